@@ -1,0 +1,56 @@
+# Quick start: `make run` (set up + demo on SQLite) and `make test` (the whole suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SIZE ?= quick
+export DJANGO_SETTINGS_MODULE := haochaping.settings
+
+.PHONY: install assets browser migrate demo run test lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt pyproject.toml
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed assets
+
+assets: package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p haochaping/core/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js haochaping/core/static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js haochaping/core/static/vendor/
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/python manage.py demo --if-empty --size small
+
+run: demo
+	$(BIN)/python manage.py demo_info --port $(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install browser
+	scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check haochaping bench conftest.py
+	$(BIN)/mypy haochaping
+
+bench: install
+	$(BIN)/python bench/run.py --size $(SIZE)
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles haochaping/core/static/vendor

@@ -1,0 +1,65 @@
+"""Shared fixtures: a small locality and one persona per role.
+
+Tree:  市政务服务局 (supervising, city)
+         ├── 市市场监督管理局 (handling)  ── 金水区政务服务局 is elsewhere
+         └── 区政务服务局 (supervising, county) └── 区人社局 (handling)
+"""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from haochaping.core import testing as f
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("HCP_SKIP_BROWSER") == "1":
+        skip = pytest.mark.skip(reason="browser tests run in the SQLite pass only")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def locality(db: Any) -> SimpleNamespace:
+    city_region = f.make_region()
+    district_region = f.make_region("410105000000", "金水区", "county", parent=city_region)
+    city_office = f.make_org("郑州市政务服务局", kind="supervising", region=city_region,
+                             code="CITYOFFICE")
+    market = f.make_org("郑州市市场监督管理局", parent=city_office, code="MARKET")
+    district_office = f.make_org("金水区政务服务局", parent=city_office, kind="supervising",
+                                 level="county", region=district_region, code="DISTOFFICE")
+    district_hr = f.make_org("金水区人力资源和社会保障局", parent=district_office,
+                             level="county", region=district_region, code="DISTHR")
+    hall = f.make_hall(city_office)
+    window = f.make_window(hall, market, number="1")
+    staff = f.make_staff(market, window=window)
+    matter = f.make_matter(market)
+    return SimpleNamespace(
+        city_region=city_region, district_region=district_region, city_office=city_office,
+        market=market, district_office=district_office, district_hr=district_hr, hall=hall,
+        window=window, staff=staff, matter=matter,
+    )
+
+
+@pytest.fixture
+def personas(locality: SimpleNamespace) -> SimpleNamespace:
+    """One login per role: admin, city supervisor, district supervisor, handler, auditor,
+    window staff (linked to the rated Staff row) and an outsider handler elsewhere."""
+    return SimpleNamespace(
+        admin=f.make_user("admin", role="system_admin", org=None, is_staff=True,
+                          is_superuser=True),
+        supervisor=f.make_user("supervisor", role="supervisor", org=locality.city_office,
+                               is_staff=True),
+        district_supervisor=f.make_user("dist_supervisor", role="supervisor",
+                                        org=locality.district_office, is_staff=True),
+        handler=f.make_user("handler", role="handler", org=locality.market),
+        auditor=f.make_user("auditor", role="auditor", org=locality.city_office),
+        window_staff=f.make_user("window", role="window_staff", org=locality.market,
+                                 staff=locality.staff),
+        outsider=f.make_user("outsider", role="handler", org=locality.district_hr),
+    )

@@ -1,0 +1,1 @@
+"""haochaping: the government-service good/bad review platform (政务服务好差评)."""

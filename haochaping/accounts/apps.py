@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "haochaping.accounts"
+    label = "accounts"
+    verbose_name = "账号与接口客户端"

@@ -1,0 +1,67 @@
+"""Login users (staff of the offices) and API clients (business systems, devices)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from haochaping.accounts.roles import ROLE_CHOICES, Role
+
+
+class User(AbstractUser):
+    """A person who logs in. Distinct from ``catalog.Staff``, the person who is rated;
+    a window-staff login links to its Staff row so selectors can hide what is about them.
+    """
+
+    role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES,
+                            default=Role.WINDOW_STAFF.value)
+    org = models.ForeignKey("catalog.Org", verbose_name="所属机构", null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="users")
+    staff = models.OneToOneField("catalog.Staff", verbose_name="对应工作人员", null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="user")
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=[r.value for r in Role]),
+                                   name="user_role_valid"),
+            # Everyone but the system admin works inside an org subtree.
+            models.CheckConstraint(
+                condition=models.Q(role=Role.SYSTEM_ADMIN.value) | models.Q(org__isnull=False),
+                name="user_org_required_unless_admin"),
+        ]
+
+
+class ApiClient(models.Model):
+    """A business system or device calling the API with a key.
+
+    Keys are shown once at creation/rotation and stored as SHA-256 hashes; ``key_prefix``
+    (the first characters, public) finds the row. During rotation the previous key stays
+    valid until ``previous_valid_until`` so a client can switch without downtime.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    org = models.ForeignKey("catalog.Org", verbose_name="所属机构", on_delete=models.PROTECT,
+                            related_name="api_clients")
+    scopes = models.JSONField("权限范围", default=list)
+    key_prefix = models.CharField("密钥前缀", max_length=16, unique=True)
+    key_hash = models.CharField("密钥摘要", max_length=64)
+    previous_key_prefix = models.CharField("旧密钥前缀", max_length=16, blank=True,
+                                           db_index=True)
+    previous_key_hash = models.CharField("旧密钥摘要", max_length=64, blank=True)
+    previous_valid_until = models.DateTimeField("旧密钥有效期至", null=True, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField("每分钟请求上限", default=600)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    rotated_at = models.DateTimeField("轮换时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口客户端"
+        verbose_name_plural = "接口客户端"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

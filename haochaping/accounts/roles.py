@@ -1,0 +1,28 @@
+"""Login roles. Pure data: what each role is; what it may do lives in accounts.scoping."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SYSTEM_ADMIN = "system_admin"  # 系统管理员
+    SUPERVISOR = "supervisor"  # 政务服务管理机构（监督）
+    HANDLER = "handler"  # 承办部门经办人
+    AUDITOR = "auditor"  # 第三方评估（只读）
+    WINDOW_STAFF = "window_staff"  # 窗口人员
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SUPERVISOR: "政务服务管理机构",
+    Role.HANDLER: "承办部门经办人",
+    Role.AUDITOR: "第三方评估（只读）",
+    Role.WINDOW_STAFF: "窗口人员",
+}
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]

@@ -1,0 +1,80 @@
+"""The one place where org-subtree scope is enforced.
+
+Every selector and service that reads or writes org-owned rows takes an :class:`Actor` and
+calls :func:`scope` (filter a queryset) or :func:`require` (check one action on one org).
+An actor is a logged-in user or an API client; both are confined to an org subtree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from haochaping.accounts import rules
+from haochaping.accounts.roles import Role
+from haochaping.core.errors import PermissionDenied
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role | None  # None for an API client (its scopes decide)
+    scope_path: str | None  # org subtree path; None = whole deployment
+    label: str
+    user: Any = None
+    client: Any = None
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def org_id(self) -> int | None:
+        holder = self.user if self.user is not None else self.client
+        return getattr(holder, "org_id", None)
+
+    def allows(self, resource: str, action: str) -> bool:
+        if self.client is not None:
+            return rules.client_allows(self.scopes, resource, action)
+        return self.role is not None and rules.role_allows(self.role, resource, action)
+
+
+def actor_for_user(user: Any) -> Actor:
+    role = Role(user.role)
+    if role is Role.SYSTEM_ADMIN:
+        scope_path = None
+    else:
+        scope_path = user.org.path if user.org_id else "/nowhere/"
+    return Actor(role=role, scope_path=scope_path,
+                 label=user.get_full_name() or user.username, user=user)
+
+
+def actor_for_client(client: Any) -> Actor:
+    return Actor(role=None, scope_path=client.org.path, label=f"client:{client.name}",
+                 client=client, scopes=tuple(client.scopes))
+
+
+def scope(qs: QuerySet[M], actor: Actor, path_field: str = "org__path") -> QuerySet[M]:
+    """Rows whose org lies inside the actor's subtree."""
+    if actor.scope_path is None:
+        return qs
+    return qs.filter(**{f"{path_field}__startswith": actor.scope_path})
+
+
+def scope_q(actor: Actor, path_field: str = "org__path") -> Q:
+    if actor.scope_path is None:
+        return Q()
+    return Q(**{f"{path_field}__startswith": actor.scope_path})
+
+
+def require(actor: Actor, resource: str, action: str, org_path: str | None = None) -> None:
+    """Raise PermissionDenied unless the actor may take ``action`` on ``resource`` in the
+    org at ``org_path`` (None: no org, e.g. deployment-wide settings → admin only)."""
+    if not actor.allows(resource, action):
+        raise PermissionDenied("forbidden.role", "当前角色无权执行此操作")
+    if org_path is None:
+        if actor.scope_path is not None:
+            raise PermissionDenied("forbidden.scope", "只有系统管理员可以修改全局设置")
+        return
+    if not rules.in_subtree(actor.scope_path, org_path):
+        raise PermissionDenied("forbidden.scope", "对象不在本机构管辖范围内")

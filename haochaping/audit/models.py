@@ -1,0 +1,39 @@
+"""Append-only, hash-chained audit log (BRIEF non-negotiables)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One admin or workflow action. Never updated or deleted (database triggers refuse it).
+
+    ``hash`` = SHA-256 over the canonical JSON of this row's content and ``prev_hash``;
+    ``haochaping audit verify`` recomputes the chain and reports the first broken link,
+    which reveals an altered row and, through the ``seq`` gap, a removed one.
+    """
+
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
+    actor_label = models.CharField("操作人", max_length=150)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64)
+    hash = models.CharField("摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["seq"]
+        indexes = [
+            # The object's history page reads every event of one object.
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"

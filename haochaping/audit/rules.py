@@ -1,0 +1,55 @@
+"""Hash-chain arithmetic for the audit log. Pure: no ORM, no clock."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical(content: Mapping[str, Any]) -> str:
+    """Stable JSON: sorted keys, no whitespace, non-ASCII kept, everything else as str."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def chain_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256()
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(canonical(content).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    kind: str  # "altered" | "missing" | "relinked"
+    detail: str
+
+
+def verify_chain(rows: Iterable[tuple[int, str, str, Mapping[str, Any]]],
+                 start_seq: int = 1, start_prev: str = GENESIS_HASH) -> list[ChainProblem]:
+    """Check rows ``(seq, prev_hash, hash, content)`` in ``seq`` order.
+
+    Reports a gap in ``seq`` (a removed row), a ``prev_hash`` that does not match the row
+    before (a removed or re-ordered row) and a ``hash`` that does not match the content
+    (an altered row).
+    """
+    problems: list[ChainProblem] = []
+    expected_seq = start_seq
+    expected_prev = start_prev
+    for seq, prev_hash, row_hash, content in rows:
+        if seq != expected_seq:
+            problems.append(ChainProblem(expected_seq, "missing",
+                                         f"序号 {expected_seq}–{seq - 1} 的记录缺失"))
+        if prev_hash != expected_prev:
+            problems.append(ChainProblem(seq, "relinked", "前一条摘要与链不一致"))
+        if chain_hash(prev_hash, content) != row_hash:
+            problems.append(ChainProblem(seq, "altered", "记录内容与摘要不一致（被篡改）"))
+        expected_seq = seq + 1
+        expected_prev = row_hash
+    return problems

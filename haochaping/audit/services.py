@@ -1,0 +1,96 @@
+"""Writing the audit log. Every admin and workflow service calls :func:`audit_record`
+inside its own transaction, so an action and its audit row commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from haochaping.audit.models import AuditEvent
+from haochaping.audit.rules import GENESIS_HASH, chain_hash
+
+
+class AuditHeadLock:
+    """Serialises appends so each row links to the one before.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the IMMEDIATE transaction
+    already holds the database's single write lock.
+    """
+
+    KEY = 804_113_001
+
+    @classmethod
+    def acquire(cls) -> None:
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cls.KEY])
+
+
+def event_content(event: AuditEvent) -> dict[str, Any]:
+    """The fields the hash covers (everything but the hashes themselves)."""
+    return {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before,
+        "after": event.after,
+        "ip": event.ip,
+    }
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    name = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "")
+    return str(name or actor)
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    actor_label: str | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append one event. ``actor`` is a User (or None for the system/worker).
+
+    Values in ``before``/``after`` must be JSON-serialisable; pass ids, not objects, and
+    never pass unmasked rater identity.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    with transaction.atomic():
+        AuditHeadLock.acquire()
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        event = AuditEvent(
+            seq=seq,
+            at=timezone.now(),
+            actor_id=getattr(actor, "pk", None),
+            actor_label=actor_label or _actor_label(actor),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=before,
+            after=after,
+            ip=ip,
+            prev_hash=prev,
+        )
+        event.hash = chain_hash(prev, event_content(event))
+        event.save(force_insert=True)
+    return event

@@ -1,0 +1,1 @@
+"""Django admin for the catalog, split by area (one module per area)."""

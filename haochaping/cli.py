@@ -1,0 +1,62 @@
+"""The ``haochaping`` operator command.
+
+Each sub-command is a Django management command, so the same code runs from
+``python manage.py <name>`` and from here; ``haochaping <cmd> --help`` shows its options.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# sub-command words -> management command name
+COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
+    ("demo",): ("demo", "build the demo locality (演示数据)"),
+    ("worker",): ("worker", "run the background worker (periodic sweeps, outbox)"),
+    ("import",): ("catalog_import", "import orgs, matters, halls, windows, staff (XLSX/CSV)"),
+    ("export",): ("catalog_export", "export the catalog to XLSX/CSV"),
+    ("audit", "verify"): ("audit_verify", "verify the hash chain of the audit log"),
+    ("calendar", "check"): ("calendar_check", "check working-day calendar coverage"),
+    ("migrate",): ("migrate", "apply database migrations"),
+    ("serve",): ("runserver", "development server (use gunicorn in production)"),
+    ("manage",): ("", "any Django management command: haochaping manage <cmd> ..."),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: haochaping <command> [options]", "", "commands:"]
+    for words, (_, text) in COMMANDS.items():
+        lines.append(f"  {' '.join(words):<16} {text}")
+    lines.append("")
+    lines.append("`haochaping <command> --help` shows the options of one command.")
+    return "\n".join(lines)
+
+
+def resolve(argv: list[str]) -> list[str] | None:
+    """Map ``haochaping`` arguments to ``manage.py`` arguments, or None when unknown."""
+    for words, (command, _) in sorted(COMMANDS.items(), key=lambda kv: -len(kv[0])):
+        if tuple(argv[: len(words)]) == words:
+            rest = argv[len(words):]
+            return rest if command == "" else [command, *rest]
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0
+    mapped = resolve(args)
+    if mapped is None or not mapped:
+        print(f"haochaping: unknown command {' '.join(args)!r}\n", file=sys.stderr)
+        print(_usage(), file=sys.stderr)
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haochaping.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["haochaping", *mapped])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

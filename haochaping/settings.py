@@ -1,0 +1,160 @@
+"""Django settings. Every value comes from the environment (see docs/configuration.md).
+
+Defaults are safe for the demo only: ``HCP_ENV=production`` refuses the demo secret key,
+the demo field-encryption key and ``DEBUG`` (see ``haochaping.core.checks``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from haochaping.core.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("HCP_VAR_DIR", str(BASE_DIR / "var")))
+
+DEMO_SECRET_KEY = "demo-only-insecure-secret-key-change-me"
+# A 32-byte demo key (base64). Production must set HCP_FIELD_KEYS.
+DEMO_FIELD_KEY = "ZGVtby1vbmx5LWZpZWxkLWtleS0zMmJ5dGVzLWxvbmc="
+
+HCP_ENV = env_str("HCP_ENV", "demo")  # demo | production
+SECRET_KEY = env_str("SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = env_bool("DEBUG", HCP_ENV != "production")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Field-level encryption keys for rater PII: "id:base64key,id:base64key"; the first is
+# used to encrypt, all are tried to decrypt (key rotation). Algorithm: aes-gcm | sm4-gcm.
+HCP_FIELD_KEYS = env_str("HCP_FIELD_KEYS", f"demo:{DEMO_FIELD_KEY}")
+HCP_FIELD_CIPHER = env_str("HCP_FIELD_CIPHER", "aes-gcm")
+# Key for the keyed blind index (HMAC) that finds a rater by phone or ID number.
+HCP_BLIND_INDEX_KEY = env_str("HCP_BLIND_INDEX_KEY", DEMO_FIELD_KEY)
+
+# The deployment's policy preset (catalog.policies): national, zhengdong, chongqing,
+# jiangxi, haiyang, xinxiang. Org subtrees may override single values in the database.
+HCP_POLICY_PRESET = env_str("HCP_POLICY_PRESET", "national")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "haochaping.core",
+    "haochaping.accounts",
+    "haochaping.audit",
+    "haochaping.catalog",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "haochaping.urls"
+WSGI_APPLICATION = "haochaping.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "haochaping" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'haochaping.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _default_db), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN
+    # so concurrent writers queue on busy_timeout instead of failing "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "haochaping.accounts.validators.CharacterClassValidator"},
+]
+
+# Lock-out (django-axes): 5 failures per user name lock it for 30 minutes.
+AXES_FAILURE_LIMIT = env_int("HCP_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env_bool("HCP_AXES_ENABLED", True)
+
+SESSION_COOKIE_AGE = env_int("HCP_SESSION_SECONDS", 2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the clock restarts on every request
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = HCP_ENV == "production"
+CSRF_COOKIE_SECURE = HCP_ENV == "production"
+X_FRAME_OPTIONS = "DENY"
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries (htmx, ECharts) come from npm at set-up: `make assets` copies them
+# into haochaping/core/static/vendor/, which is not committed.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}

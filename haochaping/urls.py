@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from haochaping.api import api
+
+admin.site.site_header = "好差评管理后台"
+admin.site.site_title = "好差评"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("haochaping.accounts.urls")),
+    path("", include("haochaping.core.urls")),
+]
