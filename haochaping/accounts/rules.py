@@ -1,4 +1,5 @@
-"""Who may do what: the role × resource × action table. Pure data, no ORM.
+"""Who may do what: the role × resource × action table, role assignment and API-key
+format. Pure data and functions, no ORM.
 
 The org half of every check (is the object inside the actor's org subtree?) is applied by
 ``accounts.scoping``; this table only says which actions a role has at all.
@@ -6,10 +7,14 @@ The org half of every check (is the object inside the actor's org subtree?) is a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from haochaping.accounts.roles import Role
 
 READ = "read"
 WRITE = "write"
+ACTIONS = (READ, WRITE)
 
 # resource names used across the apps
 CATALOG = "catalog"  # regions, orgs, halls, windows, staff, matters
@@ -17,6 +22,7 @@ STANDARD = "standard"  # evaluation standards
 POLICY = "policy"  # policy overrides and the working-day calendar
 ACCOUNT = "account"  # users and API clients
 AUDIT_LOG = "audit_log"
+RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -50,7 +56,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     },
 }
 
-# API-client scopes: what a business system or device key may call.
+# API-client scopes: what a business system or device key may call. A scope is granted
+# exactly: "catalog:write" does not imply "catalog:read".
 CLIENT_SCOPES: dict[str, str] = {
     "catalog:read": "读取服务目录",
     "catalog:write": "维护服务目录",
@@ -68,6 +75,81 @@ def client_allows(scopes: list[str] | tuple[str, ...], resource: str, action: st
     return f"{resource}:{action}" in scopes
 
 
+def scope_allows(role: Role | str | None, client_scopes: tuple[str, ...] | None,
+                 scope: str) -> bool:
+    """May this actor use an endpoint guarded by ``scope`` ("catalog:write", "device")?
+
+    A client (``client_scopes`` not None) needs the scope itself; a user needs the role
+    permission named by ``resource:action`` (users never hold bare scopes like "device").
+    """
+    if client_scopes is not None:
+        return scope in client_scopes
+    resource, _, action = scope.partition(":")
+    return role is not None and role_allows(role, resource, action)
+
+
 def in_subtree(scope_path: str | None, org_path: str) -> bool:
     """``scope_path`` None means the whole deployment (system admin)."""
     return scope_path is None or org_path.startswith(scope_path)
+
+
+# --- role assignment -------------------------------------------------------------------
+
+# Which roles an account manager may hand out: nobody but a system admin creates or
+# promotes a system admin (a supervisor would otherwise escape its subtree).
+ASSIGNABLE_ROLES: dict[Role, frozenset[Role]] = {
+    Role.SYSTEM_ADMIN: frozenset(Role),
+    Role.SUPERVISOR: frozenset(Role) - {Role.SYSTEM_ADMIN},
+}
+
+
+def may_assign_role(actor_role: Role | str | None, role: Role | str) -> bool:
+    if actor_role is None:
+        return False
+    return Role(role) in ASSIGNABLE_ROLES.get(Role(actor_role), frozenset())
+
+
+def org_required(role: Role | str) -> bool:
+    """Everyone but the system admin works inside an org subtree (User check constraint)."""
+    return Role(role) is not Role.SYSTEM_ADMIN
+
+
+def unknown_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
+    return [s for s in scopes if s not in CLIENT_SCOPES]
+
+
+# --- API keys --------------------------------------------------------------------------
+
+KEY_MARK = "hcp"
+PREFIX_HEX_CHARS = 12  # 48 random bits: public, only finds the row
+
+
+def format_key(prefix: str, secret: str) -> str:
+    return f"{KEY_MARK}_{prefix}_{secret}"
+
+
+def parse_key(raw: str) -> tuple[str, str] | None:
+    """Split ``hcp_<prefix>_<secret>``; None when the shape is wrong. The secret may
+    itself contain underscores (URL-safe base64)."""
+    mark, _, rest = raw.strip().partition("_")
+    prefix, _, secret = rest.partition("_")
+    if mark != KEY_MARK or len(prefix) != PREFIX_HEX_CHARS or not secret:
+        return None
+    if any(c not in "0123456789abcdef" for c in prefix):
+        return None
+    return prefix, secret
+
+
+def hash_key(raw: str) -> str:
+    """SHA-256 of the whole key. Keys carry 256 random bits, so a fast hash suffices
+    (no password stretching needed) and lookups stay cheap."""
+    return hashlib.sha256(raw.strip().encode("utf-8")).hexdigest()
+
+
+def key_matches(raw: str, stored_hash: str) -> bool:
+    return bool(stored_hash) and hmac.compare_digest(hash_key(raw), stored_hash)
+
+
+def rate_window(epoch_seconds: float) -> int:
+    """The fixed one-minute window a request falls in."""
+    return int(epoch_seconds // 60)

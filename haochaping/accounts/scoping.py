@@ -18,6 +18,10 @@ from haochaping.core.errors import PermissionDenied
 
 M = TypeVar("M", bound=Model)
 
+# A non-admin user without an org (the database forbids it, but an unsaved or corrupted
+# row could) sees nothing: no org path starts with this.
+NOWHERE = "/nowhere/"
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -33,10 +37,23 @@ class Actor:
         holder = self.user if self.user is not None else self.client
         return getattr(holder, "org_id", None)
 
+    @property
+    def is_client(self) -> bool:
+        return self.client is not None
+
     def allows(self, resource: str, action: str) -> bool:
         if self.client is not None:
             return rules.client_allows(self.scopes, resource, action)
         return self.role is not None and rules.role_allows(self.role, resource, action)
+
+    def has_scope(self, scope: str) -> bool:
+        return rules.scope_allows(self.role, self.scopes if self.is_client else None, scope)
+
+    def covers(self, org_path: str | None) -> bool:
+        """Is the org at ``org_path`` inside this actor's subtree? (None: global → admin)"""
+        if org_path is None:
+            return self.scope_path is None
+        return rules.in_subtree(self.scope_path, org_path)
 
 
 def actor_for_user(user: Any) -> Actor:
@@ -44,7 +61,7 @@ def actor_for_user(user: Any) -> Actor:
     if role is Role.SYSTEM_ADMIN:
         scope_path = None
     else:
-        scope_path = user.org.path if user.org_id else "/nowhere/"
+        scope_path = user.org.path if user.org_id else NOWHERE
     return Actor(role=role, scope_path=scope_path,
                  label=user.get_full_name() or user.username, user=user)
 
@@ -54,11 +71,18 @@ def actor_for_client(client: Any) -> Actor:
                  client=client, scopes=tuple(client.scopes))
 
 
-def scope(qs: QuerySet[M], actor: Actor, path_field: str = "org__path") -> QuerySet[M]:
-    """Rows whose org lies inside the actor's subtree."""
+def _default_path_field(qs: QuerySet[Any]) -> str:
+    # An Org row carries its own path; every other org-owned row points at an org.
+    return "path" if qs.model._meta.label_lower == "catalog.org" else "org__path"
+
+
+def scope(qs: QuerySet[M], actor: Actor, path_field: str | None = None) -> QuerySet[M]:
+    """Rows whose org lies inside the actor's subtree. ``path_field`` defaults to
+    ``path`` for Org querysets and ``org__path`` for everything else."""
     if actor.scope_path is None:
         return qs
-    return qs.filter(**{f"{path_field}__startswith": actor.scope_path})
+    field = path_field or _default_path_field(qs)
+    return qs.filter(**{f"{field}__startswith": actor.scope_path})
 
 
 def scope_q(actor: Actor, path_field: str = "org__path") -> Q:

@@ -1,0 +1,216 @@
+"""Locality policies as data (BRIEF "Policies differ by locality"). Pure, no ORM.
+
+A :class:`Policy` holds every time limit and switch the workflows read. Each seed locality
+ships as a named preset (``PRESETS``); a deployment picks one with ``HCP_POLICY_PRESET``
+and the office overrides single values for the deployment or an org subtree
+(``catalog.PolicyOverride``), applied in order by :func:`apply_overrides`. Values a seed is
+silent on are inherited from ``national``, the project default (docs/policies.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+
+class DurationUnit(StrEnum):
+    NATURAL_DAYS = "natural_days"  # 自然日
+    WORKING_DAYS = "working_days"  # 工作日 (official calendar, catalog.rules.calendar)
+    HOURS = "hours"  # 小时, exact elapsed time (e.g. the 24 h before an SMS invitation)
+
+    @property
+    def label(self) -> str:
+        return {"natural_days": "自然日", "working_days": "工作日", "hours": "小时"}[self.value]
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A time limit: ``amount`` of ``unit`` (see catalog.rules.calendar.add_duration)."""
+
+    amount: int
+    unit: DurationUnit
+
+    @classmethod
+    def natural(cls, amount: int) -> Duration:
+        return cls(amount, DurationUnit.NATURAL_DAYS)
+
+    @classmethod
+    def working(cls, amount: int) -> Duration:
+        return cls(amount, DurationUnit.WORKING_DAYS)
+
+    @classmethod
+    def hours(cls, amount: int) -> Duration:
+        return cls(amount, DurationUnit.HOURS)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"amount": self.amount, "unit": self.unit.value}
+
+    def __str__(self) -> str:
+        return f"{self.amount} 个{self.unit.label}" if self.unit is not DurationUnit.HOURS \
+            else f"{self.amount} 小时"
+
+
+class MultipleRatings(StrEnum):
+    ONE_PER_SERVICE = "one_per_service"  # 一次服务只能评价一次 / 一事一评
+    LATEST_WINS = "latest_wins"  # 多次评价以最新评价为准
+
+    @property
+    def label(self) -> str:
+        return {"one_per_service": "一次服务评价一次（一事一评）",
+                "latest_wins": "以最新评价为准"}[self.value]
+
+
+LEVEL_LABELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意",
+                                1: "非常不满意"}
+
+
+class FieldKind(StrEnum):
+    DURATION = "duration"
+    OPTIONAL_DURATION = "optional_duration"
+    BOOL = "bool"
+    OPTIONAL_LEVEL = "optional_level"
+    MULTIPLE_RATINGS = "multiple_ratings"
+
+
+def _f(label: str, kind: FieldKind, help_text: str = "") -> dict[str, Any]:
+    return {"label": label, "kind": kind, "help": help_text}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every policy value of a locality. Field metadata feeds :func:`policy_fields`."""
+
+    rectify_limit: Duration = field(metadata=_f(
+        "差评整改时限", FieldKind.DURATION, "复杂问题的整改期限；有下限时为可选期限的上限"))
+    rectify_limit_min: Duration | None = field(metadata=_f(
+        "整改时限下限", FieldKind.OPTIONAL_DURATION, "承办部门自定整改期限的下限；空为不设区间"))
+    rectify_on_spot: bool = field(metadata=_f(
+        "简单问题立行立改", FieldKind.BOOL, "情况简单、事实清楚的差评可当场解决并办结"))
+    rectify_extension_allowed: bool = field(metadata=_f(
+        "逾期可说明理由延期", FieldKind.BOOL, "期限内无法整改的，说明理由并另定整改期限"))
+    default_rating_level: int | None = field(metadata=_f(
+        "未评价默认等级", FieldKind.OPTIONAL_LEVEL, "办件逾期未获评价时的默认评价；空为不默认"))
+    default_rating_after: Duration = field(metadata=_f(
+        "默认评价等待时长", FieldKind.DURATION, "办件生成后经过该时长仍未评价，则按默认等级"))
+    invitation_delay: Duration | None = field(metadata=_f(
+        "短信邀评等待时长", FieldKind.OPTIONAL_DURATION, "办结后该时长内未评价即发送短信邀请；空为不发送"))
+    supplementary_window: Duration | None = field(metadata=_f(
+        "补充评价期限", FieldKind.OPTIONAL_DURATION, "未当场评价的办件可补充评价的期限；空为不限"))
+    appeal_enabled: bool = field(metadata=_f(
+        "允许差评申诉", FieldKind.BOOL, "承办部门可对不实或恶意差评申诉"))
+    appeal_filing_limit: Duration = field(metadata=_f(
+        "申诉提出时限", FieldKind.DURATION, "收到差评后提出申诉的期限"))
+    appeal_ruling_limit: Duration = field(metadata=_f(
+        "申诉复核时限", FieldKind.DURATION, "管理机构收到申诉后作出复核结论的期限"))
+    callback_required: bool = field(metadata=_f(
+        "差评全部回访", FieldKind.BOOL, "承办部门对每一条差评回访（回访率100%）"))
+    callback_spot_check: bool = field(metadata=_f(
+        "管理机构抽查回访", FieldKind.BOOL, "管理机构抽查、电话回访整改情况"))
+    qa_required: bool = field(metadata=_f(
+        "整改答复需质检", FieldKind.BOOL, "整改答复经管理机构审核（质检）通过后才反馈评价人"))
+    multiple_ratings: MultipleRatings = field(metadata=_f(
+        "同一办件多次评价", FieldKind.MULTIPLE_RATINGS))
+    phone_invitation: bool = field(metadata=_f(
+        "电话邀约评价", FieldKind.BOOL, "管理机构电话邀请未评价的办事人评价并录入"))
+    complaint_contact_limit: Duration = field(metadata=_f(
+        "投诉联系时限", FieldKind.DURATION, "“1、5、15”之1：先行联系反映人"))
+    complaint_investigate_limit: Duration = field(metadata=_f(
+        "投诉调查处理时限", FieldKind.DURATION, "“1、5、15”之5：完成调查处理"))
+    complaint_close_limit: Duration = field(metadata=_f(
+        "复杂投诉办结时限", FieldKind.DURATION, "“1、5、15”之15：较复杂的办结"))
+    satisfied_rerating_closes: bool = field(metadata=_f(
+        "满意重评即办结工单", FieldKind.BOOL, "评价人重新评价为满意及以上时，差评工单自动办结"))
+
+    def as_json(self) -> dict[str, Any]:
+        return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}
+
+
+def to_json(value: object) -> Any:
+    if isinstance(value, Duration):
+        return value.as_json()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+# Project default, used where a seed is silent (docs/policies.md explains each choice).
+NATIONAL = Policy(
+    rectify_limit=Duration.natural(15),
+    rectify_limit_min=None,
+    rectify_on_spot=False,
+    rectify_extension_allowed=False,
+    default_rating_level=None,
+    default_rating_after=Duration.natural(7),
+    invitation_delay=None,
+    supplementary_window=None,
+    appeal_enabled=True,
+    appeal_filing_limit=Duration.working(5),
+    appeal_ruling_limit=Duration.working(5),
+    callback_required=False,
+    callback_spot_check=False,
+    qa_required=False,
+    multiple_ratings=MultipleRatings.ONE_PER_SERVICE,
+    phone_invitation=False,
+    complaint_contact_limit=Duration.working(1),
+    complaint_investigate_limit=Duration.working(5),
+    complaint_close_limit=Duration.working(15),
+    satisfied_rerating_closes=False,
+)
+
+PRESETS: dict[str, Policy] = {
+    "national": NATIONAL,
+    "zhengdong": replace(
+        NATIONAL,
+        rectify_limit=Duration.natural(15),  # seed 000 §9: 15 个自然日内进行整改
+        rectify_extension_allowed=True,  # seed 000 §9: 无法整改的，应说明理由和整改期限
+        default_rating_level=3,  # seed 000 §11: 7 个自然日内未获评价，默认为基本满意
+        default_rating_after=Duration.natural(7),  # seed 000 §11
+        appeal_enabled=True,  # seed 000 §11: 问题复核机制，恶意差评视为无效评价
+        callback_spot_check=True,  # seed 000 §12: 抽查、电话回访等方法督查核实
+        multiple_ratings=MultipleRatings.ONE_PER_SERVICE,  # seed 000 §7: 一次服务可评价一次
+    ),
+    "chongqing": replace(
+        NATIONAL,
+        rectify_limit=Duration.working(5),  # seed 001 三(四)1: 限期5个工作日予以解决
+        rectify_on_spot=True,  # seed 001 三(四)1: 情况简单、事实清楚的，当场解决
+        appeal_enabled=True,  # seed 001 三(五)1: 建立差评申诉复核机制 (no limit stated)
+        multiple_ratings=MultipleRatings.ONE_PER_SERVICE,  # seed 001 三(二)1: 一事一评
+    ),
+    "jiangxi": replace(
+        NATIONAL,
+        rectify_limit=Duration.natural(15),  # seed 002 三(四): 15个自然日内进行整改
+        callback_spot_check=True,  # seed 002 二(四): 随机回访等方式核查抽查差评整改
+    ),
+    "haiyang": replace(
+        NATIONAL,
+        rectify_limit=Duration.working(10),  # seed 003 §17: 整改期限为3至10个工作日
+        rectify_limit_min=Duration.working(3),  # seed 003 §17
+        rectify_on_spot=True,  # seed 003 §17: 情况清楚、诉求合理的，应立行立改
+        invitation_delay=Duration.hours(24),  # seed 003 §9(三): 24小时内未评价即发短信
+        supplementary_window=Duration.working(5),  # seed 003 §12: 5个工作日内补充评价
+        appeal_enabled=True,  # seed 003 §23: 差评申诉复核机制
+        appeal_filing_limit=Duration.working(3),  # seed 003 §23: 3个工作日内申诉
+        appeal_ruling_limit=Duration.working(3),  # seed 003 §23: 3个工作日内核实
+        callback_required=True,  # seed 003 §18: 差评回访率要达到100%
+        qa_required=True,  # seed 003 §5: 管理办公室负责处理结果的审核
+        multiple_ratings=MultipleRatings.LATEST_WINS,  # seed 003 §10: 以最新评价作为评价结果
+        satisfied_rerating_closes=True,  # seed 003 §10: the latest (satisfied) rating stands
+    ),
+    "xinxiang": replace(
+        NATIONAL,
+        rectify_limit=Duration.working(15),  # seed 004 §6(一): 较为复杂的，15个工作日内办结
+        rectify_on_spot=True,  # seed 004 §6(一): 能够立即解决的要立即解决
+        callback_spot_check=True,  # seed 004 §6(三): 抽查、电话回访等方式
+        qa_required=True,  # seed 004 §6(二): 质检通过后反馈；未通过的退回重新办理
+        phone_invitation=True,  # seed 004 §11: 电话邀约评价功能
+        complaint_contact_limit=Duration.working(1),  # seed 004 §6(一): 1个工作日内联系
+        complaint_investigate_limit=Duration.working(5),  # seed 004 §6(一): 5个工作日内调查处理
+        complaint_close_limit=Duration.working(15),  # seed 004 §6(一): 15个工作日内办结
+    ),
+}
+
+PRESET_LABELS: dict[str, str] = {
+    "national": "全国默认", "zhengdong": "郑东新区", "chongqing": "重庆市",
+    "jiangxi": "江西省", "haiyang": "海阳市", "xinxiang": "新乡经开区",
+}

@@ -1,0 +1,24 @@
+"""Every periodic job, declared in one place (STYLE.md §8).
+
+A job is a function taking ``now`` and returning a short summary; it must be idempotent
+(safe to re-run after a crash) because a killed worker's lease simply expires and the job
+runs again. Later capabilities (invitation and default-rating sweeps, deadline warnings,
+escalation, outbox delivery, roll-ups) add their entries here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: str  # dotted path "module:function"
+    every_seconds: int
+    lease_seconds: int = 300
+
+
+JOBS: tuple[Job, ...] = (
+    Job("calendar.coverage", "haochaping.core.tasks:calendar_coverage", every_seconds=6 * 3600),
+)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from haochaping.cli import main, resolve
+from haochaping.core.checks import assert_production_ready, production_secrets
+
+
+def test_resolve_maps_words_to_management_commands() -> None:
+    assert resolve(["audit", "verify", "--expect-seq", "3"]) == ["audit_verify", "--expect-seq",
+                                                                 "3"]
+    assert resolve(["calendar", "check"]) == ["calendar_check"]
+    assert resolve(["import", "orgs", "a.xlsx"]) == ["catalog_import", "orgs", "a.xlsx"]
+    assert resolve(["manage", "showmigrations"]) == ["showmigrations"]
+    assert resolve(["frobnicate"]) is None
+
+
+def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frobnicate"]) == 2
+    assert "unknown command" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("words", [["demo"], ["worker"], ["import"], ["audit", "verify"],
+                                   ["calendar", "check"]])
+def test_every_operator_command_has_help(words: list[str]) -> None:
+    out = subprocess.run([sys.executable, "-m", "haochaping.cli", *words, "--help"],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "usage:" in out.stdout
+
+
+@override_settings(HCP_ENV="production", DEBUG=False, SECRET_KEY="x" * 50,
+                   HCP_FIELD_KEYS="k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
+                   HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=")
+def test_production_accepts_real_secrets() -> None:
+    assert production_secrets(None) == []
+    assert_production_ready()
+
+
+@override_settings(HCP_ENV="production", DEBUG=True)
+def test_production_refuses_demo_secrets_and_debug() -> None:
+    ids = {e.id for e in production_secrets(None)}
+    assert ids == {"haochaping.E001", "haochaping.E002", "haochaping.E003", "haochaping.E004"}
+    with pytest.raises(ImproperlyConfigured):
+        assert_production_ready()
+
+
+def test_demo_mode_allows_demo_secrets() -> None:
+    assert production_secrets(None) == []
