@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "haochaping.accounts",
     "haochaping.audit",
     "haochaping.catalog",
+    "haochaping.handlings",
+    "haochaping.evaluations",
+    "haochaping.notify",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +130,19 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("HCP_AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"  # Chinese lock-out page (HTTP 429)
+
+# API rate limits count in this cache. locmem is per process (each gunicorn worker counts
+# alone); set REDIS_URL (needs the `redis` package) to share the count between workers.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+              "LOCATION": "haochaping"}
+    )
+}
 
 SESSION_COOKIE_AGE = env_int("HCP_SESSION_SECONDS", 2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the clock restarts on every request

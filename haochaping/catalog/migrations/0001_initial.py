@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '政策覆盖',
                 'verbose_name_plural': '政策覆盖',
                 'ordering': ['org_id', 'key'],
-                'constraints': [models.UniqueConstraint(fields=('org', 'key'), name='policy_override_per_org', nulls_distinct=False)],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('org__isnull', False)), fields=('org', 'key'), name='policy_override_per_org'), models.UniqueConstraint(condition=models.Q(('org__isnull', True)), fields=('key',), name='policy_override_deployment_wide')],
             },
         ),
         migrations.AddConstraint(

@@ -25,8 +25,12 @@ class PolicyOverride(models.Model):
         verbose_name_plural = "政策覆盖"
         ordering = ["org_id", "key"]
         constraints = [
-            models.UniqueConstraint(fields=["org", "key"], name="policy_override_per_org",
-                                    nulls_distinct=False),
+            # One value per key and org subtree, and one deployment-wide value per key
+            # (two partial constraints: SQLite has no NULLS NOT DISTINCT).
+            models.UniqueConstraint(fields=["org", "key"], condition=models.Q(org__isnull=False),
+                                    name="policy_override_per_org"),
+            models.UniqueConstraint(fields=["key"], condition=models.Q(org__isnull=True),
+                                    name="policy_override_deployment_wide"),
         ]
 
     def __str__(self) -> str:

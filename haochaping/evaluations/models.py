@@ -1,0 +1,161 @@
+"""评价 (evaluations), invitations, evaluator devices and phone challenges.
+
+Evaluations are insert-only in their content. Two lifecycle markers are set once each by
+services and never cleared: ``is_current``/``superseded_at`` when a newer rating of the same
+handling arrives (seed 003 §10), and ``invalidated_at`` when an appeal is upheld
+(seed 003 §23). Statistics read current, valid rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from haochaping.catalog.rules.standards import Channel
+
+LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
+CHANNEL_CHOICES = [(c.value, c.label) for c in Channel]
+INVITATION_CHANNEL_CHOICES = [("link", "链接"), ("sms", "短信"), ("qr_code", "二维码")]
+DEVICE_KIND_CHOICES = [("evaluator", "评价器"), ("kiosk", "自助终端")]
+
+
+class Evaluation(models.Model):
+    public_id = models.UUIDField("评价编号", default=uuid.uuid4, unique=True, editable=False)
+    handling = models.ForeignKey("handlings.Handling", verbose_name="办件",
+                                 on_delete=models.PROTECT, related_name="evaluations")
+    rater = models.ForeignKey("handlings.Rater", verbose_name="评价人",
+                              on_delete=models.PROTECT, related_name="evaluations")
+    # Copied from the handling at insert time (immutable facts) so statistics and
+    # drill-downs need no join back to handlings.
+    org = models.ForeignKey("catalog.Org", verbose_name="被评价部门", on_delete=models.PROTECT,
+                            related_name="evaluations")
+    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT,
+                               related_name="evaluations")
+    hall = models.ForeignKey("catalog.Hall", verbose_name="大厅", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="evaluations")
+    window = models.ForeignKey("catalog.Window", verbose_name="窗口", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="evaluations")
+    staff = models.ForeignKey("catalog.Staff", verbose_name="工作人员", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="evaluations")
+    level = models.PositiveSmallIntegerField("评价等级", choices=LEVEL_CHOICES)
+    item_levels = models.JSONField("分项评价", default=dict)
+    content_codes = models.JSONField("评价内容", default=list)
+    reason_codes = models.JSONField("差评原因", default=list)
+    text = models.TextField("文字评价", blank=True)
+    channel = models.CharField("评价渠道", max_length=16, choices=CHANNEL_CHOICES)
+    standard_version = models.ForeignKey("catalog.StandardVersion", verbose_name="评价标准",
+                                         on_delete=models.PROTECT, related_name="+")
+    is_default = models.BooleanField("系统默认评价", default=False)
+    assess_number = models.PositiveSmallIntegerField("评价次序", default=1,
+                                                     help_text="1 首次评价，2 追加评价")
+    batch_no = models.CharField("批次号", max_length=64, blank=True)
+    invitation = models.ForeignKey("evaluations.Invitation", verbose_name="邀请", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("accounts.ApiClient", verbose_name="提交系统", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey("evaluations.Device", verbose_name="评价设备", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey("accounts.User", verbose_name="录入人（电话邀约）",
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.CharField("User-Agent", max_length=300, blank=True)
+    created_at = models.DateTimeField("评价时间", db_index=True)
+    is_current = models.BooleanField("当前有效评价", default=True)
+    superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
+    invalidated_at = models.DateTimeField("作废时间", null=True, blank=True)
+    invalid_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "评价"
+        verbose_name_plural = "评价"
+        constraints = [
+            # One current rating per handling; a concurrent second insert fails here.
+            models.UniqueConstraint(fields=["handling"], condition=models.Q(is_current=True),
+                                    name="one_current_evaluation"),
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5),
+                                   name="evaluation_level_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=[c.value for c in Channel]),
+                name="evaluation_channel_valid"),
+        ]
+        indexes = [
+            # Bad-review drill-downs read only current, valid 差评 (issue 5: partial index).
+            models.Index(fields=["org", "created_at"], name="evaluation_bad_org",
+                         condition=models.Q(level__lte=2, is_current=True,
+                                            invalidated_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handling_id}: {self.level}"
+
+
+class Invitation(models.Model):
+    """A signed, expiring invitation to rate one handling or a whole batch.
+
+    The token carries ``token_id`` and the expiry, signed with HMAC; the row makes it
+    single-use (``used_at``) and binds it to its handling or batch.
+    """
+
+    token_id = models.CharField("令牌编号", max_length=32, unique=True)
+    handling = models.ForeignKey("handlings.Handling", verbose_name="办件", null=True,
+                                 blank=True, on_delete=models.PROTECT,
+                                 related_name="invitations")
+    batch_no = models.CharField("批次号", max_length=64, blank=True)
+    rater = models.ForeignKey("handlings.Rater", verbose_name="评价人",
+                              on_delete=models.PROTECT, related_name="invitations")
+    channel = models.CharField("邀请方式", max_length=8, choices=INVITATION_CHANNEL_CHOICES)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评价邀请"
+        verbose_name_plural = "评价邀请"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(handling__isnull=False) | ~models.Q(batch_no=""),
+                name="invitation_has_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return self.token_id
+
+
+class Device(models.Model):
+    """An evaluator pad (评价器) or self-service kiosk bound to one window by a device key."""
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=12, choices=DEVICE_KIND_CHOICES)
+    window = models.ForeignKey("catalog.Window", verbose_name="窗口", on_delete=models.PROTECT,
+                               related_name="devices")
+    key_prefix = models.CharField("密钥前缀", max_length=16, unique=True)
+    key_hash = models.CharField("密钥摘要", max_length=64)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_seen_at = models.DateTimeField("最近在线", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评价设备"
+        verbose_name_plural = "评价设备"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhoneChallenge(models.Model):
+    """An SMS code sent to a phone number (window QR flow, seed 002); stores no phone."""
+
+    phone_index = models.CharField("手机号索引", max_length=64, db_index=True)
+    window = models.ForeignKey("catalog.Window", verbose_name="窗口", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField("验证码摘要", max_length=64)
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    verified_at = models.DateTimeField("验证时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证"
+        verbose_name_plural = "短信验证"

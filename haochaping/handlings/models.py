@@ -1,0 +1,114 @@
+"""办件 (handlings) reported by business systems, and 评价人 (raters) in the PII vault."""
+
+from __future__ import annotations
+
+from django.db import models
+
+HANDLING_STATUS_CHOICES = [
+    ("accepted", "已受理"),
+    ("in_progress", "办理中"),
+    ("completed", "已办结"),
+    ("withdrawn", "已撤回"),
+]
+SERVICE_CHANNEL_CHOICES = [("online", "线上办理"), ("offline", "线下办理")]
+APPLICANT_KIND_CHOICES = [
+    ("1", "自然人"), ("2", "企业法人"), ("3", "事业法人"), ("4", "社会组织法人"),
+    ("5", "非法人企业"), ("6", "行政机关"), ("9", "其他组织"),
+]
+
+
+class Rater(models.Model):
+    """评价人: a real-name applicant. Identity is held only as ciphertext (vault), masks
+    for display, and keyed blind indexes (HMAC) for look-up by ID number or phone.
+
+    Nothing here is readable without the field keys; unmasked reads go through
+    ``handlings.vault`` services, which check the role and write an audit row.
+    """
+
+    kind = models.CharField("申请人类型", max_length=2, choices=APPLICANT_KIND_CHOICES)
+    id_type = models.CharField("证件类型", max_length=8, default="111")
+    # Identity of the rater for de-duplication: HMAC over kind, id type and number (or the
+    # phone when no number is given). Unique so concurrent intakes cannot split a rater.
+    identity_index = models.CharField("身份索引", max_length=64, unique=True)
+    id_no_index = models.CharField("证件号索引", max_length=64, blank=True, db_index=True)
+    phone_index = models.CharField("手机号索引", max_length=64, blank=True, db_index=True)
+    name_cipher = models.TextField("姓名密文")
+    id_no_cipher = models.TextField("证件号密文", blank=True)
+    phone_cipher = models.TextField("手机号密文", blank=True)
+    name_masked = models.CharField("姓名（脱敏）", max_length=64)
+    id_no_masked = models.CharField("证件号（脱敏）", max_length=32, blank=True)
+    phone_masked = models.CharField("手机号（脱敏）", max_length=20, blank=True)
+    key_id = models.CharField("密钥编号", max_length=32, db_index=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评价人"
+        verbose_name_plural = "评价人"
+
+    def __str__(self) -> str:
+        return self.name_masked
+
+
+class Handling(models.Model):
+    """办件: one delivery of a matter to an applicant, reported by a business system.
+
+    Idempotent on (client, proj_no). The three sweep deadlines are computed once from the
+    org's effective policy and the calendar when the handling completes, stored here, and
+    cleared when it is rated (STYLE.md §6).
+    """
+
+    client = models.ForeignKey("accounts.ApiClient", verbose_name="来源系统",
+                               on_delete=models.PROTECT, related_name="handlings")
+    proj_no = models.CharField("办件编号", max_length=64)
+    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT,
+                               related_name="handlings")
+    org = models.ForeignKey("catalog.Org", verbose_name="办理部门", on_delete=models.PROTECT,
+                            related_name="handlings")
+    hall = models.ForeignKey("catalog.Hall", verbose_name="大厅", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="handlings")
+    window = models.ForeignKey("catalog.Window", verbose_name="窗口", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="handlings")
+    staff = models.ForeignKey("catalog.Staff", verbose_name="经办人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="handlings")
+    rater = models.ForeignKey(Rater, verbose_name="申请人", on_delete=models.PROTECT,
+                              related_name="handlings")
+    service_channel = models.CharField("办理渠道", max_length=8,
+                                       choices=SERVICE_CHANNEL_CHOICES)
+    status = models.CharField("状态", max_length=12, choices=HANDLING_STATUS_CHOICES)
+    batch_no = models.CharField("批次号", max_length=64, blank=True, db_index=True)
+    accepted_at = models.DateTimeField("受理时间")
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # SHA-256 of the normalised payload: a re-sent identical record changes nothing.
+    content_hash = models.CharField("内容摘要", max_length=64)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    invite_due_at = models.DateTimeField("评价邀请时间", null=True, blank=True)
+    default_due_at = models.DateTimeField("默认评价时间", null=True, blank=True)
+    rating_closes_at = models.DateTimeField("补充评价截止", null=True, blank=True)
+    created_at = models.DateTimeField("接收时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        constraints = [
+            models.UniqueConstraint(fields=["client", "proj_no"], name="handling_client_proj_no"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[c for c, _ in HANDLING_STATUS_CHOICES]),
+                name="handling_status_valid"),
+        ]
+        indexes = [
+            # SMS invitation sweep: completed, unrated handlings whose invite time passed.
+            models.Index(fields=["invite_due_at"], name="handling_invite_due",
+                         condition=models.Q(invite_due_at__isnull=False)),
+            # Default-rating sweep (seed 000 §11).
+            models.Index(fields=["default_due_at"], name="handling_default_due",
+                         condition=models.Q(default_due_at__isnull=False)),
+            # Evaluator pad: the latest completed handling at a window.
+            models.Index(fields=["window", "completed_at"], name="handling_window_done"),
+            # Window QR: the rater's recent handlings.
+            models.Index(fields=["rater", "completed_at"], name="handling_rater_done"),
+        ]
+
+    def __str__(self) -> str:
+        return self.proj_no

@@ -1,0 +1,68 @@
+"""The transactional outbox: every outbound message is a row written in the same
+transaction as the change that caused it, then delivered by the worker with retries,
+back-off and a dead-letter state (STYLE.md §9)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+OUTBOX_STATUS_CHOICES = [
+    ("pending", "待发送"),
+    ("sending", "发送中"),
+    ("sent", "已发送"),
+    ("dead", "发送失败（死信）"),
+]
+
+
+class OutboxMessage(models.Model):
+    kind = models.CharField("类型", max_length=16, default="sms")
+    template = models.CharField("模板", max_length=64)
+    # The recipient is a rater (phone decrypted at delivery, never copied here) or an
+    # encrypted address for staff recipients.
+    rater = models.ForeignKey("handlings.Rater", verbose_name="评价人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    to_cipher = models.TextField("收件地址密文", blank=True)
+    params = models.JSONField("参数", default=dict)
+    # (subject, kind, period): a second invitation or reminder for the same subject is
+    # impossible by construction (STYLE.md §7).
+    dedupe_key = models.CharField("去重键", max_length=128, unique=True)
+    status = models.CharField("状态", max_length=8, choices=OUTBOX_STATUS_CHOICES,
+                              default="pending")
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试")
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True)
+    provider_id = models.CharField("网关消息ID", max_length=64, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "待发消息"
+        verbose_name_plural = "待发消息"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[c for c, _ in OUTBOX_STATUS_CHOICES]),
+                name="outbox_status_valid"),
+        ]
+        indexes = [
+            # The delivery job claims due pending rows in order.
+            models.Index(fields=["next_attempt_at"], name="outbox_due",
+                         condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.status}"
+
+
+class InboundSms(models.Model):
+    """An SMS reply received through the gateway's webhook (kept for traceability)."""
+
+    phone_index = models.CharField("手机号索引", max_length=64, db_index=True)
+    body = models.CharField("内容", max_length=500)
+    provider_id = models.CharField("网关消息ID", max_length=64, unique=True)
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
+    outcome = models.CharField("处理结果", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "上行短信"
+        verbose_name_plural = "上行短信"
