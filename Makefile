@@ -29,7 +29,7 @@ assets: package.json
 browser:
 	@command -v chromium >/dev/null || { \
 	  echo "installing Debian chromium for browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
 
 migrate: install

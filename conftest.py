@@ -8,12 +8,34 @@ Tree:  市政务服务局 (supervising, city)
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from haochaping.core import testing as f
+
+
+def _flushes_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool({"transactional_db", "live_server"} & fixtures) or bool(
+        marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """A transactional test ends with a flush that also empties the rows data migrations
+    loaded; put them back so the next test sees a migrated database."""
+    yield
+    if _flushes_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from haochaping.core.reference_data import ensure_reference_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_reference_data()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,3 +85,25 @@ def personas(locality: SimpleNamespace) -> SimpleNamespace:
                                  staff=locality.staff),
         outsider=f.make_user("outsider", role="handler", org=locality.district_hr),
     )
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests end with a flush of every table, which the audit log's
+    append-only triggers refuse: empty that table first, triggers lifted for the moment."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if transactional and "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after us
+    yield
+    if transactional:
+        from haochaping.audit.tests.support import empty_audit_log
+
+        empty_audit_log()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -74,7 +74,9 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"code": "unauthenticated", "message": "缺少有效的身份凭证（API 密钥或登录会话）",
+    # accounts.auth raises AuthenticationError subclasses carrying a stable code.
+    body = {"code": getattr(exc, "code", "unauthenticated"),
+            "message": getattr(exc, "zh_message", "缺少有效的身份凭证（API 密钥或登录会话）"),
             "field": None}
     return api.create_response(request, body, status=401)
 
@@ -82,6 +84,7 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {
+        400: ("invalid_json", "请求体无法解析，须为有效的 JSON"),
         404: ("not_found", "对象不存在"),
         405: ("method_not_allowed", "不支持该请求方法"),
         403: ("forbidden", "无权执行此操作"),
@@ -95,9 +98,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount_routers() -> None:
     from haochaping.accounts.api import router as accounts_router
     from haochaping.catalog.api import router as catalog_router
+    from haochaping.evaluations.api import raters_router
+    from haochaping.evaluations.api import router as evaluations_router
+    from haochaping.handlings.api import router as handlings_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/handlings", handlings_router)
+    api.add_router("/evaluations", evaluations_router)
+    api.add_router("/raters", raters_router)
+    api.add_router("/notify", "haochaping.notify.api.router")
 
 
 _mount_routers()

@@ -16,6 +16,7 @@ COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("import",): ("catalog_import", "import orgs, matters, halls, windows, staff (XLSX/CSV)"),
     ("export",): ("catalog_export", "export the catalog to XLSX/CSV"),
     ("audit", "verify"): ("audit_verify", "verify the hash chain of the audit log"),
+    ("audit", "anchor"): ("audit_anchor", "print the audit chain head to record externally"),
     ("calendar", "check"): ("calendar_check", "check working-day calendar coverage"),
     ("migrate",): ("migrate", "apply database migrations"),
     ("serve",): ("runserver", "development server (use gunicorn in production)"),

@@ -36,6 +36,20 @@ HCP_BLIND_INDEX_KEY = env_str("HCP_BLIND_INDEX_KEY", DEMO_FIELD_KEY)
 # jiangxi, haiyang, xinxiang. Org subtrees may override single values in the database.
 HCP_POLICY_PRESET = env_str("HCP_POLICY_PRESET", "national")
 
+# Notifications (notify app, docs/notify.md). SMS backend: console (demo: logs a masked
+# line) | http (POSTs signed JSON to the gateway). The same secret signs outbound requests
+# and verifies the gateway's inbound webhook.
+HCP_SMS_BACKEND = env_str("HCP_SMS_BACKEND", "console")
+HCP_SMS_GATEWAY_URL = env_str("HCP_SMS_GATEWAY_URL", "")
+HCP_SMS_GATEWAY_SECRET = env_str("HCP_SMS_GATEWAY_SECRET", "")
+HCP_SMS_TIMEOUT_SECONDS = env_int("HCP_SMS_TIMEOUT_SECONDS", 5)
+HCP_SMS_MAX_ATTEMPTS = env_int("HCP_SMS_MAX_ATTEMPTS", 6)
+HCP_SMS_RETRY_BASE_SECONDS = env_int("HCP_SMS_RETRY_BASE_SECONDS", 30)
+HCP_SMS_RETRY_CAP_SECONDS = env_int("HCP_SMS_RETRY_CAP_SECONDS", 3600)
+HCP_SMS_INBOUND_PER_MINUTE = env_int("HCP_SMS_INBOUND_PER_MINUTE", 6)
+# Base of the links sent to raters (SMS invitation → {base}/r/<token>).
+HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,6 +65,7 @@ INSTALLED_APPS = [
     "haochaping.handlings",
     "haochaping.evaluations",
     "haochaping.notify",
+    "haochaping.demo",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +131,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "haochaping.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

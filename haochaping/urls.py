@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("haochaping.accounts.urls")),
+    path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
 ]

@@ -11,7 +11,7 @@ echo "== ruff"; .venv/bin/ruff check haochaping bench conftest.py
 echo "== mypy"; .venv/bin/mypy haochaping
 
 echo "== pytest (SQLite)"
-env -u DATABASE_URL "$PY" -m pytest "$@"
+env -u DATABASE_URL "$PY" -m pytest -q "$@"
 
 if "$PY" - "$PG_URL" <<'PYEOF'
 import sys, psycopg, dj_database_url
@@ -25,7 +25,7 @@ except Exception as exc:  # noqa: BLE001
 PYEOF
 then
   echo "== pytest (PostgreSQL)"
-  DATABASE_URL="$PG_URL" HCP_SKIP_BROWSER=1 "$PY" -m pytest "$@"
+  DATABASE_URL="$PG_URL" HCP_SKIP_BROWSER=1 "$PY" -m pytest -q "$@"
 elif [ "${HCP_REQUIRE_POSTGRES:-0}" = "1" ]; then
   echo "PostgreSQL is required here (HCP_REQUIRE_POSTGRES=1) but unreachable" >&2
   exit 1

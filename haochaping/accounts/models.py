@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 from haochaping.accounts.roles import ROLE_CHOICES, Role
+
+
+class HcpUserManager(UserManager["User"]):
+    """``createsuperuser`` makes a system admin (the only role allowed without an org)."""
+
+    def create_superuser(self, username: str, email: str | None = None,
+                         password: str | None = None, **extra_fields: Any) -> User:
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN.value)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -20,6 +31,8 @@ class User(AbstractUser):
     staff = models.OneToOneField("catalog.Staff", verbose_name="对应工作人员", null=True,
                                  blank=True, on_delete=models.SET_NULL, related_name="user")
     phone = models.CharField("手机号", max_length=20, blank=True)
+
+    objects: ClassVar[HcpUserManager] = HcpUserManager()
 
     class Meta:
         verbose_name = "用户"

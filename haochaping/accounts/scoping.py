@@ -58,9 +58,8 @@ class Actor:
 
 def actor_for_user(user: Any) -> Actor:
     role = Role(user.role)
-    if role is Role.SYSTEM_ADMIN:
-        scope_path = None
-    else:
+    scope_path: str | None = None
+    if role is not Role.SYSTEM_ADMIN:
         scope_path = user.org.path if user.org_id else NOWHERE
     return Actor(role=role, scope_path=scope_path,
                  label=user.get_full_name() or user.username, user=user)
@@ -102,3 +101,9 @@ def require(actor: Actor, resource: str, action: str, org_path: str | None = Non
         return
     if not rules.in_subtree(actor.scope_path, org_path):
         raise PermissionDenied("forbidden.scope", "对象不在本机构管辖范围内")
+
+
+def system_actor(label: str) -> Actor:
+    """The operator at the console (management commands): deployment-wide, audited under
+    ``label`` with no user id."""
+    return Actor(role=Role.SYSTEM_ADMIN, scope_path=None, label=label)

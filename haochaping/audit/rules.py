@@ -27,7 +27,7 @@ def chain_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    kind: str  # "altered" | "missing" | "relinked"
+    kind: str  # "altered" | "missing" | "relinked" | "truncated" | "anchor_mismatch"
     detail: str
 
 
@@ -53,3 +53,21 @@ def verify_chain(rows: Iterable[tuple[int, str, str, Mapping[str, Any]]],
         expected_seq = seq + 1
         expected_prev = row_hash
     return problems
+
+
+def anchor_problems(expect_seq: int, expect_hash: str, hash_at_seq: str | None,
+                    last_seq: int | None) -> list[ChainProblem]:
+    """Compare the chain with an anchor ``(seq, hash)`` an operator recorded elsewhere.
+
+    The chain alone cannot reveal rows removed from its end (the shorter chain is still
+    valid); an anchor can: the row at ``expect_seq`` must still exist with that hash.
+    """
+    if hash_at_seq is None:
+        found = "日志为空" if last_seq is None else f"当前最后序号为 {last_seq}"
+        return [ChainProblem(
+            expect_seq, "truncated",
+            f"锚点序号 {expect_seq} 的记录不存在（{found}），日志末尾记录可能被删除")]
+    if hash_at_seq != expect_hash:
+        return [ChainProblem(expect_seq, "anchor_mismatch",
+                             "锚点记录的摘要与外部保存的摘要不一致（日志被重写）")]
+    return []

@@ -9,4 +9,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("partials/matters", views.matter_table, name="matter_table"),
 ]

@@ -159,3 +159,6 @@ class PhoneChallenge(models.Model):
     class Meta:
         verbose_name = "短信验证"
         verbose_name_plural = "短信验证"
+
+    def __str__(self) -> str:
+        return f"{self.phone_index[:8]}…"

@@ -66,3 +66,37 @@ class InboundSms(models.Model):
     class Meta:
         verbose_name = "上行短信"
         verbose_name_plural = "上行短信"
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} → {self.outcome or '待处理'}"
+
+
+TEMPLATE_CHANNEL_CHOICES = [("sms", "短信")]
+
+
+class MessageTemplate(models.Model):
+    """An outbound message template as data: Chinese text with ``{name}`` placeholders
+    (rendered by ``notify.rules.render``) and, for gateways that only send pre-registered
+    templates, the provider's template id. Edited in the admin through
+    ``notify.services.template_update`` (validated and audited)."""
+
+    code = models.SlugField("模板代码", max_length=64, unique=True)
+    channel = models.CharField("渠道", max_length=8, choices=TEMPLATE_CHANNEL_CHOICES,
+                               default="sms")
+    name = models.CharField("名称", max_length=100)
+    body = models.TextField("模板内容", help_text="使用 {名称} 形式的占位符")
+    gateway_template_id = models.CharField("网关模板ID", max_length=64, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "消息模板"
+        verbose_name_plural = "消息模板"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=[c for c, _ in TEMPLATE_CHANNEL_CHOICES]),
+                name="message_template_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"

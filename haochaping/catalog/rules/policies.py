@@ -47,8 +47,9 @@ class Duration:
         return {"amount": self.amount, "unit": self.unit.value}
 
     def __str__(self) -> str:
-        return f"{self.amount} 个{self.unit.label}" if self.unit is not DurationUnit.HOURS \
-            else f"{self.amount} 小时"
+        if self.unit is DurationUnit.HOURS:
+            return f"{self.amount} 小时"
+        return f"{self.amount} 个{self.unit.label}"
 
 
 class MultipleRatings(StrEnum):
@@ -94,7 +95,8 @@ class Policy:
     default_rating_after: Duration = field(metadata=_f(
         "默认评价等待时长", FieldKind.DURATION, "办件生成后经过该时长仍未评价，则按默认等级"))
     invitation_delay: Duration | None = field(metadata=_f(
-        "短信邀评等待时长", FieldKind.OPTIONAL_DURATION, "办结后该时长内未评价即发送短信邀请；空为不发送"))
+        "短信邀评等待时长", FieldKind.OPTIONAL_DURATION,
+        "办结后该时长内未评价即发送短信邀请；空为不发送"))
     supplementary_window: Duration | None = field(metadata=_f(
         "补充评价期限", FieldKind.OPTIONAL_DURATION, "未当场评价的办件可补充评价的期限；空为不限"))
     appeal_enabled: bool = field(metadata=_f(
@@ -214,3 +216,118 @@ PRESET_LABELS: dict[str, str] = {
     "national": "全国默认", "zhengdong": "郑东新区", "chongqing": "重庆市",
     "jiangxi": "江西省", "haiyang": "海阳市", "xinxiang": "新乡经开区",
 }
+
+
+class PolicyError(ValueError):
+    """A bad preset name, override key or value: stable ``code``, Chinese ``message``."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PolicyField:
+    name: str
+    label: str
+    kind: FieldKind
+    help: str
+
+
+def policy_fields() -> list[PolicyField]:
+    """Every overridable field with its Chinese label and kind (admin UI, API, docs)."""
+    return [PolicyField(f.name, f.metadata["label"], f.metadata["kind"], f.metadata["help"])
+            for f in fields(Policy)]
+
+
+_FIELDS: dict[str, PolicyField] = {pf.name: pf for pf in policy_fields()}
+MAX_DURATION_AMOUNT = 366  # a year of days; longer limits are almost certainly a typo
+
+
+def preset(name: str) -> Policy:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise PolicyError("policy.unknown_preset",
+                          f"未知的政策预设“{name}”，可选：{'、'.join(PRESETS)}") from None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_duration(value: object, *, key: str = "") -> Duration:
+    """A Duration from ``{"amount": int, "unit": "natural_days|working_days|hours"}``."""
+    if isinstance(value, Duration):
+        return value
+    units = "、".join(u.value for u in DurationUnit)
+    if not isinstance(value, dict) or set(value) != {"amount", "unit"}:
+        raise PolicyError("policy.invalid_value",
+                          f"时限须为 {{\"amount\": 天数, \"unit\": 单位}}，单位可选：{units}", key)
+    amount, unit = value["amount"], value["unit"]
+    if not _is_int(amount) or not 0 <= amount <= MAX_DURATION_AMOUNT:
+        raise PolicyError("policy.invalid_value",
+                          f"时限数值须为 0 至 {MAX_DURATION_AMOUNT} 之间的整数", key)
+    if unit not in {u.value for u in DurationUnit}:
+        raise PolicyError("policy.invalid_value", f"时限单位须为以下之一：{units}", key)
+    return Duration(amount, DurationUnit(unit))
+
+
+def _parse(pf: PolicyField, value: object) -> object:
+    key, kind = pf.name, pf.kind
+    if kind in (FieldKind.OPTIONAL_DURATION, FieldKind.OPTIONAL_LEVEL) and value is None:
+        return None
+    if kind in (FieldKind.DURATION, FieldKind.OPTIONAL_DURATION):
+        return parse_duration(value, key=key)
+    if kind is FieldKind.BOOL:
+        if not isinstance(value, bool):
+            raise PolicyError("policy.invalid_value", f"“{pf.label}”须为 true 或 false", key)
+        return value
+    if kind is FieldKind.OPTIONAL_LEVEL:
+        if not _is_int(value) or value not in LEVEL_LABELS:
+            raise PolicyError("policy.invalid_value",
+                              f"“{pf.label}”须为 1 至 5 的评价等级或 null", key)
+        return value
+    choices = [m.value for m in MultipleRatings]
+    if value not in choices:
+        raise PolicyError("policy.invalid_value",
+                          f"“{pf.label}”须为以下之一：{'、'.join(choices)}", key)
+    return MultipleRatings(str(value))
+
+
+def parse_value(key: str, value: object) -> object:
+    """The typed value of one override, or PolicyError (unknown key, wrong type)."""
+    pf = _FIELDS.get(key)
+    if pf is None:
+        raise PolicyError("policy.unknown_key", f"未知的政策项“{key}”", "key")
+    return _parse(pf, value)
+
+
+def validate_override(key: str, value: object) -> Any:
+    """Check one override and return its canonical JSON form (what is stored)."""
+    return to_json(parse_value(key, value))
+
+
+def apply_overrides(base: Policy, layers: list[dict[str, object]]) -> Policy:
+    """Apply override layers in order (deployment-wide first, then root org down to the
+    org itself): a later layer wins. Every key and value is validated."""
+    policy = base
+    for layer in layers:
+        changes = {key: parse_value(key, value) for key, value in layer.items()}
+        policy = replace(policy, **changes)  # type: ignore[arg-type]
+    return policy
+
+
+def display_value(value: object) -> str:
+    """A policy value in Chinese for screens (admin, disclosure of the rules)."""
+    if value is None:
+        return "未设置"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, MultipleRatings):
+        return value.label
+    if isinstance(value, int):
+        return f"{LEVEL_LABELS[value]}（{value}）"
+    return str(value)

@@ -1,0 +1,59 @@
+"""Login events in the audit log. Django's auth signals (and django-axes' lock-out
+signal) are the only hook the login view offers; these handlers record the event and
+nothing else. The password is never passed on: Django masks it in ``credentials`` and we
+keep only the user name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from haochaping.audit.services import audit_record
+
+USERNAME_MAX = 150
+
+
+def _ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _username(value: Any) -> str:
+    return str(value or "")[:USERNAME_MAX]
+
+
+@receiver(user_logged_in, dispatch_uid="hcp_audit_login")
+def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    audit_record(action="accounts.login", actor=user, obj=user, ip=_ip(request),
+                 after={"username": user.username})
+
+
+@receiver(user_logged_out, dispatch_uid="hcp_audit_logout")
+def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is None:
+        return
+    audit_record(action="accounts.logout", actor=user, obj=user, ip=_ip(request))
+
+
+@receiver(user_login_failed, dispatch_uid="hcp_audit_login_failed")
+def audit_login_failed(sender: Any, credentials: dict[str, Any],
+                       request: HttpRequest | None = None, **kwargs: Any) -> None:
+    username = _username(credentials.get("username"))
+    audit_record(action="accounts.login_failed", actor_label=f"login:{username}"[:USERNAME_MAX],
+                 object_type="accounts.user", object_id=username[:64], ip=_ip(request),
+                 after={"username": username})
+
+
+@receiver(user_locked_out, dispatch_uid="hcp_audit_locked_out")
+def audit_locked_out(sender: Any, request: HttpRequest | None, username: Any,
+                     ip_address: str | None = None, **kwargs: Any) -> None:
+    name = _username(username)
+    audit_record(action="accounts.login_locked_out", actor_label=f"login:{name}"[:USERNAME_MAX],
+                 object_type="accounts.user", object_id=name[:64],
+                 ip=ip_address or _ip(request), after={"username": name})

@@ -1,0 +1,209 @@
+"""The permission matrix: role × resource × action × (inside | outside the subtree).
+
+Every row is written out; the completeness test proves the table covers every role,
+resource and action. "ok" means ``require`` returns; otherwise the expected error code.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from haochaping.accounts import rules
+from haochaping.accounts.rules import ACCOUNT, AUDIT_LOG, CATALOG, POLICY, READ, STANDARD, WRITE
+from haochaping.accounts.scoping import Actor, actor_for_client, actor_for_user, require, scope
+from haochaping.catalog.models import Hall, Matter, Org, Staff, Window
+from haochaping.core.errors import PermissionDenied
+
+OK = "ok"
+ROLE = "forbidden.role"
+SCOPE = "forbidden.scope"
+
+# persona → (org inside its subtree, org outside it) as attribute names of `world`
+TARGETS: dict[str, tuple[str, str]] = {
+    "admin": ("market", "elsewhere"),
+    "supervisor": ("district_hr", "elsewhere"),
+    "district_supervisor": ("district_hr", "market"),
+    "handler": ("market", "district_hr"),
+    "auditor": ("market", "elsewhere"),
+    "window_staff": ("market", "city_office"),  # the parent is not in the subtree
+    "outsider": ("district_hr", "market"),
+}
+PERSONA_ROLE = {"admin": "system_admin", "supervisor": "supervisor",
+                "district_supervisor": "supervisor", "handler": "handler",
+                "auditor": "auditor", "window_staff": "window_staff", "outsider": "handler"}
+
+# (persona, resource, action, inside, outside)
+MATRIX: list[tuple[str, str, str, str, str]] = [
+    ("admin", CATALOG, READ, OK, OK),
+    ("admin", CATALOG, WRITE, OK, OK),
+    ("admin", STANDARD, READ, OK, OK),
+    ("admin", STANDARD, WRITE, OK, OK),
+    ("admin", POLICY, READ, OK, OK),
+    ("admin", POLICY, WRITE, OK, OK),
+    ("admin", ACCOUNT, READ, OK, OK),
+    ("admin", ACCOUNT, WRITE, OK, OK),
+    ("admin", AUDIT_LOG, READ, OK, OK),
+    ("admin", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("supervisor", CATALOG, READ, OK, SCOPE),
+    ("supervisor", CATALOG, WRITE, OK, SCOPE),
+    ("supervisor", STANDARD, READ, OK, SCOPE),
+    ("supervisor", STANDARD, WRITE, ROLE, ROLE),
+    ("supervisor", POLICY, READ, OK, SCOPE),
+    ("supervisor", POLICY, WRITE, OK, SCOPE),
+    ("supervisor", ACCOUNT, READ, OK, SCOPE),
+    ("supervisor", ACCOUNT, WRITE, OK, SCOPE),
+    ("supervisor", AUDIT_LOG, READ, OK, SCOPE),
+    ("supervisor", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("district_supervisor", CATALOG, READ, OK, SCOPE),
+    ("district_supervisor", CATALOG, WRITE, OK, SCOPE),
+    ("district_supervisor", STANDARD, READ, OK, SCOPE),
+    ("district_supervisor", STANDARD, WRITE, ROLE, ROLE),
+    ("district_supervisor", POLICY, READ, OK, SCOPE),
+    ("district_supervisor", POLICY, WRITE, OK, SCOPE),
+    ("district_supervisor", ACCOUNT, READ, OK, SCOPE),
+    ("district_supervisor", ACCOUNT, WRITE, OK, SCOPE),
+    ("district_supervisor", AUDIT_LOG, READ, OK, SCOPE),
+    ("district_supervisor", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("handler", CATALOG, READ, OK, SCOPE),
+    ("handler", CATALOG, WRITE, ROLE, ROLE),
+    ("handler", STANDARD, READ, OK, SCOPE),
+    ("handler", STANDARD, WRITE, ROLE, ROLE),
+    ("handler", POLICY, READ, OK, SCOPE),
+    ("handler", POLICY, WRITE, ROLE, ROLE),
+    ("handler", ACCOUNT, READ, ROLE, ROLE),
+    ("handler", ACCOUNT, WRITE, ROLE, ROLE),
+    ("handler", AUDIT_LOG, READ, ROLE, ROLE),
+    ("handler", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("auditor", CATALOG, READ, OK, SCOPE),
+    ("auditor", CATALOG, WRITE, ROLE, ROLE),
+    ("auditor", STANDARD, READ, OK, SCOPE),
+    ("auditor", STANDARD, WRITE, ROLE, ROLE),
+    ("auditor", POLICY, READ, OK, SCOPE),
+    ("auditor", POLICY, WRITE, ROLE, ROLE),
+    ("auditor", ACCOUNT, READ, ROLE, ROLE),
+    ("auditor", ACCOUNT, WRITE, ROLE, ROLE),
+    ("auditor", AUDIT_LOG, READ, OK, SCOPE),
+    ("auditor", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("window_staff", CATALOG, READ, OK, SCOPE),
+    ("window_staff", CATALOG, WRITE, ROLE, ROLE),
+    ("window_staff", STANDARD, READ, OK, SCOPE),
+    ("window_staff", STANDARD, WRITE, ROLE, ROLE),
+    ("window_staff", POLICY, READ, ROLE, ROLE),
+    ("window_staff", POLICY, WRITE, ROLE, ROLE),
+    ("window_staff", ACCOUNT, READ, ROLE, ROLE),
+    ("window_staff", ACCOUNT, WRITE, ROLE, ROLE),
+    ("window_staff", AUDIT_LOG, READ, ROLE, ROLE),
+    ("window_staff", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("outsider", CATALOG, READ, OK, SCOPE),
+    ("outsider", CATALOG, WRITE, ROLE, ROLE),
+    ("outsider", STANDARD, READ, OK, SCOPE),
+    ("outsider", STANDARD, WRITE, ROLE, ROLE),
+    ("outsider", POLICY, READ, OK, SCOPE),
+    ("outsider", POLICY, WRITE, ROLE, ROLE),
+    ("outsider", ACCOUNT, READ, ROLE, ROLE),
+    ("outsider", ACCOUNT, WRITE, ROLE, ROLE),
+    ("outsider", AUDIT_LOG, READ, ROLE, ROLE),
+    ("outsider", AUDIT_LOG, WRITE, ROLE, ROLE),
+]
+
+
+def outcome(actor: Actor, resource: str, action: str, org_path: str | None) -> str:
+    try:
+        require(actor, resource, action, org_path)
+    except PermissionDenied as exc:
+        return exc.code
+    return OK
+
+
+def test_matrix_covers_every_persona_resource_and_action() -> None:
+    covered = {(p, r, a) for p, r, a, _, _ in MATRIX}
+    assert covered == {(p, r, a) for p in TARGETS for r in rules.RESOURCES for a in rules.ACTIONS}
+    assert len(MATRIX) == len(covered)
+
+
+def test_personas_have_the_roles_the_matrix_assumes(world: SimpleNamespace) -> None:
+    assert {p: getattr(world, p).role for p in TARGETS} == PERSONA_ROLE
+
+
+@pytest.mark.parametrize(("persona", "resource", "action", "inside", "outside"), MATRIX)
+def test_require(world: SimpleNamespace, persona: str, resource: str, action: str,
+                 inside: str, outside: str) -> None:
+    actor = actor_for_user(getattr(world, persona))
+    inside_org, outside_org = (getattr(world, name) for name in TARGETS[persona])
+    assert outcome(actor, resource, action, inside_org.path) == inside
+    assert outcome(actor, resource, action, outside_org.path) == outside
+
+
+@pytest.mark.parametrize(("persona", "expected"), [
+    ("admin", OK), ("supervisor", SCOPE), ("district_supervisor", SCOPE), ("handler", ROLE),
+])
+def test_deployment_wide_writes_are_for_the_system_admin(world: SimpleNamespace, persona: str,
+                                                         expected: str) -> None:
+    assert outcome(actor_for_user(getattr(world, persona)), POLICY, WRITE, None) == expected
+
+
+ALL_ORGS = {"CITYOFFICE", "MARKET", "DISTOFFICE", "DISTHR", "CITYOFFICE2"}
+CITY_ORGS = {"CITYOFFICE", "MARKET", "DISTOFFICE", "DISTHR"}
+
+# persona → (orgs, halls, windows, staff, matters) visible through scope()
+VISIBLE: dict[str, tuple[set[str], set[str], set[str], set[str], set[str]]] = {
+    "admin": (ALL_ORGS, {"HALLCITY", "HALLDIST", "HALLELSE"}, {"1", "D1", "E1"},
+              {"王晓明", "李红", "张伟"}, {"食品经营许可", "社保卡补办", "外地事项"}),
+    "supervisor": (CITY_ORGS, {"HALLCITY", "HALLDIST"}, {"1", "D1"}, {"王晓明", "李红"},
+                   {"食品经营许可", "社保卡补办"}),
+    "district_supervisor": ({"DISTOFFICE", "DISTHR"}, {"HALLDIST"}, {"D1"}, {"李红"},
+                            {"社保卡补办"}),
+    "handler": ({"MARKET"}, set(), {"1"}, {"王晓明"}, {"食品经营许可"}),
+    "auditor": (CITY_ORGS, {"HALLCITY", "HALLDIST"}, {"1", "D1"}, {"王晓明", "李红"},
+                {"食品经营许可", "社保卡补办"}),
+    "window_staff": ({"MARKET"}, set(), {"1"}, {"王晓明"}, {"食品经营许可"}),
+    "outsider": ({"DISTHR"}, set(), {"D1"}, {"李红"}, {"社保卡补办"}),
+}
+
+
+def visible(actor: Actor) -> tuple[set[str], set[str], set[str], set[str], set[str]]:
+    return (
+        set(scope(Org.objects.all(), actor).values_list("code", flat=True)),
+        set(scope(Hall.objects.all(), actor).values_list("code", flat=True)),
+        set(scope(Window.objects.all(), actor).values_list("number", flat=True)),
+        set(scope(Staff.objects.all(), actor).values_list("name", flat=True)),
+        set(scope(Matter.objects.all(), actor).values_list("name", flat=True)),
+    )
+
+
+@pytest.mark.parametrize(("persona", "expected"), list(VISIBLE.items()))
+def test_scope_returns_exactly_the_subtree(world: SimpleNamespace, persona: str,
+                                           expected: tuple[set[str], ...]) -> None:
+    assert visible(actor_for_user(getattr(world, persona))) == expected
+
+
+# --- API-client actors -----------------------------------------------------------------
+
+# (scopes, resource, action, inside (district_hr), outside (market))
+CLIENT_MATRIX: list[tuple[tuple[str, ...], str, str, str, str]] = [
+    (("catalog:read",), CATALOG, READ, OK, SCOPE),
+    (("catalog:read",), CATALOG, WRITE, ROLE, ROLE),
+    (("catalog:write",), CATALOG, WRITE, OK, SCOPE),
+    (("catalog:write",), CATALOG, READ, ROLE, ROLE),
+    (("catalog:read", "catalog:write"), CATALOG, WRITE, OK, SCOPE),
+    (("catalog:read", "catalog:write"), ACCOUNT, WRITE, ROLE, ROLE),
+    (("catalog:read", "catalog:write"), ACCOUNT, READ, ROLE, ROLE),
+    (("device",), STANDARD, READ, ROLE, ROLE),
+    (("catalog:read",), AUDIT_LOG, READ, ROLE, ROLE),
+]
+
+
+@pytest.mark.parametrize(("scopes", "resource", "action", "inside", "outside"), CLIENT_MATRIX)
+def test_client_require(world: SimpleNamespace, make_client: object, scopes: tuple[str, ...],
+                        resource: str, action: str, inside: str, outside: str) -> None:
+    client, _ = make_client(org=world.district_office, scopes=scopes)  # type: ignore[operator]
+    actor = actor_for_client(client)
+    assert outcome(actor, resource, action, world.district_hr.path) == inside
+    assert outcome(actor, resource, action, world.market.path) == outside
+
+
+def test_client_scope_is_its_org_subtree(world: SimpleNamespace, make_client: object) -> None:
+    client, _ = make_client(org=world.district_office)  # type: ignore[operator]
+    assert visible(actor_for_client(client)) == VISIBLE["district_supervisor"]

@@ -1,0 +1,54 @@
+"""``haochaping audit verify``: recompute the audit log's hash chain.
+
+Exit status 0 when the chain is intact, 1 when any problem is found (see docs/audit.md
+for the runbook).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from haochaping.audit.selectors import verify_audit_chain
+
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Command(BaseCommand):
+    help = ("校验审计日志哈希链：逐条重算摘要，报告被篡改、缺失或被截断的记录。"
+            "发现问题时退出码为 1。")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", type=int, default=5000,
+                            help="每批读取的记录数（默认 5000）")
+        parser.add_argument("--expect-seq", type=int, default=None,
+                            help="外部保存的锚点序号（见 audit_anchor），用于发现末尾记录被删除")
+        parser.add_argument("--expect-hash", default=None,
+                            help="外部保存的锚点摘要，与 --expect-seq 一起使用")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        expect_seq: int | None = options["expect_seq"]
+        expect_hash: str | None = options["expect_hash"]
+        if (expect_seq is None) != (expect_hash is None):
+            raise CommandError("--expect-seq 与 --expect-hash 必须同时提供")
+        if expect_hash is not None and not HASH_RE.match(expect_hash):
+            raise CommandError("--expect-hash 应为 64 位十六进制摘要")
+        if options["batch"] < 1:
+            raise CommandError("--batch 必须为正整数")
+
+        report = verify_audit_chain(batch=options["batch"], expect_seq=expect_seq,
+                                    expect_hash=expect_hash)
+        if report.ok:
+            head = (f"，最后序号 {report.last_seq}，摘要 {report.last_hash}"
+                    if report.last_seq is not None else "")
+            anchor = "，与锚点一致" if expect_seq is not None else ""
+            self.stdout.write(f"已检查 {report.checked} 条记录{head}{anchor}。OK")
+            return
+        self.stdout.write(f"已检查 {report.checked} 条记录，发现 {len(report.problems)} 个问题：")
+        for problem in report.problems:
+            self.stdout.write(f"序号 {problem.seq}\t{problem.kind}\t{problem.detail}")
+        self.stdout.flush()
+        sys.exit(1)

@@ -1,0 +1,66 @@
+"""One demo login per role, all with the shared demo password (printed by ``demo_info``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from haochaping.accounts.roles import Role
+from haochaping.demo.data import DEMO_DISTRICT
+from haochaping.demo.geo import Locality
+from haochaping.demo.names import NameMaker
+from haochaping.demo.sites import Sites
+
+# Demo only: it passes AUTH_PASSWORD_VALIDATORS (12+ characters, three character classes).
+# `manage.py demo` refuses to run when HCP_ENV=production.
+DEMO_PASSWORD = "Hcp-Demo-2026!"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: Role
+    where_zh: str  # which org the login belongs to, in Chinese
+    where_en: str
+
+
+LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("admin", Role.SYSTEM_ADMIN, "全部机构（超级管理员，可进入管理后台）",
+              "whole deployment, superuser (admin site)"),
+    DemoLogin("supervisor", Role.SUPERVISOR, "郑州市政务服务和大数据管理局",
+              "city supervising office"),
+    DemoLogin("district_supervisor", Role.SUPERVISOR, "金水区政务服务局",
+              "district supervising office"),
+    DemoLogin("handler", Role.HANDLER, "郑州市市场监督管理局", "a city handling department"),
+    DemoLogin("auditor", Role.AUDITOR, "郑州市政务服务和大数据管理局（只读）",
+              "third-party assessor, read-only"),
+    DemoLogin("window", Role.WINDOW_STAFF, "郑州市民服务中心 · 市场监管业务窗口",
+              "window staff at the city hall (linked to a Staff row)"),
+)
+
+
+def create_logins(locality: Locality, sites: Sites, names: NameMaker) -> dict[str, Any]:
+    user_model = get_user_model()
+    market = locality.departments["market"]
+    window_staff = sites.first_staff_of(market)
+    orgs = {
+        "admin": None,
+        "supervisor": locality.office,
+        "district_supervisor": locality.district(DEMO_DISTRICT).office,
+        "handler": market,
+        "auditor": locality.office,
+        "window": market,
+    }
+    users: dict[str, Any] = {}
+    for login in LOGINS:
+        is_admin = login.role is Role.SYSTEM_ADMIN
+        users[login.username] = user_model.objects.create_user(
+            username=login.username, password=DEMO_PASSWORD, role=login.role.value,
+            org=orgs[login.username],
+            first_name=window_staff.name if login.role is Role.WINDOW_STAFF else names.person(),
+            is_staff=is_admin or login.role is Role.SUPERVISOR, is_superuser=is_admin,
+            staff=window_staff if login.role is Role.WINDOW_STAFF else None,
+        )
+    return users

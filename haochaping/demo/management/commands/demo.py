@@ -1,0 +1,46 @@
+"""``manage.py demo`` / ``haochaping demo``: build the demo locality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from haochaping.demo.builder import DEFAULT_SEED, build_demo, demo_exists
+from haochaping.demo.sizes import SIZES
+
+
+class Command(BaseCommand):
+    help = "构建演示数据（郑州市：区县、乡镇、村社区、机构、大厅、窗口、人员、事项、账号）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", choices=sorted(SIZES), default="small",
+                            help="small（默认，数秒）| medium | large（省级规模的目录）")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="已有机构数据时什么也不做（make run 可重复执行）")
+        parser.add_argument("--handlings", type=int, default=None,
+                            help="办件数量（默认随规模：小 5,000 / 中 100,000 / 大 1,000,000）")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                            help="随机种子：同一种子生成完全相同的数据")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.HCP_ENV == "production":
+            # The demo logins share a published password.
+            raise CommandError("生产环境（HCP_ENV=production）不能构建演示数据。"
+                               "/ The demo is refused in production.")
+        if demo_exists():
+            if options["if_empty"]:
+                self.stdout.write("已有机构数据，跳过演示数据构建。/ Orgs exist; demo skipped.")
+                return
+            raise CommandError("数据库中已有机构数据：演示数据只能建在空库上"
+                               "（使用 --if-empty 跳过）。/ The catalog is not empty.")
+        size = SIZES[options["size"]]
+        self.stdout.write(f"构建演示数据（规模：{size.label} / {size.name}，"
+                          f"种子 {options['seed']}）…")
+        if options["handlings"] is not None and options["handlings"] < 0:
+            raise CommandError("--handlings 不能为负数 / must not be negative")
+        result = build_demo(size, seed=options["seed"], handlings=options["handlings"],
+                            log=self.stdout.write)
+        summary = "，".join(f"{k} {v}" for k, v in result.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"演示数据已生成 / demo built: {summary}"))

@@ -1,0 +1,42 @@
+"""``manage.py demo_info --port 8000``: what ``make run`` prints before starting the server."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from haochaping.demo.channels import channel_lines
+from haochaping.demo.logins import DEMO_PASSWORD, LOGINS
+
+
+class Command(BaseCommand):
+    help = "打印演示地址与演示账号 / print the demo URLs and logins"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default="127.0.0.1")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        base = f"http://{options['host']}:{options['port']}"
+        width = max(len(login.username) for login in LOGINS)
+        lines = [
+            "",
+            "政务服务“好差评”演示 / haochaping demo",
+            "=" * 60,
+            f"  工作台 Home            {base}/",
+            f"  登录 Login             {base}/accounts/login/",
+            f"  管理后台 Admin         {base}/admin/",
+            f"  接口文档 API docs      {base}/api/v1/docs",
+            "",
+            f"演示账号（密码均为 / every password is）：{DEMO_PASSWORD}",
+            "-" * 60,
+        ]
+        for login in LOGINS:
+            lines.append(f"  {login.username:<{width}}  {DEMO_PASSWORD}  {login.role.label}"
+                         f" · {login.where_zh}")
+            lines.append(f"  {'':<{width}}  ({login.role.value}: {login.where_en})")
+        lines += channel_lines(base)
+        lines += ["-" * 60, "仅供演示，切勿用于生产环境。/ Demo only: never use in production.", ""]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,242 @@
+"""Rules of a rating (评价): pure functions over plain values, no ORM.
+
+The service gathers the facts (the handling's state, its current rating, the active
+standard's tables, the org's policy, who enters the rating) into the dataclasses below and
+asks :func:`check_rating` whether the rating may be recorded and how: a
+:class:`RatingDecision` says whether it supersedes the current rating and which
+``assess_number`` it gets. A refusal raises :class:`RatingRejected` with a stable code.
+
+Policy clauses implemented here (docs/evaluations.md has the full table):
+
+- five levels, 1–2 are 差评 (seed 003 §6);
+- a 差评 needs a listed reason or a typed reason (seed 003 §7), except the first SMS reply,
+  a bare digit; the reason is asked by a follow-up SMS and arrives as assess_number 2;
+- one rating per service: a second one is refused under ``one_per_service`` (seed 000 §7,
+  001 一事一评) and supersedes the first under ``latest_wins`` (seed 003 §10);
+- only after completion and before the supplementary window closes (seed 003 §12);
+- a phone-invitation rating is entered by the supervising office, never by the staff
+  member who served the handling (seed 003 §15, seed 004 §11);
+- a default rating (seed 000 §11) is replaced by any real rating and never replaces one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from haochaping.catalog.rules.standards import (
+    Channel,
+    ChannelGroup,
+    Level,
+    is_bad,
+    validate_content_codes,
+)
+
+MAX_TEXT_CHARS = 500
+MIN_REASON_TEXT_CHARS = 5  # "文字输入差评原因" (seed 003 §7): a short sentence, not "差"
+FIRST_RATING = 1  # assess_number: 首次评价
+FOLLOW_UP = 2  # assess_number: 追加评价
+# The "其他（请填写）" reason only counts together with typed text.
+FREE_TEXT_REASON = "other"
+# Roles of the supervising office that may enter a phone-invitation rating (seed 004 §11).
+PHONE_ENTRY_ROLES = frozenset({"supervisor", "system_admin"})
+
+ONE_PER_SERVICE = "one_per_service"
+LATEST_WINS = "latest_wins"
+
+STATUS_COMPLETED = "completed"
+STATUS_WITHDRAWN = "withdrawn"
+
+
+class RatingRejected(Exception):
+    """A rating that may not be recorded: stable ``code``, Chinese ``message``."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """What the rater chose. ``item_levels`` maps indicator codes to levels 1..5."""
+
+    level: int
+    item_levels: dict[str, int] = field(default_factory=dict)
+    content_codes: list[str] = field(default_factory=list)
+    reason_codes: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class StandardTables:
+    """The active standard version as plain data."""
+
+    content_items: tuple[tuple[str, int], ...]  # (code, level)
+    indicators: Mapping[str, frozenset[str]]  # channel group -> indicator codes
+    reason_codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CurrentRating:
+    """The handling's current rating, if any."""
+
+    level: int
+    is_default: bool
+    invalidated: bool
+    has_reason: bool
+
+
+@dataclass(frozen=True)
+class HandlingState:
+    status: str
+    channel_group: ChannelGroup
+    rating_closes_at: datetime | None
+    staff_user_id: int | None  # the login linked to the Staff who served, if any
+    current: CurrentRating | None
+
+
+@dataclass(frozen=True)
+class RatingPolicy:
+    multiple_ratings: str  # ONE_PER_SERVICE | LATEST_WINS
+    phone_invitation: bool
+
+
+@dataclass(frozen=True)
+class EnteredBy:
+    user_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class RatingDecision:
+    supersedes: bool  # the current rating is replaced
+    assess_number: int
+
+
+def channel_group_of(*, has_window: bool, service_channel: str) -> ChannelGroup:
+    """Offline (hall) service shows the offline indicators; everything else online."""
+    if has_window or service_channel == ChannelGroup.OFFLINE.value:
+        return ChannelGroup.OFFLINE
+    return ChannelGroup.ONLINE
+
+
+def has_reason(rating: RatingInput, tables: StandardTables) -> bool:
+    """A listed reason, a content item of the chosen (bad) level, or typed text (§7)."""
+    if len(rating.text.strip()) >= MIN_REASON_TEXT_CHARS:
+        return True
+    if any(code != FREE_TEXT_REASON and code in tables.reason_codes
+           for code in rating.reason_codes):
+        return True
+    level_items = {code for code, lvl in tables.content_items if lvl == rating.level}
+    return any(code in level_items for code in rating.content_codes)
+
+
+def check_content(rating: RatingInput, tables: StandardTables, group: ChannelGroup) -> None:
+    """Level, item levels, content items, reason codes and text length."""
+    if isinstance(rating.level, bool) or rating.level not in {lv.value for lv in Level}:
+        raise RatingRejected("evaluation.invalid_level", "评价等级须为 1 至 5", "level")
+    allowed = tables.indicators.get(group.value, frozenset())
+    for code, value in rating.item_levels.items():
+        if code not in allowed:
+            raise RatingRejected("evaluation.unknown_indicator",
+                                 f"分项指标“{code}”不属于{group.label}评价指标", "item_levels")
+        if isinstance(value, bool) or value not in {lv.value for lv in Level}:
+            raise RatingRejected("evaluation.invalid_item_level",
+                                 f"分项指标“{code}”的等级须为 1 至 5", "item_levels")
+    problems = validate_content_codes(tables.content_items, rating.level, rating.content_codes)
+    if problems:
+        raise RatingRejected("evaluation.invalid_content", problems[0].message,
+                             "content_codes")
+    if len(set(rating.content_codes)) != len(rating.content_codes):
+        raise RatingRejected("evaluation.invalid_content", "评价内容有重复", "content_codes")
+    unknown = [c for c in rating.reason_codes if c not in tables.reason_codes]
+    if unknown:
+        raise RatingRejected("evaluation.unknown_reason", f"差评原因代码 {unknown[0]} 不存在",
+                             "reason_codes")
+    if rating.reason_codes and not is_bad(rating.level):
+        raise RatingRejected("evaluation.reason_not_allowed",
+                             "只有“不满意”“非常不满意”可以选择差评原因", "reason_codes")
+    if len(rating.text) > MAX_TEXT_CHARS:
+        raise RatingRejected("evaluation.text_too_long",
+                             f"文字评价不能超过 {MAX_TEXT_CHARS} 字", "text")
+
+
+def reason_exempt(channel: Channel, assess_number: int) -> bool:
+    """The first SMS reply is a bare digit (seed 003 §9(三)); its reason is asked by a
+    follow-up SMS whose answer is recorded as assess_number 2 and must carry it."""
+    return channel is Channel.SMS and assess_number == FIRST_RATING
+
+
+def check_timing(state: HandlingState, now: datetime) -> None:
+    """Only completed handlings, and not after the supplementary window (seed 003 §12)."""
+    if state.status == STATUS_WITHDRAWN:
+        raise RatingRejected("evaluation.withdrawn", "该办件已撤回，不能评价")
+    if state.status != STATUS_COMPLETED:
+        raise RatingRejected("evaluation.not_completed", "办件尚未办结，办结后才能评价")
+    if state.rating_closes_at is not None and now > state.rating_closes_at:
+        raise RatingRejected("evaluation.window_closed", "已超过补充评价期限，不能再评价")
+
+
+def check_phone_entry(state: HandlingState, policy: RatingPolicy,
+                      entered_by: EnteredBy | None) -> None:
+    """电话邀约 (seed 004 §11) by the office; never by the staff who served (003 §15)."""
+    if not policy.phone_invitation:
+        raise RatingRejected("evaluation.phone_disabled", "本地区未开通电话邀约评价")
+    if entered_by is None or entered_by.role not in PHONE_ENTRY_ROLES:
+        raise RatingRejected("evaluation.phone_entry_forbidden",
+                             "电话邀约评价只能由政务服务管理机构人员录入")
+    if state.staff_user_id is not None and entered_by.user_id == state.staff_user_id:
+        raise RatingRejected("evaluation.self_rating", "工作人员不能代替评价人评价自己经办的办件")
+
+
+def decide_supersede(state: HandlingState, policy: RatingPolicy, rating: RatingInput,
+                     assess_number: int | None) -> RatingDecision:
+    """How the new rating relates to the current one (seed 003 §10, seed 000 §7/§11)."""
+    current = state.current
+    if current is None:
+        return RatingDecision(False, assess_number or FIRST_RATING)
+    if current.is_default or current.invalidated:
+        # A real rating within the window always replaces a default (or voided) one.
+        return RatingDecision(True, assess_number or FIRST_RATING)
+    if policy.multiple_ratings == LATEST_WINS:
+        return RatingDecision(True, assess_number or FOLLOW_UP)
+    follow_up = (assess_number == FOLLOW_UP and is_bad(current.level)
+                 and not current.has_reason and rating.level == current.level)
+    if follow_up:
+        # The reason answering the SMS follow-up completes the first rating; it is not a
+        # second opinion, so one_per_service lets it through.
+        return RatingDecision(True, FOLLOW_UP)
+    raise RatingRejected("evaluation.already_rated", "该办件已评价，一次服务只能评价一次")
+
+
+def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTables,
+                 state: HandlingState, policy: RatingPolicy, now: datetime,
+                 entered_by: EnteredBy | None = None,
+                 assess_number: int | None = None) -> RatingDecision:
+    """Decide whether ``rating`` may be recorded; raise :class:`RatingRejected` if not."""
+    if channel is Channel.DEFAULT:
+        raise RatingRejected("evaluation.invalid_channel", "系统默认评价只能由系统生成", "channel")
+    if assess_number is not None and assess_number not in (FIRST_RATING, FOLLOW_UP):
+        raise RatingRejected("evaluation.invalid_assess_number", "评价次序须为 1 或 2",
+                             "assess_number")
+    check_timing(state, now)
+    if channel is Channel.PHONE:
+        check_phone_entry(state, policy, entered_by)
+    check_content(rating, tables, state.channel_group)
+    decision = decide_supersede(state, policy, rating, assess_number)
+    if (is_bad(rating.level) and not reason_exempt(channel, decision.assess_number)
+            and not has_reason(rating, tables)):
+        raise RatingRejected("evaluation.reason_required",
+                             f"差评须选择差评原因或填写不少于 {MIN_REASON_TEXT_CHARS} 个字的原因",
+                             "reason_codes")
+    return decision
+
+
+def default_rating_due(*, status: str, current: CurrentRating | None,
+                       default_level: int | None) -> bool:
+    """Seed 000 §11: an unrated completed handling gets the policy's default level.
+    A default never overrides a real rating (nor an earlier default)."""
+    return status == STATUS_COMPLETED and current is None and default_level is not None

@@ -1,0 +1,122 @@
+"""Reads for evaluations: the standard as rule tables and as a form, the phone-invitation
+work list of the supervising office, and a rater's rateable handlings (masked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.models import BadReason, ContentItem, Indicator, StandardVersion
+from haochaping.catalog.rules.standards import LEVEL_LABELS, Level
+from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.core.errors import PermissionDenied
+from haochaping.evaluations import rules
+from haochaping.evaluations.models import Evaluation
+from haochaping.handlings.models import Handling, Rater
+
+
+def standard_tables(version: StandardVersion) -> rules.StandardTables:
+    """The version's content items, indicators and reasons as plain rule data."""
+    indicators: dict[str, set[str]] = {}
+    for group, code in Indicator.objects.filter(version=version).values_list(
+            "channel_group", "code"):
+        indicators.setdefault(group, set()).add(code)
+    return rules.StandardTables(
+        content_items=tuple(ContentItem.objects.filter(version=version)
+                            .values_list("code", "level")),
+        indicators={group: frozenset(codes) for group, codes in indicators.items()},
+        reason_codes=frozenset(BadReason.objects.filter(version=version)
+                               .values_list("code", flat=True)),
+    )
+
+
+def standard_form(version: StandardVersion) -> dict[str, Any]:
+    """What a rating form renders: levels with their items (``shown_by_default`` first),
+    indicators per channel group and the listed bad reasons."""
+    items = list(ContentItem.objects.filter(version=version).order_by("-level", "sort", "code"))
+    return {
+        "code": version.code,
+        "name": version.name,
+        "levels": [
+            {"level": int(level), "label": LEVEL_LABELS[level], "is_bad": level <= 2,
+             "items": [{"code": i.code, "text": i.text, "shown_by_default": i.shown_by_default}
+                       for i in items if i.level == int(level)]}
+            for level in Level
+        ],
+        "indicators": {
+            group: [{"code": i.code, "name": i.name}
+                    for i in Indicator.objects.filter(version=version, channel_group=group)
+                    .order_by("sort")]
+            for group in ("online", "offline")
+        },
+        "reasons": [{"code": r.code, "text": r.text, "free_text": r.code == rules.FREE_TEXT_REASON}
+                    for r in BadReason.objects.filter(version=version).order_by("sort")],
+        "min_reason_text": rules.MIN_REASON_TEXT_CHARS,
+        "max_text": rules.MAX_TEXT_CHARS,
+    }
+
+
+def _open_for_rating(now: datetime) -> Q:
+    return (Q(status=rules.STATUS_COMPLETED)
+            & (Q(rating_closes_at__isnull=True) | Q(rating_closes_at__gte=now)))
+
+
+def unrated_handlings(actor: Actor, *, now: datetime, org_id: int | None = None,
+                      limit: int = 50) -> QuerySet[Handling]:
+    """Completed, still unrated handlings in the actor's subtree whose rating window is
+    open: the phone-invitation work list (电话邀约, seed 004 §11). Supervising office only;
+    rows carry the masked rater (``rater__name_masked``/``rater__phone_masked``)."""
+    if actor.role is None or actor.role.value not in rules.PHONE_ENTRY_ROLES:
+        raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以电话邀约评价")
+    qs = scope(Handling.objects.filter(_open_for_rating(now), rated_at__isnull=True), actor)
+    if org_id is not None:
+        qs = qs.filter(org_id=org_id)
+    return (qs.select_related("matter", "org", "window", "rater")
+            .only("pk", "proj_no", "completed_at", "rating_closes_at", "batch_no",
+                  "matter__name", "org__name", "org__path", "window__number",
+                  "rater__name_masked", "rater__phone_masked")
+            .order_by("completed_at", "pk")[:limit])
+
+
+def rater_handlings(actor: Actor, *, rater_ids: list[int], now: datetime,
+                    limit: int = 50) -> list[dict[str, Any]]:
+    """A rater's recent completed handlings in the actor's subtree (masked), each with
+    whether it may still be rated under its org's policy."""
+    handlings = list(scope(Handling.objects.filter(rater_id__in=rater_ids,
+                                                   status=rules.STATUS_COMPLETED), actor)
+                     .select_related("matter", "org", "rater")
+                     .order_by("-completed_at", "-pk")[:limit])
+    current = dict(Evaluation.objects.filter(handling__in=handlings, is_current=True)
+                   .values_list("handling_id", "is_default"))
+    policies: dict[int, str] = {}
+    rows = []
+    for h in handlings:
+        if h.org_id not in policies:
+            policies[h.org_id] = effective_policy(h.org).multiple_ratings.value
+        window_open = h.rating_closes_at is None or h.rating_closes_at >= now
+        replaceable = h.pk not in current or current[h.pk] or \
+            policies[h.org_id] == rules.LATEST_WINS
+        rows.append({
+            "proj_no": h.proj_no, "matter": h.matter.name, "org": h.org.name,
+            "completed_at": h.completed_at, "batch_no": h.batch_no,
+            "rater": h.rater.name_masked, "rated": h.pk in current and not current[h.pk],
+            "rateable": window_open and replaceable,
+        })
+    return rows
+
+
+def raters_matching(*, id_type: str = "", id_no: str = "", phone: str = "") -> list[int]:
+    """Rater ids whose blind index matches the given ID number or phone."""
+    from haochaping.handlings.vault import blind_index
+
+    if id_no:
+        return list(Rater.objects.filter(id_type=id_type or "111",
+                                         id_no_index=blind_index("id_no", id_no))
+                    .values_list("pk", flat=True))
+    if phone:
+        return list(Rater.objects.filter(phone_index=blind_index("phone", phone))
+                    .values_list("pk", flat=True))
+    return []

@@ -1,0 +1,281 @@
+"""Writes for evaluations: submit a rating (every channel), the default-rating sweep,
+invalidate a rating after an upheld appeal, and register an evaluator device.
+
+Evaluations are their own record (insert-only rows carrying channel, device, client,
+invitation, entering user, IP and user agent), so submitting writes no audit row; the
+office's actions on them (invalidate, devices) are audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from haochaping.accounts import rules as access
+from haochaping.accounts.keys import generate_key
+from haochaping.accounts.scoping import Actor, require
+from haochaping.audit.services import audit_record
+from haochaping.catalog.models import StandardVersion, Window
+from haochaping.catalog.rules.standards import Channel
+from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.errors import AppError, Conflict, PermissionDenied, ValidationError
+from haochaping.evaluations import rules
+from haochaping.evaluations.invitations import InvitationError, invitation_covers
+from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
+from haochaping.evaluations.selectors import standard_tables
+from haochaping.handlings.models import Handling
+
+# HTTP status of each refusal: bad input 422, the handling's state 409, who enters 403.
+_STATUS = {
+    "evaluation.not_completed": 409,
+    "evaluation.withdrawn": 409,
+    "evaluation.window_closed": 409,
+    "evaluation.already_rated": 409,
+    "evaluation.phone_disabled": 403,
+    "evaluation.phone_entry_forbidden": 403,
+    "evaluation.self_rating": 403,
+}
+
+
+def _app_error(exc: rules.RatingRejected) -> AppError:
+    return AppError(code=exc.code, message=exc.message, field=exc.field,
+                    status=_STATUS.get(exc.code, 422))
+
+
+def current_rating_of(handling_id: int) -> tuple[Evaluation | None, rules.CurrentRating | None]:
+    row = Evaluation.objects.filter(handling_id=handling_id, is_current=True).first()
+    if row is None:
+        return None, None
+    return row, rules.CurrentRating(
+        level=row.level, is_default=row.is_default, invalidated=row.invalidated_at is not None,
+        has_reason=bool(row.reason_codes) or len(row.text.strip()) >= rules.MIN_REASON_TEXT_CHARS)
+
+
+def _staff_user_id(handling: Handling) -> int | None:
+    from django.contrib.auth import get_user_model
+
+    if handling.staff_id is None:
+        return None
+    return get_user_model().objects.filter(staff_id=handling.staff_id).values_list(
+        "pk", flat=True).first()
+
+
+def _entered_by(user: Any) -> rules.EnteredBy | None:
+    if user is None:
+        return None
+    return rules.EnteredBy(user_id=user.pk, role=str(user.role))
+
+
+def _state(handling: Handling, current: rules.CurrentRating | None,
+           channel: Channel) -> rules.HandlingState:
+    return rules.HandlingState(
+        status=handling.status,
+        channel_group=rules.channel_group_of(has_window=handling.window_id is not None,
+                                             service_channel=handling.service_channel),
+        rating_closes_at=handling.rating_closes_at,
+        staff_user_id=_staff_user_id(handling) if channel is Channel.PHONE else None,
+        current=current,
+    )
+
+
+def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
+                   channel: Channel, now: datetime, **fields: Any) -> Evaluation:
+    """Insert a current rating with the handling's facts copied onto it."""
+    return Evaluation.objects.create(
+        handling=handling, rater_id=handling.rater_id, org_id=handling.org_id,
+        matter_id=handling.matter_id, hall_id=handling.hall_id, window_id=handling.window_id,
+        staff_id=handling.staff_id, batch_no=handling.batch_no, level=level,
+        channel=channel.value, standard_version=version, created_at=now, is_current=True,
+        **fields)
+
+
+def _targets(handling: Handling, for_batch: bool) -> list[Handling]:
+    """The handling (locked) first, then the rest of its batch (seed 003 §11), locked in
+    id order so two batch ratings cannot deadlock."""
+    locked = Handling.objects.select_for_update()
+    if not for_batch or not handling.batch_no:
+        return [locked.get(pk=handling.pk)]
+    rows = list(locked.filter(client_id=handling.client_id, batch_no=handling.batch_no,
+                              status=rules.STATUS_COMPLETED).order_by("pk"))
+    rows.sort(key=lambda h: h.pk != handling.pk)
+    if not rows or rows[0].pk != handling.pk:
+        return [locked.get(pk=handling.pk), *rows]
+    return rows
+
+
+def _use_invitation(invitation: Invitation, handling: Handling, now: datetime) -> None:
+    if not invitation_covers(invitation, handling):
+        raise InvitationError("invitation.mismatch", "该评价链接不适用于此办件", 403)
+    if now >= invitation.expires_at:
+        raise InvitationError("invitation.expired", "评价链接已过期", 410)
+    if not Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=now):
+        raise InvitationError("invitation.used", "该评价链接已使用，不能重复评价", 409)
+
+
+def evaluation_submit(*, handling: Handling, rating: rules.RatingInput, channel: Channel,
+                      for_batch: bool = False, invitation: Invitation | None = None,
+                      client: Any = None, device: Device | None = None, entered_by: Any = None,
+                      ip: str | None = None, user_agent: str = "",
+                      assess_number: int | None = None,
+                      now: datetime | None = None) -> list[Evaluation]:
+    """Record a rating of ``handling`` (and, with ``for_batch``, of every completed
+    handling of its batch). All or nothing for the handling itself; other members of the
+    batch that the rules refuse (already rated, window closed) are left as they are.
+    Raises AppError with a stable code; nothing is written on refusal."""
+    now = now or timezone.now()
+    channel = Channel(channel)
+    version = active_standard()
+    tables = standard_tables(version)
+    extra = {"item_levels": dict(rating.item_levels), "content_codes": list(rating.content_codes),
+             "reason_codes": list(rating.reason_codes), "text": rating.text.strip(),
+             "invitation": invitation, "client": client, "device": device,
+             "entered_by": entered_by, "ip": ip or None, "user_agent": user_agent[:300]}
+    created: list[Evaluation] = []
+    try:
+        with transaction.atomic():
+            if invitation is not None:
+                _use_invitation(invitation, handling, now)
+            for index, target in enumerate(_targets(handling, for_batch)):
+                row = _rate_one(target, rating, channel=channel, version=version,
+                                tables=tables, entered_by=entered_by,
+                                assess_number=assess_number, now=now, extra=extra,
+                                required=index == 0)
+                if row is not None:
+                    created.append(row)
+    except rules.RatingRejected as exc:
+        raise _app_error(exc) from None
+    except IntegrityError:
+        # The partial unique index saw a concurrent rating of the same handling.
+        raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试") from None
+    return created
+
+
+def _rate_one(handling: Handling, rating: rules.RatingInput, *, channel: Channel,
+              version: StandardVersion, tables: rules.StandardTables, entered_by: Any,
+              assess_number: int | None, now: datetime, extra: dict[str, Any],
+              required: bool) -> Evaluation | None:
+    current_row, current = current_rating_of(handling.pk)
+    policy = effective_policy(handling.org)
+    try:
+        decision = rules.check_rating(
+            rating, channel=channel, tables=tables, state=_state(handling, current, channel),
+            policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation),
+            now=now, entered_by=_entered_by(entered_by), assess_number=assess_number)
+    except rules.RatingRejected:
+        if required:
+            raise
+        return None
+    if decision.supersedes and current_row is not None and not Evaluation.objects.filter(
+            pk=current_row.pk, is_current=True).update(is_current=False, superseded_at=now):
+        raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试")
+    row = new_evaluation(handling, version=version, level=rating.level, channel=channel,
+                         now=now, assess_number=decision.assess_number, **extra)
+    Handling.objects.filter(pk=handling.pk).update(rated_at=now, invite_due_at=None,
+                                                   default_due_at=None, updated_at=now)
+    return row
+
+
+DEFAULT_SWEEP_BATCH = 200
+DEFAULT_SWEEP_MAX = 5000  # per run, so one run stays well inside the job's lease
+
+
+def sweep_default_ratings(now: datetime, *, batch_size: int = DEFAULT_SWEEP_BATCH,
+                          limit: int = DEFAULT_SWEEP_MAX) -> str:
+    """Give the policy's default level to handlings still unrated at ``default_due_at``
+    (seed 000 §11: 7 个自然日内未获评价，默认为基本满意).
+
+    Each handling is claimed by a conditional update of its deadline in the same
+    transaction as the insert: a second worker claims nothing, and a worker killed
+    mid-batch rolls back its current row only, which the next run picks up again.
+    """
+    version: StandardVersion | None = None
+    policies: dict[int, int | None] = {}
+    created = skipped = 0
+    while created + skipped < limit:
+        due = list(Handling.objects.filter(default_due_at__lte=now)
+                   .order_by("default_due_at", "pk").values_list("pk", "default_due_at")
+                   [:batch_size])
+        if not due:
+            break
+        for pk, due_at in due:
+            version = version or active_standard()
+            if _default_one(pk, due_at, version=version, policies=policies, now=now):
+                created += 1
+            else:
+                skipped += 1
+    return f"default ratings: {created} created, {skipped} skipped"
+
+
+def _default_one(pk: int, due_at: datetime | None, *, version: StandardVersion,
+                 policies: dict[int, int | None], now: datetime) -> bool:
+    with transaction.atomic():
+        if not Handling.objects.filter(pk=pk, default_due_at=due_at).update(
+                default_due_at=None):
+            return False  # another worker has it, or it was rated meanwhile
+        handling = Handling.objects.select_related("org").get(pk=pk)
+        if handling.org_id not in policies:
+            policies[handling.org_id] = effective_policy(handling.org).default_rating_level
+        _, current = current_rating_of(pk)
+        level = policies[handling.org_id]
+        if level is None or not rules.default_rating_due(status=handling.status,
+                                                         current=current,
+                                                         default_level=level):
+            return False
+        insert_default_rating(handling, version=version, level=level, now=now)
+        Handling.objects.filter(pk=pk).update(rated_at=now, invite_due_at=None,
+                                              updated_at=now)
+    return True
+
+
+def insert_default_rating(handling: Handling, *, version: StandardVersion, level: int,
+                          now: datetime) -> Evaluation:
+    """The system's default rating row (channel ``default``, ``is_default``)."""
+    return new_evaluation(handling, version=version, level=level, channel=Channel.DEFAULT,
+                          now=now, is_default=True, assess_number=rules.FIRST_RATING)
+
+
+def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,
+                          now: datetime | None = None) -> Evaluation:
+    """Mark a rating invalid after an upheld appeal (seed 000 §11, 003 §23). Once only;
+    the supervising office of the rated org's subtree only; audited."""
+    if actor.role is None or actor.role.value not in rules.PHONE_ENTRY_ROLES:
+        raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以认定无效评价")
+    require(actor, access.CATALOG, access.READ, evaluation.org.path)
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise ValidationError("evaluation.invalid_reason_text", "作废原因须为 1 至 200 个字",
+                              "reason")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Evaluation.objects.filter(pk=evaluation.pk, invalidated_at__isnull=True).update(
+                invalidated_at=now, invalid_reason=reason):
+            raise Conflict("evaluation.already_invalidated", "该评价已被认定为无效")
+        audit_record(action="evaluation.invalidate", actor=actor.user, actor_label=actor.label,
+                     obj=evaluation, before={"invalidated_at": None},
+                     after={"invalidated_at": now.isoformat(), "reason": reason})
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+def device_create(*, actor: Actor, window: Window, kind: str, name: str) -> tuple[Device, str]:
+    """Register a pad or kiosk at ``window``; the raw device key is returned once and only
+    its SHA-256 is stored (like API keys)."""
+    require(actor, access.CATALOG, access.WRITE, window.org.path)
+    if kind not in {k for k, _ in DEVICE_KIND_CHOICES}:
+        raise ValidationError("device.invalid_kind", "设备类型须为评价器或自助终端", "kind")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationError("device.invalid_name", "设备名称须为 1 至 100 个字", "name")
+    key = generate_key()
+    with transaction.atomic():
+        device = Device.objects.create(name=name, kind=kind, window=window,
+                                       key_prefix=key.prefix, key_hash=key.hash)
+        audit_record(action="device.create", actor=actor.user, actor_label=actor.label,
+                     obj=device, after={"window": window.pk, "kind": kind, "name": name,
+                                        "key_prefix": key.prefix})
+    return device, key.raw

@@ -1,0 +1,12 @@
+"""Thin task wrappers for the periodic jobs of the evaluations app (core.jobs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def default_ratings(now: datetime) -> str:
+    """Seed 000 §11: unrated handlings past ``default_due_at`` get the default level."""
+    from haochaping.evaluations.services import sweep_default_ratings
+
+    return sweep_default_ratings(now)

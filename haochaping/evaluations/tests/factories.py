@@ -1,0 +1,64 @@
+"""Factories for evaluation tests: one function per entity and state."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from haochaping.accounts.keys import generate_key
+from haochaping.accounts.models import ApiClient
+from haochaping.catalog.models import Org
+from haochaping.handlings.models import Handling, Rater
+from haochaping.handlings.vault.services import rater_upsert
+
+_seq = itertools.count(1)
+
+ID_NO = "11010519491231002X"  # a checksum-valid example number
+PHONE = "13812341234"
+
+
+def make_client(org: Org, *, scopes: tuple[str, ...] = ("evaluations:write",),
+                name: str = "一手通 App") -> tuple[ApiClient, str]:
+    key = generate_key()
+    client = ApiClient.objects.create(name=name, org=org, scopes=list(scopes),
+                                      key_prefix=key.prefix, key_hash=key.hash)
+    return client, key.raw
+
+
+def make_rater(*, id_no: str = ID_NO, phone: str = PHONE, name: str = "张三") -> Rater:
+    return rater_upsert(kind="1", name=name, id_type="111", id_no=id_no, phone=phone)
+
+
+def make_handling(loc: Any, *, client: ApiClient, rater: Rater, status: str = "completed",
+                  offline: bool = True, batch_no: str = "",
+                  completed_at: datetime | None = None, **extra: Any) -> Handling:
+    now = timezone.now()
+    done = completed_at or (now - timedelta(hours=1))
+    fields: dict[str, Any] = {
+        "client": client, "proj_no": f"P{next(_seq):08d}", "matter": loc.matter,
+        "org": loc.market, "rater": rater, "status": status, "batch_no": batch_no,
+        "service_channel": "offline" if offline else "online",
+        "accepted_at": done - timedelta(hours=1),
+        "completed_at": done if status == "completed" else None,
+        "content_hash": "0" * 64,
+    }
+    if offline:
+        fields.update(hall=loc.hall, window=loc.window, staff=loc.staff)
+    fields.update(extra)
+    return Handling.objects.create(**fields)
+
+
+def snapshot() -> tuple[Any, ...]:
+    """Everything a refused rating must leave untouched."""
+    from haochaping.evaluations.models import Evaluation, Invitation
+
+    return (
+        list(Evaluation.objects.order_by("pk").values_list(
+            "pk", "is_current", "superseded_at", "invalidated_at")),
+        list(Handling.objects.order_by("pk").values_list(
+            "pk", "rated_at", "invite_due_at", "default_due_at")),
+        list(Invitation.objects.order_by("pk").values_list("pk", "used_at")),
+    )

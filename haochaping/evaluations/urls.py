@@ -1,0 +1,26 @@
+"""Public rating channels, mounted at the site root (docs/channels.md)."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from haochaping.evaluations.views import invite, pad, window
+
+app_name = "evaluations"
+
+urlpatterns = [
+    path("r/<str:token>", invite.invitation_page, name="invite"),
+    re_path(r"^r/(?P<token>[^/]+)/qr\.(?P<fmt>png|svg)$", invite.invitation_qr,
+            name="invite_qr"),
+    path("q/w/<str:code>", window.window_poster, name="window_poster"),
+    re_path(r"^q/w/(?P<code>[^/]+)/qr\.(?P<fmt>png|svg)$", window.window_qr,
+            name="window_qr"),
+    path("q/w/<str:code>/start", window.window_start, name="window_start"),
+    path("q/w/<str:code>/verify", window.window_verify, name="window_verify"),
+    path("q/w/<str:code>/list", window.window_list, name="window_list"),
+    path("q/w/<str:code>/h/<int:handling_id>", window.window_rate, name="window_rate"),
+    path("pad/", pad.pad_home, name="pad"),
+    path("pad/state", pad.pad_state, name="pad_state"),
+    path("pad/idle", pad.pad_idle, name="pad_idle"),
+    path("pad/rate", pad.pad_rate, name="pad_rate"),
+]

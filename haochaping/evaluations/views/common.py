@@ -1,0 +1,110 @@
+"""Helpers shared by the public rating pages: rendering (large text, htmx partials),
+errors as a Chinese page or partial, and reading the rating form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+
+from haochaping.catalog.rules.standards import is_bad
+from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.errors import AppError, ValidationError
+from haochaping.evaluations import rules
+from haochaping.evaluations.rules import RatingInput
+from haochaping.evaluations.selectors import standard_form
+from haochaping.handlings.models import Handling
+
+BIG_COOKIE = "hcp_big"  # 大字版: chosen by ?big=1 / ?big=0, remembered for a year
+BIG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def user_agent(request: HttpRequest) -> str:
+    return str(request.META.get("HTTP_USER_AGENT", ""))[:300]
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def big_text(request: HttpRequest) -> bool:
+    choice = request.GET.get("big")
+    if choice in ("0", "1"):
+        return choice == "1"
+    return request.COOKIES.get(BIG_COOKIE) == "1"
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], *,
+         partial: str | None = None, status: int = 200) -> HttpResponse:
+    """Render a public page, or only ``partial`` for an htmx request; remember the
+    large-text choice when the query string sets it (works without JavaScript)."""
+    big = big_text(request)
+    context = {**context, "big": big, "big_off_url": _with_big(request, "0"),
+               "big_on_url": _with_big(request, "1")}
+    name = partial if partial and is_htmx(request) else template
+    response = render(request, name, context, status=status)
+    if request.GET.get("big") in ("0", "1"):
+        response.set_cookie(BIG_COOKIE, "1" if big else "0", max_age=BIG_COOKIE_AGE,
+                            samesite="Lax", httponly=True)
+    return response
+
+
+def _with_big(request: HttpRequest, value: str) -> str:
+    query = request.GET.copy()
+    query["big"] = value
+    return f"{request.path}?{query.urlencode()}"
+
+
+def error_page(request: HttpRequest, exc: AppError) -> HttpResponse:
+    """A refusal as a Chinese page (or partial) carrying the stable code."""
+    return page(request, "evaluations/error.html", {"error": exc},
+                partial="evaluations/partials/error.html", status=exc.status)
+
+
+def form_context(handling: Handling) -> dict[str, Any]:
+    """The active standard as a form for ``handling``'s channel group."""
+    form = standard_form(active_standard())
+    group = rules.channel_group_of(has_window=handling.window_id is not None,
+                                   service_channel=handling.service_channel)
+    return {"form": form, "indicators": form["indicators"][group.value],
+            "group_label": group.label}
+
+
+def chosen_of(post: QueryDict | None) -> dict[str, Any]:
+    """What the rater had chosen, to re-check the boxes after a refusal."""
+    if post is None:
+        return {"level": 0, "content": [], "reasons": [], "indicator_levels": {}, "text": ""}
+    return {"level": _int(post.get("level")), "content": post.getlist("content"),
+            "reasons": post.getlist("reason"), "text": post.get("text", ""),
+            "indicator_levels": {key[5:]: _int(post.get(key)) for key in post
+                                 if key.startswith("item_")}}
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 3 else 0
+
+
+def rating_from_post(post: QueryDict, form: dict[str, Any],
+                     indicators: list[dict[str, Any]]) -> RatingInput:
+    """Read the form. Boxes of other levels, left ticked while the rater changed level,
+    are dropped (only the chosen level's items are visible); reasons only count for
+    差评. Everything else is checked by the evaluation rules."""
+    level = _int(post.get("level"))
+    if level not in range(1, 6):
+        raise ValidationError("evaluation.invalid_level", "请选择评价等级", "level")
+    level_items = {item["code"] for lv in form["levels"] if lv["level"] == level
+                   for item in lv["items"]}
+    content = list(dict.fromkeys(c for c in post.getlist("content") if c in level_items))
+    reasons = list(dict.fromkeys(post.getlist("reason"))) if is_bad(level) else []
+    item_levels = {}
+    for indicator in indicators:
+        value = _int(post.get(f"item_{indicator['code']}"))
+        if value:
+            item_levels[indicator["code"]] = value
+    return RatingInput(level=level, item_levels=item_levels, content_codes=content,
+                       reason_codes=reasons, text=post.get("text", "").strip())

@@ -1,0 +1,94 @@
+"""Channel 1: the invitation link page ``/r/<token>`` (one handling or a batch), and the
+per-handling invitation QR code. Plain HTML form POST; htmx only swaps partials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from haochaping.catalog.rules.standards import Channel
+from haochaping.core.errors import AppError, NotFound
+from haochaping.evaluations.invitations import invitation_resolve
+from haochaping.evaluations.public import invitation_handlings, rating_closed
+from haochaping.evaluations.qr import invitation_url, qr_response_body
+from haochaping.evaluations.services import evaluation_submit
+from haochaping.evaluations.throttle import throttle
+from haochaping.evaluations.views.common import (
+    chosen_of,
+    client_ip,
+    error_page,
+    form_context,
+    page,
+    rating_from_post,
+    user_agent,
+)
+from haochaping.handlings.models import Handling
+
+# Refusals the rater can fix on the same form (bad input, too fast); every other refusal
+# (token, timing, already rated) ends on the error page.
+FORM_STATUSES = frozenset({422, 429})
+
+
+def rate_form(request: HttpRequest, *, subjects: list[Handling], action: str,
+              submit: Any, title: str, extra: dict[str, Any] | None = None) -> HttpResponse:
+    """GET shows the form for ``subjects[0]`` (and its batch); POST reads it, calls
+    ``submit(rating)`` and shows thanks, the form again with the error, or the error page.
+    Shared by the invitation page and the window-QR flow."""
+    try:
+        form = form_context(subjects[0])
+    except AppError as exc:  # no active standard
+        return error_page(request, exc)
+    context: dict[str, Any] = {"subjects": subjects, "subject": subjects[0],
+                               "action": action, "title": title,
+                               "chosen": chosen_of(None), **form, **(extra or {})}
+    if request.method == "POST":
+        try:
+            throttle("ip", client_ip(request) or "-")
+            submit(rating_from_post(request.POST, context["form"], context["indicators"]))
+        except AppError as exc:
+            if exc.status not in FORM_STATUSES:
+                return error_page(request, exc)
+            context.update(error=exc, chosen=chosen_of(request.POST))
+            return page(request, "evaluations/rate.html", context,
+                        partial="evaluations/partials/rate_form.html", status=exc.status)
+        return page(request, "evaluations/thanks.html", context,
+                    partial="evaluations/partials/thanks.html")
+    return page(request, "evaluations/rate.html", context,
+                partial="evaluations/partials/rate_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitation_resolve(token)
+        subjects = invitation_handlings(invitation)
+        if not subjects:
+            raise NotFound("invitation.nothing_to_rate", "该批次暂无已办结的办件")
+        closed = rating_closed(subjects[0])
+        if closed is not None:
+            raise closed
+    except AppError as exc:
+        return error_page(request, exc)
+
+    def submit(rating: Any) -> None:
+        evaluation_submit(handling=subjects[0], rating=rating, channel=Channel.WEB,
+                          for_batch=bool(invitation.batch_no), invitation=invitation,
+                          ip=client_ip(request), user_agent=user_agent(request))
+
+    return rate_form(request, subjects=subjects, action=request.path, submit=submit,
+                     title="办事评价")
+
+
+@require_GET
+def invitation_qr(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    """The QR of a per-handling invitation link (PNG or SVG), for a receipt or a screen."""
+    try:
+        invitation_resolve(token)
+    except AppError as exc:
+        return error_page(request, exc)
+    body, content_type = qr_response_body(invitation_url(token), fmt)
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,28 @@
+"""Pure intake rules for handlings: payload normalisation, status machine, deadlines,
+applicant checks (no ORM; mypy strict)."""
+
+from __future__ import annotations
+
+from haochaping.handlings.rules.applicant import Applicant, check_applicant
+from haochaping.handlings.rules.deadlines import (
+    NO_DEADLINES,
+    DeadlineCalculator,
+    Deadlines,
+    override_years,
+)
+from haochaping.handlings.rules.errors import ItemError
+from haochaping.handlings.rules.payload import FIELDS, HandlingInput, normalise, parse_time
+from haochaping.handlings.rules.status import (
+    COMPLETED,
+    FINAL,
+    TRANSITIONS,
+    WITHDRAWN,
+    transition_allowed,
+    transition_message,
+)
+
+__all__ = [
+    "COMPLETED", "FIELDS", "FINAL", "NO_DEADLINES", "TRANSITIONS", "WITHDRAWN", "Applicant",
+    "DeadlineCalculator", "Deadlines", "HandlingInput", "ItemError", "check_applicant",
+    "normalise", "override_years", "parse_time", "transition_allowed", "transition_message",
+]

@@ -1,0 +1,146 @@
+"""Writes to the rater vault and the audited reveal (docs/privacy.md).
+
+Identity enters only through :func:`raters_upsert` / :func:`rater_upsert` (encrypted,
+blind-indexed, masked) and leaves only through :func:`rater_reveal` (role-limited, scoped,
+audited without the values) and :func:`rater_phone_for_delivery` (notify backend only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from haochaping.accounts.roles import Role
+from haochaping.accounts.scoping import Actor, scope_q
+from haochaping.audit.services import audit_record
+from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
+from haochaping.handlings.models import Handling, Rater
+from haochaping.handlings.rules import Applicant, check_applicant
+from haochaping.handlings.vault import crypto, identity
+from haochaping.handlings.vault.keys import field_ring, index_key
+
+# Who may see a rater's identity unmasked: the supervising office (complaints, phone
+# invitations) and the handling department's handler (work-order call-backs), each only
+# inside its org subtree and stating a purpose. Never window staff, the auditor, the
+# system admin or an API client (docs/privacy.md).
+REVEAL_ROLES = frozenset({Role.SUPERVISOR, Role.HANDLER})
+MIN_PURPOSE = 2
+MAX_PURPOSE = 200
+SEALED_FIELDS = ["name_cipher", "id_no_cipher", "phone_cipher", "name_masked",
+                 "id_no_masked", "phone_masked", "id_no_index", "phone_index", "key_id",
+                 "updated_at"]
+
+
+@dataclass(frozen=True)
+class RaterIdentity:
+    kind: str
+    name: str
+    id_type: str
+    id_no: str
+    phone: str
+
+
+def identity_index_of(app: Applicant) -> str:
+    return identity.blind_index(
+        "identity", identity.identity_source(app.kind, app.id_type, app.id_no, app.phone),
+        index_key())
+
+
+def phone_index_of(phone: str) -> str:
+    return identity.blind_index("phone", phone, index_key()) if phone else ""
+
+
+def _seal(rater: Rater, app: Applicant) -> Rater:
+    """Fill every sealed column of ``rater`` from ``app`` with the current key."""
+    ring, key = field_ring(), index_key()
+    rater.name_cipher = crypto.encrypt_field("name", app.name, ring)
+    rater.id_no_cipher = crypto.encrypt_field("id_no", app.id_no, ring)
+    rater.phone_cipher = crypto.encrypt_field("phone", app.phone, ring)
+    rater.name_masked = identity.mask_name(app.name, app.kind)
+    rater.id_no_masked = identity.mask_id_no(app.id_no)
+    rater.phone_masked = identity.mask_phone(app.phone)
+    rater.id_no_index = identity.blind_index("id_no", app.id_no, key) if app.id_no else ""
+    rater.phone_index = phone_index_of(app.phone)
+    rater.key_id = ring.current
+    rater.updated_at = timezone.now()  # bulk_update skips auto_now
+    return rater
+
+
+def raters_upsert(wanted: Mapping[str, Applicant]) -> dict[str, int]:
+    """Find or create the raters of ``wanted`` (applicants by identity index, see
+    :func:`identity_index_of`) in a few queries; returns rater ids by identity index. An
+    existing rater whose phone changed is re-sealed from the new report (all columns, with
+    the current key). Call inside the caller's transaction."""
+    if not wanted:
+        return {}
+    ids: dict[str, int] = {}
+    changed: list[Rater] = []
+    for rater in Rater.objects.filter(identity_index__in=list(wanted)).only(
+            "id", "identity_index", "phone_index", "kind", "id_type"):
+        ids[rater.identity_index] = rater.pk
+        app = wanted[rater.identity_index]
+        if app.phone and phone_index_of(app.phone) != rater.phone_index:
+            changed.append(_seal(rater, app))
+    missing = [index for index in wanted if index not in ids]
+    if missing:
+        Rater.objects.bulk_create(
+            [_seal(Rater(kind=wanted[i].kind, id_type=wanted[i].id_type, identity_index=i),
+                   wanted[i]) for i in missing],
+            ignore_conflicts=True, batch_size=500)
+        ids.update(Rater.objects.filter(identity_index__in=missing)
+                   .values_list("identity_index", "id"))
+    if changed:
+        Rater.objects.bulk_update(changed, SEALED_FIELDS, batch_size=500)
+    return ids
+
+
+def rater_upsert(*, kind: str, name: str, id_type: str, id_no: str, phone: str) -> Rater:
+    """One rater, deduplicated on its identity index (ID number, else phone)."""
+    names = {n: n for n in ("applicant_kind", "applicant_name", "applicant_id_no",
+                            "applicant_phone")}
+    app, errors = check_applicant(kind, name, id_type, id_no, phone, names)
+    if app is None:
+        first = errors[0]
+        raise ValidationError(first.code, first.message, first.field,
+                              problems=[FieldProblem(e.code, e.message, e.field)
+                                        for e in errors])
+    with transaction.atomic():
+        ids = raters_upsert({identity_index_of(app): app})
+    return Rater.objects.get(pk=ids[identity_index_of(app)])
+
+
+def _identity(rater: Rater) -> RaterIdentity:
+    ring = field_ring()
+    return RaterIdentity(
+        kind=rater.kind, id_type=rater.id_type,
+        name=crypto.decrypt_field("name", rater.name_cipher, ring),
+        id_no=crypto.decrypt_field("id_no", rater.id_no_cipher, ring),
+        phone=crypto.decrypt_field("phone", rater.phone_cipher, ring))
+
+
+def rater_reveal(*, actor: Actor, rater: Rater, purpose: str) -> RaterIdentity:
+    """The unmasked identity, for a supervisor or handler whose subtree holds one of the
+    rater's handlings, with a stated purpose; audited as ``rater.reveal`` (the purpose and
+    which fields, never the values)."""
+    if actor.is_client or actor.role not in REVEAL_ROLES:
+        raise PermissionDenied("rater.reveal_forbidden", "当前角色无权查看评价人身份信息")
+    purpose = " ".join(purpose.split())
+    if not MIN_PURPOSE <= len(purpose) <= MAX_PURPOSE:
+        raise ValidationError("rater.reveal_purpose_required",
+                              f"查看评价人身份须说明用途（{MIN_PURPOSE} 至 {MAX_PURPOSE} 字）",
+                              "purpose")
+    if not Handling.objects.filter(scope_q(actor), rater=rater).exists():
+        raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
+    revealed = _identity(rater)
+    audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,
+                 after={"purpose": purpose, "fields": ["name", "id_no", "phone"]})
+    return revealed
+
+
+def rater_phone_for_delivery(rater: Rater) -> str:
+    """The rater's phone for the notify backend only: not audited per message, and the
+    caller must never log it."""
+    return crypto.decrypt_field("phone", rater.phone_cipher, field_ring())

@@ -1,0 +1,154 @@
+"""Delivering the outbox: at-least-once, with back-off and a dead-letter state.
+
+One message at a time: claim it by conditional update (pending and due → sending with a
+lease), send it OUTSIDE any transaction, then record the outcome fenced on the attempt
+number the claim set, so a worker that overran its lease cannot overwrite the result of
+the worker that took the message over. A message whose worker died stays ``sending``
+until its lease ends and then goes back to pending: it is delivered again (never lost),
+and the gateway receives the same ``message_id`` (our row id) so it can drop the copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+
+from haochaping.handlings.vault import VaultError, decrypt_field
+from haochaping.handlings.vault.services import rater_phone_for_delivery
+from haochaping.notify import rules
+from haochaping.notify.backends import SendResult, SmsBackend, SmsMessage, get_backend
+from haochaping.notify.models import MessageTemplate, OutboxMessage
+from haochaping.notify.services.outbox import TO_FIELD
+
+logger = logging.getLogger("haochaping.notify")
+
+# A claimed message must be sent and recorded within this margin over the HTTP timeout.
+LEASE_MARGIN_SECONDS = 60
+LOST_WORKER_ERROR = "发送进程中断（租约过期）"
+MAX_ERROR_CHARS = 500
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    reclaimed: int = 0
+    ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"sent={self.sent} retried={self.retried} dead={self.dead} "
+                f"reclaimed={self.reclaimed}")
+
+
+def retry_policy() -> rules.RetryPolicy:
+    return rules.RetryPolicy(base_seconds=settings.HCP_SMS_RETRY_BASE_SECONDS,
+                             cap_seconds=settings.HCP_SMS_RETRY_CAP_SECONDS,
+                             max_attempts=settings.HCP_SMS_MAX_ATTEMPTS)
+
+
+def lease_seconds() -> int:
+    return int(settings.HCP_SMS_TIMEOUT_SECONDS) + LEASE_MARGIN_SECONDS
+
+
+def reclaim_expired(now: datetime) -> int:
+    """Messages left ``sending`` by a worker that died go back to pending (or dead once
+    their attempts are spent, so a message that kills its worker cannot loop forever)."""
+    expired = OutboxMessage.objects.filter(status="sending", locked_until__lt=now)
+    dead = expired.filter(attempts__gte=settings.HCP_SMS_MAX_ATTEMPTS).update(
+        status="dead", locked_until=None, last_error=LOST_WORKER_ERROR)
+    back = expired.update(status="pending", locked_until=None, next_attempt_at=now,
+                          last_error=LOST_WORKER_ERROR)
+    return dead + back
+
+
+def claim_next(now: datetime) -> tuple[int, int] | None:
+    """Claim one due message: (id, attempt number) or None when nothing is due."""
+    with transaction.atomic():
+        due = (OutboxMessage.objects.filter(status="pending", next_attempt_at__lte=now)
+               .order_by("next_attempt_at", "pk"))
+        if connection.vendor == "postgresql":
+            # Concurrent workers skip each other's candidates instead of queueing on them.
+            due = due.select_for_update(skip_locked=True)
+        for pk, attempts in due.values_list("pk", "attempts")[:8]:
+            claimed = OutboxMessage.objects.filter(pk=pk, status="pending").update(
+                status="sending", attempts=F("attempts") + 1,
+                locked_until=now + timedelta(seconds=lease_seconds()))
+            if claimed == 1:
+                return pk, attempts + 1
+    return None
+
+
+def _recipient(message: OutboxMessage) -> str:
+    if message.rater is not None:
+        return rater_phone_for_delivery(message.rater)
+    return decrypt_field(TO_FIELD, message.to_cipher)
+
+
+def _send(message: OutboxMessage, backend: SmsBackend) -> SendResult:
+    """Render and send; a message that cannot be rendered or addressed fails for good."""
+    template = MessageTemplate.objects.filter(code=message.template, is_active=True).first()
+    if template is None:
+        return SendResult(ok=False, error=f"模板“{message.template}”不存在或已停用")
+    try:
+        text = rules.render(template.body, message.params)
+        phone = _recipient(message)
+    except rules.TemplateError as exc:
+        return SendResult(ok=False, error=exc.message)
+    except VaultError:
+        return SendResult(ok=False, error="收件人地址无法解密（密钥不匹配）")
+    if not phone:
+        return SendResult(ok=False, error="收件人没有手机号")
+    return backend.send(SmsMessage(
+        to=phone, template=message.template, template_id=template.gateway_template_id,
+        params=message.params, text=text, message_id=str(message.pk)))
+
+
+def record_result(pk: int, attempt: int, result: SendResult, now: datetime,
+                  jitter: float) -> str:
+    """Store the outcome of attempt ``attempt``: "sent", "retried", "dead" or "stale"
+    (the lease was lost to another worker; its result stands)."""
+    mine = OutboxMessage.objects.filter(pk=pk, status="sending", attempts=attempt)
+    if result.ok:
+        updated = mine.update(status="sent", sent_at=now, locked_until=None, last_error="",
+                              provider_id=result.provider_id[:64])
+        return "sent" if updated else "stale"
+    error = (result.error or "发送失败")[:MAX_ERROR_CHARS]
+    decision = rules.retry_after(attempt, retry_policy(), jitter)
+    if not result.retryable or decision.dead:
+        updated = mine.update(status="dead", locked_until=None, last_error=error)
+        return "dead" if updated else "stale"
+    updated = mine.update(status="pending", locked_until=None, last_error=error,
+                          next_attempt_at=now + timedelta(seconds=decision.delay_seconds))
+    return "retried" if updated else "stale"
+
+
+def deliver_due(now: datetime, limit: int = 100, *,
+                backend: SmsBackend | None = None) -> DeliveryReport:
+    """Send up to ``limit`` due messages (the ``notify.deliver`` job)."""
+    backend = backend or get_backend()
+    report = DeliveryReport(reclaimed=reclaim_expired(now))
+    for _ in range(limit):
+        claimed = claim_next(now)
+        if claimed is None:
+            break
+        pk, attempt = claimed
+        message = OutboxMessage.objects.select_related("rater").get(pk=pk)
+        result = _send(message, backend)  # outside any transaction: the gateway may hang
+        outcome = record_result(pk, attempt, result, now, jitter=random.random())  # noqa: S311
+        report.ids.append(pk)
+        if outcome == "sent":
+            report.sent += 1
+        elif outcome == "retried":
+            report.retried += 1
+        elif outcome == "dead":
+            report.dead += 1
+            logger.warning("outbox message %s dead after %s attempts: %s", pk, attempt,
+                           result.error)
+    return report

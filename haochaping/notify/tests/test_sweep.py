@@ -1,0 +1,130 @@
+"""The SMS invitation sweep, driven by advancing time (seed 003 §9(三): 24 h)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from haochaping.core.jobs import JOBS
+from haochaping.core.worker import ensure_job_rows, run_job
+from haochaping.evaluations.invitations import invitation_resolve
+from haochaping.evaluations.models import Invitation
+from haochaping.handlings.models import Handling
+from haochaping.notify.backends import ConsoleBackend
+from haochaping.notify.models import OutboxMessage
+from haochaping.notify.services import deliver_due, sweep_sms_invitations
+from haochaping.notify.tests.factories import PHONE, make_client, make_completed, make_rater
+
+pytestmark = pytest.mark.django_db
+
+COMPLETED = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _handling(locality: SimpleNamespace, **kwargs: str) -> Handling:
+    return make_completed(locality, client=make_client(locality), rater=make_rater(),
+                          completed_at=COMPLETED, **kwargs)
+
+
+def test_nothing_before_24h_one_message_after_none_on_a_second_run(
+        locality: SimpleNamespace) -> None:
+    handling = _handling(locality)
+    with time_machine.travel(COMPLETED + timedelta(hours=23, minutes=59), tick=False):
+        assert sweep_sms_invitations(timezone.now()).invited == 0
+    assert not OutboxMessage.objects.exists()
+    with time_machine.travel(COMPLETED + timedelta(hours=24, seconds=1), tick=False):
+        now = timezone.now()
+        assert sweep_sms_invitations(now).invited == 1
+        assert sweep_sms_invitations(now).invited == 0
+        deliver_due(now)
+    message = OutboxMessage.objects.get()
+    assert message.dedupe_key == f"invite:{handling.pk}"
+    assert message.template == "evaluation_invite"
+    invitation = Invitation.objects.get()
+    assert (invitation.handling_id, invitation.channel) == (handling.pk, "sms")
+    assert invitation.expires_at == handling.rating_closes_at
+    handling.refresh_from_db()
+    assert handling.invite_due_at is None
+    [sent] = ConsoleBackend.sent
+    assert sent.to == PHONE
+    assert "食品经营许可" in sent.text
+    assert locality.market.name in sent.text
+    token = message.params["link"].rsplit("/r/", 1)[1]
+    assert message.params["link"] == f"http://127.0.0.1:8000/r/{token}"
+    with time_machine.travel(COMPLETED + timedelta(hours=25), tick=False):
+        assert invitation_resolve(token).pk == invitation.pk
+
+
+def test_link_uses_the_public_base_url(locality: SimpleNamespace, settings: object) -> None:
+    settings.HCP_PUBLIC_BASE_URL = "https://hcp.example.gov.cn/"  # type: ignore[attr-defined]
+    _handling(locality)
+    sweep_sms_invitations(COMPLETED + timedelta(hours=25))
+    assert OutboxMessage.objects.get().params["link"].startswith(
+        "https://hcp.example.gov.cn/r/")
+
+
+def test_rated_or_withdrawn_handlings_are_not_invited(locality: SimpleNamespace) -> None:
+    rated = _handling(locality)
+    Handling.objects.filter(pk=rated.pk).update(rated_at=COMPLETED)
+    withdrawn = _handling(locality)
+    Handling.objects.filter(pk=withdrawn.pk).update(status="withdrawn")
+    report = sweep_sms_invitations(COMPLETED + timedelta(hours=25))
+    assert (report.invited, report.skipped) == (0, 2)
+    assert not OutboxMessage.objects.exists()
+    assert not Invitation.objects.exists()
+    # Their deadlines were cleared, so later sweeps do not read them again.
+    assert not Handling.objects.filter(invite_due_at__isnull=False).exists()
+
+
+def test_a_batch_gets_one_invitation(locality: SimpleNamespace) -> None:
+    client, rater = make_client(locality), make_rater()
+    handlings = [make_completed(locality, client=client, rater=rater,
+                                completed_at=COMPLETED, batch_no="B-001") for _ in range(3)]
+    report = sweep_sms_invitations(COMPLETED + timedelta(hours=25))
+    assert report.invited == 1
+    message = OutboxMessage.objects.get()
+    assert message.dedupe_key == f"invite:batch:{client.pk}:B-001"
+    assert message.params["matter"] == "食品经营许可等3项事项"
+    invitation = Invitation.objects.get()
+    assert (invitation.handling_id, invitation.batch_no) == (None, "B-001")
+    assert not Handling.objects.filter(pk__in=[h.pk for h in handlings],
+                                       invite_due_at__isnull=False).exists()
+    assert sweep_sms_invitations(COMPLETED + timedelta(hours=26)).invited == 0
+
+
+def test_the_worker_runs_the_declared_jobs(locality: SimpleNamespace) -> None:
+    _handling(locality)
+    jobs = {job.name: job for job in JOBS}
+    now = COMPLETED + timedelta(hours=25)
+    ensure_job_rows(now)
+    assert run_job(jobs["notify.sms_invitations"], now, "w1") == "invited=1 skipped=0"
+    assert run_job(jobs["notify.deliver"], now, "w1") == (
+        "sent=1 retried=0 dead=0 reclaimed=0")
+    assert len(ConsoleBackend.sent) == 1
+
+
+def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(
+        locality: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    handling = _handling(locality)
+    now = COMPLETED + timedelta(hours=25)
+
+    def die(**_: object) -> None:
+        raise SystemExit("worker killed after the invitation, before the SMS row")
+
+    monkeypatch.setattr("haochaping.notify.services.invitations.outbox_enqueue", die)
+    with pytest.raises(SystemExit):
+        sweep_sms_invitations(now)
+    # The claim and the invitation rolled back with the transaction.
+    assert not Invitation.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    handling.refresh_from_db()
+    assert handling.invite_due_at is not None
+    monkeypatch.undo()
+    assert sweep_sms_invitations(now).invited == 1
+    assert sweep_sms_invitations(now).invited == 0
+    assert Invitation.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1

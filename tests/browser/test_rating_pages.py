@@ -1,0 +1,184 @@
+"""Headless-Chromium checks of the public rating pages: the mobile invitation page (with
+and without JavaScript, large text) and the evaluator pad (Debian's /usr/bin/chromium)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from haochaping.accounts.keys import generate_key
+from haochaping.evaluations.invitations import invitation_create
+from haochaping.evaluations.models import Device, Evaluation
+from haochaping.evaluations.tests import factories as ef
+from haochaping.handlings.services import bump_pads
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+PAD_VIEWPORT = {"width": 1280, "height": 800}
+# For a person to look at; not committed.
+MOBILE_SHOT = Path("/tmp/hcp_rate_mobile.png")
+PAD_SHOT = Path("/tmp/hcp_pad_rating.png")
+# speechSynthesis, recorded instead of spoken (headless Chromium has no audio).
+SPEECH_STUB = """
+window.__spoken = [];
+Object.defineProperty(window, "speechSynthesis", {value: {
+  speak: function (u) { window.__spoken.push(u.text); }, cancel: function () {}}});
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (install Debian's chromium: `make browser`)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                  headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def scene(locality: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
+    from django.apps import apps
+    from django.core.cache import cache
+
+    # A transactional test's flush empties the tables the data migrations filled.
+    importlib.import_module("haochaping.catalog.migrations.0002_national_standards") \
+        .load_standards(apps, None)
+    cache.clear()
+    source, _ = ef.make_client(locality.market, scopes=("handlings:write",), name="审批系统")
+    rater = ef.make_rater()
+
+    def handling(**kw: Any) -> Any:
+        return ef.make_handling(locality, client=source, rater=rater, **kw)
+
+    return SimpleNamespace(loc=locality, rater=rater, handling=handling)
+
+
+def _tab(browser: Any, live_server: Any, **options: Any) -> Any:
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    return tab
+
+
+def _invite(scene: SimpleNamespace) -> tuple[Any, str]:
+    h = scene.handling()
+    _, token = invitation_create(handling=h, rater=scene.rater, channel="link",
+                                 ttl=timedelta(days=7))
+    return h, f"/r/{token}"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_mobile_page_rates_a_handling(browser: Any, live_server: Any, scene: SimpleNamespace,
+                                      javascript: bool) -> None:
+    h, url = _invite(scene)
+    tab = _tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True,
+               has_touch=True, java_script_enabled=javascript)
+    tab.goto(url)
+    assert "张*" in tab.inner_text("body")
+    five = tab.locator('.lv-items[data-level="5"]')
+    assert not five.is_visible()
+    tab.click("label[for=r-lv5]")
+    assert five.is_visible()  # CSS :has shows the chosen level's items, no script needed
+    assert not tab.locator(".reasons").is_visible()
+    tab.check("input[name=content][value='510']")
+    tab.click("text=更多")
+    tab.check("input[name=content][value='517']")
+    if javascript:
+        tab.screenshot(path=str(MOBILE_SHOT), full_page=True)
+    tab.click("button.submit")
+    tab.wait_for_selector("text=感谢您的评价")
+    row = Evaluation.objects.get(handling=h)
+    assert (row.level, row.channel, row.content_codes) == (5, "web", ["510", "517"])
+    tab.context.close()
+
+
+def test_mobile_page_bad_rating_needs_a_reason(browser: Any, live_server: Any,
+                                               scene: SimpleNamespace) -> None:
+    h, url = _invite(scene)
+    tab = _tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+    tab.goto(url)
+    tab.click("label[for=r-lv1]")
+    assert tab.locator(".reasons").is_visible()
+    tab.click("button.submit")
+    tab.wait_for_selector("[data-code='evaluation.reason_required']")
+    assert tab.url.endswith(url)  # htmx swapped the form in place
+    assert not Evaluation.objects.filter(handling=h).exists()
+    tab.click("label[for=r-lv1]")
+    tab.fill("textarea[name=text]", "窗口人员让我来回跑了三趟")
+    tab.click("button.submit")
+    tab.wait_for_selector("text=感谢您的评价")
+    assert Evaluation.objects.get(handling=h).level == 1
+    tab.context.close()
+
+
+def test_large_text_toggle(browser: Any, live_server: Any, scene: SimpleNamespace) -> None:
+    _, url = _invite(scene)
+    tab = _tab(browser, live_server, viewport=PHONE_VIEWPORT, java_script_enabled=False)
+    tab.goto(url)
+    size = "getComputedStyle(document.documentElement).fontSize"
+    assert tab.evaluate(size) == "16px"
+    tab.click("text=大字版")
+    assert tab.evaluate(size) == "21px"
+    tab.goto(url)  # remembered in a cookie
+    assert tab.get_attribute("html", "class") == "big"
+    tab.click("text=标准版")
+    assert tab.evaluate(size) == "16px"
+    tab.context.close()
+
+
+def test_pad_switches_to_rating_and_back(browser: Any, live_server: Any,
+                                         scene: SimpleNamespace) -> None:
+    key = generate_key()
+    Device.objects.create(name="评价器", kind="evaluator", window=scene.loc.window,
+                          key_prefix=key.prefix, key_hash=key.hash)
+    tab = _tab(browser, live_server, viewport=PAD_VIEWPORT)
+    tab.add_init_script(SPEECH_STUB)
+    tab.goto(f"/pad/?key={key.raw}")
+    assert tab.url.endswith("/pad/")  # the key does not stay in the address bar
+    tab.wait_for_selector("[data-screen=idle]")
+    assert scene.loc.staff.name in tab.inner_text("#pad")
+    tab.wait_for_timeout(1600)  # at least one unchanged poll (204) first
+
+    h = scene.handling(completed_at=timezone.now())
+    bump_pads([scene.loc.window.pk])
+    started = time.monotonic()
+    tab.wait_for_selector("[data-screen=rating]", timeout=5_000)
+    assert time.monotonic() - started < 2.0
+    text = tab.inner_text("#pad")
+    assert scene.loc.matter.name in text
+    assert scene.loc.staff.staff_no in text
+    assert tab.evaluate("window.__spoken") == ["请您对本次服务进行评价"]
+    tab.click("label[for=pad-lv4]")
+    tab.screenshot(path=str(PAD_SHOT))
+    tab.click("button.submit")
+    tab.wait_for_selector("[data-screen=thanks]")
+    tab.wait_for_selector("[data-screen=idle]", timeout=6_000)
+    row = Evaluation.objects.get(handling=h)
+    assert (row.level, row.channel, row.device_id) == (4, "evaluator",
+                                                        Device.objects.get().pk)
+    tab.context.close()
