@@ -6,6 +6,7 @@ the demo field-encryption key and ``DEBUG`` (see ``haochaping.core.checks``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -100,6 +101,9 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'haochaping.sqlite3'}"
+if "DATABASE_URL" not in os.environ:
+    # The embedded default needs its directory on a fresh clone.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _default_db), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
