@@ -1,0 +1,105 @@
+"""Kill -9 the real worker process in the middle of the default-rating sweep, then run it
+again: every overdue handling ends with exactly one default rating — none lost, none
+duplicated (issue 3 "Done means"; seed 000 §11).
+
+Runs against the backend of the current test pass (a scratch SQLite file, or a scratch
+PostgreSQL database on the configured server), entirely out of process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNT = 1500
+
+
+@pytest.fixture
+def scratch_db(tmp_path: Path) -> Iterator[tuple[str, Callable[[str], list[tuple[Any, ...]]]]]:
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        path = tmp_path / "kill.sqlite3"
+
+        def query(sql: str) -> list[tuple[Any, ...]]:
+            with sqlite3.connect(path, timeout=30) as conn:
+                return conn.execute(sql).fetchall()
+
+        yield f"sqlite:///{path}", query
+        return
+    cfg = settings.DATABASES["default"]
+    name = f"hcp_kill_{uuid.uuid4().hex[:8]}"
+    server = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432,
+                  user=cfg["USER"] or None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def pg_query(sql: str) -> list[tuple[Any, ...]]:
+        with psycopg.connect(dbname=name, **server) as conn:
+            cursor = conn.execute(sql.encode())
+            return cursor.fetchall() if cursor.description else []
+
+    user = f"{server['user']}@" if server["user"] else ""
+    url = f"postgres://{user}{server['host']}:{server['port']}/{name}"
+    try:
+        yield url, pg_query
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _env(url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "HCP_POLICY_PRESET": "zhengdong",
+            "DJANGO_SETTINGS_MODULE": "haochaping.settings", "LOG_LEVEL": "ERROR"}
+
+
+def _invariants(query: Callable[[str], list[tuple[Any, ...]]]) -> tuple[int, int]:
+    """(default ratings, handlings claimed): every claimed handling has its rating."""
+    per_handling = query("SELECT handling_id, COUNT(*) FROM evaluations_evaluation "
+                         "GROUP BY handling_id HAVING COUNT(*) > 1")
+    assert per_handling == [], "a handling was rated twice"
+    rated = query("SELECT COUNT(*) FROM evaluations_evaluation WHERE is_default")[0][0]
+    claimed = query("SELECT COUNT(*) FROM handlings_handling WHERE default_due_at IS NULL")[0][0]
+    assert rated == claimed, "a claimed handling lost its default rating"
+    return rated, claimed
+
+
+def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(scratch_db: Any) -> None:
+    url, query = scratch_db
+    env = _env(url)
+    py = sys.executable
+    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([py, "tests/integration/seed_due_defaults.py", str(COUNT)], cwd=ROOT,
+                   env=env, check=True)
+    assert query("SELECT COUNT(*) FROM handlings_handling WHERE default_due_at IS NOT NULL"
+                 ) == [(COUNT,)]
+
+    worker = subprocess.Popen([py, "manage.py", "worker", "--idle-sleep", "0.2"], cwd=ROOT,
+                              env=env)
+    deadline = time.monotonic() + 120
+    rated = 0
+    while time.monotonic() < deadline and rated < 20:
+        time.sleep(0.05)
+        rated = query("SELECT COUNT(*) FROM evaluations_evaluation WHERE is_default")[0][0]
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    rated, _ = _invariants(query)
+    assert 0 < rated < COUNT, "the kill must land in the middle of the sweep"
+
+    # The killed worker's lease runs out (as five minutes later); the next run resumes.
+    query("UPDATE core_periodicjobstate SET locked_until = NULL, next_run_at = "
+          "'2000-01-01 00:00:00' WHERE name = 'evaluations.default_ratings'")
+    subprocess.run([py, "manage.py", "worker", "--once"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    assert _invariants(query) == (COUNT, COUNT)
