@@ -49,7 +49,10 @@ lint: install
 	$(BIN)/ruff check haochaping bench conftest.py
 	$(BIN)/mypy haochaping
 
+# Benchmarks need PostgreSQL (127.0.0.1:5432) and Debian's wrk for the HTTP figures.
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+	  || echo "WARNING: could not install wrk; HTTP benchmarks will fail"
 	$(BIN)/python bench/run.py --size $(SIZE)
 
 clean:
