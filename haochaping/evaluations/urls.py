@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from haochaping.evaluations.views import invite, pad, window
+from haochaping.evaluations.views import invite, pad, phone, window
 
 app_name = "evaluations"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("q/w/<str:code>/verify", window.window_verify, name="window_verify"),
     path("q/w/<str:code>/list", window.window_list, name="window_list"),
     path("q/w/<str:code>/h/<int:handling_id>", window.window_rate, name="window_rate"),
+    path("work/phone/", phone.phone_list, name="phone_list"),
+    path("work/phone/<int:handling_id>/", phone.phone_rate, name="phone_rate"),
+    path("work/phone/<int:handling_id>/reveal", phone.phone_reveal, name="phone_reveal"),
     path("pad/", pad.pad_home, name="pad"),
     path("pad/state", pad.pad_state, name="pad_state"),
     path("pad/idle", pad.pad_idle, name="pad_idle"),
