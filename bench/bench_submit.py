@@ -46,12 +46,83 @@ def minimal(size: str, connections: int) -> tuple[float, float]:
     return result.requests_per_s, result.p99_ms
 
 
+OURS_BODY = ('{"proj_no":"BS%08d","channel":"app","level":5,"content_codes":["510","517"],'
+             '"text":"服务热情，一次办结","rater":{"phone":"139%08d"}}')
+HANDLINGS = {"quick": 20_000, "large": 60_000}
+
+
+def prepare_ours(size: str) -> tuple[str, str]:
+    """A migrated database with completed handlings BS00000000… and an API key."""
+    url = fresh_db("hcp_bench_ours")
+    _manage("haochaping.settings", url, "migrate", "-v0")
+    script = (
+        "import sys\n"
+        "from bench.bench_submit import seed_handlings\n"
+        f"print(seed_handlings({HANDLINGS[size]}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, text=True,
+                         capture_output=True,
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "haochaping.settings",
+                              "DATABASE_URL": url})
+    return url, out.stdout.strip().splitlines()[-1]
+
+
+def seed_handlings(count: int) -> str:
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from haochaping.accounts import services
+    from haochaping.accounts.scoping import system_actor
+    from haochaping.core import testing as f
+    from haochaping.handlings.services import handling_intake
+
+    city = f.make_org("市政务服务局", kind="supervising", code="BENCHCITY")
+    org = f.make_org("市市场监督管理局", parent=city, code="BENCHMARKET")
+    hall = f.make_hall(city, code="BENCHHALL")
+    window = f.make_window(hall, org, number="1")
+    matter = f.make_matter(org)
+    client, key = services.api_client_create(
+        actor=system_actor("bench"), name="bench", org=org,
+        scopes=["handlings:write", "evaluations:write"], rate_limit_per_minute=100_000)
+    done = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+    for start in range(0, count, 1000):
+        items = [{
+            "projectNo": f"BS{n:08d}", "taskCode": matter.impl_code,
+            "serviceVersion": matter.version, "orgcode": org.code, "windowCode": window.code,
+            "proStatus": "3", "acceptDate": done, "resultDate": done, "userProp": "1",
+            "userName": "张晓明", "telPhone": f"139{n:08d}",
+        } for n in range(start, min(start + 1000, count))]
+        result = handling_intake(client=client, items=items)
+        assert not result.errors, result.errors[:3]
+    return key
+
+
+def ours(size: str, connections: int, url: str, key: str) -> tuple[float, float, int]:
+    env = {"DJANGO_SETTINGS_MODULE": "haochaping.settings", "DATABASE_URL": url,
+           "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "HCP_AXES_ENABLED": "false"}
+    with gunicorn("haochaping.wsgi", env) as base:
+        result = wrk(base, "/api/v1/evaluations", OURS_BODY,
+                     {"Content-Type": "application/json", "X-Api-Key": key},
+                     connections=connections, seconds=SECONDS[size], limit=HANDLINGS[size])
+    return result.requests_per_s, result.p99_ms, result.non_2xx
+
+
 def run(size: str) -> list[tuple[str, float, str]]:
     figures: list[tuple[str, float, str]] = []
+    url, key = prepare_ours(size)
     for connections in (32, 4):
-        rps, p99 = minimal(size, connections)
-        figures.append((f"minimal endpoint c={connections} throughput", rps, "req/s"))
-        figures.append((f"minimal endpoint c={connections} p99", p99, "ms"))
+        base_rps, base_p99 = minimal(size, connections)
+        rps, p99, non_2xx = ours(size, connections, url, key)
+        figures += [
+            (f"minimal endpoint c={connections} throughput", base_rps, "req/s"),
+            (f"minimal endpoint c={connections} p99", base_p99, "ms"),
+            (f"rating submit c={connections} throughput", rps, "req/s"),
+            (f"rating submit c={connections} p99", p99, "ms"),
+            (f"rating submit c={connections} non-2xx answers", float(non_2xx), "responses"),
+            (f"rating submit c={connections} ratio to minimal", 100 * rps / base_rps, "%"),
+        ]
     return figures
 
 

@@ -32,9 +32,8 @@ function init(args)
 end
 request = function()
   counter = counter + 1
-  local n = tid * STRIDE + counter
-  if n >= LIMIT + tid * STRIDE then n = tid * STRIDE + (counter % LIMIT) end
-  local body = string.format(BODY, n)
+  local n = tid * STRIDE + (counter % STRIDE)
+  local body = string.format(BODY, n, n)
   return wrk.format("POST", PATH, HEADERS, body)
 end
 """
@@ -56,13 +55,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(wsgi: str, env: dict[str, str], workers: int = 5) -> Iterator[str]:
+def gunicorn(wsgi: str, env: dict[str, str], workers: int = 5,
+             log: Path | None = None) -> Iterator[str]:
+    """``log``: write the server's and the workers' stderr there (e.g. to count errors)."""
     port = free_port()
     gunicorn_bin = str(Path(os.sys.executable).parent / "gunicorn")  # type: ignore[attr-defined]
+    stderr = open(log, "w") if log else None  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [gunicorn_bin, wsgi, "--workers", str(workers), "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"],
-        cwd=ROOT, env={**os.environ, **env},
+        cwd=ROOT, env={**os.environ, **env}, stderr=stderr,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -79,19 +81,24 @@ def gunicorn(wsgi: str, env: dict[str, str], workers: int = 5) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        if stderr is not None:
+            stderr.close()
 
 
 def wrk(url: str, path: str, body_format: str, headers: dict[str, str], *, connections: int,
-        seconds: int, limit: int, stride: int = 10_000_000) -> LoadResult:
+        seconds: int, limit: int) -> LoadResult:
+    """POST ``body_format`` (``%d`` filled with a row number) for ``seconds``; each wrk
+    thread cycles through its own slice of the numbers 0…limit-1."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk")
+    threads = min(2, connections)
+    stride = max(1, limit // threads)
     header_lua = "{" + ", ".join(f'["{k}"]="{v}"' for k, v in headers.items()) + "}"
     script = (LUA.replace("STRIDE", str(stride)).replace("LIMIT", str(limit))
               .replace("BODY", _lua_string(body_format)).replace("PATH", _lua_string(path))
               .replace("HEADERS", header_lua))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
-    threads = min(2, connections)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", fh.name,
          url], capture_output=True, text=True, timeout=seconds + 60, check=True,

@@ -3,6 +3,7 @@ work list of the supervising office, and a rater's rateable handlings (masked)."
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,27 @@ from haochaping.evaluations import rules
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling, Rater
 
+STANDARD_TABLES_TTL = 60.0
+_tables_cache: dict[int, tuple[float, rules.StandardTables]] = {}
+
 
 def standard_tables(version: StandardVersion) -> rules.StandardTables:
-    """The version's content items, indicators and reasons as plain rule data."""
+    """The version's content items, indicators and reasons as plain rule data.
+
+    Kept per process for a minute: every rating reads them, and they change only when the
+    office edits a version's items in the admin. Activating another version takes effect
+    at once (the cache is keyed by version); an item edit within a version is seen by every
+    process within STANDARD_TABLES_TTL seconds.
+    """
+    cached = _tables_cache.get(version.pk)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    tables = _load_standard_tables(version)
+    _tables_cache[version.pk] = (time.monotonic() + STANDARD_TABLES_TTL, tables)
+    return tables
+
+
+def _load_standard_tables(version: StandardVersion) -> rules.StandardTables:
     indicators: dict[str, set[str]] = {}
     for group, code in Indicator.objects.filter(version=version).values_list(
             "channel_group", "code"):

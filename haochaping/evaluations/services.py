@@ -96,7 +96,8 @@ def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
 def _targets(handling: Handling, for_batch: bool) -> list[Handling]:
     """The handling (locked) first, then the rest of its batch (seed 003 §11), locked in
     id order so two batch ratings cannot deadlock."""
-    locked = Handling.objects.select_for_update()
+    # The org rides along (its policy decides the rating) but only handling rows are locked.
+    locked = Handling.objects.select_for_update(of=("self",)).select_related("org")
     if not for_batch or not handling.batch_no:
         return [locked.get(pk=handling.pk)]
     rows = list(locked.filter(client_id=handling.client_id, batch_no=handling.batch_no,
