@@ -29,7 +29,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """A transactional test ends with a flush that also empties the rows data migrations
     loaded; put them back so the next test sees a migrated database."""
     yield
-    if _flushes_database(item):
+    # After the last test the test database is already gone (session teardown).
+    if nextitem is not None and _flushes_database(item):
         from pytest_django.plugin import blocking_manager_key
 
         from haochaping.core.reference_data import ensure_reference_data

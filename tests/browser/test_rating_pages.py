@@ -3,10 +3,7 @@ and without JavaScript, large text) and the evaluator pad (Debian's /usr/bin/chr
 
 from __future__ import annotations
 
-import importlib
-import os
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,71 +15,14 @@ from django.utils import timezone
 from haochaping.accounts.keys import generate_key
 from haochaping.evaluations.invitations import invitation_create
 from haochaping.evaluations.models import Device, Evaluation
-from haochaping.evaluations.tests import factories as ef
 from haochaping.handlings.services import bump_pads
+from tests.browser.conftest import PAD_VIEWPORT, PHONE_VIEWPORT, SPEECH_STUB, new_tab
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PHONE_VIEWPORT = {"width": 390, "height": 844}
-PAD_VIEWPORT = {"width": 1280, "height": 800}
 # For a person to look at; not committed.
 MOBILE_SHOT = Path("/tmp/hcp_rate_mobile.png")
 PAD_SHOT = Path("/tmp/hcp_pad_rating.png")
-# speechSynthesis, recorded instead of spoken (headless Chromium has no audio).
-SPEECH_STUB = """
-window.__spoken = [];
-Object.defineProperty(window, "speechSynthesis", {value: {
-  speak: function (u) { window.__spoken.push(u.text); }, cancel: function () {}}});
-"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (install Debian's chromium: `make browser`)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                  headless=True, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def scene(locality: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
-    from django.apps import apps
-    from django.core.cache import cache
-
-    # A transactional test's flush empties the tables the data migrations filled.
-    importlib.import_module("haochaping.catalog.migrations.0002_national_standards") \
-        .load_standards(apps, None)
-    cache.clear()
-    source, _ = ef.make_client(locality.market, scopes=("handlings:write",), name="审批系统")
-    rater = ef.make_rater()
-
-    def handling(**kw: Any) -> Any:
-        return ef.make_handling(locality, client=source, rater=rater, **kw)
-
-    return SimpleNamespace(loc=locality, rater=rater, handling=handling)
-
-
-def _tab(browser: Any, live_server: Any, **options: Any) -> Any:
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    return tab
 
 
 def _invite(scene: SimpleNamespace) -> tuple[Any, str]:
@@ -96,7 +36,7 @@ def _invite(scene: SimpleNamespace) -> tuple[Any, str]:
 def test_mobile_page_rates_a_handling(browser: Any, live_server: Any, scene: SimpleNamespace,
                                       javascript: bool) -> None:
     h, url = _invite(scene)
-    tab = _tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True,
+    tab = new_tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True,
                has_touch=True, java_script_enabled=javascript)
     tab.goto(url)
     assert "张*" in tab.inner_text("body")
@@ -120,7 +60,7 @@ def test_mobile_page_rates_a_handling(browser: Any, live_server: Any, scene: Sim
 def test_mobile_page_bad_rating_needs_a_reason(browser: Any, live_server: Any,
                                                scene: SimpleNamespace) -> None:
     h, url = _invite(scene)
-    tab = _tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+    tab = new_tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
     tab.goto(url)
     tab.click("label[for=r-lv1]")
     assert tab.locator(".reasons").is_visible()
@@ -138,7 +78,7 @@ def test_mobile_page_bad_rating_needs_a_reason(browser: Any, live_server: Any,
 
 def test_large_text_toggle(browser: Any, live_server: Any, scene: SimpleNamespace) -> None:
     _, url = _invite(scene)
-    tab = _tab(browser, live_server, viewport=PHONE_VIEWPORT, java_script_enabled=False)
+    tab = new_tab(browser, live_server, viewport=PHONE_VIEWPORT, java_script_enabled=False)
     tab.goto(url)
     size = "getComputedStyle(document.documentElement).fontSize"
     assert tab.evaluate(size) == "16px"
@@ -156,7 +96,7 @@ def test_pad_switches_to_rating_and_back(browser: Any, live_server: Any,
     key = generate_key()
     Device.objects.create(name="评价器", kind="evaluator", window=scene.loc.window,
                           key_prefix=key.prefix, key_hash=key.hash)
-    tab = _tab(browser, live_server, viewport=PAD_VIEWPORT)
+    tab = new_tab(browser, live_server, viewport=PAD_VIEWPORT)
     tab.add_init_script(SPEECH_STUB)
     tab.goto(f"/pad/?key={key.raw}")
     assert tab.url.endswith("/pad/")  # the key does not stay in the address bar

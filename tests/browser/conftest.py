@@ -1,0 +1,72 @@
+"""Shared fixtures of the headless-Chromium tests: Debian's /usr/bin/chromium driven by
+Playwright (never a downloaded browser), one browser per session, pages in Chinese."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+PAD_VIEWPORT = {"width": 1280, "height": 800}
+# speechSynthesis, recorded instead of spoken (headless Chromium has no audio).
+SPEECH_STUB = """
+window.__spoken = [];
+Object.defineProperty(window, "speechSynthesis", {value: {
+  speak: function (u) { window.__spoken.push(u.text); }, cancel: function () {}}});
+"""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (install Debian's chromium: `make browser`)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the
+    # fixtures and of live_server's teardown are still synchronous and safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                  headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def new_tab(browser: Any, live_server: Any, **options: Any) -> Any:
+    """A page in a fresh context, as a Chinese browser (Accept-Language zh-CN) sends."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    return tab
+
+
+@pytest.fixture
+def scene(locality: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
+    """A rater and a factory of their handlings at the locality's window."""
+    from django.core.cache import cache
+
+    from haochaping.evaluations.tests import factories as ef
+
+    cache.clear()
+    source, _ = ef.make_client(locality.market, scopes=("handlings:write",), name="审批系统")
+    rater = ef.make_rater()
+
+    def handling(**kw: Any) -> Any:
+        return ef.make_handling(locality, client=source, rater=rater, **kw)
+
+    return SimpleNamespace(loc=locality, rater=rater, handling=handling)
