@@ -13,6 +13,7 @@ import sys
 COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("demo",): ("demo", "build the demo locality (演示数据)"),
     ("worker",): ("worker", "run the background worker (periodic sweeps, outbox)"),
+    ("padwait",): ("padwait", "run the pad wait service (evaluator pads long-poll)"),
     ("import",): ("catalog_import", "import orgs, matters, halls, windows, staff (XLSX/CSV)"),
     ("export",): ("catalog_export", "export the catalog to XLSX/CSV"),
     ("audit", "verify"): ("audit_verify", "verify the hash chain of the audit log"),

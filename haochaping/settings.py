@@ -50,6 +50,9 @@ HCP_SMS_RETRY_CAP_SECONDS = env_int("HCP_SMS_RETRY_CAP_SECONDS", 3600)
 HCP_SMS_INBOUND_PER_MINUTE = env_int("HCP_SMS_INBOUND_PER_MINUTE", 6)
 # Base of the links sent to raters (SMS invitation → {base}/r/<token>).
 HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Evaluator pads long-poll this same-origin URL (`haochaping padwait` behind the reverse
+# proxy, e.g. "/pad/wait"); empty = they short-poll /pad/state through Django.
+HCP_PAD_WAIT_URL = env_str("HCP_PAD_WAIT_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from haochaping.accounts import rules as keys
@@ -41,6 +42,8 @@ IP_SENDS_PER_HOUR = 20  # per IP, counted in the cache
 RECENT_DAYS = 30  # the window QR offers handlings completed in the last 30 days
 PAD_RECENT = timedelta(minutes=30)  # a pad offers only a handling completed just now
 PAD_KEY = "pad:window:{window_id}"  # bumped by handlings.services.bump_pads
+PAD_COOKIE = "hcp_pad"  # signed with PAD_SALT; read by the pad views and `padwait`
+PAD_SALT = "hcp.pad.device"
 DEVICE_CHECK_SECONDS = 60  # device re-check and last_seen_at resolution
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -257,6 +260,34 @@ def pad_version(window_id: int) -> int:
         cache.add(key, 0, timeout=None)
         value = cache.get(key, 0)
     return int(value)
+
+
+def pad_claim_of_cookie(value: str | None) -> PadClaim | None:
+    """The claim in a raw ``hcp_pad`` cookie value, checked exactly like
+    ``request.get_signed_cookie(PAD_COOKIE, salt=PAD_SALT)``; None when absent or forged."""
+    if not value:
+        return None
+    try:
+        payload = signing.get_cookie_signer(salt=PAD_COOKIE + PAD_SALT).unsign(value)
+    except signing.BadSignature:
+        return None
+    return PadClaim.loads(payload)
+
+
+def pad_wait_versions(window_ids: list[int], now: datetime | None = None) -> dict[int, str]:
+    """Each window's long-poll version in ONE query: ``count-maxid-maxcompleted`` of the
+    handlings a pad would offer (``pad_pending``'s filter), ``"0"`` when there are none.
+    Any handling entering or leaving that set changes it, however it was written."""
+    now = now or timezone.now()
+    versions = dict.fromkeys(window_ids, "0")
+    rows = (Handling.objects.filter(window_id__in=window_ids, status=rules.STATUS_COMPLETED,
+                                    rated_at__isnull=True,
+                                    completed_at__gte=now - PAD_RECENT)
+            .order_by().values("window_id")
+            .annotate(n=Count("id"), top=Max("id"), last=Max("completed_at")))
+    for row in rows:
+        versions[row["window_id"]] = f"{row['n']}-{row['top']}-{int(row['last'].timestamp())}"
+    return versions
 
 
 def pad_device(claim: PadClaim) -> Device:

@@ -8,6 +8,11 @@ Idle waiting is the hot path (1,000 pads polling every 1.5 s): ``/pad/state?v=<v
 reads the cookie (signature only), the device check (cached for a minute) and the window's
 counter ``pad:window:<id>`` in the cache, and answers 204 without touching the database
 while the counter is unchanged. Only a changed counter costs queries.
+
+With ``HCP_PAD_WAIT_URL`` set, idle pads long-poll the separate ``haochaping padwait``
+service instead (``evaluations/padwait.py``); the version is then ``pad_wait_versions``'s
+(read from the handlings, one query) and ``/pad/state`` is asked only when it moved, plus
+a heartbeat every few minutes that keeps the device check and ``last_seen_at`` here.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
 from haochaping.evaluations.public import (
+    PAD_COOKIE,
+    PAD_SALT,
     PadClaim,
     PublicError,
     device_alive,
@@ -32,6 +39,7 @@ from haochaping.evaluations.public import (
     pad_handling,
     pad_pending,
     pad_version,
+    pad_wait_versions,
     staff_on_duty,
 )
 from haochaping.evaluations.services import evaluation_submit
@@ -46,11 +54,10 @@ from haochaping.evaluations.views.common import (
 )
 from haochaping.handlings.models import Handling
 
-PAD_COOKIE = "hcp_pad"
-PAD_SALT = "hcp.pad.device"
 PAD_COOKIE_AGE = 365 * 24 * 3600
 RATING_TIMEOUT_SECONDS = 60
 POLL_MILLISECONDS = 1500
+HEARTBEAT_SECONDS = 300  # long-poll mode: how often an idle pad still asks /pad/state
 INVITE_SPEECH = "请您对本次服务进行评价"  # seed 000: 语音提醒
 
 
@@ -68,16 +75,28 @@ def _claim(request: HttpRequest) -> PadClaim:
     return claim
 
 
-def _idle(request: HttpRequest, claim: PadClaim, version: int | None = None) -> HttpResponse:
+def _version(window_id: int) -> str:
+    """The version the pad compares: the cache counter when pads short-poll, the
+    handlings-derived one that ``padwait`` watches when they long-poll."""
+    if settings.HCP_PAD_WAIT_URL:
+        return pad_wait_versions([window_id])[window_id]
+    return str(pad_version(window_id))
+
+
+def _idle_context(claim: PadClaim, version: str | None = None) -> dict[str, Any]:
     device = pad_device(claim)
-    context = {"device": device, "window": device.window,
-               "staff": staff_on_duty(claim.window_id),
-               "version": pad_version(claim.window_id) if version is None else version,
-               "poll_ms": POLL_MILLISECONDS}
-    return render(request, "evaluations/partials/pad_idle.html", context)
+    return {"device": device, "window": device.window,
+            "staff": staff_on_duty(claim.window_id),
+            "version": _version(claim.window_id) if version is None else version,
+            "poll_ms": POLL_MILLISECONDS, "wait_url": settings.HCP_PAD_WAIT_URL,
+            "heartbeat": HEARTBEAT_SECONDS}
 
 
-def _rating(request: HttpRequest, claim: PadClaim, handling: Handling, version: int,
+def _idle(request: HttpRequest, claim: PadClaim, version: str | None = None) -> HttpResponse:
+    return render(request, "evaluations/partials/pad_idle.html", _idle_context(claim, version))
+
+
+def _rating(request: HttpRequest, claim: PadClaim, handling: Handling, version: str,
             error: AppError | None = None) -> HttpResponse:
     context: dict[str, Any] = {"handling": handling, "staff": handling.staff,
                                "version": version, "speech": INVITE_SPEECH,
@@ -105,11 +124,7 @@ def pad_home(request: HttpRequest) -> HttpResponse:
         claim = _claim(request)
     except AppError as exc:
         return error_page(request, exc)
-    device = pad_device(claim)
-    context = {"device": device, "window": device.window,
-               "staff": staff_on_duty(claim.window_id),
-               "version": pad_version(claim.window_id), "poll_ms": POLL_MILLISECONDS}
-    return render(request, "evaluations/pad.html", context)
+    return render(request, "evaluations/pad.html", _idle_context(claim))
 
 
 @require_GET
@@ -119,8 +134,8 @@ def pad_state(request: HttpRequest) -> HttpResponse:
         claim = _claim(request)
     except AppError as exc:
         return error_page(request, exc)
-    version = pad_version(claim.window_id)
-    if request.GET.get("v") == str(version):
+    version = _version(claim.window_id)
+    if request.GET.get("v") == version:
         return HttpResponse(status=204)
     handling = pad_pending(claim.window_id)
     if handling is None:
@@ -148,7 +163,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
         handling = pad_handling(claim.window_id, int(handling_id))
     except AppError as exc:
         return error_page(request, exc)
-    version = pad_version(claim.window_id)
+    version = _version(claim.window_id)
     try:
         context = form_context(handling)
         rating = rating_from_post(request.POST, context["form"], context["indicators"])
