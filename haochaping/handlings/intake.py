@@ -33,6 +33,9 @@ class Catalog:
     windows: dict[str, Window] = field(default_factory=dict)
     staff: dict[str, Staff] = field(default_factory=dict)
     policies: dict[int, Policy] = field(default_factory=dict)
+    # Items of one bulk mostly share their references: resolved once per distinct
+    # (codes, actor) and reused (errors are not memoised: they name the item's own keys).
+    _refs: dict[tuple[str, ...], Refs] = field(default_factory=dict)
 
     @classmethod
     def load(cls, items: list[HandlingInput]) -> Catalog:
@@ -58,6 +61,18 @@ class Catalog:
         return cat
 
     def resolve(self, item: HandlingInput, actor: Actor) -> tuple[Refs | None, list[ItemError]]:
+        key = (item.matter_code, item.matter_version, item.org_code, item.hall_code,
+               item.window_code, item.staff_no)
+        refs = self._refs.get(key)
+        if refs is not None:
+            return refs, []
+        refs, errors = self._resolve(item, actor)
+        if refs is not None:
+            self._refs[key] = refs
+        return refs, errors
+
+    def _resolve(self, item: HandlingInput,
+                 actor: Actor) -> tuple[Refs | None, list[ItemError]]:
         n = item.names
         errors: list[ItemError] = []
         matter = self.matters.get((item.matter_code, item.matter_version))

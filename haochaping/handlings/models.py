@@ -29,22 +29,33 @@ class Rater(models.Model):
     id_type = models.CharField("证件类型", max_length=8, default="111")
     # Identity of the rater for de-duplication: HMAC over kind, id type and number (or the
     # phone when no number is given). Unique so concurrent intakes cannot split a rater.
-    identity_index = models.CharField("身份索引", max_length=64, unique=True)
-    id_no_index = models.CharField("证件号索引", max_length=64, blank=True, db_index=True)
-    phone_index = models.CharField("手机号索引", max_length=64, blank=True, db_index=True)
+    # Unique through Meta.constraints, and the look-up columns indexed through
+    # Meta.indexes: a field's unique=True / db_index=True would add a second, useless
+    # LIKE (varchar_pattern_ops) index on PostgreSQL to every insert.
+    identity_index = models.CharField("身份索引", max_length=64)
+    id_no_index = models.CharField("证件号索引", max_length=64, blank=True)
+    phone_index = models.CharField("手机号索引", max_length=64, blank=True)
     name_cipher = models.TextField("姓名密文")
     id_no_cipher = models.TextField("证件号密文", blank=True)
     phone_cipher = models.TextField("手机号密文", blank=True)
     name_masked = models.CharField("姓名（脱敏）", max_length=64)
     id_no_masked = models.CharField("证件号（脱敏）", max_length=32, blank=True)
     phone_masked = models.CharField("手机号（脱敏）", max_length=20, blank=True)
-    key_id = models.CharField("密钥编号", max_length=32, db_index=True)
+    key_id = models.CharField("密钥编号", max_length=32)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "评价人"
         verbose_name_plural = "评价人"
+        constraints = [
+            models.UniqueConstraint(fields=["identity_index"], name="rater_identity_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["id_no_index"], name="rater_id_no_index"),
+            models.Index(fields=["phone_index"], name="rater_phone_index"),
+            models.Index(fields=["key_id"], name="rater_key_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name_masked
@@ -58,8 +69,11 @@ class Handling(models.Model):
     cleared when it is rated (STYLE.md §6).
     """
 
+    # client, window and rater need no index of their own: the unique (client, proj_no)
+    # and the (window, completed_at) / (rater, completed_at) indexes lead with them.
     client = models.ForeignKey("accounts.ApiClient", verbose_name="来源系统",
-                               on_delete=models.PROTECT, related_name="handlings")
+                               on_delete=models.PROTECT, related_name="handlings",
+                               db_index=False)
     proj_no = models.CharField("办件编号", max_length=64)
     matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT,
                                related_name="handlings")
@@ -68,15 +82,16 @@ class Handling(models.Model):
     hall = models.ForeignKey("catalog.Hall", verbose_name="大厅", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="handlings")
     window = models.ForeignKey("catalog.Window", verbose_name="窗口", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="handlings")
+                               on_delete=models.PROTECT, related_name="handlings",
+                               db_index=False)
     staff = models.ForeignKey("catalog.Staff", verbose_name="经办人", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="handlings")
     rater = models.ForeignKey(Rater, verbose_name="申请人", on_delete=models.PROTECT,
-                              related_name="handlings")
+                              related_name="handlings", db_index=False)
     service_channel = models.CharField("办理渠道", max_length=8,
                                        choices=SERVICE_CHANNEL_CHOICES)
     status = models.CharField("状态", max_length=12, choices=HANDLING_STATUS_CHOICES)
-    batch_no = models.CharField("批次号", max_length=64, blank=True, db_index=True)
+    batch_no = models.CharField("批次号", max_length=64, blank=True)
     accepted_at = models.DateTimeField("受理时间")
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
     # SHA-256 of the normalised payload: a re-sent identical record changes nothing.
@@ -98,6 +113,7 @@ class Handling(models.Model):
                 name="handling_status_valid"),
         ]
         indexes = [
+            models.Index(fields=["batch_no"], name="handling_batch_no"),
             # SMS invitation sweep: completed, unrated handlings whose invite time passed.
             models.Index(fields=["invite_due_at"], name="handling_invite_due",
                          condition=models.Q(invite_due_at__isnull=False)),

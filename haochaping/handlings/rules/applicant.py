@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ def resident_id_valid(id_no: str) -> bool:
     """18-character resident ID number with a valid GB 11643-1999 check character."""
     if not _RESIDENT_ID.match(id_no):
         return False
-    total = sum(int(d) * w for d, w in zip(id_no[:17], _ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, id_no[:17]), _ID_WEIGHTS))
     return _ID_CHECK[total % 11] == id_no[17]
 
 

@@ -54,6 +54,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("applicant_phone", ("telPhone", "applicantPhone"), "手机号码"),
 )
 CHANNELS = ("online", "offline")
+# Our name first, then the aliases: the order the keys of an item are looked up.
+_KEYS = {spec.name: (spec.name, *spec.aliases) for spec in FIELDS}
+_CONTENT_FIELDS = tuple(s.name for s in FIELDS if not s.name.startswith("applicant_"))
+# One encoder for every content hash (json.dumps with options builds one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -76,16 +81,12 @@ class HandlingInput:
 
     def canonical(self) -> bytes:
         """The normalised content, serialised stably (input of the content hash)."""
-        data: dict[str, Any] = {
-            spec.name: getattr(self, spec.name) for spec in FIELDS
-            if not spec.name.startswith("applicant_")
-        }
+        data: dict[str, Any] = {name: getattr(self, name) for name in _CONTENT_FIELDS}
         data["accepted_at"] = _utc_iso(self.accepted_at)
         data["completed_at"] = _utc_iso(self.completed_at) if self.completed_at else None
         a = self.applicant
         data["applicant"] = [a.kind, a.name, a.id_type, a.id_no, a.phone]
-        return json.dumps(data, sort_keys=True, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        return _CANONICAL.encode(data).encode("utf-8")
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -104,18 +105,11 @@ def parse_time(value: str) -> datetime | None:
     return moment
 
 
-def _pick(raw: Mapping[str, Any], spec: FieldSpec) -> tuple[str, Any]:
-    for key in (spec.name, *spec.aliases):
-        if key in raw and raw[key] is not None and raw[key] != "":
-            return key, raw[key]
-    return spec.name, None
-
-
 def _as_text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
     if isinstance(value, str):
         return value.strip()
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int):
         return str(value)
     return None
@@ -127,16 +121,28 @@ class _Reader:
         self.names: dict[str, str] = {}
         self.errors: list[ItemError] = []
         self.bad: set[str] = set()  # fields of a wrong JSON type (reported once)
-        for spec in FIELDS:
-            key, value = _pick(raw, spec)
-            self.names[spec.name] = key
-            text = "" if value is None else _as_text(value)
+        get = raw.get
+        for spec in FIELDS:  # the hot loop of bulk intake, kept flat
+            name = key = spec.name
+            value: Any = None
+            for candidate in _KEYS[name]:
+                found = get(candidate)
+                if found is not None and found != "":
+                    key, value = candidate, found
+                    break
+            self.names[name] = key
+            if value is None:
+                text: str | None = ""
+            elif type(value) is str:
+                text = value.strip()
+            else:
+                text = _as_text(value)
             if text is None:
                 self.errors.append(ItemError(key, "handling.invalid_value",
                                              f"“{spec.label}”须为字符串"))
-                self.bad.add(spec.name)
+                self.bad.add(name)
                 text = ""
-            self.values[spec.name] = text
+            self.values[name] = text
 
     def error(self, name: str, code: str, message: str) -> None:
         self.errors.append(ItemError(self.names[name], code, message))

@@ -58,6 +58,7 @@ class KeyRing:
     alg: str = AES_GCM
     _subkeys: dict[tuple[str, str], bytes] = field(default_factory=dict, compare=False,
                                                    repr=False)
+    _aes: dict[str, AESGCM] = field(default_factory=dict, compare=False, repr=False)
 
     def subkey(self, key_id: str, alg: str) -> bytes:
         cached = self._subkeys.get((key_id, alg))
@@ -66,6 +67,13 @@ class KeyRing:
             if master is None:
                 raise VaultError(f"unknown field key id {key_id!r}")
             cached = self._subkeys[(key_id, alg)] = derive_subkey(master, alg)
+        return cached
+
+    def aes(self, key_id: str) -> AESGCM:
+        """The AES-GCM object of a key id, built once (the HKDF subkey too)."""
+        cached = self._aes.get(key_id)
+        if cached is None:
+            cached = self._aes[key_id] = AESGCM(self.subkey(key_id, AES_GCM))
         return cached
 
 
@@ -102,17 +110,21 @@ def _aad(field_name: str, key_id: str, alg: str) -> bytes:
     return f"hcp-vault:{VERSION}:{field_name}:{key_id}:{alg}".encode()
 
 
-def _seal(alg: str, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+def _seal(ring: KeyRing, key_id: str, alg: str, nonce: bytes, plaintext: bytes,
+          aad: bytes) -> bytes:
     if alg == AES_GCM:
-        return AESGCM(key).encrypt(nonce, plaintext, aad)
+        return ring.aes(key_id).encrypt(nonce, plaintext, aad)
+    key = ring.subkey(key_id, alg)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     return encryptor.update(plaintext) + encryptor.finalize() + encryptor.tag
 
 
-def _open(alg: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+def _open(ring: KeyRing, key_id: str, alg: str, nonce: bytes, sealed: bytes,
+          aad: bytes) -> bytes:
     if alg == AES_GCM:
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return ring.aes(key_id).decrypt(nonce, sealed, aad)
+    key = ring.subkey(key_id, alg)
     body, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(aad)
@@ -125,7 +137,7 @@ def encrypt_field(field_name: str, plaintext: str, ring: KeyRing) -> str:
         return ""
     key_id, alg = ring.current, ring.alg
     nonce = os.urandom(NONCE_BYTES)
-    sealed = _seal(alg, ring.subkey(key_id, alg), nonce, plaintext.encode("utf-8"),
+    sealed = _seal(ring, key_id, alg, nonce, plaintext.encode("utf-8"),
                    _aad(field_name, key_id, alg))
     return f"{VERSION}:{key_id}:{alg}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
@@ -157,7 +169,7 @@ def decrypt_field(field_name: str, envelope: str, ring: KeyRing) -> str:
         return ""
     key_id, alg, blob = _split(envelope)
     try:
-        plain = _open(alg, ring.subkey(key_id, alg), blob[:NONCE_BYTES], blob[NONCE_BYTES:],
+        plain = _open(ring, key_id, alg, blob[:NONCE_BYTES], blob[NONCE_BYTES:],
                       _aad(field_name, key_id, alg))
     except InvalidTag as exc:
         raise VaultError("vault ciphertext failed authentication") from exc

@@ -13,7 +13,6 @@ organisation's name keeps its first 2 and last 2 characters (``郑州****公司`
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 
@@ -52,8 +51,7 @@ def blind_index(domain: str, value: str, key: bytes) -> str:
 
 def keyed_digest(domain: str, data: bytes, key: bytes) -> str:
     """Hex HMAC-SHA256 of ``data``, domain-separated."""
-    msg = domain.encode("ascii") + b"\x00" + data
-    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+    return hmac.digest(key, domain.encode("ascii") + b"\x00" + data, "sha256").hex()
 
 
 def identity_source(kind: str, id_type: str, id_no: str, phone: str) -> str:

@@ -17,6 +17,7 @@ from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.audit.services import audit_record
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
+from haochaping.handlings import bulk
 from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.rules import Applicant, check_applicant
 from haochaping.handlings.vault import crypto, identity
@@ -29,9 +30,10 @@ from haochaping.handlings.vault.keys import field_ring, index_key
 REVEAL_ROLES = frozenset({Role.SUPERVISOR, Role.HANDLER})
 MIN_PURPOSE = 2
 MAX_PURPOSE = 200
-SEALED_FIELDS = ["name_cipher", "id_no_cipher", "phone_cipher", "name_masked",
-                 "id_no_masked", "phone_masked", "id_no_index", "phone_index", "key_id",
-                 "updated_at"]
+SEALED_COLUMNS = ["name_cipher", "id_no_cipher", "phone_cipher", "name_masked",
+                  "id_no_masked", "phone_masked", "id_no_index", "phone_index", "key_id",
+                  "updated_at"]
+INSERT_COLUMNS = ["kind", "id_type", "identity_index", *SEALED_COLUMNS, "created_at"]
 
 
 @dataclass(frozen=True)
@@ -53,47 +55,56 @@ def phone_index_of(phone: str) -> str:
     return identity.blind_index("phone", phone, index_key()) if phone else ""
 
 
-def _seal(rater: Rater, app: Applicant) -> Rater:
-    """Fill every sealed column of ``rater`` from ``app`` with the current key."""
-    ring, key = field_ring(), index_key()
-    rater.name_cipher = crypto.encrypt_field("name", app.name, ring)
-    rater.id_no_cipher = crypto.encrypt_field("id_no", app.id_no, ring)
-    rater.phone_cipher = crypto.encrypt_field("phone", app.phone, ring)
-    rater.name_masked = identity.mask_name(app.name, app.kind)
-    rater.id_no_masked = identity.mask_id_no(app.id_no)
-    rater.phone_masked = identity.mask_phone(app.phone)
-    rater.id_no_index = identity.blind_index("id_no", app.id_no, key) if app.id_no else ""
-    rater.phone_index = phone_index_of(app.phone)
-    rater.key_id = ring.current
-    rater.updated_at = timezone.now()  # bulk_update skips auto_now
-    return rater
+def _sealed(app: Applicant, ring: crypto.KeyRing, key: bytes) -> tuple[str, ...]:
+    """Every sealed column (SEALED_COLUMNS order, ``updated_at`` excepted) of ``app``
+    with the current key."""
+    return (crypto.encrypt_field("name", app.name, ring),
+            crypto.encrypt_field("id_no", app.id_no, ring),
+            crypto.encrypt_field("phone", app.phone, ring),
+            identity.mask_name(app.name, app.kind), identity.mask_id_no(app.id_no),
+            identity.mask_phone(app.phone),
+            identity.blind_index("id_no", app.id_no, key) if app.id_no else "",
+            identity.blind_index("phone", app.phone, key) if app.phone else "",
+            ring.current)
+
+
+def _stored(indexes: list[str]) -> list[tuple[int, str, str]]:
+    return bulk.select_by_key(Rater._meta.db_table, ["id", "identity_index", "phone_index"],
+                              "identity_index", indexes)
 
 
 def raters_upsert(wanted: Mapping[str, Applicant]) -> dict[str, int]:
     """Find or create the raters of ``wanted`` (applicants by identity index, see
-    :func:`identity_index_of`) in a few queries; returns rater ids by identity index. An
-    existing rater whose phone changed is re-sealed from the new report (all columns, with
-    the current key). Call inside the caller's transaction."""
+    :func:`identity_index_of`) in a few queries, from plain rows (no model instances);
+    returns rater ids by identity index. An existing rater whose phone changed is
+    re-sealed from the new report (all columns, with the current key). A rater inserted
+    meanwhile by a concurrent intake is found, not duplicated (the identity index is
+    unique; the insert skips conflicts). Call inside the caller's transaction."""
     if not wanted:
         return {}
+    ring, key, now = field_ring(), index_key(), timezone.now()
     ids: dict[str, int] = {}
-    changed: list[Rater] = []
-    for rater in Rater.objects.filter(identity_index__in=list(wanted)).only(
-            "id", "identity_index", "phone_index", "kind", "id_type"):
-        ids[rater.identity_index] = rater.pk
-        app = wanted[rater.identity_index]
-        if app.phone and phone_index_of(app.phone) != rater.phone_index:
-            changed.append(_seal(rater, app))
+    changed: list[tuple[object, ...]] = []
+
+    def found(rows: list[tuple[int, str, str]]) -> None:
+        for pk, index, phone_index in rows:
+            ids[index] = pk
+            app = wanted[index]
+            if app.phone and phone_index_of(app.phone) != phone_index:
+                changed.append((*_sealed(app, ring, key), now, pk))
+
+    found(_stored(list(wanted)))
     missing = [index for index in wanted if index not in ids]
     if missing:
-        Rater.objects.bulk_create(
-            [_seal(Rater(kind=wanted[i].kind, id_type=wanted[i].id_type, identity_index=i),
-                   wanted[i]) for i in missing],
-            ignore_conflicts=True, batch_size=500)
-        ids.update(Rater.objects.filter(identity_index__in=missing)
-                   .values_list("identity_index", "id"))
-    if changed:
-        Rater.objects.bulk_update(changed, SEALED_FIELDS, batch_size=500)
+        rows = [(wanted[i].kind, wanted[i].id_type, i, *_sealed(wanted[i], ring, key), now,
+                 now) for i in missing]
+        ids.update((index, pk) for index, pk in bulk.insert_new_returning(
+            Rater._meta.db_table, INSERT_COLUMNS, rows, unique="identity_index",
+            returning=["identity_index", "id"]))
+        lost = [index for index in missing if index not in ids]
+        if lost:  # committed by a concurrent intake between our look-up and insert
+            found(_stored(lost))
+    bulk.update_rows(Rater._meta.db_table, "id", SEALED_COLUMNS, changed)
     return ids
 
 
