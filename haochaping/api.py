@@ -108,6 +108,7 @@ def _mount_routers() -> None:
     api.add_router("/evaluations", evaluations_router)
     api.add_router("/raters", raters_router)
     api.add_router("/notify", "haochaping.notify.api.router")
+    api.add_router("/workorders", "haochaping.workorders.api.router")
 
 
 _mount_routers()

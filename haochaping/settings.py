@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "haochaping.handlings",
     "haochaping.evaluations",
     "haochaping.notify",
+    "haochaping.workorders",
     "haochaping.demo",
 ]
 

@@ -22,7 +22,8 @@ STANDARD = "standard"  # evaluation standards
 POLICY = "policy"  # policy overrides and the working-day calendar
 ACCOUNT = "account"  # users and API clients
 AUDIT_LOG = "audit_log"
-RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG)
+WORK_ORDER = "work_order"  # 差评工单; which step a role may take: workorders.rules
+RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -31,6 +32,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         POLICY: frozenset({READ, WRITE}),
         ACCOUNT: frozenset({READ, WRITE}),
         AUDIT_LOG: frozenset({READ}),
+        WORK_ORDER: frozenset({READ, WRITE}),
     },
     Role.SUPERVISOR: {
         CATALOG: frozenset({READ, WRITE}),
@@ -38,17 +40,20 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         POLICY: frozenset({READ, WRITE}),
         ACCOUNT: frozenset({READ, WRITE}),
         AUDIT_LOG: frozenset({READ}),
+        WORK_ORDER: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
         STANDARD: frozenset({READ}),
         POLICY: frozenset({READ}),
+        WORK_ORDER: frozenset({READ, WRITE}),
     },
     Role.AUDITOR: {
         CATALOG: frozenset({READ}),
         STANDARD: frozenset({READ}),
         POLICY: frozenset({READ}),
         AUDIT_LOG: frozenset({READ}),
+        WORK_ORDER: frozenset({READ}),
     },
     Role.WINDOW_STAFF: {
         CATALOG: frozenset({READ}),

@@ -176,6 +176,12 @@ def _rate_one(handling: Handling, rating: rules.RatingInput, *, channel: Channel
         raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试")
     row = new_evaluation(handling, version=version, level=rating.level, channel=channel,
                          now=now, assess_number=decision.assess_number, **extra)
+    if rating.level <= 2 or decision.supersedes:
+        # A bad review opens a work order; a re-rating updates one (issue 4). After commit,
+        # robust: a failure there never undoes the rating (workorders sweep repairs it).
+        from haochaping.workorders.services import workorder_on_rating_id
+
+        transaction.on_commit(lambda: workorder_on_rating_id(row.pk), robust=True)
     Handling.objects.filter(pk=handling.pk).update(rated_at=now, invite_due_at=None,
                                                    default_due_at=None, updated_at=now)
     return row

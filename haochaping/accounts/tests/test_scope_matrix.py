@@ -11,7 +11,16 @@ from types import SimpleNamespace
 import pytest
 
 from haochaping.accounts import rules
-from haochaping.accounts.rules import ACCOUNT, AUDIT_LOG, CATALOG, POLICY, READ, STANDARD, WRITE
+from haochaping.accounts.rules import (
+    ACCOUNT,
+    AUDIT_LOG,
+    CATALOG,
+    POLICY,
+    READ,
+    STANDARD,
+    WORK_ORDER,
+    WRITE,
+)
 from haochaping.accounts.scoping import Actor, actor_for_client, actor_for_user, require, scope
 from haochaping.catalog.models import Hall, Matter, Org, Staff, Window
 from haochaping.core.errors import PermissionDenied
@@ -46,6 +55,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("admin", ACCOUNT, WRITE, OK, OK),
     ("admin", AUDIT_LOG, READ, OK, OK),
     ("admin", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("admin", WORK_ORDER, READ, OK, OK),
+    ("admin", WORK_ORDER, WRITE, OK, OK),
     ("supervisor", CATALOG, READ, OK, SCOPE),
     ("supervisor", CATALOG, WRITE, OK, SCOPE),
     ("supervisor", STANDARD, READ, OK, SCOPE),
@@ -56,6 +67,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("supervisor", ACCOUNT, WRITE, OK, SCOPE),
     ("supervisor", AUDIT_LOG, READ, OK, SCOPE),
     ("supervisor", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("supervisor", WORK_ORDER, READ, OK, SCOPE),
+    ("supervisor", WORK_ORDER, WRITE, OK, SCOPE),
     ("district_supervisor", CATALOG, READ, OK, SCOPE),
     ("district_supervisor", CATALOG, WRITE, OK, SCOPE),
     ("district_supervisor", STANDARD, READ, OK, SCOPE),
@@ -66,6 +79,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("district_supervisor", ACCOUNT, WRITE, OK, SCOPE),
     ("district_supervisor", AUDIT_LOG, READ, OK, SCOPE),
     ("district_supervisor", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("district_supervisor", WORK_ORDER, READ, OK, SCOPE),
+    ("district_supervisor", WORK_ORDER, WRITE, OK, SCOPE),
     ("handler", CATALOG, READ, OK, SCOPE),
     ("handler", CATALOG, WRITE, ROLE, ROLE),
     ("handler", STANDARD, READ, OK, SCOPE),
@@ -76,6 +91,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("handler", ACCOUNT, WRITE, ROLE, ROLE),
     ("handler", AUDIT_LOG, READ, ROLE, ROLE),
     ("handler", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("handler", WORK_ORDER, READ, OK, SCOPE),
+    ("handler", WORK_ORDER, WRITE, OK, SCOPE),
     ("auditor", CATALOG, READ, OK, SCOPE),
     ("auditor", CATALOG, WRITE, ROLE, ROLE),
     ("auditor", STANDARD, READ, OK, SCOPE),
@@ -86,6 +103,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("auditor", ACCOUNT, WRITE, ROLE, ROLE),
     ("auditor", AUDIT_LOG, READ, OK, SCOPE),
     ("auditor", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("auditor", WORK_ORDER, READ, OK, SCOPE),
+    ("auditor", WORK_ORDER, WRITE, ROLE, ROLE),
     ("window_staff", CATALOG, READ, OK, SCOPE),
     ("window_staff", CATALOG, WRITE, ROLE, ROLE),
     ("window_staff", STANDARD, READ, OK, SCOPE),
@@ -96,6 +115,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("window_staff", ACCOUNT, WRITE, ROLE, ROLE),
     ("window_staff", AUDIT_LOG, READ, ROLE, ROLE),
     ("window_staff", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("window_staff", WORK_ORDER, READ, ROLE, ROLE),
+    ("window_staff", WORK_ORDER, WRITE, ROLE, ROLE),
     ("outsider", CATALOG, READ, OK, SCOPE),
     ("outsider", CATALOG, WRITE, ROLE, ROLE),
     ("outsider", STANDARD, READ, OK, SCOPE),
@@ -106,6 +127,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("outsider", ACCOUNT, WRITE, ROLE, ROLE),
     ("outsider", AUDIT_LOG, READ, ROLE, ROLE),
     ("outsider", AUDIT_LOG, WRITE, ROLE, ROLE),
+    ("outsider", WORK_ORDER, READ, OK, SCOPE),
+    ("outsider", WORK_ORDER, WRITE, OK, SCOPE),
 ]
 
 

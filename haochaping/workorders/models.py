@@ -1,0 +1,299 @@
+"""差评工单 (work orders) and their step records (issue 4).
+
+The order's ``status`` changes only through ``services.workorder_transition`` (compare and
+swap on the status); every transition and step appends a WorkOrderEvent. Deadlines are
+stored per clock (STYLE.md §6), each under a partial index naming the job that reads it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from haochaping.workorders.rules import KIND_LABELS, OPEN_STATES, STATE_LABELS, Complexity
+
+STATUS_CHOICES = [(s.value, label) for s, label in STATE_LABELS.items()]
+KIND_CHOICES = [(k.value, label) for k, label in KIND_LABELS.items()]
+COMPLEXITY_CHOICES = [(Complexity.SIMPLE.value, "简单"), (Complexity.COMPLEX.value, "复杂")]
+OPEN_VALUES = [s.value for s in OPEN_STATES]
+
+
+def _due_index(field: str, job: str) -> models.Index:
+    # Read by the worker job "workorders.deadlines" (warn before, mark overdue, escalate):
+    # overdue is a range query on this column over open orders only.
+    return models.Index(fields=[field], name=f"wo_{field[:-7]}_due_{job}"[:30],
+                        condition=Q(**{f"{field}__isnull": False}, status__in=OPEN_VALUES))
+
+
+class WorkOrder(models.Model):
+    public_id = models.UUIDField("工单编号", default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField("类型", max_length=12, choices=KIND_CHOICES)
+    evaluation = models.ForeignKey("evaluations.Evaluation", verbose_name="差评",
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="work_orders")
+    handling = models.ForeignKey("handlings.Handling", verbose_name="办件", null=True,
+                                 blank=True, on_delete=models.PROTECT,
+                                 related_name="work_orders")
+    # 谁办理谁负责: the handling's org; the path is copied for subtree scoping.
+    org = models.ForeignKey("catalog.Org", verbose_name="承办部门", on_delete=models.PROTECT,
+                            related_name="work_orders")
+    org_path = models.CharField("机构路径", max_length=255, db_index=True)
+    status = models.CharField("状态", max_length=12, choices=STATUS_CHOICES)
+    complexity = models.CharField("复杂程度", max_length=8, choices=COMPLEXITY_CHOICES,
+                                  default=Complexity.COMPLEX.value)
+    typical_case = models.BooleanField("典型案例", default=False)
+    satisfied = models.BooleanField("评价人对整改满意", null=True, blank=True)
+    contact_due_at = models.DateTimeField("联系时限", null=True, blank=True)
+    investigate_due_at = models.DateTimeField("核实时限", null=True, blank=True)
+    rectify_due_at = models.DateTimeField("整改时限", null=True, blank=True)
+    appeal_file_due_at = models.DateTimeField("申诉提出时限", null=True, blank=True)
+    ruling_due_at = models.DateTimeField("申诉复核时限", null=True, blank=True)
+    # The rectification clock paused by a pending appeal (rules.pause / resume_after).
+    paused_amount = models.PositiveSmallIntegerField("暂停时剩余时限", null=True, blank=True)
+    paused_unit = models.CharField("剩余时限单位", max_length=16, blank=True)
+    created_at = models.DateTimeField("创建时间")
+    dispatched_at = models.DateTimeField("派单时间")
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    replied_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    appealed_at = models.DateTimeField("申诉时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    voided_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=[c for c, _ in STATUS_CHOICES]),
+                                   name="workorder_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=[c for c, _ in KIND_CHOICES]),
+                                   name="workorder_kind_valid"),
+            # workorder_open_for_evaluation is idempotent through these two.
+            models.UniqueConstraint(fields=["evaluation"], name="workorder_one_per_evaluation"),
+            models.UniqueConstraint(fields=["handling", "kind"], condition=Q(
+                status__in=OPEN_VALUES), name="workorder_one_open_per_handling"),
+        ]
+        indexes = [
+            _due_index("contact_due_at", "sweep"),
+            _due_index("investigate_due_at", "sweep"),
+            _due_index("rectify_due_at", "sweep"),
+            _due_index("appeal_file_due_at", "sweep"),
+            _due_index("ruling_due_at", "sweep"),
+            # queue_for: a department's or office's open orders.
+            models.Index(fields=["org_path", "status"], name="workorder_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}工单 {str(self.public_id)[:8]}"
+
+
+class WorkOrderEvent(models.Model):
+    """Append-only: one row per transition or step (STYLE.md §5)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField("操作", max_length=32)
+    from_status = models.CharField("原状态", max_length=12)
+    to_status = models.CharField("新状态", max_length=12)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField("操作人", max_length=150)
+    note = models.TextField("说明", blank=True)
+    payload = models.JSONField("数据", default=dict)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "工单记录"
+        verbose_name_plural = "工单记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.action}"
+
+
+class Attachment(models.Model):
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField("附件", upload_to="workorders/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField("大小")
+    uploaded_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class _Step(models.Model):
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField("记录时间")
+
+    class Meta:
+        abstract = True
+
+
+class Callback(_Step):
+    METHODS = [("phone", "电话"), ("sms", "短信"), ("visit", "上门")]
+    called_at = models.DateTimeField("回访时间")
+    method = models.CharField("回访方式", max_length=8, choices=METHODS)
+    reached = models.BooleanField("联系上评价人")
+    summary = models.TextField("回访情况")
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        constraints = [models.CheckConstraint(
+            condition=Q(method__in=["phone", "sms", "visit"]), name="callback_method_valid")]
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: callback {self.pk}"
+
+
+class Verification(_Step):
+    findings = models.TextField("核实情况")
+
+    class Meta:
+        verbose_name = "核实"
+        verbose_name_plural = "核实"
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: verification {self.pk}"
+
+
+class Rectification(_Step):
+    measures = models.TextField("整改措施")
+    result = models.TextField("整改结果")
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "整改"
+        verbose_name_plural = "整改"
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: rectification {self.pk}"
+
+
+class Reply(_Step):
+    text = models.TextField("反馈内容")
+    channel = models.CharField("反馈渠道", max_length=8, default="sms")
+    outbox_message = models.ForeignKey("notify.OutboxMessage", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    # Shown on the rater's page once the office passed QA, or at once without QA.
+    visible_to_rater_at = models.DateTimeField("对评价人公开时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "反馈"
+        verbose_name_plural = "反馈"
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: reply {self.pk}"
+
+
+class Review(_Step):
+    passed = models.BooleanField("通过")
+    reasons = models.TextField("退回理由", blank=True)
+
+    class Meta:
+        verbose_name = "质检"
+        verbose_name_plural = "质检"
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: review {self.pk}"
+
+
+class Extension(_Step):
+    STATUSES = [("requested", "待审批"), ("granted", "已同意"), ("refused", "不同意")]
+    requested_due_date = models.DateField("申请的新期限")
+    reason = models.TextField("延期理由")
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default="requested")
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["requested", "granted", "refused"]),
+                                   name="extension_status_valid"),
+            # One pending request per order: the office decides before another is asked.
+            models.UniqueConstraint(fields=["order"], condition=Q(status="requested"),
+                                    name="extension_one_pending"),
+        ]
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: extension {self.pk}"
+
+
+class Appeal(_Step):
+    GROUNDS = [("untrue", "不实评价"), ("malicious", "恶意差评")]
+    RULINGS = [("upheld", "申诉成立"), ("rejected", "申诉驳回")]
+    grounds = models.CharField("申诉理由", max_length=10, choices=GROUNDS)
+    evidence = models.TextField("证据说明")
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="+")
+    filing_due_at = models.DateTimeField("申诉提出时限", null=True, blank=True)
+    ruling = models.CharField("复核结论", max_length=10, choices=RULINGS, blank=True)
+    ruled_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    ruled_at = models.DateTimeField("复核时间", null=True, blank=True)
+    ruling_reason = models.TextField("复核理由", blank=True)
+
+    class Meta:
+        verbose_name = "申诉"
+        verbose_name_plural = "申诉"
+        constraints = [
+            models.CheckConstraint(condition=Q(grounds__in=["untrue", "malicious"]),
+                                   name="appeal_grounds_valid"),
+            models.UniqueConstraint(fields=["order"], condition=Q(ruling=""),
+                                    name="appeal_one_pending"),
+        ]
+
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: appeal {self.pk}"
+
+
+class Escalation(models.Model):
+    """督办. The unique constraint makes the escalation job idempotent (STYLE.md §7):
+    ``period`` is the due timestamp the escalation is about, so a re-run or a second
+    worker cannot escalate the same missed deadline twice."""
+
+    KINDS = [("overdue", "逾期督办"), ("returned", "退回督办"), ("manual", "人工督办")]
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="escalations")
+    kind = models.CharField("督办类型", max_length=10, choices=KINDS)
+    clock = models.CharField("时限", max_length=16, blank=True)
+    period = models.CharField("期次", max_length=40)
+    level = models.PositiveSmallIntegerField("督办级别", default=1)
+    note = models.TextField("说明", blank=True)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField("督办时间")
+
+    class Meta:
+        verbose_name = "督办"
+        verbose_name_plural = "督办"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["overdue", "returned", "manual"]),
+                                   name="escalation_kind_valid"),
+            models.UniqueConstraint(fields=["order", "kind", "clock", "period"],
+                                    name="escalation_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.kind} {self.clock}"

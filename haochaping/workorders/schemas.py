@@ -1,0 +1,103 @@
+"""Request and response bodies of the work-order API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class OrderOut(Schema):
+    id: int
+    public_id: str
+    kind: str
+    status: str
+    status_label: str
+    org_id: int
+    complexity: str
+    typical_case: bool
+    contact_due_at: datetime | None
+    investigate_due_at: datetime | None
+    rectify_due_at: datetime | None
+    appeal_file_due_at: datetime | None
+    ruling_due_at: datetime | None
+    created_at: datetime
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor_label: str
+    note: str
+    payload: dict[str, object]
+    at: datetime
+
+
+class DetailOut(Schema):
+    order: OrderOut
+    rater_name: str
+    rater_phone: str
+    events: list[EventOut]
+    actions: list[str]
+
+
+class SignIn(Schema):
+    complexity: Literal["simple", "complex"] | None = None
+
+
+class CallbackIn(Schema):
+    method: Literal["phone", "sms", "visit"]
+    reached: bool
+    summary: str = Field(max_length=2000)
+    called_at: datetime | None = None
+
+
+class VerifyIn(Schema):
+    findings: str = Field(max_length=2000)
+
+
+class RectifyIn(Schema):
+    measures: str = Field(max_length=2000)
+    result: str = Field(max_length=2000)
+    attachment_ids: list[int] = Field(default_factory=list, max_length=20)
+
+
+class ReplyIn(Schema):
+    text: str = Field(max_length=500)
+
+
+class ReviewIn(Schema):
+    passed: bool
+    reasons: str = Field("", max_length=2000)
+
+
+class ExtensionRequestIn(Schema):
+    new_due_date: date
+    reason: str = Field(max_length=2000)
+
+
+class ExtensionDecideIn(Schema):
+    grant: bool
+    note: str = Field("", max_length=2000)
+
+
+class AppealFileIn(Schema):
+    grounds: Literal["untrue", "malicious"]
+    evidence: str = Field(max_length=2000)
+    attachment_ids: list[int] = Field(default_factory=list, max_length=20)
+
+
+class AppealRuleIn(Schema):
+    upheld: bool
+    reason: str = Field(max_length=180)
+
+
+class RedispatchIn(Schema):
+    org_id: int
+    note: str = Field("", max_length=2000)
+
+
+class TypicalIn(Schema):
+    typical: bool = True

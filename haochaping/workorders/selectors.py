@@ -1,0 +1,150 @@
+"""Reads of work orders for an Actor: queues, the detail page with its timeline, and the
+actions the actor may take now (the screens render buttons from it).
+
+Window staff hold no ``work_order`` permission, so every selector gives them nothing; the
+queue also drops any order about the actor's own Staff row (belt and braces: a window
+staff member never sees an order about themselves with the rater's identity). Rater
+identity is only ever the masked copy; unmasking is ``services.callback_reveal_phone``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from haochaping.accounts import rules as access
+from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.core.errors import NotFound, PermissionDenied
+from haochaping.workorders import rules
+from haochaping.workorders.models import (
+    OPEN_VALUES,
+    Appeal,
+    Callback,
+    Extension,
+    Rectification,
+    Reply,
+    Review,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from haochaping.workorders.rules import Action, Party, State
+from haochaping.workorders.services.engine import party_of
+from haochaping.workorders.services.steps import steps_done
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str | None = None
+    kind: str | None = None
+    overdue: bool | None = None
+    typical_case: bool | None = None
+    open_only: bool = False
+
+
+def visible_orders(actor: Actor) -> QuerySet[WorkOrder]:
+    if actor.is_client or not actor.allows(access.WORK_ORDER, access.READ):
+        return WorkOrder.objects.none()
+    qs = scope(WorkOrder.objects.all(), actor, "org_path")
+    staff_id = getattr(actor.user, "staff_id", None)
+    if staff_id is not None:
+        qs = qs.exclude(evaluation__staff_id=staff_id)
+    return qs
+
+
+def queue_for(actor: Actor, filters: QueueFilters | None = None,
+              now: datetime | None = None) -> QuerySet[WorkOrder]:
+    """The actor's orders, soonest rectification deadline first (no deadline last)."""
+    filters = filters or QueueFilters()
+    qs = visible_orders(actor).select_related("org", "evaluation__matter")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.open_only:
+        qs = qs.filter(status__in=OPEN_VALUES)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.typical_case is not None:
+        qs = qs.filter(typical_case=filters.typical_case)
+    if filters.overdue is not None:
+        moment = now or timezone.now()
+        overdue = qs.filter(status__in=OPEN_VALUES, rectify_due_at__lt=moment)
+        qs = overdue if filters.overdue else qs.exclude(pk__in=overdue.values("pk"))
+    return qs.order_by(F("rectify_due_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def get_order(actor: Actor, pk: int) -> WorkOrder:
+    order = visible_orders(actor).select_related("org", "evaluation__rater").filter(
+        pk=pk).first()
+    if order is None:
+        raise NotFound("workorder.not_found", "工单不存在或不在本机构管辖范围内")
+    return order
+
+
+@dataclass
+class OrderDetail:
+    order: WorkOrder
+    events: list[WorkOrderEvent]
+    rater_name: str
+    rater_phone: str
+    records: dict[str, list[Any]] = field(default_factory=dict)
+    actions: list[Action] = field(default_factory=list)
+
+
+def order_detail(actor: Actor, pk: int) -> OrderDetail:
+    order = get_order(actor, pk)
+    rater = order.evaluation.rater if order.evaluation is not None else None
+    records: dict[str, list[Any]] = {
+        "callbacks": list(Callback.objects.filter(order=order).order_by("at", "pk")),
+        "rectifications": list(Rectification.objects.filter(order=order).order_by("at", "pk")),
+        "replies": list(Reply.objects.filter(order=order).order_by("at", "pk")),
+        "reviews": list(Review.objects.filter(order=order).order_by("at", "pk")),
+        "extensions": list(Extension.objects.filter(order=order).order_by("at", "pk")),
+        "appeals": list(Appeal.objects.filter(order=order).order_by("at", "pk")),
+    }
+    return OrderDetail(
+        order=order, events=list(order.events.order_by("at", "pk")),
+        rater_name=rater.name_masked if rater else "", rater_phone=rater.phone_masked if rater
+        else "", records=records, actions=available_actions(actor, order))
+
+
+def _party(actor: Actor) -> Party | None:
+    try:
+        return party_of(actor)
+    except PermissionDenied:
+        return None
+
+
+def available_actions(actor: Actor, order: WorkOrder,
+                      now: datetime | None = None) -> list[Action]:
+    """What the actor may do now: the table, its subtree, and the step's preconditions."""
+    party = _party(actor)
+    if party is None or party is Party.SYSTEM or not actor.allows(access.WORK_ORDER,
+                                                                   access.WRITE):
+        return []
+    if not actor.covers(order.org_path):
+        return []
+    now = now or timezone.now()
+    policy = effective_policy(order.org)
+    state = State(order.status)
+    allowed = []
+    for action in rules.actions_for(state, party):
+        if action is Action.REPLY and rules.reply_refusal(
+                policy, steps_done(order.pk, order.returned_at)) is not None:
+            continue
+        if action is Action.EXTENSION_REQUEST and (
+                not policy.rectify_extension_allowed
+                or Extension.objects.filter(order=order, status="requested").exists()):
+            continue
+        if action is Action.EXTENSION_DECIDE and not Extension.objects.filter(
+                order=order, status="requested").exists():
+            continue
+        if action is Action.APPEAL_FILE and (
+                not policy.appeal_enabled or order.appeal_file_due_at is None
+                or now > order.appeal_file_due_at):
+            continue
+        allowed.append(action)
+    return allowed

@@ -1,0 +1,163 @@
+"""Writes for work orders. Everything that changes an order goes through
+:func:`workorder_transition`; the named wrappers below only spell out each step's payload
+for callers (API, screens, jobs)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from haochaping.accounts import rules as access
+from haochaping.accounts.scoping import Actor, require
+from haochaping.audit.services import audit_record
+from haochaping.core.errors import PermissionDenied, ValidationError
+from haochaping.handlings.vault.services import RaterIdentity, rater_reveal
+from haochaping.workorders.models import Attachment, WorkOrder
+from haochaping.workorders.rules import Action, Party, State
+from haochaping.workorders.services import steps as _steps  # noqa: F401  (registers STEPS)
+from haochaping.workorders.services.engine import SYSTEM, party_of, workorder_transition
+from haochaping.workorders.services.opening import (
+    sweep_missing_orders,
+    workorder_on_rating,
+    workorder_on_rating_id,
+    workorder_open_for_evaluation,
+)
+
+__all__ = [
+    "SYSTEM", "attachment_add", "callback_reveal_phone", "sweep_missing_orders",
+    "workorder_appeal_file", "workorder_appeal_rule", "workorder_callback",
+    "workorder_extension_decide", "workorder_extension_request", "workorder_mark_typical",
+    "workorder_on_rating", "workorder_on_rating_id", "workorder_open_for_evaluation",
+    "workorder_rectify", "workorder_redispatch", "workorder_reply", "workorder_review",
+    "workorder_sign", "workorder_transition", "workorder_verify",
+]
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def workorder_sign(*, actor: Actor, order: WorkOrder, complexity: str | None = None,
+                   now: datetime | None = None) -> WorkOrder:
+    payload = {"complexity": complexity} if complexity else {}
+    return workorder_transition(actor=actor, order=order, action=Action.SIGN,
+                                payload=payload, now=now)
+
+
+def workorder_callback(*, actor: Actor, order: WorkOrder, method: str, reached: bool,
+                       summary: str, called_at: datetime | None = None,
+                       now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.CALLBACK, now=now,
+                                payload={"method": method, "reached": reached,
+                                         "summary": summary, "called_at": called_at})
+
+
+def workorder_verify(*, actor: Actor, order: WorkOrder, findings: str,
+                     now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.VERIFY, now=now,
+                                payload={"findings": findings})
+
+
+def workorder_rectify(*, actor: Actor, order: WorkOrder, measures: str, result: str,
+                      attachment_ids: list[int] | None = None,
+                      now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.RECTIFY, now=now,
+                                payload={"measures": measures, "result": result,
+                                         "attachment_ids": attachment_ids or []})
+
+
+def workorder_reply(*, actor: Actor, order: WorkOrder, text: str,
+                    now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.REPLY, now=now,
+                                payload={"text": text})
+
+
+def workorder_review(*, actor: Actor, order: WorkOrder, passed: bool, reasons: str = "",
+                     now: datetime | None = None) -> WorkOrder:
+    if passed:
+        return workorder_transition(actor=actor, order=order, action=Action.REVIEW_PASS,
+                                    now=now, payload={"note": reasons})
+    return workorder_transition(actor=actor, order=order, action=Action.REVIEW_RETURN,
+                                now=now, payload={"reasons": reasons})
+
+
+def workorder_extension_request(*, actor: Actor, order: WorkOrder, new_due_date: date,
+                                reason: str, now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.EXTENSION_REQUEST,
+                                now=now, payload={"new_due_date": new_due_date,
+                                                  "reason": reason})
+
+
+def workorder_extension_decide(*, actor: Actor, order: WorkOrder, grant: bool,
+                               note: str = "", now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.EXTENSION_DECIDE,
+                                now=now, payload={"grant": grant, "note": note})
+
+
+def workorder_appeal_file(*, actor: Actor, order: WorkOrder, grounds: str, evidence: str,
+                          attachment_ids: list[int] | None = None,
+                          now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.APPEAL_FILE, now=now,
+                                payload={"grounds": grounds, "evidence": evidence,
+                                         "attachment_ids": attachment_ids or []})
+
+
+def workorder_appeal_rule(*, actor: Actor, order: WorkOrder, upheld: bool, reason: str,
+                          now: datetime | None = None) -> WorkOrder:
+    action = Action.APPEAL_UPHOLD if upheld else Action.APPEAL_REJECT
+    return workorder_transition(actor=actor, order=order, action=action, now=now,
+                                payload={"reason": reason})
+
+
+def workorder_redispatch(*, actor: Actor, order: WorkOrder, org_id: int, note: str = "",
+                         now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.REDISPATCH, now=now,
+                                payload={"org_id": org_id, "note": note})
+
+
+def workorder_mark_typical(*, actor: Actor, order: WorkOrder, typical: bool = True,
+                           now: datetime | None = None) -> WorkOrder:
+    return workorder_transition(actor=actor, order=order, action=Action.MARK_TYPICAL,
+                                now=now, payload={"typical": typical})
+
+
+def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,
+                   now: datetime | None = None) -> Attachment:
+    """Store one evidence or rectification file (MEDIA_ROOT) with its SHA-256."""
+    if party_of(actor) is not Party.HANDLER:
+        raise PermissionDenied("forbidden.role", "只有承办部门可以上传附件")
+    require(actor, access.WORK_ORDER, access.WRITE, order.org_path)
+    if State(order.status) not in (State.DISPATCHED, State.SIGNED, State.RETURNED):
+        raise ValidationError("workorder.attachment_closed", "当前状态不能上传附件")
+    size = upload.size or 0
+    if not 0 < size <= MAX_ATTACHMENT_BYTES:
+        raise ValidationError("workorder.attachment_size", "附件须为 1 字节至 20 MB", "file")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    now = now or timezone.now()
+    name = (upload.name or "附件")[-200:]
+    with transaction.atomic():
+        row = Attachment(order=order, name=name, sha256=digest.hexdigest(), size=size,
+                         uploaded_by=actor.user, created_at=now)
+        row.file.save(name, upload, save=False)
+        row.save()
+        audit_record(action="workorder.attachment", actor=actor.user, actor_label=actor.label,
+                     obj=order, after={"attachment": row.pk, "sha256": row.sha256,
+                                       "size": size})
+    return row
+
+
+def callback_reveal_phone(*, actor: Actor, order: WorkOrder) -> RaterIdentity:
+    """The rater's identity for the assigned handler's call-back, on an explicit action;
+    audited by rater_reveal (purpose 差评回访). Only while the order is being handled."""
+    if party_of(actor) is not Party.HANDLER:
+        raise PermissionDenied("rater.reveal_forbidden", "只有承办部门经办人可以查看回访电话")
+    require(actor, access.WORK_ORDER, access.WRITE, order.org_path)
+    if State(order.status) not in (State.SIGNED, State.RETURNED) or order.evaluation is None:
+        raise ValidationError("workorder.reveal_not_now", "签收后、反馈前才能查看回访电话")
+    return rater_reveal(actor=actor, rater=order.evaluation.rater, purpose="差评回访")
+
+

@@ -1,0 +1,359 @@
+"""One step function per action of workorders.rules.TRANSITIONS: validate the payload,
+write the step record, and say which fields (clocks, flags) change with the status."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+
+from haochaping.catalog.models import Org
+from haochaping.catalog.rules import calendar
+from haochaping.catalog.rules.policies import Duration, DurationUnit
+from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
+from haochaping.evaluations.models import Evaluation
+from haochaping.evaluations.services import evaluation_invalidate
+from haochaping.notify.services import outbox_enqueue
+from haochaping.workorders import rules
+from haochaping.workorders.models import (
+    Appeal,
+    Attachment,
+    Callback,
+    Escalation,
+    Extension,
+    Rectification,
+    Reply,
+    Review,
+    Verification,
+)
+from haochaping.workorders.rules import Action, Clock, Complexity, Kind
+from haochaping.workorders.services.engine import SYSTEM, Ctx, refusal_error, step
+
+
+def start_clocks(ctx: Ctx, start: datetime) -> None:
+    """Every clock that starts at dispatch, from ``start`` (creation, re-dispatch)."""
+    order = ctx.order
+    limits = rules.clock_limits(
+        ctx.policy, kind=Kind(order.kind), complexity=Complexity(order.complexity),
+        staged=settings.HCP_POLICY_PRESET in rules.STAGED_LIMIT_PRESETS)
+    for clock in Clock:
+        if clock is not Clock.RULING:
+            limit = limits.get(clock)
+            ctx.updates[clock.field] = ctx.due(limit, start) if limit is not None else None
+
+
+def _rectify_limit(ctx: Ctx, complexity: Complexity) -> Duration:
+    return rules.rectify_limit(ctx.policy, complexity)
+
+
+@step(Action.SIGN)
+def _sign(ctx: Ctx) -> None:
+    raw = ctx.payload.get("complexity", ctx.order.complexity)
+    try:
+        complexity = Complexity(raw)
+    except ValueError:
+        raise ValidationError("workorder.invalid_complexity", "复杂程度须为简单或复杂",
+                              "complexity") from None
+    ctx.updates["complexity"] = complexity.value
+    ctx.updates["rectify_due_at"] = ctx.due(_rectify_limit(ctx, complexity),
+                                            ctx.order.dispatched_at)
+    ctx.record = {"complexity": complexity.value,
+                  "rectify_due_at": ctx.updates["rectify_due_at"].isoformat()}
+
+
+@step(Action.CALLBACK)
+def _callback(ctx: Ctx) -> None:
+    method = ctx.payload.get("method")
+    if method not in {m for m, _ in Callback.METHODS}:
+        raise ValidationError("workorder.invalid_method", "回访方式须为电话、短信或上门", "method")
+    reached = ctx.flag("reached", "是否联系上")
+    summary = ctx.text("summary", "回访情况")
+    called_at = ctx.payload.get("called_at") or ctx.now
+    if not isinstance(called_at, datetime) or called_at > ctx.now:
+        raise ValidationError("workorder.invalid_called_at", "回访时间无效或晚于当前时间",
+                              "called_at")
+    row = Callback.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now,
+                                  called_at=called_at, method=method, reached=reached,
+                                  summary=summary)
+    ctx.record = {"callback": row.pk, "method": method, "reached": reached}
+    ctx.note = summary
+
+
+@step(Action.VERIFY)
+def _verify(ctx: Ctx) -> None:
+    findings = ctx.text("findings", "核实情况")
+    row = Verification.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now,
+                                      findings=findings)
+    ctx.record, ctx.note = {"verification": row.pk}, findings
+
+
+def _attachments(ctx: Ctx) -> list[Attachment]:
+    ids = ctx.payload.get("attachment_ids") or []
+    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        raise ValidationError("workorder.invalid_attachments", "附件编号无效", "attachment_ids")
+    rows = list(Attachment.objects.filter(order=ctx.order, pk__in=ids))
+    if len(rows) != len(set(ids)):
+        raise ValidationError("workorder.invalid_attachments", "附件不属于本工单",
+                              "attachment_ids")
+    return rows
+
+
+@step(Action.RECTIFY)
+def _rectify(ctx: Ctx) -> None:
+    measures = ctx.text("measures", "整改措施")
+    result = ctx.text("result", "整改结果")
+    files = _attachments(ctx)
+    row = Rectification.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now,
+                                       measures=measures, result=result)
+    row.attachments.set(files)
+    ctx.record = {"rectification": row.pk, "attachments": [a.pk for a in files]}
+    ctx.note = measures
+
+
+def steps_done(order_id: int, since: datetime | None) -> rules.Steps:
+    """Step records that count for the next reply: a return asks for a new rectification."""
+    rect = Rectification.objects.filter(order_id=order_id)
+    if since is not None:
+        rect = rect.filter(at__gte=since)
+    return rules.Steps(called_back=Callback.objects.filter(order_id=order_id).exists(),
+                       verified=Verification.objects.filter(order_id=order_id).exists(),
+                       rectified=rect.exists())
+
+
+def publish_reply(ctx: Ctx, reply: Reply) -> None:
+    """Send the reply to the rater by SMS (outbox, same transaction) and show it on the
+    rater's page."""
+    order = ctx.order
+    evaluation = Evaluation.objects.select_related("matter", "rater").get(
+        pk=order.evaluation_id or 0)
+    link = f"{settings.HCP_PUBLIC_BASE_URL.rstrip('/')}/workorders/reply/{order.public_id}"
+    message = outbox_enqueue(template="rectification_reply", rater=evaluation.rater,
+                             params={"matter": evaluation.matter.name,
+                                     "summary": reply.text[:60], "link": link},
+                             dedupe_key=f"workorder-reply:{reply.pk}")
+    Reply.objects.filter(pk=reply.pk).update(
+        visible_to_rater_at=ctx.now, outbox_message=message)
+    ctx.record["outbox_message"] = message.pk if message is not None else None
+
+
+@step(Action.REPLY)
+def _reply(ctx: Ctx) -> None:
+    text = ctx.text("text", "反馈内容", limit=500)
+    refusal = rules.reply_refusal(ctx.policy, steps_done(ctx.order.pk, ctx.order.returned_at))
+    if refusal is not None:
+        raise refusal_error(refusal)
+    reply = Reply.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now, text=text)
+    ctx.record, ctx.note = {"reply": reply.pk}, text
+    if rules.reply_closes(ctx.policy):
+        publish_reply(ctx, reply)
+        ctx.then.append(lambda: _close_after_reply(ctx))
+
+
+def _close_after_reply(ctx: Ctx) -> None:
+    from haochaping.workorders.services.engine import workorder_transition
+
+    workorder_transition(actor=SYSTEM, order=ctx.order, action=Action.AUTO_CLOSE, now=ctx.now)
+
+
+@step(Action.AUTO_CLOSE)
+def _auto_close(ctx: Ctx) -> None:
+    ctx.note = "无需质检，反馈评价人后办结"
+
+
+def _latest_reply(ctx: Ctx) -> Reply:
+    return Reply.objects.filter(order=ctx.order).latest("at", "pk")
+
+
+@step(Action.REVIEW_PASS)
+def _review_pass(ctx: Ctx) -> None:
+    row = Review.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now, passed=True,
+                                reasons=ctx.text("note", "质检意见", required=False))
+    ctx.record = {"review": row.pk}
+    publish_reply(ctx, _latest_reply(ctx))
+
+
+@step(Action.REVIEW_RETURN)
+def _review_return(ctx: Ctx) -> None:
+    reasons = ctx.text("reasons", "退回理由")
+    row = Review.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now, passed=False,
+                                reasons=reasons)
+    # Rework gets the policy's limit again from the return (the office's QA time is not
+    # the department's); the return itself is escalated at once (督办, issue 4).
+    complexity = Complexity(ctx.order.complexity)
+    ctx.updates["rectify_due_at"] = ctx.due(_rectify_limit(ctx, complexity))
+    Escalation.objects.get_or_create(order=ctx.order, kind="returned", clock="rectify",
+                                     period=ctx.now.isoformat(),
+                                     defaults={"at": ctx.now, "by": ctx.actor.user,
+                                               "note": reasons})
+    ctx.record, ctx.note = {"review": row.pk}, reasons
+
+
+def _date(ctx: Ctx, key: str) -> date:
+    value = ctx.payload.get(key)
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError("workorder.invalid_date", "日期格式无效", key)
+    return value
+
+
+@step(Action.EXTENSION_REQUEST)
+def _extension_request(ctx: Ctx) -> None:
+    new_day = _date(ctx, "new_due_date")
+    reason = ctx.text("reason", "延期理由")
+    refusal = rules.extension_refusal(ctx.policy, current_due=ctx.order.rectify_due_at,
+                                      requested_day=new_day,
+                                      today=calendar.local_day(ctx.now))
+    if refusal is not None:
+        raise refusal_error(refusal)
+    if Extension.objects.filter(order=ctx.order, status="requested").exists():
+        raise Conflict("workorder.extension_pending", "已有待审批的延期申请")
+    row = Extension.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now,
+                                   requested_due_date=new_day, reason=reason)
+    ctx.record = {"extension": row.pk, "new_due_date": new_day.isoformat()}
+    ctx.note = reason
+
+
+@step(Action.EXTENSION_DECIDE)
+def _extension_decide(ctx: Ctx) -> None:
+    grant = ctx.flag("grant", "是否同意")
+    note = ctx.text("note", "审批意见", required=not grant)
+    row = Extension.objects.filter(order=ctx.order, status="requested").first()
+    if row is None:
+        raise Conflict("workorder.no_pending_extension", "没有待审批的延期申请")
+    status = "granted" if grant else "refused"
+    Extension.objects.filter(pk=row.pk).update(status=status, decided_by=ctx.actor.user,
+                                               decided_at=ctx.now, decision_note=note)
+    if grant:
+        ctx.updates["rectify_due_at"] = calendar.end_of_day(row.requested_due_date)
+    ctx.record = {"extension": row.pk, "status": status}
+    ctx.note = note
+
+
+@step(Action.APPEAL_FILE)
+def _appeal_file(ctx: Ctx) -> None:
+    order, policy = ctx.order, ctx.policy
+    if not policy.appeal_enabled or order.kind != Kind.BAD_REVIEW:
+        raise ValidationError("workorder.appeal_not_allowed", "本地政策未开放差评申诉")
+    if order.appeal_file_due_at is None or ctx.now > order.appeal_file_due_at:
+        raise ValidationError("workorder.appeal_too_late", "已超过申诉提出时限")
+    grounds = ctx.payload.get("grounds")
+    if grounds not in {g for g, _ in Appeal.GROUNDS}:
+        raise ValidationError("workorder.invalid_grounds", "申诉理由须为不实评价或恶意差评",
+                              "grounds")
+    evidence = ctx.text("evidence", "证据说明")
+    files = _attachments(ctx)
+    row = Appeal.objects.create(order=order, by=ctx.actor.user, at=ctx.now, grounds=grounds,
+                                evidence=evidence, filing_due_at=order.appeal_file_due_at)
+    row.attachments.set(files)
+    # The appeal clock rule (rules module docstring): pause rectification.
+    complexity = Complexity(order.complexity)
+    if order.rectify_due_at is not None:
+        unit = _rectify_limit(ctx, complexity).unit
+        paused = rules.pause(ctx.now, order.rectify_due_at, unit)
+        ctx.updates.update(paused_amount=paused.amount, paused_unit=paused.unit.value,
+                           rectify_due_at=None)
+    ctx.updates["ruling_due_at"] = ctx.due(policy.appeal_ruling_limit)
+    ctx.record = {"appeal": row.pk, "grounds": grounds,
+                  "ruling_due_at": ctx.updates["ruling_due_at"].isoformat()}
+    ctx.note = evidence
+
+
+def _pending_appeal(ctx: Ctx) -> Appeal:
+    return Appeal.objects.get(order=ctx.order, ruling="")
+
+
+@step(Action.APPEAL_UPHOLD)
+def _appeal_uphold(ctx: Ctx) -> None:
+    reason = ctx.text("reason", "复核理由", limit=180)
+    appeal = _pending_appeal(ctx)
+    Appeal.objects.filter(pk=appeal.pk).update(ruling="upheld", ruled_by=ctx.actor.user,
+                                               ruled_at=ctx.now, ruling_reason=reason)
+    evaluation = Evaluation.objects.select_related("org").get(pk=ctx.order.evaluation_id or 0)
+    evaluation_invalidate(actor=ctx.actor, evaluation=evaluation, reason=f"申诉成立：{reason}",
+                          now=ctx.now)
+    ctx.updates.update(paused_amount=None, paused_unit="")
+    ctx.record, ctx.note = {"appeal": appeal.pk, "ruling": "upheld"}, reason
+
+
+@step(Action.APPEAL_REJECT)
+def _appeal_reject(ctx: Ctx) -> None:
+    reason = ctx.text("reason", "复核理由")
+    appeal = _pending_appeal(ctx)
+    Appeal.objects.filter(pk=appeal.pk).update(ruling="rejected", ruled_by=ctx.actor.user,
+                                               ruled_at=ctx.now, ruling_reason=reason)
+    order = ctx.order
+    if order.paused_amount is not None:
+        paused = rules.Paused(order.paused_amount, DurationUnit(order.paused_unit))
+        ctx.updates["rectify_due_at"] = rules.resume_after(ctx.now, paused)
+    ctx.updates.update(paused_amount=None, paused_unit="")
+    if order.signed_at is None:
+        ctx.updates["signed_at"] = ctx.now
+    ctx.record = {"appeal": appeal.pk, "ruling": "rejected",
+                  "rectify_due_at": (ctx.updates.get("rectify_due_at") or ctx.now).isoformat()}
+    ctx.note = reason
+
+
+@step(Action.REDISPATCH)
+def _redispatch(ctx: Ctx) -> None:
+    from haochaping.accounts import rules as access
+    from haochaping.accounts.scoping import require
+
+    org_id = ctx.payload.get("org_id")
+    org = (Org.objects.filter(pk=org_id, kind="handling").first()
+           if isinstance(org_id, int) else None)
+    if org is None:
+        raise ValidationError("workorder.invalid_org", "请选择承办部门", "org_id")
+    if org.pk == ctx.order.org_id:
+        raise ValidationError("workorder.same_org", "工单已由该部门承办", "org_id")
+    try:
+        require(ctx.actor, access.WORK_ORDER, access.WRITE, org.path)
+    except PermissionDenied:
+        raise PermissionDenied("forbidden.scope", "只能改派给本机构管辖范围内的部门") from None
+    ctx.record = {"from_org": ctx.order.org_id, "to_org": org.pk}
+    ctx.order.org = org
+    ctx.policy = effective_policy(org)
+    ctx.updates.update(org=org, org_path=org.path, signed_at=None)
+    start_clocks(ctx, ctx.now)
+    ctx.note = ctx.text("note", "改派说明", required=False)
+
+
+@step(Action.SATISFACTION)
+def _satisfaction(ctx: Ctx) -> None:
+    satisfied = ctx.flag("satisfied", "是否满意")
+    ctx.updates["satisfied"] = satisfied
+    ctx.record = {"satisfied": satisfied}
+
+
+@step(Action.RERATING_FOLLOW)
+def _rerating_follow(ctx: Ctx) -> None:
+    evaluation = Evaluation.objects.get(pk=ctx.payload["evaluation_id"])
+    follows = evaluation.level <= 2
+    if follows:
+        ctx.updates["evaluation"] = evaluation
+    ctx.record = {"from_evaluation": ctx.order.evaluation_id, "evaluation": evaluation.pk,
+                  "level": evaluation.level, "follows": follows}
+
+
+@step(Action.RERATING_CLOSE)
+def _rerating_close(ctx: Ctx) -> None:
+    ctx.record = {"evaluation": ctx.payload["evaluation_id"]}
+    ctx.note = "评价人重新评价为满意，工单自动办结"
+    ctx.updates.update(paused_amount=None, paused_unit="")
+
+
+@step(Action.EVALUATION_VOID)
+def _evaluation_void(ctx: Ctx) -> None:
+    ctx.note = "评价已被认定为无效"
+    ctx.updates.update(paused_amount=None, paused_unit="")
+
+
+@step(Action.MARK_TYPICAL)
+def _mark_typical(ctx: Ctx) -> None:
+    typical = ctx.flag("typical", "典型案例", default=True)
+    ctx.updates["typical_case"] = typical
+    ctx.record = {"typical_case": typical}
