@@ -32,7 +32,7 @@ function init(args)
 end
 request = function()
   counter = counter + 1
-  local n = tid * STRIDE + (counter % STRIDE)
+  local n = OFFSET + tid * STRIDE + (counter % STRIDE)
   local body = string.format(BODY, n, n)
   return wrk.format("POST", PATH, HEADERS, body)
 end
@@ -86,15 +86,16 @@ def gunicorn(wsgi: str, env: dict[str, str], workers: int = 5,
 
 
 def wrk(url: str, path: str, body_format: str, headers: dict[str, str], *, connections: int,
-        seconds: int, limit: int) -> LoadResult:
+        seconds: int, limit: int, offset: int = 0) -> LoadResult:
     """POST ``body_format`` (``%d`` filled with a row number) for ``seconds``; each wrk
-    thread cycles through its own slice of the numbers 0…limit-1."""
+    thread cycles through its own slice of the numbers offset…offset+limit-1."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk")
     threads = min(2, connections)
     stride = max(1, limit // threads)
     header_lua = "{" + ", ".join(f'["{k}"]="{v}"' for k, v in headers.items()) + "}"
-    script = (LUA.replace("STRIDE", str(stride)).replace("LIMIT", str(limit))
+    script = (LUA.replace("OFFSET", str(offset)).replace("STRIDE", str(stride))
+              .replace("LIMIT", str(limit))
               .replace("BODY", _lua_string(body_format)).replace("PATH", _lua_string(path))
               .replace("HEADERS", header_lua))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
