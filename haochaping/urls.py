@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("haochaping.accounts.urls")),
+    path("work/orders/", include("haochaping.workorders.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
+    path("", include("haochaping.workorders.public_urls")),
 ]

@@ -26,6 +26,7 @@ from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
+from haochaping.demo.workorders import build_workorders
 
 DEFAULT_SEED = 20260101
 
@@ -81,6 +82,9 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity = build_activity(
             locality=locality, sites=sites, users=users, seed=seed, names=names, rng=rng,
             total=size.handlings if handlings is None else handlings, now=now, step=step)
+        step("差评工单（派单、签收、回访、整改、质检、申诉、延期）/ work orders …")
+        activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
+                                     now=now, step=step)
         counts = {
             "regions": Region.objects.count(), "orgs": Org.objects.count(),
             "halls": Hall.objects.count(), "windows": Window.objects.count(),

@@ -265,6 +265,11 @@ def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,
         audit_record(action="evaluation.invalidate", actor=actor.user, actor_label=actor.label,
                      obj=evaluation, before={"invalidated_at": None},
                      after={"invalidated_at": now.isoformat(), "reason": reason})
+        # Void its open work order once committed (a no-op after an upheld appeal, which
+        # voids the order itself; workorders' repair job catches a lost hook).
+        from haochaping.workorders.services import workorder_on_invalidated_id
+
+        transaction.on_commit(lambda: workorder_on_invalidated_id(evaluation.pk), robust=True)
     evaluation.refresh_from_db()
     return evaluation
 

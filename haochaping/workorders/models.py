@@ -61,6 +61,9 @@ class WorkOrder(models.Model):
     appealed_at = models.DateTimeField("申诉时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     voided_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    # Set once, by the deadline sweep, when a duty clock of the order first ran out; kept
+    # after an extension or closure (statistics count orders that were ever late).
+    overdue_at = models.DateTimeField("首次逾期时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间")
 
     class Meta:
@@ -294,6 +297,41 @@ class Escalation(models.Model):
             models.UniqueConstraint(fields=["order", "kind", "clock", "period"],
                                     name="escalation_once_per_period"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.kind} {self.clock}"
+
+
+class Notification(models.Model):
+    """An in-app message to an org's users about one order (the workbench lists them).
+
+    Addressed to the org that owes the step (the handling department, or the supervising
+    office for a ruling); the unique constraint makes each warning or escalation notice
+    once per (order, kind, clock, due time), whoever runs the sweep."""
+
+    KINDS = [("warning", "即将到期"), ("overdue", "已逾期"), ("escalated", "督办")]
+    org = models.ForeignKey("catalog.Org", verbose_name="接收机构", on_delete=models.PROTECT,
+                            related_name="+")
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT,
+                              related_name="notifications")
+    kind = models.CharField("类型", max_length=10, choices=KINDS)
+    clock = models.CharField("时限", max_length=16)
+    due_at = models.DateTimeField("到期时间")
+    text = models.CharField("内容", max_length=200)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "工单提醒"
+        verbose_name_plural = "工单提醒"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["warning", "overdue", "escalated"]),
+                                   name="notification_kind_valid"),
+            models.UniqueConstraint(fields=["order", "kind", "clock", "due_at"],
+                                    name="notification_once_per_due"),
+        ]
+        indexes = [models.Index(fields=["org", "read_at"], name="notification_inbox")]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.kind} {self.clock}"

@@ -22,6 +22,7 @@ from haochaping.workorders.services import steps as _steps  # noqa: F401  (regis
 from haochaping.workorders.services.engine import SYSTEM, party_of, workorder_transition
 from haochaping.workorders.services.opening import (
     sweep_missing_orders,
+    workorder_on_invalidated_id,
     workorder_on_rating,
     workorder_on_rating_id,
     workorder_open_for_evaluation,
@@ -31,8 +32,10 @@ __all__ = [
     "SYSTEM", "attachment_add", "callback_reveal_phone", "sweep_missing_orders",
     "workorder_appeal_file", "workorder_appeal_rule", "workorder_callback",
     "workorder_extension_decide", "workorder_extension_request", "workorder_mark_typical",
-    "workorder_on_rating", "workorder_on_rating_id", "workorder_open_for_evaluation",
+    "workorder_on_invalidated_id", "workorder_on_rating", "workorder_on_rating_id",
+    "workorder_open_for_evaluation",
     "workorder_rectify", "workorder_redispatch", "workorder_reply", "workorder_review",
+    "workorder_satisfaction",
     "workorder_sign", "workorder_transition", "workorder_verify",
 ]
 
@@ -121,6 +124,16 @@ def workorder_mark_typical(*, actor: Actor, order: WorkOrder, typical: bool = Tr
                            now: datetime | None = None) -> WorkOrder:
     return workorder_transition(actor=actor, order=order, action=Action.MARK_TYPICAL,
                                 now=now, payload={"typical": typical})
+
+
+def workorder_satisfaction(*, actor: Actor, order: WorkOrder, satisfied: bool,
+                           channel: str = "office",
+                           now: datetime | None = None) -> WorkOrder:
+    """The rater's satisfaction with the outcome (once, after the reply is released):
+    stated on the rater's page (``actor=SYSTEM``, channel ``rater_page``) or recorded by
+    the office from a call-back."""
+    return workorder_transition(actor=actor, order=order, action=Action.SATISFACTION, now=now,
+                                payload={"satisfied": satisfied, "channel": channel})
 
 
 def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,

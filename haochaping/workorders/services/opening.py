@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from haochaping.audit.services import audit_record
 from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Evaluation
 from haochaping.workorders.models import OPEN_VALUES, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import Action, Complexity, Kind, State
@@ -99,6 +100,23 @@ def workorder_on_rating_id(evaluation_id: int) -> None:
     evaluation = Evaluation.objects.select_related("org").filter(pk=evaluation_id).first()
     if evaluation is not None:
         workorder_on_rating(evaluation)
+
+
+def workorder_on_invalidated_id(evaluation_id: int, *, now: datetime | None = None) -> int:
+    """The on_commit hook of evaluation_invalidate: void the open order of an evaluation
+    invalidated outside an appeal (after an upheld appeal the order is voided already and
+    nothing happens). Returns how many orders were voided; the repair job
+    (clocks.sweep_voided_evaluations) catches what a crash or a race left open."""
+    voided = 0
+    for order in WorkOrder.objects.filter(evaluation_id=evaluation_id,
+                                          status__in=OPEN_VALUES).order_by("pk"):
+        try:
+            workorder_transition(actor=SYSTEM, order=order, action=Action.EVALUATION_VOID,
+                                 now=now)
+        except AppError:
+            continue  # closed or voided meanwhile
+        voided += 1
+    return voided
 
 
 def sweep_missing_orders(now: datetime, *, limit: int = 500) -> str:

@@ -324,9 +324,18 @@ def _redispatch(ctx: Ctx) -> None:
 
 @step(Action.SATISFACTION)
 def _satisfaction(ctx: Ctx) -> None:
+    """The rater's satisfaction with the outcome: once, and only about a released reply."""
     satisfied = ctx.flag("satisfied", "是否满意")
+    if ctx.order.satisfied is not None:
+        raise Conflict("workorder.satisfaction_given", "已对整改结果作出评价，不能重复提交")
+    if not Reply.objects.filter(order=ctx.order, visible_to_rater_at__isnull=False).exists():
+        raise Conflict("workorder.reply_not_released", "整改反馈尚未发布，暂不能评价")
+    channel = ctx.payload.get("channel", "office")
+    if channel not in ("rater_page", "office"):
+        raise ValidationError("workorder.invalid_channel", "评价渠道无效", "channel")
     ctx.updates["satisfied"] = satisfied
-    ctx.record = {"satisfied": satisfied}
+    ctx.record = {"satisfied": satisfied, "channel": channel}
+    ctx.note = "评价人对整改结果满意" if satisfied else "评价人对整改结果不满意"
 
 
 @step(Action.RERATING_FOLLOW)

@@ -1,0 +1,146 @@
+"""One POST per step, each calling the same service wrapper as the API. A refusal
+renders the Chinese message and the stable code over the unchanged order; the services
+write nothing when they refuse (rectification with files: the uploads and the record
+commit together or not at all)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from haochaping.accounts.scoping import Actor
+from haochaping.core.errors import AppError, NotFound
+from haochaping.workorders import selectors, services
+from haochaping.workorders.models import WorkOrder
+from haochaping.workorders.views import console
+from haochaping.workorders.views.common import (
+    day,
+    flag,
+    is_htmx,
+    moment,
+    number,
+    reader,
+    refused,
+)
+from haochaping.workorders.views.workbench import detail_context
+
+Step = Callable[[Actor, WorkOrder, HttpRequest], object]
+
+
+def _files(actor: Actor, order: WorkOrder, request: HttpRequest) -> list[int]:
+    return [services.attachment_add(actor=actor, order=order, upload=upload).pk
+            for upload in request.FILES.getlist("files")]
+
+
+def _rectify(actor: Actor, order: WorkOrder, request: HttpRequest) -> object:
+    post = request.POST
+    with transaction.atomic():
+        return services.workorder_rectify(
+            actor=actor, order=order, measures=post.get("measures", ""),
+            result=post.get("result", ""), attachment_ids=_files(actor, order, request))
+
+
+def _appeal(actor: Actor, order: WorkOrder, request: HttpRequest) -> object:
+    post = request.POST
+    with transaction.atomic():
+        return services.workorder_appeal_file(
+            actor=actor, order=order, grounds=post.get("grounds", ""),
+            evidence=post.get("evidence", ""), attachment_ids=_files(actor, order, request))
+
+
+def _redispatch(actor: Actor, order: WorkOrder, request: HttpRequest) -> object:
+    org_id = number(request.POST, "org_id")
+    return services.workorder_redispatch(actor=actor, order=order, org_id=org_id or 0,
+                                         note=request.POST.get("note", ""))
+
+
+STEPS: dict[str, Step] = {
+    "sign": lambda a, o, r: services.workorder_sign(
+        actor=a, order=o, complexity=r.POST.get("complexity") or None),
+    "callback": lambda a, o, r: services.workorder_callback(
+        actor=a, order=o, method=r.POST.get("method", ""),
+        reached=flag(r.POST, "reached", "是否联系上评价人"),
+        summary=r.POST.get("summary", ""), called_at=moment(r.POST, "called_at")),
+    "verify": lambda a, o, r: services.workorder_verify(
+        actor=a, order=o, findings=r.POST.get("findings", "")),
+    "rectify": _rectify,
+    "reply": lambda a, o, r: services.workorder_reply(actor=a, order=o,
+                                                      text=r.POST.get("text", "")),
+    "review": lambda a, o, r: services.workorder_review(
+        actor=a, order=o, passed=flag(r.POST, "passed", "质检结论"),
+        reasons=r.POST.get("reasons", "")),
+    "extension_request": lambda a, o, r: services.workorder_extension_request(
+        actor=a, order=o, new_due_date=day(r.POST, "new_due_date"),
+        reason=r.POST.get("reason", "")),
+    "extension_decide": lambda a, o, r: services.workorder_extension_decide(
+        actor=a, order=o, grant=flag(r.POST, "grant", "审批结论"),
+        note=r.POST.get("note", "")),
+    "appeal_file": _appeal,
+    "appeal_rule": lambda a, o, r: services.workorder_appeal_rule(
+        actor=a, order=o, upheld=flag(r.POST, "upheld", "复核结论"),
+        reason=r.POST.get("reason", "")),
+    "redispatch": _redispatch,
+    "typical": lambda a, o, r: services.workorder_mark_typical(
+        actor=a, order=o, typical=flag(r.POST, "typical", "典型案例")),
+}
+
+
+def _respond(request: HttpRequest, pk: int, error: AppError | None) -> HttpResponse:
+    """Re-render where the form was: a console tab, or the order page (fragment for
+    htmx); a refusal keeps its status so nothing reads it as success."""
+    status = error.status if error else 200
+    tab = request.POST.get("console_tab", "")
+    actor = reader(request)
+    if tab in console.TABS:
+        context = console.tab_context(actor, tab, request.POST.get("page"))
+        context.update(error=error, done=None if error else pk)
+        name = ("workorders/partials/console_panel.html" if is_htmx(request)
+                else "workorders/console.html")
+        return render(request, name, context, status=status)
+    if error is None and not is_htmx(request):
+        return redirect("workorders:order", pk=pk)
+    try:
+        context = detail_context(actor, pk)
+    except NotFound as gone:  # redispatched out of the actor's subtree
+        return refused(request, error or gone)
+    context["error"] = error
+    name = "workorders/partials/order_body.html" if is_htmx(request) else "workorders/order.html"
+    return render(request, name, context, status=status)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    try:
+        actor = reader(request)
+        order = selectors.get_order(actor, pk)
+    except AppError as exc:
+        return refused(request, exc)
+    handler = STEPS.get(step)
+    if handler is None:
+        return refused(request, NotFound("workorder.unknown_action", "未知的工单操作"))
+    try:
+        handler(actor, order, request)
+    except AppError as exc:
+        return _respond(request, pk, exc)
+    return _respond(request, pk, None)
+
+
+@login_required
+@require_POST
+def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rater's phone for the call-back: explicit, audited (callback_reveal_phone),
+    shown in a partial only when the service allows it (the assigned handler)."""
+    try:
+        actor = reader(request)
+        identity = services.callback_reveal_phone(actor=actor,
+                                                  order=selectors.get_order(actor, pk))
+    except AppError as exc:
+        return render(request, "workorders/partials/phone.html", {"error": exc},
+                      status=exc.status)
+    return render(request, "workorders/partials/phone.html", {"identity": identity})

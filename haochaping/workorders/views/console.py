@@ -1,0 +1,80 @@
+"""管理机构控制台: one tab per duty of the supervising office (dispatch, QA, appeals,
+overdue and escalated orders, extension requests, typical cases), each a narrowing of
+``selectors.queue_for``, with the row's forms drawn from ``available_actions``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.models import Org
+from haochaping.core.errors import AppError, PermissionDenied
+from haochaping.workorders import selectors
+from haochaping.workorders.models import OPEN_VALUES, WorkOrder
+from haochaping.workorders.rules import Party, State
+from haochaping.workorders.services.engine import party_of
+from haochaping.workorders.views.common import is_htmx, reader, refused
+
+PAGE_SIZE = 20
+Narrow = Callable[[QuerySet[WorkOrder]], QuerySet[WorkOrder]]
+
+
+def _overdue(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    now = timezone.now()
+    return qs.filter(Q(rectify_due_at__lt=now) | Q(ruling_due_at__lt=now)
+                     | Q(escalations__isnull=False), status__in=OPEN_VALUES).distinct()
+
+
+TABS: dict[str, tuple[str, Narrow]] = {
+    "dispatch": ("派单改派", lambda qs: qs.filter(status__in=[
+        State.DISPATCHED, State.SIGNED, State.RETURNED])),
+    "qa": ("质检审核", lambda qs: qs.filter(status=State.REPLIED)),
+    "appeals": ("申诉复核", lambda qs: qs.filter(status=State.APPEALING)),
+    "overdue": ("逾期督办", _overdue),
+    "extensions": ("延期审批", lambda qs: qs.filter(extension__status="requested")),
+    "typical": ("典型案例", lambda qs: qs.filter(status=State.CLOSED)),
+}
+
+
+def office(request: HttpRequest) -> Actor:
+    """Only the supervising office (or the system admin) works the console."""
+    actor = reader(request)
+    if party_of(actor) is not Party.OFFICE:
+        raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以使用监管控制台")
+    return actor
+
+
+def tab_context(actor: Actor, tab: str, page_no: str | None) -> dict[str, Any]:
+    base = selectors.queue_for(actor)
+    page = Paginator(TABS[tab][1](base), PAGE_SIZE).get_page(page_no)
+    rows = [(order, [a.value for a in selectors.available_actions(actor, order)])
+            for order in page.object_list]
+    return {
+        "tab": tab, "tab_label": TABS[tab][0], "page": page, "rows": rows,
+        "tabs": [(key, label, narrow(base).count()) for key, (label, narrow) in TABS.items()],
+        "orgs": scope(Org.objects.filter(kind="handling"), actor).order_by("path"),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+@require_GET
+def console_page(request: HttpRequest) -> HttpResponse:
+    try:
+        actor = office(request)
+    except AppError as exc:
+        return refused(request, exc)
+    tab = request.GET.get("tab", "dispatch")
+    context = tab_context(actor, tab if tab in TABS else "dispatch", request.GET.get("page"))
+    if is_htmx(request):
+        return render(request, "workorders/partials/console_panel.html", context)
+    return render(request, "workorders/console.html", context)

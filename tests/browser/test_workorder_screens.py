@@ -1,0 +1,88 @@
+"""Headless-Chromium walk of the work-order screens: a handler works a bad review from
+the workbench to the reply, the supervising office passes QA in the console."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from haochaping.catalog.rules.standards import Channel
+from haochaping.core import testing as f
+from haochaping.evaluations.rules import RatingInput
+from haochaping.evaluations.services import evaluation_submit
+from haochaping.evaluations.tests import factories as ef
+from haochaping.workorders.models import WorkOrder
+from tests.browser.conftest import new_tab
+
+pytestmark = pytest.mark.browser
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def login(browser: Any, live_server: Any, username: str, next_url: str) -> Any:
+    tab = new_tab(browser, live_server, viewport=VIEWPORT)
+    tab.goto(f"/accounts/login/?next={next_url}")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", f.STRONG_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"**{next_url}")
+    return tab
+
+
+def test_handler_works_the_order_and_the_office_passes_qa(
+        browser: Any, live_server: Any, scene: SimpleNamespace, personas: SimpleNamespace,
+        settings: Any) -> None:
+    settings.HCP_POLICY_PRESET = "haiyang"  # call-back required (003 §18), QA (003 §5)
+    for text in ("多次被要求补充材料", "窗口人员态度生硬"):
+        evaluation_submit(handling=scene.handling(), channel=Channel.WEB,
+                          rating=RatingInput(1, reason_codes=["108"], text=text))
+    order = WorkOrder.objects.order_by("pk").first()
+    assert order is not None
+
+    tab = login(browser, live_server, "handler", "/work/orders/")
+    tab.wait_for_function(
+        "document.querySelector('time.countdown').textContent.startsWith('剩余')")
+    assert tab.locator("tr[data-order]").count() == 2
+    tab.screenshot(path="/tmp/workorder_workbench.png", full_page=True)
+
+    tab.click(f"tr[data-order='{order.pk}'] a")
+    tab.wait_for_url(f"**/work/orders/{order.pk}/")
+    assert ef.PHONE not in tab.content()
+    tab.click("form[data-form=sign] button[type=submit]")
+    tab.wait_for_selector("form[data-form=callback]")
+    assert tab.locator("[data-testid=status]").inner_text() == "办理中"
+
+    tab.click("[data-testid=reveal]")
+    tab.wait_for_selector("[data-testid=phone]")
+    assert ef.PHONE in tab.locator("[data-testid=phone]").inner_text()
+    tab.check("form[data-form=callback] input[name=reached][value='1']")
+    tab.fill("form[data-form=callback] textarea[name=summary]", "已电话联系评价人，说明情况")
+    tab.click("form[data-form=callback] button[type=submit]")
+    tab.wait_for_selector("[data-testid=records] >> text=已联系上")
+
+    tab.fill("form[data-form=rectify] textarea[name=measures]", "制作一次性告知清单")
+    tab.fill("form[data-form=rectify] textarea[name=result]", "已为评价人重新办理")
+    tab.set_input_files("form[data-form=rectify] input[type=file]", files=[
+        {"name": "告知清单.txt", "mimeType": "text/plain", "buffer": "清单".encode()}])
+    tab.click("form[data-form=rectify] button[type=submit]")
+    tab.wait_for_selector("form[data-form=reply]")
+    assert "告知清单.txt" in tab.locator("[data-testid=records]").inner_text()
+    tab.fill("form[data-form=reply] textarea[name=text]", "已一次性告知所需材料，感谢监督")
+    tab.click("form[data-form=reply] button[type=submit]")
+    tab.wait_for_selector("[data-testid=status] >> text=已反馈待质检")
+    tab.context.close()
+
+    office = login(browser, live_server, "supervisor", "/work/orders/console/")
+    office.click("[data-tab=qa]")
+    office.wait_for_selector("[data-testid=console-qa]")
+    assert office.locator("[data-testid=count-qa]").inner_text() == "1"
+    office.screenshot(path="/tmp/workorder_console.png", full_page=True)
+    office.click(f"tr[data-order='{order.pk}'] button[value='1']")
+    office.wait_for_selector("[data-testid=done]")
+    assert office.locator("[data-testid=count-qa]").inner_text() == "0"
+    office.goto(f"/work/orders/{order.pk}/")
+    assert office.locator("[data-testid=status]").inner_text() == "已办结"
+    office.context.close()
+    order.refresh_from_db()
+    assert order.status == "closed"
