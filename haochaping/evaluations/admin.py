@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from haochaping.accounts.scoping import actor_for_user, scope
 from haochaping.audit.services import audit_record
+from haochaping.core.admin import ReadOnlyAdminMixin
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Device, Evaluation, Invitation
 from haochaping.evaluations.services import device_create
@@ -32,27 +33,14 @@ OFFICE_ROLES = frozenset({"system_admin", "supervisor", "auditor"})
 
 
 def _office(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_staff and getattr(user, "role", "") in OFFICE_ROLES)
+    return ReadOnlyForOffice()._may_view(request)
 
 
-class ReadOnlyForOffice:
-    """View only, for the office roles; rows are insert-only records."""
+class ReadOnlyForOffice(ReadOnlyAdminMixin):
+    """View only, for the office roles (staff logins); rows are insert-only records."""
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _office(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _office(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    view_roles = OFFICE_ROLES
+    staff_only = True
 
 
 @admin.register(Evaluation)

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import actor_for_user
+from haochaping.core.admin import ReadOnlyAdminMixin
 from haochaping.core.errors import AppError
 from haochaping.notify import rules
 from haochaping.notify.models import InboundSms, MessageTemplate, OutboxMessage
@@ -33,15 +34,8 @@ def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-class ReadOnlyAdmin(_AdminBase):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, _AdminBase):
+    """Outbox and inbound rows are written by the delivery job and the webhook only."""
 
 
 @admin.register(OutboxMessage)

@@ -7,10 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
-from haochaping.accounts.roles import Role
+from haochaping.core.admin import ReadOnlyAdminMixin
 from haochaping.workorders.models import (
     Appeal,
     Escalation,
@@ -28,31 +26,7 @@ else:  # not subscriptable at run time
     InlineBase = admin.TabularInline
 
 
-def _is_system_admin(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and getattr(user, "role", None) == Role.SYSTEM_ADMIN.value)
-
-
-class ReadOnly:
-    """View for the system admin; no add, change or delete for anyone."""
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_system_admin(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_system_admin(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class EventInline(ReadOnly, InlineBase):
+class EventInline(ReadOnlyAdminMixin, InlineBase):
     model = WorkOrderEvent
     fields = readonly_fields = ("at", "action", "from_status", "to_status", "actor_label", "note")
     extra = 0
@@ -62,7 +36,7 @@ class EventInline(ReadOnly, InlineBase):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ReadOnly, ModelAdminBase):
+class WorkOrderAdmin(ReadOnlyAdminMixin, ModelAdminBase):
     list_display = ["public_id", "kind", "status", "org", "complexity", "rectify_due_at",
                     "overdue_at", "typical_case", "created_at"]
     list_filter = ["status", "kind", "typical_case", "complexity"]
@@ -89,7 +63,7 @@ class WorkOrderAdmin(ReadOnly, ModelAdminBase):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnly, ModelAdminBase):
+class EscalationAdmin(ReadOnlyAdminMixin, ModelAdminBase):
     list_display = ["order", "kind", "clock", "level", "period", "at"]
     list_filter = ["kind", "clock", "level"]
     ordering = ["-at"]
@@ -98,7 +72,7 @@ class EscalationAdmin(ReadOnly, ModelAdminBase):
 
 
 @admin.register(Appeal)
-class AppealAdmin(ReadOnly, ModelAdminBase):
+class AppealAdmin(ReadOnlyAdminMixin, ModelAdminBase):
     list_display = ["order", "grounds", "at", "filing_due_at", "ruling", "ruled_at"]
     list_filter = ["grounds", "ruling"]
     ordering = ["-at"]
@@ -108,7 +82,7 @@ class AppealAdmin(ReadOnly, ModelAdminBase):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(ReadOnly, ModelAdminBase):
+class ExtensionAdmin(ReadOnlyAdminMixin, ModelAdminBase):
     list_display = ["order", "requested_due_date", "status", "at", "decided_at"]
     list_filter = ["status"]
     ordering = ["-at"]
@@ -118,7 +92,7 @@ class ExtensionAdmin(ReadOnly, ModelAdminBase):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly, ModelAdminBase):
+class NotificationAdmin(ReadOnlyAdminMixin, ModelAdminBase):
     list_display = ["order", "org", "kind", "clock", "due_at", "created_at", "read_at"]
     list_filter = ["kind", "clock"]
     ordering = ["-created_at"]
