@@ -10,7 +10,7 @@ identity is only ever the masked copy; unmasking is ``services.callback_reveal_p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -26,6 +26,7 @@ from haochaping.workorders.models import (
     Appeal,
     Callback,
     Extension,
+    Notification,
     Rectification,
     Reply,
     Review,
@@ -148,3 +149,17 @@ def available_actions(actor: Actor, order: WorkOrder,
             continue
         allowed.append(action)
     return allowed
+
+
+NOTICE_DAYS = 7
+
+
+def notifications_for(actor: Actor, *, now: datetime, limit: int = 8) -> list[Notification]:
+    """The in-app deadline warnings, overdue notices and 督办 of the last week for orgs in
+    the actor's subtree (the workbench's inbox; the worker's sweeps write them)."""
+    if not actor.allows(access.WORK_ORDER, access.READ):
+        return []
+    since = now - timedelta(days=NOTICE_DAYS)
+    return list(scope(Notification.objects.filter(created_at__gte=since), actor,
+                      path_field="org__path").select_related("order", "org")
+                .order_by("-created_at", "-pk")[:limit])

@@ -165,3 +165,25 @@ def test_escalation_rules() -> None:
     assert rules.warning_due(at(9, 30), end_of_day(date(2026, 10, 8)))
     assert not rules.warning_due(at(9, 29), end_of_day(date(2026, 10, 8)))
     assert not rules.warning_due(at(10, 9), end_of_day(date(2026, 10, 8)))
+
+
+def test_the_workbench_lists_the_warning_for_its_subtree_only(
+        settings: Any, w: SimpleNamespace, phones: None) -> None:
+    from django.test import Client
+
+    settings.HCP_POLICY_PRESET = "zhengdong"
+    w.rate()
+    order = s.workorder_sign(actor=w.handler, order=WorkOrder.objects.get())
+    WorkOrder.objects.filter(pk=order.pk).update(rectify_due_at=end_of_day(date(2026, 10, 8)))
+    w.clock(at(9, 30))
+    sweep_deadline_warnings(at(9, 30))
+    handler, outsider = Client(), Client()
+    handler.force_login(w.people.handler)
+    outsider.force_login(w.people.outsider)
+    w.clock(at(9, 30, 11))
+    mine = handler.get("/work/orders/").content.decode()
+    theirs = outsider.get("/work/orders/").content.decode()
+    assert "时限提醒" in mine
+    assert f"/work/orders/{order.pk}/" in mine
+    assert "时限提醒" not in theirs
+

@@ -79,6 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "states": [(s.value, s.label) for s in State],
         "orgs": scope(Org.objects.filter(kind="handling"), actor).order_by("path"),
         "matters": scope(Matter.objects.all(), actor).order_by("name")[:300],
+        "notices": selectors.notifications_for(actor, now=timezone.now()),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "queue-table":
         return render(request, "workorders/partials/queue_table.html", context)
