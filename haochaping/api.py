@@ -109,6 +109,7 @@ def _mount_routers() -> None:
     api.add_router("/raters", raters_router)
     api.add_router("/notify", "haochaping.notify.api.router")
     api.add_router("/workorders", "haochaping.workorders.api.router")
+    api.add_router("/stats", "haochaping.stats.api.router")
 
 
 _mount_routers()

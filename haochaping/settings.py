@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "haochaping.evaluations",
     "haochaping.notify",
     "haochaping.workorders",
+    "haochaping.stats",
     "haochaping.demo",
 ]
 

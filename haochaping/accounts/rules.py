@@ -23,7 +23,8 @@ POLICY = "policy"  # policy overrides and the working-day calendar
 ACCOUNT = "account"  # users and API clients
 AUDIT_LOG = "audit_log"
 WORK_ORDER = "work_order"  # 差评工单; which step a role may take: workorders.rules
-RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER)
+STATS = "stats"  # statistics figures and drill-downs (own subtree)
+RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -33,6 +34,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         ACCOUNT: frozenset({READ, WRITE}),
         AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
+        STATS: frozenset({READ}),
     },
     Role.SUPERVISOR: {
         CATALOG: frozenset({READ, WRITE}),
@@ -41,12 +43,14 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         ACCOUNT: frozenset({READ, WRITE}),
         AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
+        STATS: frozenset({READ}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
         STANDARD: frozenset({READ}),
         POLICY: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
+        STATS: frozenset({READ}),
     },
     Role.AUDITOR: {
         CATALOG: frozenset({READ}),
@@ -54,6 +58,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         POLICY: frozenset({READ}),
         AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ}),
+        STATS: frozenset({READ}),
     },
     Role.WINDOW_STAFF: {
         CATALOG: frozenset({READ}),
@@ -68,6 +73,7 @@ CLIENT_SCOPES: dict[str, str] = {
     "catalog:write": "维护服务目录",
     "handlings:write": "推送办件",
     "evaluations:write": "提交评价",
+    "stats:read": "读取统计数据",
     "device": "评价器 / 自助终端",
 }
 

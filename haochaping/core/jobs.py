@@ -27,4 +27,6 @@ JOBS: tuple[Job, ...] = (
     Job("workorders.deadline_warnings", "haochaping.workorders.tasks:deadline_warnings", 300),
     Job("workorders.overdue", "haochaping.workorders.tasks:overdue", 300),
     Job("workorders.repair", "haochaping.workorders.tasks:repair", 600),
+    Job("stats.rollup", "haochaping.stats.tasks:rollup", 30),
+    Job("stats.rebuild_recent", "haochaping.stats.tasks:repair", 24 * 3600, lease_seconds=1800),
 )

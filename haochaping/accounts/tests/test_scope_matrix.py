@@ -18,6 +18,7 @@ from haochaping.accounts.rules import (
     POLICY,
     READ,
     STANDARD,
+    STATS,
     WORK_ORDER,
     WRITE,
 )
@@ -57,6 +58,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("admin", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("admin", WORK_ORDER, READ, OK, OK),
     ("admin", WORK_ORDER, WRITE, OK, OK),
+    ("admin", STATS, READ, OK, OK),
+    ("admin", STATS, WRITE, ROLE, ROLE),
     ("supervisor", CATALOG, READ, OK, SCOPE),
     ("supervisor", CATALOG, WRITE, OK, SCOPE),
     ("supervisor", STANDARD, READ, OK, SCOPE),
@@ -69,6 +72,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("supervisor", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("supervisor", WORK_ORDER, READ, OK, SCOPE),
     ("supervisor", WORK_ORDER, WRITE, OK, SCOPE),
+    ("supervisor", STATS, READ, OK, SCOPE),
+    ("supervisor", STATS, WRITE, ROLE, ROLE),
     ("district_supervisor", CATALOG, READ, OK, SCOPE),
     ("district_supervisor", CATALOG, WRITE, OK, SCOPE),
     ("district_supervisor", STANDARD, READ, OK, SCOPE),
@@ -81,6 +86,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("district_supervisor", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("district_supervisor", WORK_ORDER, READ, OK, SCOPE),
     ("district_supervisor", WORK_ORDER, WRITE, OK, SCOPE),
+    ("district_supervisor", STATS, READ, OK, SCOPE),
+    ("district_supervisor", STATS, WRITE, ROLE, ROLE),
     ("handler", CATALOG, READ, OK, SCOPE),
     ("handler", CATALOG, WRITE, ROLE, ROLE),
     ("handler", STANDARD, READ, OK, SCOPE),
@@ -93,6 +100,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("handler", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("handler", WORK_ORDER, READ, OK, SCOPE),
     ("handler", WORK_ORDER, WRITE, OK, SCOPE),
+    ("handler", STATS, READ, OK, SCOPE),
+    ("handler", STATS, WRITE, ROLE, ROLE),
     ("auditor", CATALOG, READ, OK, SCOPE),
     ("auditor", CATALOG, WRITE, ROLE, ROLE),
     ("auditor", STANDARD, READ, OK, SCOPE),
@@ -105,6 +114,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("auditor", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("auditor", WORK_ORDER, READ, OK, SCOPE),
     ("auditor", WORK_ORDER, WRITE, ROLE, ROLE),
+    ("auditor", STATS, READ, OK, SCOPE),
+    ("auditor", STATS, WRITE, ROLE, ROLE),
     ("window_staff", CATALOG, READ, OK, SCOPE),
     ("window_staff", CATALOG, WRITE, ROLE, ROLE),
     ("window_staff", STANDARD, READ, OK, SCOPE),
@@ -117,6 +128,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("window_staff", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("window_staff", WORK_ORDER, READ, ROLE, ROLE),
     ("window_staff", WORK_ORDER, WRITE, ROLE, ROLE),
+    ("window_staff", STATS, READ, ROLE, ROLE),
+    ("window_staff", STATS, WRITE, ROLE, ROLE),
     ("outsider", CATALOG, READ, OK, SCOPE),
     ("outsider", CATALOG, WRITE, ROLE, ROLE),
     ("outsider", STANDARD, READ, OK, SCOPE),
@@ -129,6 +142,8 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("outsider", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("outsider", WORK_ORDER, READ, OK, SCOPE),
     ("outsider", WORK_ORDER, WRITE, OK, SCOPE),
+    ("outsider", STATS, READ, OK, SCOPE),
+    ("outsider", STATS, WRITE, ROLE, ROLE),
 ]
 
 
@@ -215,6 +230,9 @@ CLIENT_MATRIX: list[tuple[tuple[str, ...], str, str, str, str]] = [
     (("catalog:read", "catalog:write"), ACCOUNT, READ, ROLE, ROLE),
     (("device",), STANDARD, READ, ROLE, ROLE),
     (("catalog:read",), AUDIT_LOG, READ, ROLE, ROLE),
+    (("stats:read",), STATS, READ, OK, SCOPE),
+    (("stats:read",), STATS, WRITE, ROLE, ROLE),
+    (("catalog:read",), STATS, READ, ROLE, ROLE),
 ]
 
 

@@ -225,3 +225,17 @@ def test_demo_info_prints_working_channels(built: str, client: Client) -> None:
         response = client.get(path, follow=True)
         assert response.status_code == 200
         assert response.redirect_chain[-1][0] == "/pad/"
+
+
+def test_statistics_rollups_match_the_demo_ratings(built: str) -> None:
+    from django.db.models import Sum
+
+    from haochaping.stats.models import EvaluationRollup
+
+    real = Evaluation.objects.filter(is_current=True, invalidated_at__isnull=True,
+                                     is_default=False)
+    fields = [f.name for f in EvaluationRollup._meta.fields]
+    level_fields = [name for name in fields if name.startswith("level_")]
+    assert level_fields, fields
+    rolled = EvaluationRollup.objects.aggregate(**{n: Sum(n) for n in level_fields})
+    assert sum(v or 0 for v in rolled.values()) == real.count()

@@ -1,0 +1,117 @@
+"""Daily rollups: additive counts per (day, org, …) bucket (docs/metrics.md).
+
+Kept by the worker job ``stats.rollup`` (stats.rollup.rollup_tick), which recomputes whole
+(day, org) buckets from raw rows; rebuilt by ``manage.py stats_rebuild``. Selectors read
+only these tables. Every count column is additive, so a month, a year or an org subtree is
+a SUM over day rows (rules.Counts).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from haochaping.evaluations.models import CHANNEL_CHOICES
+
+
+def _count(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, default=0)
+
+
+class _Grain(models.Model):
+    day = models.DateField("日期（北京时间）")
+    org = models.ForeignKey("catalog.Org", on_delete=models.PROTECT, related_name="+")
+    hall = models.ForeignKey("catalog.Hall", null=True, on_delete=models.PROTECT,
+                             related_name="+")
+    window = models.ForeignKey("catalog.Window", null=True, on_delete=models.PROTECT,
+                               related_name="+")
+    staff = models.ForeignKey("catalog.Staff", null=True, on_delete=models.PROTECT,
+                              related_name="+")
+    matter = models.ForeignKey("catalog.Matter", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} org {self.org_id}"
+
+
+def _grain_constraints(name: str, *extra: str) -> list[models.BaseConstraint]:
+    # One row per bucket; NULL hall/window/staff are equal for the key (PostgreSQL 15+).
+    # Leads with day: "one month across all orgs" reads a day range of this index.
+    return [models.UniqueConstraint(
+        fields=["day", "org", "matter", "hall", "window", "staff", *extra],
+        name=f"{name}_grain", nulls_distinct=False)]
+
+
+def _org_day_index(name: str) -> models.Index:
+    # "org × month for a year" and subtree figures: an org's day range.
+    return models.Index(fields=["org", "day"], name=f"{name}_org_day")
+
+
+class EvaluationRollup(_Grain):
+    channel = models.CharField("评价渠道", max_length=16, choices=CHANNEL_CHOICES)
+    level_5 = _count("非常满意")
+    level_4 = _count("满意")
+    level_3 = _count("基本满意")
+    level_2 = _count("不满意")
+    level_1 = _count("非常不满意")
+    default_ratings = _count("默认评价")
+    invalidated = _count("无效评价")
+    superseded = _count("被替代评价")
+
+    class Meta:
+        verbose_name = "评价日汇总"
+        verbose_name_plural = "评价日汇总"
+        constraints = _grain_constraints("stats_eval", "channel")
+        indexes = [_org_day_index("stats_eval")]
+
+
+class HandlingRollup(_Grain):
+    completed = _count("办结办件")
+    rated_real = _count("已获主动评价")
+    rated_default = _count("仅默认评价")
+
+    class Meta:
+        verbose_name = "办件日汇总"
+        verbose_name_plural = "办件日汇总"
+        constraints = _grain_constraints("stats_handling")
+        indexes = [_org_day_index("stats_handling")]
+
+
+class WorkOrderRollup(_Grain):
+    """Bad-review orders by the day they were opened; hall, window, staff and matter come
+    from the order's handling."""
+
+    matter = models.ForeignKey(  # type: ignore[assignment]  # no handling: no matter
+        "catalog.Matter", null=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类型", max_length=12)
+    orders = _count("工单")
+    voided = _count("已撤销")
+    closed = _count("已办结")
+    closed_on_time = _count("按期办结")
+    called_back = _count("已回访")
+    appealed = _count("已申诉")
+    appeal_upheld = _count("申诉成立")
+
+    class Meta:
+        verbose_name = "工单日汇总"
+        verbose_name_plural = "工单日汇总"
+        constraints = _grain_constraints("stats_wo", "kind")
+        indexes = [_org_day_index("stats_wo")]
+
+
+class RollupState(models.Model):
+    """The incremental job's watermark: raw rows changed at or after
+    ``watermark - OVERLAP`` are looked at on the next run."""
+
+    name = models.CharField("名称", max_length=32, unique=True)
+    watermark = models.DateTimeField("水位", null=True, blank=True)
+    last_run_at = models.DateTimeField("最近运行", null=True, blank=True)
+    last_buckets = models.PositiveIntegerField("最近重算桶数", default=0)
+
+    class Meta:
+        verbose_name = "汇总水位"
+        verbose_name_plural = "汇总水位"
+
+    def __str__(self) -> str:
+        return self.name

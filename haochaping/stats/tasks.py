@@ -1,0 +1,15 @@
+"""Worker jobs of the stats app (declared in haochaping.core.jobs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from haochaping.stats.rollup import rebuild_recent, rollup_tick
+
+
+def rollup(now: datetime) -> str:
+    return rollup_tick(now)
+
+
+def repair(now: datetime) -> str:
+    return rebuild_recent(now)
