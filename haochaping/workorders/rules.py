@@ -236,11 +236,6 @@ def reply_closes(policy: Policy) -> bool:
 
 ON_THE_SPOT = Duration.natural(0)  # 立行立改: by the end of the day it was dispatched
 
-# Localities whose bad reviews run on the staged "1, 5, 15" limits (seed 004 §6(一) applies
-# them to 咨询投诉建议差评 alike). Stop-gap until the Policy grows a switch for it.
-STAGED_LIMIT_PRESETS = frozenset({"xinxiang"})
-
-
 def rectify_limit(policy: Policy, complexity: Complexity) -> Duration:
     """The rectification limit of a bad review.
 

@@ -121,6 +121,9 @@ class Policy:
         "投诉调查处理时限", FieldKind.DURATION, "“1、5、15”之5：完成调查处理"))
     complaint_close_limit: Duration = field(metadata=_f(
         "复杂投诉办结时限", FieldKind.DURATION, "“1、5、15”之15：较复杂的办结"))
+    bad_review_staged_limits: bool = field(metadata=_f(
+        "差评按“1、5、15”分段时限办理", FieldKind.BOOL,
+        "差评工单与投诉同样先联系、再调查、后办结（联系、调查时限取上面两项）"))
     satisfied_rerating_closes: bool = field(metadata=_f(
         "满意重评即办结工单", FieldKind.BOOL, "评价人重新评价为满意及以上时，差评工单自动办结"))
 
@@ -157,6 +160,7 @@ NATIONAL = Policy(
     complaint_contact_limit=Duration.working(1),
     complaint_investigate_limit=Duration.working(5),
     complaint_close_limit=Duration.working(15),
+    bad_review_staged_limits=False,
     satisfied_rerating_closes=False,
 )
 
@@ -209,6 +213,7 @@ PRESETS: dict[str, Policy] = {
         complaint_contact_limit=Duration.working(1),  # seed 004 §6(一): 1个工作日内联系
         complaint_investigate_limit=Duration.working(5),  # seed 004 §6(一): 5个工作日内调查处理
         complaint_close_limit=Duration.working(15),  # seed 004 §6(一): 15个工作日内办结
+        bad_review_staged_limits=True,  # seed 004 §6: 咨询投诉建议差评 share "1、5、15"
     ),
 }
 

@@ -100,6 +100,7 @@ def test_xinxiang_preset_matches_seed_004() -> None:
     assert p.callback_spot_check is True  # 004 §6(三): 抽查、电话回访
     assert p.callback_required is False
     assert p.phone_invitation is True  # 004 §11: 电话邀约评价
+    assert p.bad_review_staged_limits is True  # 004 §6: 咨询投诉建议差评 alike
 
 
 def test_policy_fields_describe_every_field_in_chinese() -> None:

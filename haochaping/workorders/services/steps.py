@@ -36,7 +36,7 @@ def start_clocks(ctx: Ctx, start: datetime) -> None:
     order = ctx.order
     limits = rules.clock_limits(
         ctx.policy, kind=Kind(order.kind), complexity=Complexity(order.complexity),
-        staged=settings.HCP_POLICY_PRESET in rules.STAGED_LIMIT_PRESETS)
+        staged=ctx.policy.bad_review_staged_limits)
     for clock in Clock:
         if clock is not Clock.RULING:
             limit = limits.get(clock)
