@@ -110,6 +110,7 @@ def _mount_routers() -> None:
     api.add_router("/notify", "haochaping.notify.api.router")
     api.add_router("/workorders", "haochaping.workorders.api.router")
     api.add_router("/stats", "haochaping.stats.api.router")
+    api.add_router("/stats/exports", "haochaping.stats.api_exports.router")
 
 
 _mount_routers()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haochaping.notify",
     "haochaping.workorders",
     "haochaping.stats",
+    "haochaping.disclosure",
     "haochaping.demo",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("haochaping.accounts.urls")),
     path("work/orders/", include("haochaping.workorders.urls")),
+    path("gongshi/", include("haochaping.disclosure.urls")),
+    path("work/stats/", include("haochaping.stats.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
     path("", include("haochaping.workorders.public_urls")),

@@ -29,4 +29,6 @@ JOBS: tuple[Job, ...] = (
     Job("workorders.repair", "haochaping.workorders.tasks:repair", 600),
     Job("stats.rollup", "haochaping.stats.tasks:rollup", 30),
     Job("stats.rebuild_recent", "haochaping.stats.tasks:repair", 24 * 3600, lease_seconds=1800),
+    Job("stats.monthly_reports", "haochaping.stats.reports:monthly_reports", 3600,
+        lease_seconds=1800),
 )

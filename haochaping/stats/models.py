@@ -115,3 +115,71 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RankingWeights(models.Model):
+    """The composite ranking's weights (stats.ranking_rules.Weights), one row per
+    deployment, changed only by ``stats.ranking.ranking_weights_set`` (audited). Without
+    a row the defaults of ranking_rules apply."""
+
+    name = models.CharField("名称", max_length=32, unique=True, default="default")
+    satisfaction = models.PositiveSmallIntegerField("满意率权重")
+    participation = models.PositiveSmallIntegerField("参评率权重")
+    on_time_rectification = models.PositiveSmallIntegerField("按期整改率权重")
+    bad_review = models.PositiveSmallIntegerField("差评率权重（反向）")
+    min_sample = models.PositiveIntegerField("最低样本量")
+    bottom_count = models.PositiveSmallIntegerField("靠后名次数")
+    bottom_periods = models.PositiveSmallIntegerField("连续靠后周期数")
+    updated_at = models.DateTimeField("更新时间")
+    updated_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "综合排名权重"
+        verbose_name_plural = "综合排名权重"
+        constraints = [models.CheckConstraint(
+            condition=models.Q(satisfaction__lte=100, participation__lte=100,
+                               on_time_rectification__lte=100, bad_review__lte=100),
+            name="stats_rankingweights_range")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _report_path(report: MonthlyReport, filename: str) -> str:
+    return f"stats/reports/{report.period:%Y-%m}/{filename}"
+
+
+class MonthlyReport(models.Model):
+    """An archived monthly report (stats.reports): the files as published, with the
+    SHA-256 of each so they can be shown unaltered later (seed 002 §二(四)). Written once
+    by the job ``stats.monthly_reports`` and never regenerated."""
+
+    period = models.DateField("统计月份（月初）")
+    scope_org = models.ForeignKey("catalog.Org", verbose_name="范围（政务服务管理机构）",
+                                  null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    generated_at = models.DateTimeField("生成时间")
+    generated_by = models.CharField("生成者", max_length=100)
+    xlsx = models.FileField("XLSX 文件", upload_to=_report_path, max_length=255)
+    html = models.FileField("HTML 文件", upload_to=_report_path, max_length=255)
+    xlsx_sha256 = models.CharField("XLSX SHA-256", max_length=64)
+    html_sha256 = models.CharField("HTML SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "月度报告"
+        verbose_name_plural = "月度报告"
+        # One report per (month, scope), so a second run of the job never duplicates
+        # (STYLE §7); two partial indexes because NULL (whole deployment) is distinct in a
+        # plain unique index on SQLite.
+        constraints = [
+            models.UniqueConstraint(fields=["period", "scope_org"],
+                                    condition=models.Q(scope_org__isnull=False),
+                                    name="stats_report_period_scope"),
+            models.UniqueConstraint(fields=["period"],
+                                    condition=models.Q(scope_org__isnull=True),
+                                    name="stats_report_period_all"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} report {self.scope_org_id or 'all'}"

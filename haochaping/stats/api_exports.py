@@ -1,0 +1,127 @@
+"""Exports of statistics tables (XLSX, CSV) and the archived monthly reports
+(scope ``stats:read``; mounted at ``/stats/exports``).
+
+Parameters are those of the figures and drill-down API (stats.api), validated and the
+figures computed before a byte is sent: bad input is a 422 envelope and no file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from ninja import Query, Router
+
+from haochaping.accounts.auth import api_auth, require_scope
+from haochaping.core.errors import NotFound
+from haochaping.stats import exports, reports
+from haochaping.stats.api import DrillQuery, FiguresQuery, _filters
+from haochaping.stats.exports import CONTENT_TYPES, Sheet
+
+router = Router(tags=["stats"], auth=api_auth)
+
+
+def _send(sheet: Sheet, fmt: str, stem: str) -> HttpResponseBase:
+    filename = f"{stem}.{fmt}"
+    response: HttpResponseBase
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(sheet),
+                                         content_type=CONTENT_TYPES["csv"])
+    else:
+        # Written row by row to a temporary file (write-only mode), then streamed from it.
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        exports.write_xlsx([sheet], spool)
+        spool.seek(0)
+        response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _figures(request: HttpRequest, q: FiguresQuery, fmt: str) -> HttpResponseBase:
+    actor = require_scope(request, "stats:read")
+    group_by = tuple(g for g in q.group_by.split(",") if g)
+    sheet = exports.figures_export(actor, group_by=group_by, period=q.period, start=q.start,
+                                   end=q.end, filters=_filters(q),
+                                   compare_previous=q.compare_previous)
+    return _send(sheet, fmt, f"figures-{q.start}-{q.end}")
+
+
+def _drilldown(request: HttpRequest, q: DrillQuery, fmt: str) -> HttpResponseBase:
+    actor = require_scope(request, "stats:read")
+    sheet = exports.drilldown_export(actor, figure=q.figure, start=q.start, end=q.end,
+                                     key=_filters(q))
+    return _send(sheet, fmt, f"{q.figure}-{q.start}-{q.end}")
+
+
+@router.get("/figures.xlsx", summary="导出统计指标（XLSX）")
+def figures_xlsx(request: HttpRequest, q: Query[FiguresQuery]) -> HttpResponseBase:
+    return _figures(request, q, "xlsx")
+
+
+@router.get("/figures.csv", summary="导出统计指标（CSV）")
+def figures_csv(request: HttpRequest, q: Query[FiguresQuery]) -> HttpResponseBase:
+    return _figures(request, q, "csv")
+
+
+@router.get("/drilldown.xlsx", summary="导出下钻评价明细（XLSX，评价人脱敏）")
+def drilldown_xlsx(request: HttpRequest, q: Query[DrillQuery]) -> HttpResponseBase:
+    return _drilldown(request, q, "xlsx")
+
+
+@router.get("/drilldown.csv", summary="导出下钻评价明细（CSV，评价人脱敏）")
+def drilldown_csv(request: HttpRequest, q: Query[DrillQuery]) -> HttpResponseBase:
+    return _drilldown(request, q, "csv")
+
+
+def _describe(report: Any) -> dict[str, Any]:
+    base = f"/api/v1/stats/exports/reports/{report.pk}"
+    return {"id": report.pk, "period": f"{report.period:%Y-%m}",
+            "scope_org": report.scope_org_id,
+            "scope_name": report.scope_org.name if report.scope_org else "全部",
+            "generated_at": report.generated_at.isoformat(),
+            "generated_by": report.generated_by,
+            "xlsx": {"url": f"{base}/report.xlsx", "sha256": report.xlsx_sha256},
+            "html": {"url": f"{base}/report.html", "sha256": report.html_sha256}}
+
+
+@router.get("/reports", summary="月度报告归档（含 SHA-256 摘要）")
+def report_list(request: HttpRequest) -> dict[str, Any]:
+    actor = require_scope(request, "stats:read")
+    return {"reports": [_describe(r) for r in reports.reports_for(actor)[:240]]}
+
+
+@router.get("/reports/{pk}", summary="月度报告（含 SHA-256 摘要与核验结果）")
+def report_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    actor = require_scope(request, "stats:read")
+    report = reports.report_get(actor, pk)
+    check = reports.monthly_report_verify(report)
+    return {**_describe(report), "verified": check.ok}
+
+
+def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+    actor = require_scope(request, "stats:read")
+    report = reports.report_get(actor, pk)
+    file = report.xlsx if kind == "xlsx" else report.html
+    digest = report.xlsx_sha256 if kind == "xlsx" else report.html_sha256
+    content_type = CONTENT_TYPES["xlsx"] if kind == "xlsx" else "text/html; charset=utf-8"
+    try:
+        handle = file.storage.open(file.name, "rb")
+    except FileNotFoundError as exc:  # stats_report_verify reports the missing file
+        raise NotFound("stats.report_file_missing", "报告文件缺失") from exc
+    response = FileResponse(handle, content_type=content_type,
+                            as_attachment=True,
+                            filename=f"report-{report.period:%Y-%m}-{pk}.{kind}")
+    response["X-Content-SHA256"] = digest
+    return response
+
+
+@router.get("/reports/{pk}/report.xlsx", summary="下载月度报告（XLSX）")
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _download(request, pk, "xlsx")
+
+
+@router.get("/reports/{pk}/report.html", summary="下载月度报告（可打印 HTML）")
+def report_html(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _download(request, pk, "html")

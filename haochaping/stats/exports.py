@@ -1,0 +1,248 @@
+"""Statistics tables as XLSX and CSV: figures (from the rollups, via selectors.figures) and
+drill-down rows (raw evaluations, rater shown masked only), scoped to the actor's subtree.
+
+A :class:`Sheet` is the one shape both writers read, so an XLSX and a CSV of the same
+query hold the same cells; the monthly report (stats.reports) writes the same sheets.
+Rates are written as fractions (XLSX: formatted as %), "—" when there is nothing to divide
+by (docs/metrics.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import IO, Any
+
+from django.db.models import Model
+
+from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.models import Hall, Matter, Org, Region, Staff, Window
+from haochaping.catalog.rules.codes import MatterCategory
+from haochaping.core.errors import ValidationError
+from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
+from haochaping.stats import rules, selectors
+
+Cell = str | int | float | date | None
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EMPTY = "—"  # a figure with nothing to divide by
+PERCENT = "0.00%"
+DECIMAL = "0.00"
+
+DIMENSION_LABELS: dict[str, str] = {
+    "region": "区划", "org": "部门", "hall": "大厅", "window": "窗口", "staff": "工作人员",
+    "matter": "事项", "matter_category": "事项类型", "channel": "评价渠道",
+    "period": "统计周期",
+}
+COUNT_LABELS: dict[str, str] = {
+    "level_5": "非常满意", "level_4": "满意", "level_3": "基本满意", "level_2": "不满意",
+    "level_1": "非常不满意", "default_ratings": "默认评价", "invalidated": "无效评价",
+    "superseded": "被替代评价", "completed": "办结办件", "rated_real": "主动评价办件",
+    "rated_default": "默认评价办件", "orders": "差评工单", "voided": "撤销工单",
+    "closed": "办结工单", "closed_on_time": "按期办结工单", "called_back": "已回访工单",
+    "appealed": "已申诉工单", "appeal_upheld": "申诉成立工单",
+}
+NAMED: dict[str, type[Model]] = {
+    "region": Region, "org": Org, "hall": Hall, "window": Window, "staff": Staff,
+    "matter": Matter,
+}
+CHANNELS = dict(CHANNEL_CHOICES)
+LEVELS = dict(LEVEL_CHOICES)
+CATEGORIES = {c.value: c.label for c in MatterCategory}
+# Cells a spreadsheet would run as a formula (CSV/formula injection): rater text is input.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]
+    rows: Iterable[Sequence[Cell]]
+    formats: dict[int, str] = field(default_factory=dict)  # column index -> XLSX format
+    row_formats: dict[int, str] = field(default_factory=dict)  # row index -> format
+
+    def format_of(self, row: int, column: int) -> str | None:
+        return self.row_formats.get(row) or self.formats.get(column)
+
+
+def safe(value: Cell) -> Cell:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def number(value: Fraction | None) -> float | str:
+    return EMPTY if value is None else round(float(value), 6)
+
+
+# --- writers ----------------------------------------------------------------------------
+
+
+def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+    """UTF-8 with a BOM (Excel reads the encoding from it), a chunk per 500 rows."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(sheet.headers)
+    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    batch: list[Sequence[Cell]] = []
+    for row in sheet.rows:
+        batch.append([safe(v) for v in row])
+        if len(batch) == 500:
+            yield _encode(batch)
+            batch = []
+    if batch:
+        yield _encode(batch)
+
+
+def _encode(rows: list[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
+    """openpyxl write-only mode: rows go to disk as they come, not into memory."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        ws = workbook.create_sheet(sheet.title[:31])
+        header = []
+        for title in sheet.headers:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        for line, row in enumerate(sheet.rows):
+            cells: list[Any] = []
+            for index, value in enumerate(row):
+                fmt = sheet.format_of(line, index)
+                if fmt and isinstance(value, float):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = fmt
+                    cells.append(cell)
+                else:
+                    cells.append(safe(value))
+            ws.append(cells)
+    workbook.save(target)
+
+
+def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer)
+    return buffer.getvalue()
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+def names_of(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
+    """Display names for one dimension's key values (one query per named dimension)."""
+    values = {k for k in keys if k is not None}
+    if dimension == "channel":
+        return {k: CHANNELS.get(k, k) for k in values}
+    if dimension == "matter_category":
+        return {k: CATEGORIES.get(k, k) for k in values}
+    if dimension == "period":
+        return {k: k.isoformat() for k in values}
+    model = NAMED[dimension]
+    return {pk: str(obj) for pk, obj in model._default_manager.in_bulk(values).items()}
+
+
+def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
+                  title: str = "统计指标", previous: bool = True) -> Sheet:
+    """One row per group: key (id and name), counts, figures and the previous period's
+    figures, exactly the values of ``selectors.figures``."""
+    names = {d: names_of(d, (r.key[d] for r in rows)) for d in group_by}
+    headers: list[str] = []
+    for d in group_by:
+        if d in NAMED:
+            headers.append(f"{DIMENSION_LABELS[d]}编号")
+        headers.append(DIMENSION_LABELS[d])
+    counts = list(rules.COUNT_FIELDS)
+    headers += [COUNT_LABELS[c] for c in counts]
+    figures = list(rules.Figure)
+    headers += [rules.FIGURE_LABELS[f] for f in figures]
+    if previous:
+        headers += [f"上期{rules.FIGURE_LABELS[f]}" for f in figures]
+    first_figure = len(headers) - len(figures) * (2 if previous else 1)
+    formats = {first_figure + i: (DECIMAL if f is rules.Figure.AVERAGE_SCORE else PERCENT)
+               for i, f in enumerate(figures * (2 if previous else 1))}
+
+    def lines() -> Iterator[list[Cell]]:
+        for r in rows:
+            line: list[Cell] = []
+            for d in group_by:
+                value = r.key[d]
+                if d in NAMED:
+                    line.append(value)
+                line.append(names[d].get(value, EMPTY) if value is not None else EMPTY)
+            line += [getattr(r.counts, c) for c in counts]
+            line += [number(r.figures[f]) for f in figures]
+            if previous:
+                line += [number(r.previous_figures.get(f)) if r.previous else EMPTY
+                         for f in figures]
+            yield line
+
+    return Sheet(title, headers, lines(), formats)
+
+
+def figures_export(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period,
+                   start: date, end: date, filters: Mapping[str, Any] | None = None,
+                   compare_previous: bool = True) -> Sheet:
+    """Validated and computed before the first byte is written (bad input: nothing)."""
+    rows = selectors.figures(actor, group_by=group_by, period=period, start=start, end=end,
+                             compare_previous=compare_previous, filters=filters)
+    return figures_sheet(rows, group_by, previous=compare_previous)
+
+
+# --- drill-down rows --------------------------------------------------------------------
+
+DRILL_COLUMNS: list[tuple[str, str]] = [
+    ("public_id", "评价编号"), ("created_at", "评价时间"), ("org__name", "被评价部门"),
+    ("matter__name", "事项"), ("hall__name", "大厅"), ("window__number", "窗口号"),
+    ("staff__name", "工作人员"), ("channel", "评价渠道"), ("level", "评价等级"),
+    ("is_default", "默认评价"), ("reason_codes", "差评原因"), ("text", "文字评价"),
+    ("rater__name_masked", "评价人（脱敏）"),
+]
+
+
+def _drill_line(values: tuple[Any, ...]) -> list[Cell]:
+    row = dict(zip((c for c, _ in DRILL_COLUMNS), values, strict=True))
+    return [
+        str(row["public_id"]),
+        row["created_at"].astimezone(rules.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+        row["org__name"], row["matter__name"], row["hall__name"] or "",
+        row["window__number"] or "", row["staff__name"] or "",
+        CHANNELS.get(row["channel"], row["channel"]), LEVELS.get(row["level"], row["level"]),
+        "是" if row["is_default"] else "否", "、".join(row["reason_codes"] or []),
+        row["text"], row["rater__name_masked"] or "",
+    ]
+
+
+def drilldown_export(actor: Actor, *, figure: str, start: date, end: date,
+                     key: Mapping[str, Any] | None = None) -> Sheet:
+    """Every evaluation behind a rating count (no row limit; read with an iterator), with
+    the exclusions of selectors.drilldown. Rater identity appears masked only."""
+    selectors.drilldown(actor, figure=figure, start=start, end=end, key=key, limit=1)
+    if start > end:
+        raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
+    key = dict(key or {})
+    first, _ = rules.day_bounds(start)
+    _, stop = rules.day_bounds(end)
+    qs = scope(Evaluation.objects.all(), actor).filter(
+        selectors.DRILL[figure], created_at__gte=first, created_at__lt=stop,
+        **{selectors.DRILL_KEYS[k]: v for k, v in key.items()})
+    values = qs.order_by("-created_at", "-pk").values_list(*(c for c, _ in DRILL_COLUMNS))
+    lines = (_drill_line(v) for v in values.iterator(chunk_size=2000))
+    return Sheet("评价明细", [h for _, h in DRILL_COLUMNS], lines)
+

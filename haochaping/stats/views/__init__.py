@@ -1,0 +1,1 @@
+"""The supervising-office dashboard and its drill-downs (server-rendered, htmx, ECharts)."""

@@ -1,0 +1,110 @@
+"""Shared by the statistics screens: who may look, the filters of the query string
+(period, dates, org subtree) checked with Chinese messages, and refusals as pages."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+
+from haochaping.accounts import rules as access
+from haochaping.accounts.scoping import Actor, actor_for_user, scope
+from haochaping.catalog.models import Org
+from haochaping.core.errors import AppError, PermissionDenied, ValidationError
+from haochaping.stats import rules
+
+PERIODS: dict[rules.Period, str] = {rules.Period.DAY: "按日", rules.Period.WEEK: "按周",
+                                    rules.Period.MONTH: "按月"}
+MAX_BUCKETS = 400  # a year of days; beyond that the trend is unreadable
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def viewer(request: HttpRequest) -> Actor:
+    """The logged-in user, refused (403) unless their role may read statistics: window
+    staff never see the dashboard."""
+    actor = actor_for_user(request.user)
+    if not actor.allows(access.STATS, access.READ):
+        raise PermissionDenied("forbidden.role", "当前角色无权查看统计")
+    return actor
+
+
+def refused(request: HttpRequest, exc: AppError) -> HttpResponse:
+    name = "stats/partials/error.html" if is_htmx(request) else "stats/error.html"
+    return render(request, name, {"error": exc}, status=exc.status)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Whole buckets ``start`` … ``end`` (both included) and an optional org subtree."""
+
+    period: rules.Period
+    start: date
+    end: date
+    org: Org | None = None
+
+    def params(self, **extra: Any) -> str:
+        values: dict[str, Any] = {"period": self.period.value, "start": self.start.isoformat(),
+                                  "end": self.end.isoformat()}
+        if self.org is not None:
+            values["scope"] = self.org.pk
+        values.update({k: v for k, v in extra.items() if v is not None})
+        return urlencode(values)
+
+    def narrow(self, actor: Actor) -> Actor:
+        """The actor confined to the chosen org's subtree (inside its own scope)."""
+        return actor if self.org is None else dataclasses.replace(actor,
+                                                                  scope_path=self.org.path)
+
+    def bucket_end(self, start: date) -> date:
+        return min(rules.shift(start, self.period, 1) - timedelta(days=1), self.end)
+
+
+def _day(query: QueryDict, key: str, default: date) -> date:
+    raw = query.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError("stats.invalid_date", "日期格式无效，请按“年-月-日”填写",
+                              key) from None
+
+
+def parse_filters(actor: Actor, query: QueryDict) -> Filters:
+    try:
+        period = rules.Period(query.get("period") or rules.Period.MONTH)
+    except ValueError:
+        raise ValidationError("stats.period", "不支持的统计周期", "period") from None
+    if period not in PERIODS:
+        raise ValidationError("stats.period", "不支持的统计周期", "period")
+    today = timezone.localdate()
+    default_start = rules.shift(today, period, -5 if period is not rules.Period.DAY else -29)
+    start, end = _day(query, "start", default_start), _day(query, "end", today)
+    if start > end:
+        raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
+    win = rules.window(period, start, end)
+    if win.buckets > MAX_BUCKETS:
+        raise ValidationError("stats.range_too_long",
+                              "时间跨度过长，请缩短范围或改用按周、按月统计", "end")
+    return Filters(period, win.start, win.end - timedelta(days=1), _org(actor, query))
+
+
+def _org(actor: Actor, query: QueryDict) -> Org | None:
+    raw = query.get("scope", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError("stats.scope", "所选机构无效", "scope")
+    org = scope(Org.objects.filter(pk=int(raw)), actor).first()
+    if org is None:
+        raise ValidationError("stats.scope", "所选机构不在本机构管辖范围内", "scope")
+    return org

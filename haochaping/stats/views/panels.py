@@ -1,0 +1,126 @@
+"""The dashboard's numbers, read through ``stats.selectors.figures`` (rollups only) and
+the work-order queue (overdue: the partial due-date index), shaped for the templates and
+for the ECharts options embedded with ``json_script``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Model
+from django.urls import reverse
+
+from haochaping.accounts.scoping import Actor
+from haochaping.catalog.models import Matter, Org, Window
+from haochaping.catalog.rules.standards import Channel
+from haochaping.evaluations.models import LEVEL_CHOICES
+from haochaping.stats import rules, selectors
+from haochaping.stats.rules import Figure
+from haochaping.stats.views.common import Filters
+from haochaping.workorders.selectors import QueueFilters, queue_for
+
+TOP = 10
+
+
+def percent(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 1)
+
+
+class Linker:
+    """Drill-down URLs of one filter set."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters, self.base = filters, reverse("stats:drill")
+
+    def __call__(self, figure: str, start: Any = None, end: Any = None, **key: Any) -> str:
+        f = self.filters
+        params = Filters(f.period, start or f.start, end or f.end, f.org).params(
+            figure=figure, **key)
+        return f"{self.base}?{params}"
+
+
+def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
+    return {o.pk: str(o) for o in model._default_manager.filter(
+        pk__in=[i for i in ids if i is not None])}
+
+
+def _ranked(rows: list[selectors.FigureRow], dim: str, model: type[Model],
+            link: Linker) -> list[dict[str, Any]]:
+    rows = sorted((r for r in rows if r.counts.bad_reviews and r.key[dim] is not None),
+                  key=lambda r: (-r.counts.bad_reviews, str(r.key[dim])))[:TOP]
+    names = _names(model, (r.key[dim] for r in rows))
+    return [{"name": names.get(r.key[dim], str(r.key[dim])), "bad": r.counts.bad_reviews,
+             "rate": percent(r.figures[Figure.BAD_REVIEW]),
+             "url": link("bad_reviews", **{dim: r.key[dim]})} for r in rows]
+
+
+def _kpis(total: selectors.FigureRow | None, link: Linker) -> list[dict[str, Any]]:
+    c = total.counts if total else rules.Counts()
+    before = total.previous if total else None
+    figs = total.figures if total else rules.compute(c)
+    prev_figs = total.previous_figures if total else {}
+
+    def rate(label: str, figure: Figure, score: bool = False) -> dict[str, Any]:
+        value, old = figs.get(figure), prev_figs.get(figure)
+        shown = (None if value is None else round(float(value), 2)) if score else percent(value)
+        was = (None if old is None else round(float(old), 2)) if score else percent(old)
+        return {"label": label, "value": shown, "previous": was, "unit": "" if score else "%",
+                "url": None, "key": figure.value}
+
+    def count(label: str, figure: str) -> dict[str, Any]:
+        return {"label": label, "value": getattr(c, figure), "unit": "",
+                "previous": getattr(before, figure) if before else None,
+                "url": link(figure), "key": figure}
+
+    return [count("有效评价", "real_ratings"), count("满意评价", "satisfied"),
+            count("差评", "bad_reviews"), count("默认评价（另计）", "default_ratings"),
+            rate("满意率", Figure.SATISFACTION), rate("差评率", Figure.BAD_REVIEW),
+            rate("参评率", Figure.PARTICIPATION), rate("平均分", Figure.AVERAGE_SCORE, True),
+            rate("整改率", Figure.RECTIFICATION), rate("回访率", Figure.CALLBACK)]
+
+
+def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
+    who = filters.narrow(actor)
+    link = Linker(filters)
+    def figures(*group_by: str, compare: bool = False) -> list[selectors.FigureRow]:
+        return selectors.figures(who, group_by=group_by, period=filters.period,
+                                 start=filters.start, end=filters.end,
+                                 compare_previous=compare)
+
+    totals = figures(compare=True)
+    total = totals[0] if totals else None
+    counts = total.counts if total else rules.Counts()
+    trend = figures("period")
+    channels = sorted(figures("channel"), key=lambda r: -r.counts.real_ratings)
+    orgs = figures("org")
+    org_names = _names(Org, (r.key["org"] for r in orgs))
+    labels = dict(LEVEL_CHOICES)
+    return {
+        "kpis": _kpis(total, link),
+        "trend": [{"bucket": r.key["period"].isoformat(), "ratings": r.counts.real_ratings,
+                   "bad": r.counts.bad_reviews,
+                   "satisfaction": percent(r.figures[Figure.SATISFACTION]),
+                   "url": link("real_ratings", r.key["period"],
+                               filters.bucket_end(r.key["period"]))} for r in trend],
+        "levels": [{"name": labels[v], "value": counts.level(v)} for v in rules.LEVELS],
+        "channels": [{"name": Channel(r.key["channel"]).label, "value": r.counts.real_ratings,
+                      "url": link("real_ratings", channel=r.key["channel"])}
+                     for r in channels if r.counts.real_ratings],
+        "matters": _ranked(figures("matter"), "matter", Matter, link),
+        "windows": _ranked(figures("window"), "window", Window, link),
+        "participation": [
+            {"name": org_names.get(r.key["org"], str(r.key["org"])),
+             "rate": percent(r.figures[Figure.PARTICIPATION]),
+             "default_rate": percent(r.figures[Figure.DEFAULT_SHARE]),
+             "completed": r.counts.completed, "rated": r.counts.rated_real,
+             "ratings": r.counts.real_ratings,
+             "url": link("real_ratings", org=r.key["org"])}
+            for r in sorted(orgs, key=lambda r: org_names.get(r.key["org"], ""))],
+        "overdue": overdue_orders(who),
+    }
+
+
+def overdue_orders(actor: Actor) -> int:
+    """Open orders past their rectification deadline in the actor's subtree."""
+    return queue_for(actor, QueueFilters(overdue=True)).count()
