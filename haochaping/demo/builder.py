@@ -28,6 +28,7 @@ from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
+from haochaping.demo.stats_info import archive_last_month
 from haochaping.demo.workorders import build_workorders
 
 DEFAULT_SEED = 20260101
@@ -89,6 +90,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
                                      now=now, step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
+        step("  " + archive_last_month(now))
         counts = {
             "regions": Region.objects.count(), "orgs": Org.objects.count(),
             "halls": Hall.objects.count(), "windows": Window.objects.count(),

@@ -239,3 +239,13 @@ def test_statistics_rollups_match_the_demo_ratings(built: str) -> None:
     assert level_fields, fields
     rolled = EvaluationRollup.objects.aggregate(**{n: Sum(n) for n in level_fields})
     assert sum(v or 0 for v in rolled.values()) == real.count()
+
+
+def test_demo_info_points_at_the_statistics_and_disclosure(built: str, client: Client) -> None:
+    out = StringIO()
+    call_command("demo_info", port=8000, stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000/work/stats/" in text
+    assert "http://127.0.0.1:8000/gongshi/" in text
+    assert "月度报告" in text
+    assert client.get("/gongshi/").status_code == 200

@@ -1,0 +1,34 @@
+"""The statistics part of the demo: archive last month's report, and say where to look."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from haochaping.stats.models import MonthlyReport
+from haochaping.stats.reports import due_month, monthly_report_generate
+
+
+def archive_last_month(now: datetime) -> str:
+    """Last month's deployment-wide report, archived with its hashes as the worker would."""
+    report, _ = monthly_report_generate(period=due_month(now), scope_org=None, now=now,
+                                        generated_by="demo")
+    return f"{report.period:%Y-%m} 月度报告 SHA-256 {report.xlsx_sha256[:16]}…"
+
+
+def stats_lines(base: str) -> list[str]:
+    lines = [
+        "统计、排名与公示 / statistics, rankings, disclosure",
+        "-" * 60,
+        f"  统计看板（supervisor 登录）/ dashboard      {base}/work/stats/",
+        f"  公示专栏（无需登录）/ public disclosure     {base}/gongshi/",
+        f"  综合排名 / rankings                       {base}/gongshi/paiming/",
+        f"  典型案例 / typical cases                  {base}/gongshi/anli/",
+        f"  指标口径 / definitions                    {base}/gongshi/koujing/",
+        f"  统计接口 / figures API   {base}/api/v1/stats/figures?group_by=org&period=month",
+    ]
+    report = MonthlyReport.objects.filter(scope_org__isnull=True).order_by("-period").first()
+    if report is not None:
+        lines.append(f"  月度报告（{report.period:%Y-%m}）/ monthly report  "
+                     f"{base}/api/v1/stats/exports/reports/{report.pk}  "
+                     f"SHA-256 {report.xlsx_sha256[:16]}…")
+    return lines
