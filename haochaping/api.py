@@ -111,6 +111,7 @@ def _mount_routers() -> None:
     api.add_router("/workorders", "haochaping.workorders.api.router")
     api.add_router("/stats", "haochaping.stats.api.router")
     api.add_router("/stats/exports", "haochaping.stats.api_exports.router")
+    api.add_router("/stats/ranking", "haochaping.stats.api_ranking.router")
 
 
 _mount_routers()

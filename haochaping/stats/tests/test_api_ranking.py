@@ -1,0 +1,71 @@
+"""Rankings and their weights over HTTP (/api/v1/stats/ranking/)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from haochaping.audit.models import AuditEvent
+from haochaping.stats.models import RankingWeights
+from haochaping.stats.tests.test_ranking import months  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/stats/ranking"
+WEIGHTS = {"satisfaction": 40, "participation": 30, "on_time_rectification": 20,
+           "bad_review": 10, "min_sample": 2, "bottom_count": 1, "bottom_periods": 3}
+
+
+def session(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_supervisor_sets_weights_and_the_ranking_uses_them(
+        months: SimpleNamespace, personas: SimpleNamespace) -> None:  # noqa: F811
+    client = session(personas.supervisor)
+    put = client.put(f"{URL}/ranking-weights", json.dumps(WEIGHTS),
+                     content_type="application/json")
+    assert put.status_code == 200
+    assert put.json()["satisfaction"] == 40
+    assert AuditEvent.objects.filter(action="stats.ranking_weights_set").count() == 1
+    assert client.get(f"{URL}/ranking-weights").json()["min_sample"] == 2
+
+    body = client.get(f"{URL}/rankings", {"level": "org", "period": "month",
+                                          "day": "2026-09-15"}).json()
+    assert body["weights"]["satisfaction"] == 40
+    ranked = [row for row in body["rows"] if not row["insufficient"]]
+    assert [row["rank"] for row in ranked] == [1, 2]
+    assert ranked[0]["name"] == months.loc.market.name
+
+
+@pytest.mark.parametrize(("persona", "status", "code"), [
+    ("handler", 403, "forbidden.role"), ("auditor", 403, "forbidden.role"),
+    ("district_supervisor", 403, "forbidden.role")])
+def test_others_cannot_change_weights(personas: SimpleNamespace, persona: str, status: int,
+                                      code: str) -> None:
+    response = session(getattr(personas, persona)).put(
+        f"{URL}/ranking-weights", json.dumps(WEIGHTS), content_type="application/json")
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert not RankingWeights.objects.exists()
+    assert not AuditEvent.objects.filter(action="stats.ranking_weights_set").exists()
+
+
+def test_weights_must_add_up(personas: SimpleNamespace) -> None:
+    bad = {**WEIGHTS, "satisfaction": 90}
+    response = session(personas.supervisor).put(
+        f"{URL}/ranking-weights", json.dumps(bad), content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "ranking.weights"
+    assert not RankingWeights.objects.exists()
+
+
+def test_bad_level_is_refused(personas: SimpleNamespace) -> None:
+    response = session(personas.supervisor).get(f"{URL}/rankings", {"level": "planet"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
