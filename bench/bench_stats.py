@@ -1,0 +1,328 @@
+"""Statistics at scale: rollup rebuild, figures from rollups, raw-table comparison, lag.
+
+PostgreSQL only (issue 5 "Fast at scale"). Creates its own database ``hcp_bench10m``,
+generates N raw ratings with SQL (``INSERT … SELECT generate_series``: one completed
+handling and one rating each, over 13 months, 3,000 orgs with a skewed load), then
+measures:
+
+- the full rollup rebuild (``stats.rollup.rebuild``);
+- one month's figures across all orgs, server-side (``stats.selectors.figures``, median);
+- a year of org × month end to end through ``GET /api/v1/stats/figures`` under gunicorn
+  with an API key of scope ``stats:read`` (median of sequential requests);
+- the raw-table equivalent (satisfaction by org and month over raw evaluations);
+- the rollup lag under a sustained insert load (one thread inserting ratings at a fixed
+  rate, another running ``rollup_tick`` every few seconds).
+
+    .venv/bin/python bench/run.py --only stats --size quick   # 200k ratings
+    .venv/bin/python bench/bench_stats.py large               # 10M ratings
+    HCP_BENCH_STATS_ROWS=2000000 .venv/bin/python bench/bench_stats.py large
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.bench_submit import _manage, fresh_db  # noqa: E402
+from bench.httpload import gunicorn  # noqa: E402
+
+DB = "hcp_bench10m"
+PG = os.environ.get("HCP_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+ROWS = {"quick": 200_000, "large": 10_000_000}
+ORGS = 3_000
+HALLS = 30
+MATTERS_PER_ORG = 3
+STAFF_PER_ORG = 2
+CHUNK = 500_000
+SPAN_DAYS = 395  # 13 months of ratings ending three days ago
+LAG_RATE, LAG_SECONDS, TICK_EVERY = 500, 30, 5.0
+ROOT = Path(__file__).resolve().parent.parent
+
+# One completed handling and its rating per row. Orgs are picked with a skew (power 2:
+# a few big halls take most ratings); levels 80/12/4/2.5/1.5 %, 5 % default ratings,
+# 0.3 % invalidated. Foreign-key triggers are skipped (session_replication_role) since
+# every id is valid by construction.
+GENERATE = """
+WITH src AS (
+  SELECT g, floor(%(orgs)s * power(random(), 2))::int AS o,
+         %(t0)s::timestamptz + random() * %(span)s * interval '1 second' AS t
+  FROM generate_series(%(g0)s, %(g1)s - 1) AS g
+), h AS (
+  INSERT INTO handlings_handling (client_id, proj_no, matter_id, org_id, hall_id, window_id,
+    staff_id, rater_id, service_channel, status, batch_no, accepted_at, completed_at,
+    content_hash, created_at, updated_at)
+  SELECT %(client)s, 'BH' || g, %(m0)s + o * %(mpo)s + floor(random() * %(mpo)s)::int,
+    %(org0)s + o, %(hall0)s + o %% %(halls)s, %(win0)s + o,
+    %(staff0)s + o * %(spo)s + floor(random() * %(spo)s)::int, %(rater)s,
+    CASE WHEN random() < 0.35 THEN 'online' ELSE 'offline' END, 'completed', '',
+    t - interval '3 hours', t, '', t, t
+  FROM src
+  RETURNING id, org_id, matter_id, hall_id, window_id, staff_id, completed_at, service_channel
+)
+INSERT INTO evaluations_evaluation (public_id, handling_id, rater_id, org_id, matter_id,
+  hall_id, window_id, staff_id, level, item_levels, content_codes, reason_codes, text,
+  channel, standard_version_id, is_default, assess_number, batch_no, client_id, user_agent,
+  created_at, is_current, invalidated_at, invalid_reason)
+SELECT gen_random_uuid(), id, %(rater)s, org_id, matter_id, hall_id, window_id, staff_id,
+  CASE WHEN d < 0.05 OR u < 0.80 THEN 5 WHEN u < 0.92 THEN 4 WHEN u < 0.96 THEN 3
+       WHEN u < 0.985 THEN 2 ELSE 1 END,
+  '{}', '[]', '[]', '',
+  CASE WHEN d < 0.05 THEN 'default'
+       WHEN service_channel = 'offline' THEN
+         CASE WHEN c < 0.7 THEN 'evaluator' WHEN c < 0.85 THEN 'qr_code' ELSE 'sms' END
+       ELSE CASE WHEN c < 0.5 THEN 'web' WHEN c < 0.8 THEN 'app' ELSE 'mini_program' END END,
+  %(sv)s, d < 0.05, 1, '', %(client)s, '', at, true,
+  CASE WHEN iv < 0.003 THEN at + interval '5 days' END, ''
+FROM (SELECT h.*, random() AS u, random() AS d, random() AS c, random() AS iv,
+             completed_at + random() * interval '2 days' AS at FROM h) AS r
+"""
+
+# Satisfaction by org and month straight from the raw rows (what the rollups replace).
+RAW_QUERY = """
+SELECT org_id, date_trunc('month', created_at AT TIME ZONE 'Asia/Shanghai') AS month,
+       count(*) FILTER (WHERE level >= 3) AS satisfied, count(*) AS rated
+FROM evaluations_evaluation
+WHERE is_current AND invalidated_at IS NULL AND NOT is_default
+  AND created_at >= %s AND created_at < %s
+GROUP BY 1, 2
+"""
+
+
+def _emit(name: str, value: float, unit: str) -> None:
+    print(f"FIG\t{name}\t{value}\t{unit}", flush=True)
+
+
+def _median_ms(fn: Any, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - begin) * 1000)
+    return statistics.median(times)
+
+
+def seed_catalog() -> dict[str, Any]:
+    """3,000 orgs under one supervising office, their windows, staff and matters."""
+    from haochaping.accounts import services
+    from haochaping.accounts.scoping import system_actor
+    from haochaping.catalog.models import Hall, Matter, Org, Staff, StandardVersion, Window
+    from haochaping.catalog.rules.codes import tree_path
+    from haochaping.core import testing as f
+    from haochaping.handlings.models import Rater
+
+    city = f.make_org("市政务服务局", kind="supervising", code="BSCITY")
+    Org.objects.bulk_create(
+        Org(code=f"BS{i:05d}", name=f"部门{i}", kind="handling", level="city",
+            region=city.region, parent=city, path=tree_path(city.path, f"BS{i:05d}"))
+        for i in range(ORGS))
+    orgs = list(Org.objects.filter(parent=city).order_by("pk").values_list("pk", flat=True))
+    Hall.objects.bulk_create(Hall(code=f"BSH{i:03d}", name=f"大厅{i}", org=city,
+                                  region=city.region, level="city") for i in range(HALLS))
+    halls = list(Hall.objects.order_by("pk").values_list("pk", flat=True))
+    Window.objects.bulk_create(Window(code=f"BSW{i:05d}", number=str(i), name=f"窗口{i}",
+                                      hall_id=halls[i % HALLS], org_id=org)
+                               for i, org in enumerate(orgs))
+    windows = list(Window.objects.order_by("pk").values_list("pk", flat=True))
+    Staff.objects.bulk_create(Staff(staff_no=f"BSS{i:06d}", name="王晓明",
+                                    org_id=orgs[i // STAFF_PER_ORG])
+                              for i in range(ORGS * STAFF_PER_ORG))
+    Matter.objects.bulk_create(Matter(code=f"BSM{i:06d}", impl_code=f"BSI{i:06d}",
+                                      name="食品经营许可", category="licensing",
+                                      org_id=orgs[i // MATTERS_PER_ORG])
+                               for i in range(ORGS * MATTERS_PER_ORG))
+    sv = StandardVersion.objects.filter(is_active=True).first() or StandardVersion.objects.create(
+        code="bench", name="基准测试标准", valid_from=date(2020, 1, 1), is_active=True)
+    rater = Rater.objects.create(kind="1", identity_index="bench", name_cipher="-",
+                                 name_masked="张*", key_id="bench")
+    client, key = services.api_client_create(
+        actor=system_actor("bench"), name="bench", org=city,
+        scopes=["stats:read", "evaluations:write"], rate_limit_per_minute=100_000)
+    first = lambda model: model.objects.order_by("pk").values_list("pk", flat=True)[0]  # noqa: E731
+    return {"orgs": ORGS, "org0": orgs[0], "hall0": halls[0], "halls": HALLS,
+            "win0": windows[0], "staff0": first(Staff), "m0": first(Matter),
+            "mpo": MATTERS_PER_ORG, "spo": STAFF_PER_ORG, "sv": sv.pk, "rater": rater.pk,
+            "client": client.pk, "key": key}
+
+
+def generate(url: str, ids: dict[str, Any], rows: int, now: datetime) -> None:
+    t0 = now - timedelta(days=SPAN_DAYS + 3)
+    params = {**ids, "t0": t0, "span": SPAN_DAYS * 86_400}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("SET synchronous_commit = off")
+        for g0 in range(0, rows, CHUNK):
+            conn.execute(GENERATE, {**params, "g0": g0, "g1": min(g0 + CHUNK, rows)})
+        conn.execute("VACUUM ANALYZE evaluations_evaluation")
+        conn.execute("VACUUM ANALYZE handlings_handling")
+
+
+def _month_before(today: date) -> tuple[date, date]:
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def measure_http(url: str, key: str, first: date, last: date) -> float:
+    env = {"DJANGO_SETTINGS_MODULE": "haochaping.settings", "DATABASE_URL": url,
+           "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "HCP_AXES_ENABLED": "false"}
+    path = (f"/api/v1/stats/figures?group_by=org,period&period=month&start={first}"
+            f"&end={last}&compare_previous=false")
+    with gunicorn("haochaping.wsgi", env, workers=2) as base:
+        request = urllib.request.Request(base + path, headers={"X-Api-Key": key})
+
+        def get() -> None:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                assert response.status == 200
+                response.read()
+
+        get()  # warm the worker
+        return _median_ms(get, 7)
+
+
+def measure_lag(url: str, now_fn: Any, ids: dict[str, Any]) -> tuple[float, int]:
+    """Insert LAG_RATE ratings/s for LAG_SECONDS in one thread while rollup_tick runs
+    every TICK_EVERY s in another. A batch is visible once a tick that started after its
+    commit has finished; returns the worst such delay (ms) and the ticks run."""
+    from django.db import connection
+
+    from haochaping.stats.rollup import rollup_tick
+
+    commits: list[float] = []
+    ticks: list[tuple[float, float]] = []
+    stop = threading.Event()
+    batch = LAG_RATE // 10
+    insert = GENERATE.replace("%(t0)s::timestamptz + random() * %(span)s * interval '1 second'",
+                              "now()").replace("random() * interval '2 days'", "interval '0'")
+
+    def writer() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            n, end = 50_000_000, time.monotonic() + LAG_SECONDS
+            while time.monotonic() < end:
+                due = time.monotonic() + 0.1
+                conn.execute(insert, {**ids, "g0": n, "g1": n + batch})
+                commits.append(time.monotonic())
+                n += batch
+                time.sleep(max(0.0, due - time.monotonic()))
+        stop.set()
+
+    def ticker() -> None:
+        while True:
+            begin = time.monotonic()
+            rollup_tick(now_fn())
+            ticks.append((begin, time.monotonic()))
+            if stop.is_set():
+                break
+            time.sleep(max(0.0, TICK_EVERY - (time.monotonic() - begin)))
+        connection.close()
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=ticker)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lags = [min(end for begin, end in ticks if begin > c) - c for c in commits
+            if any(begin > c for begin, _ in ticks)]
+    return max(lags) * 1000, len(ticks)
+
+
+def inner(size: str) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from haochaping.accounts.scoping import system_actor
+    from haochaping.evaluations.models import Evaluation
+    from haochaping.stats import rollup, rules, selectors
+    from haochaping.stats.models import EvaluationRollup, RollupState
+
+    url = os.environ["DATABASE_URL"]
+    rows = int(os.environ.get("HCP_BENCH_STATS_ROWS", ROWS[size]))
+    now = timezone.now()
+    ids = seed_catalog()
+    begin = time.perf_counter()
+    generate(url, ids, rows, now)
+    _emit(f"generate {rows} ratings (+ handlings)", time.perf_counter() - begin, "s")
+
+    span = rollup.raw_day_span()
+    assert span is not None
+    begin = time.perf_counter()
+    rollup.rebuild(*span)
+    _emit("full rollup rebuild", time.perf_counter() - begin, "s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE stats_evaluationrollup")
+        cursor.execute("VACUUM ANALYZE stats_handlingrollup")
+    _emit("evaluation rollup rows", EvaluationRollup.objects.count(), "rows")
+
+    actor = system_actor("bench")
+    first, last = _month_before(rules.local_day(now))
+    for previous in (False, True):
+        ms = _median_ms(lambda p=previous: selectors.figures(
+            actor, group_by=("org",), period=rules.Period.MONTH, start=first, end=last,
+            compare_previous=p), 9)
+        _emit(f"month across orgs, selector{' + previous' if previous else ''}", ms, "ms")
+    year_first = (first - timedelta(days=330)).replace(day=1)
+    ms = _median_ms(lambda: selectors.figures(
+        actor, group_by=("org", "period"), period=rules.Period.MONTH, start=year_first,
+        end=last, compare_previous=False), 5)
+    _emit("year org x month, selector", ms, "ms")
+    _emit("year org x month, HTTP end to end", measure_http(url, ids["key"], year_first, last),
+          "ms")
+
+    start, _ = rules.day_bounds(year_first)
+    _, stop = rules.day_bounds(last)
+    with psycopg.connect(url) as conn:
+        _emit("raw-table satisfaction by org x month, year",
+              _median_ms(lambda: conn.execute(RAW_QUERY, (start, stop)).fetchall(), 3), "ms")
+        month_start, _ = rules.day_bounds(first)
+        _emit("raw-table satisfaction by org, one month",
+              _median_ms(lambda: conn.execute(RAW_QUERY, (month_start, stop)).fetchall(), 3),
+              "ms")
+
+    RollupState.objects.update_or_create(name=rollup.STATE, defaults={"watermark": now})
+    lag_ms, ticks = measure_lag(url, timezone.now, ids)
+    _emit(f"rollup lag at {LAG_RATE} ratings/s, max ({ticks} ticks)", lag_ms, "ms")
+    counted = sum(r.counts.real_ratings + r.counts.default_ratings for r in selectors.figures(
+        actor, group_by=(), period=rules.Period.YEAR, start=span[0],
+        end=rules.local_day(timezone.now()), compare_previous=False))
+    raw = Evaluation.objects.filter(rollup.VALID_CURRENT).count()
+    _emit("rollup minus raw valid ratings after load", counted - raw, "ratings")
+
+
+def run(size: str) -> list[tuple[str, float, str]]:
+    url = fresh_db(DB)
+    try:
+        _manage("haochaping.settings", url, "migrate", "-v0")
+        out = subprocess.run(
+            [sys.executable, __file__, "--inner", size], cwd=ROOT, check=True, text=True,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "haochaping.settings",
+                 "DATABASE_URL": url, "HCP_AXES_ENABLED": "false"}).stdout
+    finally:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    figures = []
+    for line in out.splitlines():
+        if line.startswith("FIG\t"):
+            _, name, value, unit = line.split("\t")
+            figures.append((name, float(value), unit))
+    return figures
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--inner"]:
+        inner(sys.argv[2])
+    else:
+        for name, value, unit in run(sys.argv[1] if len(sys.argv) > 1 else "quick"):
+            print(f"{name:<48} {value:>12.1f} {unit}")
