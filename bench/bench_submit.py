@@ -75,30 +75,12 @@ def seed_handlings(count: int) -> str:
     django.setup()
     from django.utils import timezone
 
-    from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
-    from haochaping.core import testing as f
-    from haochaping.handlings.services import handling_intake
+    from haochaping.core.testing import seed_completed_handlings
 
-    city = f.make_org("市政务服务局", kind="supervising", code="BENCHCITY")
-    org = f.make_org("市市场监督管理局", parent=city, code="BENCHMARKET")
-    hall = f.make_hall(city, code="BENCHHALL")
-    window = f.make_window(hall, org, number="1")
-    matter = f.make_matter(org)
-    client, key = services.api_client_create(
-        actor=system_actor("bench"), name="bench", org=org,
-        scopes=["handlings:write", "evaluations:write"], rate_limit_per_minute=100_000)
-    done = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
-    for start in range(0, count, 1000):
-        items = [{
-            "projectNo": f"BS{n:08d}", "taskCode": matter.impl_code,
-            "serviceVersion": matter.version, "orgcode": org.code, "windowCode": window.code,
-            "proStatus": "3", "acceptDate": done, "resultDate": done, "userProp": "1",
-            "userName": "张晓明", "telPhone": f"139{n:08d}",
-        } for n in range(start, min(start + 1000, count))]
-        result = handling_intake(client=client, items=items)
-        assert not result.errors, result.errors[:3]
-    return key
+    world = seed_completed_handlings(
+        count, code="BENCH", prefix="BS", completed_at=timezone.now(), phone_prefix="139",
+        scopes=("handlings:write", "evaluations:write"), at_window=True)
+    return str(world.key)
 
 
 def ours(size: str, connections: int, url: str, key: str,

@@ -7,6 +7,7 @@ the same fixtures without duplicating them.
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 from typing import Any
 
 from haochaping.catalog.models import Hall, Matter, Org, Region, Staff, Window
@@ -66,3 +67,41 @@ def make_user(username: str, *, role: str, org: Org | None, **extra: Any) -> Any
     user_model = get_user_model()
     return user_model.objects.create_user(username=username, password=STRONG_PASSWORD,
                                           role=role, org=org, **extra)
+
+
+def seed_completed_handlings(count: int, *, code: str, prefix: str, completed_at: Any,
+                             scopes: tuple[str, ...] = ("handlings:write",),
+                             phone_prefix: str = "137", at_window: bool = False,
+                             batch: int = 1000) -> SimpleNamespace:
+    """A city office, one department and ``count`` completed handlings pushed through the
+    real intake service (``<prefix><n:08d>``, raters with phones ``<phone_prefix><n:08d>``).
+
+    Used by the worker-kill integration tests and the HTTP benchmarks, which need many
+    rows written exactly as production writes them. Returns the client, its key, the org,
+    the matter and the window (None unless ``at_window``)."""
+    from django.utils import timezone
+
+    from haochaping.accounts import services
+    from haochaping.accounts.scoping import system_actor
+    from haochaping.handlings.services import handling_intake
+
+    city = make_org("市政务服务局", kind="supervising", code=f"{code}CITY")
+    org = make_org("市市场监督管理局", parent=city, code=f"{code}MARKET")
+    window = make_window(make_hall(city, code=f"{code}HALL"), org, number="1") \
+        if at_window else None
+    matter = make_matter(org)
+    client, key = services.api_client_create(
+        actor=system_actor("seed"), name=f"seed-{code}", org=org, scopes=list(scopes),
+        rate_limit_per_minute=100_000)
+    stamp = timezone.localtime(completed_at).strftime("%Y-%m-%d %H:%M:%S")
+    extra = {"windowCode": window.code} if window else {}
+    for start in range(0, count, batch):
+        items = [{"projectNo": f"{prefix}{n:08d}", "taskCode": matter.impl_code,
+                  "serviceVersion": matter.version, "orgcode": org.code, "proStatus": "3",
+                  "acceptDate": stamp, "resultDate": stamp, "userProp": "1",
+                  "userName": "王芳", "telPhone": f"{phone_prefix}{n:08d}", **extra}
+                 for n in range(start, min(start + batch, count))]
+        result = handling_intake(client=client, items=items, now=completed_at)
+        if result.errors:
+            raise RuntimeError(f"seed intake refused items: {result.errors[:3]}")
+    return SimpleNamespace(client=client, key=key, org=org, matter=matter, window=window)
