@@ -195,16 +195,12 @@ def _figures(count: int) -> list[tuple[str, float, str]]:
 
 def run(size: str) -> list[tuple[str, float, str]]:
     _setup()
-    from django.db import connection
+    from bench.common import scratch_test_db
 
     count = SIZES[size]
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_test_db() as vendor:
         figures = _figures(count)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    out = [(f"{label} ({count}, {connection.vendor})", value, unit)
+    out = [(f"{label} ({count}, {vendor})", value, unit)
            for label, value, unit in figures]
     name, http_count = "hcp_perf_intake", HTTP_SIZES[size]
     try:

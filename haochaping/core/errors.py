@@ -80,3 +80,16 @@ class RateLimited(AppError):
     def __init__(self, code: str = "rate_limited", message: str = "请求过于频繁，请稍后再试",
                  field: str | None = None) -> None:
         super().__init__(code=code, message=message, field=field, status=429)
+
+
+class RuleViolation(ValueError):
+    """Raised by pure rule modules (no HTTP status: services map it to an AppError).
+
+    Same triple as the API envelope: stable ``code``, Chinese ``message``, ``field``.
+    """
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field

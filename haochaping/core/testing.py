@@ -105,3 +105,12 @@ def seed_completed_handlings(count: int, *, code: str, prefix: str, completed_at
         if result.errors:
             raise RuntimeError(f"seed intake refused items: {result.errors[:3]}")
     return SimpleNamespace(client=client, key=key, org=org, matter=matter, window=window)
+
+
+def logged_in(user: Any) -> Any:
+    """A Django test client with ``user`` logged in (no password round trip)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

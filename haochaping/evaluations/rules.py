@@ -32,6 +32,7 @@ from haochaping.catalog.rules.standards import (
     is_bad,
     validate_content_codes,
 )
+from haochaping.core.errors import RuleViolation
 
 MAX_TEXT_CHARS = 500
 MIN_REASON_TEXT_CHARS = 5  # "文字输入差评原因" (seed 003 §7): a short sentence, not "差"
@@ -49,14 +50,8 @@ STATUS_COMPLETED = "completed"
 STATUS_WITHDRAWN = "withdrawn"
 
 
-class RatingRejected(Exception):
+class RatingRejected(RuleViolation):
     """A rating that may not be recorded: stable ``code``, Chinese ``message``."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

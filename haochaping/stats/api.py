@@ -16,32 +16,28 @@ from haochaping.stats import rules, selectors
 router = Router(tags=["stats"], auth=api_auth)
 
 
-class FiguresQuery(Schema):
+class FilterQuery(Schema):
+    """The period and the optional narrowing filters shared by figures and drill-downs."""
+
+    start: date
+    end: date
+    org: int | None = None
+    hall: int | None = None
+    window: int | None = None
+    staff: int | None = None
+    matter: int | None = None
+    matter_category: str | None = None
+    channel: str | None = None
+
+
+class FiguresQuery(FilterQuery):
     group_by: str = "org"  # comma-separated dimensions
     period: rules.Period = rules.Period.MONTH
-    start: date
-    end: date
     compare_previous: bool = True
-    org: int | None = None
-    hall: int | None = None
-    window: int | None = None
-    staff: int | None = None
-    matter: int | None = None
-    matter_category: str | None = None
-    channel: str | None = None
 
 
-class DrillQuery(Schema):
+class DrillQuery(FilterQuery):
     figure: str
-    start: date
-    end: date
-    org: int | None = None
-    hall: int | None = None
-    window: int | None = None
-    staff: int | None = None
-    matter: int | None = None
-    matter_category: str | None = None
-    channel: str | None = None
     limit: int = selectors.DRILL_LIMIT
 
 

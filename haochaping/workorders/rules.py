@@ -25,6 +25,7 @@ from enum import StrEnum
 from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.calendar import NO_OVERRIDES
 from haochaping.catalog.rules.policies import Duration, DurationUnit, Policy
+from haochaping.core.errors import RuleViolation
 
 
 class State(StrEnum):
@@ -174,14 +175,8 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
 )}
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(RuleViolation):
     """An action the table does not allow: stable ``code``, Chinese ``message``."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 def next_state(state: State, action: Action, party: Party) -> State:

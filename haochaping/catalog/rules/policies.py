@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from haochaping.core.errors import RuleViolation
+
 
 class DurationUnit(StrEnum):
     NATURAL_DAYS = "natural_days"  # 自然日
@@ -223,14 +225,8 @@ PRESET_LABELS: dict[str, str] = {
 }
 
 
-class PolicyError(ValueError):
+class PolicyError(RuleViolation):
     """A bad preset name, override key or value: stable ``code``, Chinese ``message``."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,11 @@ from django.test import Client
 
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.models import PolicyOverride
+from haochaping.core.testing import logged_in
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.tests import factories as ef
 
 pytestmark = pytest.mark.django_db
-
-
-def session(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture
@@ -29,7 +24,7 @@ def phone_on() -> None:
 def test_supervisor_lists_rates_and_the_list_empties(world: SimpleNamespace,
                                                       phone_on: None) -> None:
     h = world.handling()
-    supervisor = session(world.people.supervisor)
+    supervisor = logged_in(world.people.supervisor)
     listing = supervisor.get("/work/phone/")
     assert listing.status_code == 200
     text = listing.content.decode()
@@ -54,7 +49,7 @@ def test_bad_rating_without_reason_is_refused_and_writes_nothing(world: SimpleNa
                                                                    phone_on: None) -> None:
     h = world.handling()
     before = ef.snapshot()
-    response = session(world.people.supervisor).post(f"/work/phone/{h.pk}/", {"level": "1"})
+    response = logged_in(world.people.supervisor).post(f"/work/phone/{h.pk}/", {"level": "1"})
     assert response.status_code == 422
     assert "evaluation.reason_required" in response.content.decode()
     assert ef.snapshot() == before
@@ -62,7 +57,7 @@ def test_bad_rating_without_reason_is_refused_and_writes_nothing(world: SimpleNa
 
 def test_reveal_shows_the_phone_and_is_audited(world: SimpleNamespace, phone_on: None) -> None:
     h = world.handling()
-    response = session(world.people.supervisor).post(f"/work/phone/{h.pk}/reveal")
+    response = logged_in(world.people.supervisor).post(f"/work/phone/{h.pk}/reveal")
     assert response.status_code == 200
     assert ef.PHONE in response.content.decode()
     event = AuditEvent.objects.filter(action="rater.reveal").get()
@@ -74,7 +69,7 @@ def test_other_roles_cannot_use_the_phone_screens(world: SimpleNamespace, phone_
                                                   persona: str) -> None:
     h = world.handling()
     user = getattr(world.people, persona)
-    client = session(user)
+    client = logged_in(user)
     assert client.get("/work/phone/").status_code == 403
     assert client.post(f"/work/phone/{h.pk}/", {"level": "5"}).status_code == 403
     assert not Evaluation.objects.exists()
@@ -83,7 +78,7 @@ def test_other_roles_cannot_use_the_phone_screens(world: SimpleNamespace, phone_
 def test_window_staff_and_auditor_never_see_the_phone(world: SimpleNamespace) -> None:
     h = world.handling()
     for persona in ("window_staff", "auditor"):
-        response = session(getattr(world.people, persona)).post(f"/work/phone/{h.pk}/reveal")
+        response = logged_in(getattr(world.people, persona)).post(f"/work/phone/{h.pk}/reveal")
         assert response.status_code == 403
         assert ef.PHONE not in response.content.decode()
     assert not AuditEvent.objects.filter(action="rater.reveal").exists()
@@ -91,7 +86,7 @@ def test_window_staff_and_auditor_never_see_the_phone(world: SimpleNamespace) ->
 
 def test_outside_the_subtree_is_not_found(world: SimpleNamespace, phone_on: None) -> None:
     h = world.handling()
-    response = session(world.people.district_supervisor).get(f"/work/phone/{h.pk}/")
+    response = logged_in(world.people.district_supervisor).get(f"/work/phone/{h.pk}/")
     assert response.status_code == 404
 
 

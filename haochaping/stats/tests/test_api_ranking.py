@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from django.test import Client
 
 from haochaping.audit.models import AuditEvent
+from haochaping.core.testing import logged_in
 from haochaping.stats.models import RankingWeights
 from haochaping.stats.tests.test_ranking import months  # noqa: F401  (fixture)
 
@@ -19,15 +18,9 @@ WEIGHTS = {"satisfaction": 40, "participation": 30, "on_time_rectification": 20,
            "bad_review": 10, "min_sample": 2, "bottom_count": 1, "bottom_periods": 3}
 
 
-def session(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_supervisor_sets_weights_and_the_ranking_uses_them(
         months: SimpleNamespace, personas: SimpleNamespace) -> None:  # noqa: F811
-    client = session(personas.supervisor)
+    client = logged_in(personas.supervisor)
     put = client.put(f"{URL}/ranking-weights", json.dumps(WEIGHTS),
                      content_type="application/json")
     assert put.status_code == 200
@@ -48,7 +41,7 @@ def test_supervisor_sets_weights_and_the_ranking_uses_them(
     ("district_supervisor", 403, "forbidden.role")])
 def test_others_cannot_change_weights(personas: SimpleNamespace, persona: str, status: int,
                                       code: str) -> None:
-    response = session(getattr(personas, persona)).put(
+    response = logged_in(getattr(personas, persona)).put(
         f"{URL}/ranking-weights", json.dumps(WEIGHTS), content_type="application/json")
     assert response.status_code == status
     assert response.json()["code"] == code
@@ -58,7 +51,7 @@ def test_others_cannot_change_weights(personas: SimpleNamespace, persona: str, s
 
 def test_weights_must_add_up(personas: SimpleNamespace) -> None:
     bad = {**WEIGHTS, "satisfaction": 90}
-    response = session(personas.supervisor).put(
+    response = logged_in(personas.supervisor).put(
         f"{URL}/ranking-weights", json.dumps(bad), content_type="application/json")
     assert response.status_code == 422
     assert response.json()["code"] == "ranking.weights"
@@ -66,6 +59,6 @@ def test_weights_must_add_up(personas: SimpleNamespace) -> None:
 
 
 def test_bad_level_is_refused(personas: SimpleNamespace) -> None:
-    response = session(personas.supervisor).get(f"{URL}/rankings", {"level": "planet"})
+    response = logged_in(personas.supervisor).get(f"{URL}/rankings", {"level": "planet"})
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request"

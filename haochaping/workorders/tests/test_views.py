@@ -11,18 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from haochaping.audit.models import AuditEvent
+from haochaping.core.testing import logged_in
 from haochaping.evaluations.tests import factories as ef
 from haochaping.workorders.models import Attachment, Callback, WorkOrder
 from haochaping.workorders.tests.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def logged_in(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture

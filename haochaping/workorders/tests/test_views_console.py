@@ -10,18 +10,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from haochaping.core.testing import logged_in
 from haochaping.workorders import services as s
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.tests.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def logged_in(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture
