@@ -108,3 +108,18 @@ def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> Iterator[None]:
+    """Per-process memos (core.memo) and the Django cache (rate-limit counters, cached
+    statistics keyed by row ids) must not carry one test's database into the next, where
+    the same ids may name other rows."""
+    from django.core.cache import cache
+
+    from haochaping.core.memo import clear_all
+
+    clear_all()
+    cache.clear()
+    yield
+    clear_all()

@@ -36,12 +36,18 @@ def _manage(settings: str, url: str, *args: str) -> None:
                    env={**os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": url})
 
 
+WARM_SECONDS = 3  # every worker process has started and loaded its code before measuring
+
+
 def minimal(size: str, connections: int) -> tuple[float, float]:
     url = fresh_db("hcp_bench_minimal")
     _manage("bench.minimal.settings", url, "migrate", "--run-syncdb", "-v0")
     env = {"DJANGO_SETTINGS_MODULE": "bench.minimal.settings", "DATABASE_URL": url}
+    headers = {"Content-Type": "application/json"}
     with gunicorn("bench.minimal.wsgi", env) as base:
-        result = wrk(base, "/api/ratings", BODY, {"Content-Type": "application/json"},
+        wrk(base, "/api/ratings", BODY, headers, connections=connections,
+            seconds=WARM_SECONDS, limit=10_000_000)
+        result = wrk(base, "/api/ratings", BODY, headers,
                      connections=connections, seconds=SECONDS[size], limit=10_000_000)
     return result.requests_per_s, result.p99_ms
 
@@ -49,7 +55,9 @@ def minimal(size: str, connections: int) -> tuple[float, float]:
 OURS_BODY = ('{"proj_no":"BS%08d","channel":"app","level":5,"content_codes":["510","517"],'
              '"text":"服务热情，一次办结","rater":{"phone":"139%08d"}}')
 # Handlings per load run; each run rates its own range, so every answer is a first rating.
+# Each run is preceded by a warm-up on a range of WARM handlings of its own.
 HANDLINGS = {"quick": 10_000, "large": 40_000}
+WARM = 5_000
 RUNS = (32, 4)
 
 
@@ -60,12 +68,14 @@ def prepare_ours(size: str) -> tuple[str, str]:
     script = (
         "import sys\n"
         "from bench.bench_submit import seed_handlings\n"
-        f"print(seed_handlings({HANDLINGS[size] * len(RUNS)}))\n"
+        f"print(seed_handlings({(HANDLINGS[size] + WARM) * len(RUNS)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, text=True,
                          capture_output=True,
                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "haochaping.settings",
                               "DATABASE_URL": url})
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")  # as autovacuum would after a bulk load
     return url, out.stdout.strip().splitlines()[-1]
 
 
@@ -87,11 +97,13 @@ def ours(size: str, connections: int, url: str, key: str,
          offset: int) -> tuple[float, float, int]:
     env = {"DJANGO_SETTINGS_MODULE": "haochaping.settings", "DATABASE_URL": url,
            "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "HCP_AXES_ENABLED": "false"}
+    headers = {"Content-Type": "application/json", "X-Api-Key": key}
     with gunicorn("haochaping.wsgi", env) as base:
-        result = wrk(base, "/api/v1/evaluations", OURS_BODY,
-                     {"Content-Type": "application/json", "X-Api-Key": key},
+        wrk(base, "/api/v1/evaluations", OURS_BODY, headers, connections=connections,
+            seconds=WARM_SECONDS, limit=WARM, offset=offset)
+        result = wrk(base, "/api/v1/evaluations", OURS_BODY, headers,
                      connections=connections, seconds=SECONDS[size], limit=HANDLINGS[size],
-                     offset=offset)
+                     offset=offset + WARM)
     return result.requests_per_s, result.p99_ms, result.non_2xx
 
 
@@ -101,7 +113,7 @@ def run(size: str) -> list[tuple[str, float, str]]:
     for run_index, connections in enumerate(RUNS):
         base_rps, base_p99 = minimal(size, connections)
         rps, p99, non_2xx = ours(size, connections, url, key,
-                                 offset=run_index * HANDLINGS[size])
+                                 offset=run_index * (HANDLINGS[size] + WARM))
         figures += [
             (f"minimal endpoint c={connections} throughput", base_rps, "req/s"),
             (f"minimal endpoint c={connections} p99", base_p99, "ms"),

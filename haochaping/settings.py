@@ -36,6 +36,9 @@ HCP_BLIND_INDEX_KEY = env_str("HCP_BLIND_INDEX_KEY", DEMO_FIELD_KEY)
 # The deployment's policy preset (catalog.policies): national, zhengdong, chongqing,
 # jiangxi, haiyang, xinxiang. Org subtrees may override single values in the database.
 HCP_POLICY_PRESET = env_str("HCP_POLICY_PRESET", "national")
+# Per-process memo of hot configuration rows (API clients, policies, the active standard):
+# a change is in force in every worker process within this many seconds (core.memo).
+HCP_LOCAL_CACHE_SECONDS = env_int("HCP_LOCAL_CACHE_SECONDS", 5)
 
 # Notifications (notify app, docs/notify.md). SMS backend: console (demo: logs a masked
 # line) | http (POSTs signed JSON to the gateway). The same secret signs outbound requests
@@ -89,6 +92,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "haochaping.urls"
+
+# SQLite cannot declare the roll-ups' NULLs-not-distinct unique keys (stats.models);
+# PostgreSQL enforces them, and the roll-up upkeep deletes a bucket before re-inserting it.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 WSGI_APPLICATION = "haochaping.wsgi.application"
 
 TEMPLATES = [

@@ -29,6 +29,7 @@ from haochaping.accounts import rules
 from haochaping.accounts.models import ApiClient
 from haochaping.accounts.scoping import Actor, actor_for_client, actor_for_user
 from haochaping.core.errors import PermissionDenied, RateLimited
+from haochaping.core.memo import Memo
 
 # last_used_at is informational; writing it at most once a minute keeps a busy client
 # from turning every read into a write.
@@ -67,13 +68,16 @@ def _check_rate(client: ApiClient) -> None:
                           f"请求过于频繁：每分钟最多 {client.rate_limit_per_minute} 次，请稍后再试")
 
 
-def authenticate_key(raw: str) -> ApiClient:
-    """The active client holding ``raw`` (current key, or previous key within its grace);
-    raises ApiAuthError otherwise. Writes nothing."""
-    parsed = rules.parse_key(raw)
-    if parsed is None:
-        raise _invalid_key()
-    prefix, _ = parsed
+# Clients by the SHA-256 of a key that matched, with whether it was the previous key.
+# Cleared in this process when any client is saved (signals); see core.memo for others.
+_clients: Memo[tuple[ApiClient, bool]] = Memo("api_clients")
+
+
+def forget_clients() -> None:
+    _clients.clear()
+
+
+def _lookup(raw: str, prefix: str) -> tuple[ApiClient, bool]:
     client = (ApiClient.objects.select_related("org")
               .filter(Q(key_prefix=prefix) | Q(previous_key_prefix=prefix)).first())
     if client is None:
@@ -81,9 +85,23 @@ def authenticate_key(raw: str) -> ApiClient:
     if client.key_prefix == prefix:
         if not rules.key_matches(raw, client.key_hash):
             raise _invalid_key()
-    else:
-        if not rules.key_matches(raw, client.previous_key_hash):
-            raise _invalid_key()
+        return client, False
+    if not rules.key_matches(raw, client.previous_key_hash):
+        raise _invalid_key()
+    return client, True
+
+
+def authenticate_key(raw: str) -> ApiClient:
+    """The active client holding ``raw`` (current key, or previous key within its grace);
+    raises ApiAuthError otherwise. Writes nothing. A matched client is kept per process
+    (core.memo): deactivation and rotation reach every worker within
+    ``HCP_LOCAL_CACHE_SECONDS``, the grace period's end is checked on every request."""
+    parsed = rules.parse_key(raw)
+    if parsed is None:
+        raise _invalid_key()
+    prefix, _ = parsed
+    client, by_previous = _clients.get_or_load(rules.hash_key(raw), lambda: _lookup(raw, prefix))
+    if by_previous:
         valid_until = client.previous_valid_until
         if valid_until is None or valid_until <= timezone.now():
             raise ApiAuthError("auth.key_expired", "该 API 密钥已轮换且宽限期已过，请使用新密钥")
@@ -96,6 +114,7 @@ def _touch(client: ApiClient) -> None:
     now = timezone.now()
     if client.last_used_at is None or client.last_used_at <= now - LAST_USED_RESOLUTION:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now  # the memo's copy: no second write within the minute
 
 
 class ApiKeyAuth(APIKeyHeader):

@@ -10,9 +10,11 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from haochaping.accounts.models import ApiClient
 from haochaping.audit.services import audit_record
 
 USERNAME_MAX = 150
@@ -57,3 +59,12 @@ def audit_locked_out(sender: Any, request: HttpRequest | None, username: Any,
     audit_record(action="accounts.login_locked_out", actor_label=f"login:{name}"[:USERNAME_MAX],
                  object_type="accounts.user", object_id=name[:64],
                  ip=ip_address or _ip(request), after={"username": name})
+
+
+@receiver([post_save, post_delete], sender=ApiClient, dispatch_uid="hcp_forget_clients")
+def forget_api_clients(sender: Any, **kwargs: Any) -> None:
+    """A saved client (deactivated, rotated, re-scoped) is read afresh by this process at
+    once; other processes within HCP_LOCAL_CACHE_SECONDS (core.memo)."""
+    from haochaping.accounts.auth import forget_clients
+
+    forget_clients()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Router
 
 from haochaping.accounts.auth import actor_of, api_auth, api_key_auth, require_scope, session_auth
-from haochaping.accounts.scoping import Actor, scope
+from haochaping.accounts.scoping import scope
 from haochaping.catalog.rules.standards import Channel
 from haochaping.catalog.selectors.standards import active_standard
 from haochaping.core.errors import AppError, NotFound, PermissionDenied
@@ -27,7 +27,7 @@ from haochaping.evaluations.selectors import (
     standard_form,
     unrated_handlings,
 )
-from haochaping.evaluations.services import evaluation_submit
+from haochaping.evaluations.services import Locked, evaluation_submit, lock_by_proj_no
 from haochaping.evaluations.throttle import throttle
 from haochaping.handlings.models import Handling, Rater
 
@@ -63,28 +63,22 @@ def rater_matches(rater: Rater, given: s.RaterIn) -> bool:
     return _same(blind_index("phone", given.phone), rater.phone_index)
 
 
-def _find_handling(actor: Actor, proj_no: str, client_system: str) -> Handling:
-    qs = scope(Handling.objects.filter(proj_no=proj_no), actor).select_related("rater", "org")
-    if client_system:
-        qs = qs.filter(client__name=client_system)
-    found = list(qs[:2])
-    if not found:
-        raise NotFound("handling.not_found", "办件不存在", "proj_no")
-    if len(found) > 1:
-        raise AppError("handling.ambiguous", "多个业务系统存在相同办件编号，请指定 client_system",
-                       "client_system", status=409)
-    return found[0]
-
-
 @router.post("", response={201: list[s.EvaluationOut]}, auth=[api_key_auth])
 def submit(request: HttpRequest, body: s.AppRatingIn) -> Any:
     actor = require_scope(request, WRITE_SCOPE)
     throttle("client", actor.client.pk)
-    handling = _find_handling(actor, body.proj_no, body.client_system)
-    throttle("rater", handling.rater_id)
-    if not rater_matches(handling.rater, body.rater):
-        raise PermissionDenied("evaluation.rater_mismatch", "评价人与办件申请人不一致", "rater")
-    rows = evaluation_submit(handling=handling, rating=_rating(body), channel=Channel(body.channel),
+
+    def locate() -> Locked:
+        """In the rating's transaction: find and lock the handling, then check that the
+        rater the app authenticated is its applicant."""
+        locked = lock_by_proj_no(actor, body.proj_no, body.client_system)
+        throttle("rater", locked.handling.rater_id)
+        if not rater_matches(locked.handling.rater, body.rater):
+            raise PermissionDenied("evaluation.rater_mismatch", "评价人与办件申请人不一致",
+                                   "rater")
+        return locked
+
+    rows = evaluation_submit(locate=locate, rating=_rating(body), channel=Channel(body.channel),
                              for_batch=body.for_batch, client=actor.client,
                              **_client_facts(request))
     return 201, rows

@@ -3,7 +3,6 @@ work list of the supervising office, and a rater's rateable handlings (masked)."
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -14,28 +13,22 @@ from haochaping.catalog.models import BadReason, ContentItem, Indicator, Standar
 from haochaping.catalog.rules.standards import LEVEL_LABELS, Level
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import PermissionDenied
+from haochaping.core.memo import Memo
 from haochaping.evaluations import rules
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling, Rater
 
-STANDARD_TABLES_TTL = 60.0
-_tables_cache: dict[int, tuple[float, rules.StandardTables]] = {}
+standard_table_memo: Memo[rules.StandardTables] = Memo("standard_tables")
 
 
 def standard_tables(version: StandardVersion) -> rules.StandardTables:
     """The version's content items, indicators and reasons as plain rule data.
 
-    Kept per process for a minute: every rating reads them, and they change only when the
-    office edits a version's items in the admin. Activating another version takes effect
-    at once (the cache is keyed by version); an item edit within a version is seen by every
-    process within STANDARD_TABLES_TTL seconds.
+    Kept per process (core.memo, keyed by version): every rating reads them, and they
+    change only when the office edits a version's items in the admin (catalog.signals
+    clears the memo of that process; others follow within HCP_LOCAL_CACHE_SECONDS).
     """
-    cached = _tables_cache.get(version.pk)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    tables = _load_standard_tables(version)
-    _tables_cache[version.pk] = (time.monotonic() + STANDARD_TABLES_TTL, tables)
-    return tables
+    return standard_table_memo.get_or_load(version.pk, lambda: _load_standard_tables(version))
 
 
 def _load_standard_tables(version: StandardVersion) -> rules.StandardTables:

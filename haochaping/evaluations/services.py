@@ -8,10 +8,13 @@ office's actions on them (invalidate, devices) are audited.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from haochaping.accounts import rules as access
@@ -20,14 +23,21 @@ from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import StandardVersion, Window
 from haochaping.catalog.rules.standards import Channel
-from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.catalog.selectors.policy import effective_policy, policy_at
 from haochaping.catalog.selectors.standards import active_standard
-from haochaping.core.errors import AppError, Conflict, PermissionDenied, ValidationError
+from haochaping.core.errors import (
+    AppError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from haochaping.core.fastsql import Statement, insert_one
 from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import InvitationError, invitation_covers
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
 from haochaping.evaluations.selectors import standard_tables
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, Rater
 
 # HTTP status of each refusal: bad input 422, the handling's state 409, who enters 403.
 _STATUS = {
@@ -46,13 +56,113 @@ def _app_error(exc: rules.RatingRejected) -> AppError:
                     status=_STATUS.get(exc.code, 422))
 
 
-def current_rating_of(handling_id: int) -> tuple[Evaluation | None, rules.CurrentRating | None]:
-    row = Evaluation.objects.filter(handling_id=handling_id, is_current=True).first()
+def _current(level: int, is_default: bool, invalidated: bool, reason_codes: Any,
+             text: str) -> rules.CurrentRating:
+    return rules.CurrentRating(
+        level=level, is_default=is_default, invalidated=invalidated,
+        has_reason=bool(reason_codes) or len(text.strip()) >= rules.MIN_REASON_TEXT_CHARS)
+
+
+def current_rating_of(handling_id: int) -> tuple[int | None, rules.CurrentRating | None]:
+    """The id and rule facts of the handling's current rating, if any."""
+    row = Evaluation.objects.filter(handling_id=handling_id, is_current=True).values_list(
+        "pk", "level", "is_default", "invalidated_at", "reason_codes", "text").first()
     if row is None:
         return None, None
-    return row, rules.CurrentRating(
-        level=row.level, is_default=row.is_default, invalidated=row.invalidated_at is not None,
-        has_reason=bool(row.reason_codes) or len(row.text.strip()) >= rules.MIN_REASON_TEXT_CHARS)
+    pk, level, is_default, invalidated_at, reason_codes, text = row
+    return pk, _current(level, is_default, invalidated_at is not None, reason_codes, text)
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A handling row locked for rating, with what deciding the rating needs."""
+
+    handling: Handling
+    org_path: str
+    current_id: int | None
+    current: rules.CurrentRating | None
+
+
+# The hot path of every channel: one statement locks the handling (only its row, FOR
+# UPDATE OF h) and reads its org's path, its rater's blind indexes and its current rating
+# (at most one row: the partial unique index on current ratings).
+_LOCK_SQL = (
+    "SELECT h.*, o.path AS lock_org_path, r.id_type AS lock_id_type, "
+    "r.phone_index AS lock_phone_index, r.id_no_index AS lock_id_no_index, "
+    "e.id AS cur_id, e.created_at AS cur_created, "
+    "e.level AS cur_level, e.is_default AS cur_default, e.invalidated_at AS cur_invalidated, "
+    "e.reason_codes AS cur_reasons, e.text AS cur_text "
+    "FROM handlings_handling h JOIN catalog_org o ON o.id = h.org_id "
+    "JOIN handlings_rater r ON r.id = h.rater_id "
+    "LEFT JOIN evaluations_evaluation e ON e.handling_id = h.id AND e.is_current ")
+
+
+def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[Any]:
+    """SQLite locks the whole database on the first write instead of FOR UPDATE."""
+    lock = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else ""
+    return list(Handling.objects.raw(
+        f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}", params))
+
+
+def lock_for_rating(pk: int) -> Locked:
+    """Lock handling ``pk`` in the current transaction and read its current rating."""
+    found = _locked_rows("h.id = %s", [pk])
+    if not found:
+        raise Handling.DoesNotExist(pk)
+    return _locked(found[0])
+
+
+def lock_by_proj_no(actor: Actor, proj_no: str, client_name: str = "") -> Locked:
+    """Find and lock, in one statement, the handling numbered ``proj_no`` in the actor's
+    subtree (of the business system ``client_name`` when given): the rating API's hot
+    path. The handling carries its rater's blind indexes (``handling.rater``); no
+    plaintext is read."""
+    where, params = ["h.proj_no = %s"], [proj_no]
+    if actor.scope_path is not None:
+        where.append(f"substr(o.path, 1, {len(actor.scope_path)}) = %s")
+        params.append(actor.scope_path)
+    if client_name:
+        where.append("h.client_id IN (SELECT id FROM accounts_apiclient WHERE name = %s)")
+        params.append(client_name)
+    found = _locked_rows(" AND ".join(where), params, limit=2)
+    if not found:
+        raise NotFound("handling.not_found", "办件不存在", "proj_no")
+    if len(found) > 1:
+        raise AppError("handling.ambiguous", "多个业务系统存在相同办件编号，请指定 client_system",
+                       "client_system", status=409)
+    row: Any = found[0]
+    Handling.rater.field.set_cached_value(row, Rater(
+        id=row.rater_id, id_type=row.lock_id_type, phone_index=row.lock_phone_index,
+        id_no_index=row.lock_id_no_index))
+    return _locked(row)
+
+
+def _locked(row: Any) -> Locked:
+    """A statement that waited for the lock sees the handling's newest row but the rating
+    as of its start (PostgreSQL, READ COMMITTED): if a rating committed meanwhile, the
+    handling's ``rated_at`` (stamped with every rating's ``created_at``) no longer matches
+    the rating read, and the rating is read again by a new statement."""
+    if not _same_moment(row.rated_at, row.cur_created):
+        current_id, current = current_rating_of(row.pk)
+        return Locked(row, row.lock_org_path, current_id, current)
+    if row.cur_id is None:
+        return Locked(row, row.lock_org_path, None, None)
+    reasons = row.cur_reasons
+    if isinstance(reasons, str):  # SQLite hands JSON back as text
+        reasons = json.loads(reasons)
+    return Locked(row, row.lock_org_path, row.cur_id,
+                  _current(row.cur_level, bool(row.cur_default), row.cur_invalidated is not None,
+                           reasons, row.cur_text))
+
+
+def _same_moment(rated_at: datetime | None, created: Any) -> bool:
+    if rated_at is None or created is None:
+        return rated_at is None and created is None
+    if isinstance(created, str):  # SQLite: extra columns come back unconverted
+        created = datetime.fromisoformat(created)
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=rated_at.tzinfo)
+    return bool(rated_at == created)
 
 
 def _staff_user_id(handling: Handling) -> int | None:
@@ -83,29 +193,36 @@ def _state(handling: Handling, current: rules.CurrentRating | None,
 
 
 def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
-                   channel: Channel, now: datetime, **fields: Any) -> Evaluation:
-    """Insert a current rating with the handling's facts copied onto it."""
-    return Evaluation.objects.create(
+                   channel: Channel, now: datetime, along: Statement | None = None,
+                   **fields: Any) -> Evaluation:
+    """Insert a current rating with the handling's facts copied onto it (one prepared
+    INSERT, with ``along`` in the same statement: this runs for every rating on every
+    channel)."""
+    row = Evaluation(
         handling=handling, rater_id=handling.rater_id, org_id=handling.org_id,
         matter_id=handling.matter_id, hall_id=handling.hall_id, window_id=handling.window_id,
         staff_id=handling.staff_id, batch_no=handling.batch_no, level=level,
         channel=channel.value, standard_version=version, created_at=now, is_current=True,
         **fields)
+    insert_one(row, along=along)
+    return row
 
 
-def _targets(handling: Handling, for_batch: bool) -> list[Handling]:
+def _targets(handling: Handling, for_batch: bool, first: Locked | None) -> list[Locked]:
     """The handling (locked) first, then the rest of its batch (seed 003 §11), locked in
     id order so two batch ratings cannot deadlock."""
-    # The org rides along (its policy decides the rating) but only handling rows are locked.
-    locked = Handling.objects.select_for_update(of=("self",)).select_related("org")
     if not for_batch or not handling.batch_no:
-        return [locked.get(pk=handling.pk)]
-    rows = list(locked.filter(client_id=handling.client_id, batch_no=handling.batch_no,
-                              status=rules.STATUS_COMPLETED).order_by("pk"))
-    rows.sort(key=lambda h: h.pk != handling.pk)
-    if not rows or rows[0].pk != handling.pk:
-        return [locked.get(pk=handling.pk), *rows]
-    return rows
+        return [first or lock_for_rating(handling.pk)]
+    # The org rides along (its policy decides the rating) but only handling rows are locked.
+    rows = list(Handling.objects.select_for_update(of=("self",)).select_related("org")
+                .filter(client_id=handling.client_id, batch_no=handling.batch_no,
+                        status=rules.STATUS_COMPLETED).order_by("pk"))
+    others = []
+    for row in rows:
+        if row.pk != handling.pk:
+            current_id, current = current_rating_of(row.pk)
+            others.append(Locked(row, row.org.path, current_id, current))
+    return [first or lock_for_rating(handling.pk), *others]
 
 
 def _use_invitation(invitation: Invitation, handling: Handling, now: datetime) -> None:
@@ -118,15 +235,19 @@ def _use_invitation(invitation: Invitation, handling: Handling, now: datetime) -
         raise InvitationError("invitation.used", "该评价链接已使用，不能重复评价", 409)
 
 
-def evaluation_submit(*, handling: Handling, rating: rules.RatingInput, channel: Channel,
+def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingInput,
+                      channel: Channel,
                       for_batch: bool = False, invitation: Invitation | None = None,
                       client: Any = None, device: Device | None = None, entered_by: Any = None,
                       ip: str | None = None, user_agent: str = "",
                       assess_number: int | None = None,
-                      now: datetime | None = None) -> list[Evaluation]:
+                      now: datetime | None = None,
+                      locate: Callable[[], Locked] | None = None) -> list[Evaluation]:
     """Record a rating of ``handling`` (and, with ``for_batch``, of every completed
     handling of its batch). All or nothing for the handling itself; other members of the
     batch that the rules refuse (already rated, window closed) are left as they are.
+    ``locate`` instead of ``handling``: called in the transaction, it finds, checks and
+    locks the handling itself (the rating API: one statement, see lock_by_proj_no).
     Raises AppError with a stable code; nothing is written on refusal."""
     now = now or timezone.now()
     channel = Channel(channel)
@@ -139,9 +260,14 @@ def evaluation_submit(*, handling: Handling, rating: rules.RatingInput, channel:
     created: list[Evaluation] = []
     try:
         with transaction.atomic():
+            first = locate() if locate is not None else None
+            if first is not None:
+                handling = first.handling
+            if handling is None:
+                raise ValueError("evaluation_submit needs a handling or a locate()")
             if invitation is not None:
                 _use_invitation(invitation, handling, now)
-            for index, target in enumerate(_targets(handling, for_batch)):
+            for index, target in enumerate(_targets(handling, for_batch, first)):
                 row = _rate_one(target, rating, channel=channel, version=version,
                                 tables=tables, entered_by=entered_by,
                                 assess_number=assess_number, now=now, extra=extra,
@@ -156,35 +282,51 @@ def evaluation_submit(*, handling: Handling, rating: rules.RatingInput, channel:
     return created
 
 
-def _rate_one(handling: Handling, rating: rules.RatingInput, *, channel: Channel,
+def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
               version: StandardVersion, tables: rules.StandardTables, entered_by: Any,
               assess_number: int | None, now: datetime, extra: dict[str, Any],
               required: bool) -> Evaluation | None:
-    current_row, current = current_rating_of(handling.pk)
-    policy = effective_policy(handling.org)
+    handling = target.handling
+    policy = policy_at(target.org_path)
     try:
         decision = rules.check_rating(
-            rating, channel=channel, tables=tables, state=_state(handling, current, channel),
+            rating, channel=channel, tables=tables,
+            state=_state(handling, target.current, channel),
             policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation),
             now=now, entered_by=_entered_by(entered_by), assess_number=assess_number)
     except rules.RatingRejected:
         if required:
             raise
         return None
-    if decision.supersedes and current_row is not None and not Evaluation.objects.filter(
-            pk=current_row.pk, is_current=True).update(is_current=False, superseded_at=now):
+    if decision.supersedes and target.current_id is not None and not Evaluation.objects.filter(
+            pk=target.current_id, is_current=True).update(is_current=False, superseded_at=now):
         raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试")
     row = new_evaluation(handling, version=version, level=rating.level, channel=channel,
-                         now=now, assess_number=decision.assess_number, **extra)
+                         now=now, assess_number=decision.assess_number,
+                         along=_mark_rated(handling.pk, now), **extra)
     if rating.level <= 2 or decision.supersedes:
         # A bad review opens a work order; a re-rating updates one (issue 4). After commit,
         # robust: a failure there never undoes the rating (workorders sweep repairs it).
         from haochaping.workorders.services import workorder_on_rating_id
 
         transaction.on_commit(lambda: workorder_on_rating_id(row.pk), robust=True)
-    Handling.objects.filter(pk=handling.pk).update(rated_at=now, invite_due_at=None,
-                                                   default_due_at=None, updated_at=now)
     return row
+
+
+_RATED_SQL = "UPDATE handlings_handling SET rated_at = %s WHERE id = %s"
+
+
+def _mark_rated(pk: int, now: datetime) -> Statement:
+    """The statement that marks the handling rated, sent with the rating's INSERT; being
+    rated voids the handling's SMS-invitation and default-rating deadlines.
+
+    Only ``rated_at`` changes, a column no index holds, so on PostgreSQL the row is
+    updated in place on its page (a HOT update: no new entry in the handling's ten
+    indexes; the table keeps free space for it, migration handlings 0005). The void
+    deadlines stay until their sweep reaches them and clears the rated ones in bulk, and
+    the roll-up job finds the handling through its new rating, not ``updated_at``.
+    Plain SQL: this runs once per rating on every channel."""
+    return _RATED_SQL, [now, pk]
 
 
 DEFAULT_SWEEP_BATCH = 200
@@ -203,6 +345,9 @@ def sweep_default_ratings(now: datetime, *, batch_size: int = DEFAULT_SWEEP_BATC
     version: StandardVersion | None = None
     policies: dict[int, int | None] = {}
     created = skipped = 0
+    # Rated handlings keep their void deadline (_mark_rated): clear them all at once.
+    Handling.objects.filter(default_due_at__lte=now, rated_at__isnull=False).update(
+        default_due_at=None)
     while created + skipped < limit:
         due = list(Handling.objects.filter(default_due_at__lte=now)
                    .order_by("default_due_at", "pk").values_list("pk", "default_due_at")

@@ -124,6 +124,11 @@ class Handling(models.Model):
             models.Index(fields=["window", "completed_at"], name="handling_window_done"),
             # Window QR: the rater's recent handlings.
             models.Index(fields=["rater", "completed_at"], name="handling_rater_done"),
+            # Rating by proj_no from the app, pads and SMS: the rating client is not the
+            # business system that reported the handling, so (client, proj_no) can't serve.
+            models.Index(fields=["proj_no"], name="handling_proj_no"),
+            # The roll-up job's "changed since" look-up (stats.rollup.touched).
+            models.Index(fields=["updated_at"], name="handling_updated"),
         ]
 
     def __str__(self) -> str:

@@ -55,7 +55,8 @@ def _view(h: Handling) -> HandlingView:
         window_code=h.window.code if h.window else "",
         staff_no=h.staff.staff_no if h.staff else "", service_channel=h.service_channel,
         batch_no=h.batch_no, accepted_at=h.accepted_at, completed_at=h.completed_at,
-        rated_at=h.rated_at, invite_due_at=h.invite_due_at, default_due_at=h.default_due_at,
+        rated_at=h.rated_at, invite_due_at=None if h.rated_at else h.invite_due_at,
+        default_due_at=None if h.rated_at else h.default_due_at,
         rating_closes_at=h.rating_closes_at, created_at=h.created_at, updated_at=h.updated_at,
         rater=MaskedRater(kind=r.kind, name=r.name_masked, id_type=r.id_type,
                           id_no=r.id_no_masked, phone=r.phone_masked))

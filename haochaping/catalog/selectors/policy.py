@@ -18,6 +18,11 @@ from django.db.models import Q
 from haochaping.catalog.models import CalendarOverride, Org, PolicyOverride
 from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.policies import Duration, Policy, apply_overrides, preset
+from haochaping.core.memo import Memo
+
+# Effective policies by (preset, org path); cleared in this process when an override is
+# saved or deleted (catalog.signals), elsewhere within HCP_LOCAL_CACHE_SECONDS (core.memo).
+policies: Memo[Policy] = Memo("policies")
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -30,26 +35,32 @@ def base_policy() -> Policy:
     return preset(settings.HCP_POLICY_PRESET)
 
 
-def override_layers(org: Org | None) -> list[dict[str, object]]:
+def _layers_at(path: str) -> list[dict[str, object]]:
     """Override layers in application order: deployment-wide, then root org .. ``org``.
 
-    One query; a handful of rows per request, so no cache is kept (a cache would have to be
-    invalidated on every admin edit for a saving of one indexed query).
+    One query; :func:`effective_policy` keeps the result per process (core.memo).
     """
-    paths = ancestor_paths(org.path) if org is not None else []
+    paths = ancestor_paths(path) if path else []
     rows = (PolicyOverride.objects
             .filter(Q(org__isnull=True) | Q(org__path__in=paths))
             .values_list("org__path", "key", "value"))
     by_path: dict[str, dict[str, object]] = {"": {}}
     by_path.update({p: {} for p in paths})
-    for path, key, value in rows:
-        by_path[path or ""][key] = value
+    for at, key, value in rows:
+        by_path[at or ""][key] = value
     return [by_path[""], *(by_path[p] for p in paths)]
 
 
 def effective_policy(org: Org | None = None) -> Policy:
-    """The policy in force for ``org`` (None: the deployment-wide policy)."""
-    return apply_overrides(base_policy(), override_layers(org))
+    """The policy in force for ``org`` (None: the deployment-wide policy). Every rating
+    and deadline reads it, so it is kept per process for a few seconds (core.memo)."""
+    return policy_at(org.path if org is not None else "")
+
+
+def policy_at(path: str) -> Policy:
+    """The policy in force for the org at ``path`` ("" : deployment-wide)."""
+    return policies.get_or_load((settings.HCP_POLICY_PRESET, path),
+                                lambda: apply_overrides(base_policy(), _layers_at(path)))
 
 
 def calendar_overrides(years: Iterable[int]) -> dict[date, bool]:

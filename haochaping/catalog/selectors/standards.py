@@ -11,11 +11,17 @@ from django.db.models import QuerySet
 from haochaping.catalog.models import ContentItem, StandardVersion
 from haochaping.catalog.rules.standards import Level
 from haochaping.core.errors import NotFound
+from haochaping.core.memo import Memo
+
+# The active version, kept per process (core.memo); cleared in this process when a
+# version is saved (catalog.signals).
+active_versions: Memo[StandardVersion | None] = Memo("active_standard")
 
 
 def active_standard() -> StandardVersion:
     """The version new ratings use (exactly one; constraint ``one_active_standard``)."""
-    version = StandardVersion.objects.filter(is_active=True).first()
+    version = active_versions.get_or_load(
+        "active", lambda: StandardVersion.objects.filter(is_active=True).first())
     if version is None:
         raise NotFound("standard.none_active", "尚未启用评价标准")
     return version

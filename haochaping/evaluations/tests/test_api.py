@@ -180,3 +180,40 @@ def test_phone_endpoint_needs_a_session(world: SimpleNamespace) -> None:
     response = post(world.app_key, phone_body(h), url=f"{URL}/phone")
     assert response.status_code == 401
     assert not Evaluation.objects.exists()
+
+
+def test_the_same_proj_no_from_two_systems_needs_client_system(world: SimpleNamespace) -> None:
+    h = world.handling()
+    other_system, _ = ef.make_client(world.loc.market, scopes=("handlings:write",),
+                                     name="不动产系统")
+    world.handling(client=other_system, proj_no=h.proj_no)
+    refused(409, "handling.ambiguous", world.app_key, body(h))
+    response = post(world.app_key, body(h, client_system="审批系统"))
+    assert response.status_code == 201, response.content
+    assert Evaluation.objects.get().handling_id == h.pk
+    refused(404, "handling.not_found", world.app_key, body(h, client_system="没有这个系统"))
+
+
+def test_an_app_scoped_to_another_subtree_cannot_find_the_handling(
+        world: SimpleNamespace) -> None:
+    _, district_key = ef.make_client(world.loc.district_office)
+    refused(404, "handling.not_found", district_key, body(world.handling()))
+
+
+def test_a_rating_that_raced_in_is_seen_before_a_second_one(world: SimpleNamespace) -> None:
+    """A rating whose handling row says it was rated at another moment than the current
+    rating read with the lock is read again (services.lock_for_rating)."""
+    from django.utils import timezone
+
+    from haochaping.evaluations.services import lock_for_rating
+    from haochaping.handlings.models import Handling
+
+    h = world.handling()
+    assert post(world.app_key, body(h)).status_code == 201
+    first = lock_for_rating(h.pk)
+    assert first.current is not None
+    assert first.current.level == 5
+    Handling.objects.filter(pk=h.pk).update(rated_at=timezone.now())
+    again = lock_for_rating(h.pk)
+    assert (again.current_id, again.current) == (first.current_id, first.current)
+    refused(409, "evaluation.already_rated", world.app_key, body(h, level=4, content_codes=[]))

@@ -6,6 +6,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from haochaping.accounts.rules import hash_key
@@ -21,8 +23,11 @@ from haochaping.evaluations.services import (
     device_create,
     evaluation_invalidate,
     evaluation_submit,
+    sweep_default_ratings,
 )
 from haochaping.evaluations.tests.factories import snapshot
+from haochaping.notify.models import OutboxMessage
+from haochaping.notify.services.invitations import sweep_sms_invitations
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +49,7 @@ def refused(code: str, **kw: object) -> AppError:
     return exc.value
 
 
-def test_submit_copies_the_facts_and_clears_the_deadlines(world: SimpleNamespace) -> None:
+def test_submit_copies_the_facts_and_voids_the_deadlines(world: SimpleNamespace) -> None:
     h = world.handling(invite_due_at=timezone.now(), default_due_at=timezone.now())
     [row] = evaluation_submit(handling=h, rating=GOOD, channel=Channel.EVALUATOR,
                               ip="10.0.0.8", user_agent="pad/1.0")
@@ -57,8 +62,15 @@ def test_submit_copies_the_facts_and_clears_the_deadlines(world: SimpleNamespace
     assert (row.ip, row.user_agent, row.channel) == ("10.0.0.8", "pad/1.0", "evaluator")
     h.refresh_from_db()
     assert h.rated_at == row.created_at
-    assert h.invite_due_at is None
-    assert h.default_due_at is None
+    # The deadlines stay on the row (a HOT update) but are void: each sweep clears them in
+    # bulk and neither sends an invitation nor adds a default rating.
+    later = timezone.now() + timedelta(minutes=1)
+    assert sweep_sms_invitations(later).summary() == "invited=0 skipped=0"
+    assert sweep_default_ratings(later) == "default ratings: 0 created, 0 skipped"
+    h.refresh_from_db()
+    assert (h.invite_due_at, h.default_due_at) == (None, None)
+    assert list(Evaluation.objects.filter(handling=h)) == [row]
+    assert not OutboxMessage.objects.exists()
 
 
 def test_bad_content_writes_nothing(world: SimpleNamespace) -> None:
@@ -206,3 +218,23 @@ def test_device_create_returns_the_key_once(world: SimpleNamespace) -> None:
         device_create(actor=actor, window=world.loc.window, kind="phone", name="x")
     assert exc.value.code == "device.invalid_kind"
     assert Device.objects.count() == 1
+
+
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="PostgreSQL heap-only tuples")
+def test_rating_updates_the_handling_in_place(world: SimpleNamespace) -> None:
+    """The rating's one handling update touches no indexed column, so PostgreSQL makes it
+    a HOT update (no new entry in the handling's indexes): an index on ``rated_at`` or
+    a second column in _mark_rated would undo that."""
+    h = world.handling(invite_due_at=timezone.now(), default_due_at=timezone.now())
+
+    def counts() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                           "WHERE relname = 'handlings_handling'")
+            updated, hot = cursor.fetchone()
+            return int(updated), int(hot)
+
+    updated, hot = counts()
+    evaluation_submit(handling=h, rating=GOOD, channel=Channel.WEB)
+    assert counts() == (updated + 1, hot + 1), "the rating's handling update was not HOT"

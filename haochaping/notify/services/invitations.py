@@ -102,6 +102,9 @@ def sweep_sms_invitations(now: datetime, limit: int = 500) -> SweepReport:
     ``invite:<handling id>`` / ``invite:batch:<client>:<batch no>`` makes a second SMS
     impossible."""
     report = SweepReport()
+    # Rated handlings keep their void deadline (evaluations' _mark_rated): clear at once.
+    Handling.objects.filter(invite_due_at__lte=now, rated_at__isnull=False).update(
+        invite_due_at=None)
     due = list(Handling.objects.filter(invite_due_at__lte=now)
                .order_by("invite_due_at", "pk").values_list("pk", flat=True)[:limit])
     for pk in due:
