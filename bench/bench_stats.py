@@ -16,6 +16,7 @@ measures:
     .venv/bin/python bench/run.py --only stats --size quick   # 200k ratings
     .venv/bin/python bench/bench_stats.py large               # 10M ratings
     HCP_BENCH_STATS_ROWS=2000000 .venv/bin/python bench/bench_stats.py large
+    HCP_BENCH_KEEP_DB=1 …                                        # keep hcp_bench10m
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ STAFF_PER_ORG = 2
 CHUNK = 500_000
 SPAN_DAYS = 395  # 13 months of ratings ending three days ago
 LAG_RATE, LAG_SECONDS, TICK_EVERY = 500, 30, 5.0
+PAGE_RUNS = 20
 ROOT = Path(__file__).resolve().parent.parent
 
 # One completed handling and its rating per row. Orgs are picked with a skew (power 2:
@@ -101,6 +103,8 @@ GROUP BY 1, 2
 
 def _emit(name: str, value: float, unit: str) -> None:
     print(f"FIG\t{name}\t{value}\t{unit}", flush=True)
+    # also as it comes, so a long run that fails later still shows what it measured
+    print(f"{name:<48} {value:>12.1f} {unit}", file=sys.stderr, flush=True)
 
 
 def _median_ms(fn: Any, runs: int) -> float:
@@ -152,7 +156,7 @@ def seed_catalog() -> dict[str, Any]:
     return {"orgs": ORGS, "org0": orgs[0], "hall0": halls[0], "halls": HALLS,
             "win0": windows[0], "staff0": first(Staff), "m0": first(Matter),
             "mpo": MATTERS_PER_ORG, "spo": STAFF_PER_ORG, "sv": sv.pk, "rater": rater.pk,
-            "client": client.pk, "key": key}
+            "client": client.pk, "key": key, "city": city.pk}
 
 
 def generate(url: str, ids: dict[str, Any], rows: int, now: datetime) -> None:
@@ -176,7 +180,8 @@ def measure_http(url: str, key: str, first: date, last: date) -> float:
     env = {"DJANGO_SETTINGS_MODULE": "haochaping.settings", "DATABASE_URL": url,
            "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "HCP_AXES_ENABLED": "false"}
     path = (f"/api/v1/stats/figures?group_by=org,period&period=month&start={first}"
-            f"&end={last}&compare_previous=false")
+            f"&end={last}&compare_previous=false&layout=columns"
+            "&fields=level_5,level_4,level_3,level_2,level_1,satisfaction_rate")
     with gunicorn("haochaping.wsgi", env, workers=2) as base:
         request = urllib.request.Request(base + path, headers={"X-Api-Key": key})
 
@@ -187,6 +192,61 @@ def measure_http(url: str, key: str, first: date, last: date) -> float:
 
         get()  # warm the worker
         return _median_ms(get, 7)
+
+
+def _p95(times: list[float]) -> float:
+    return sorted(times)[max(0, round(len(times) * 0.95) - 1)]
+
+
+def measure_pages(url: str, key: str, session: str, day: date) -> dict[str, float]:
+    """p95 (ms) over PAGE_RUNS sequential requests each, through gunicorn: the
+    supervisor dashboard as a logged-in supervisor (default filters: six months), and
+    the monthly department ranking over the API; once as served between two rollup
+    runs (stats.cache), once with the rollups changed before every request."""
+    env = {"DJANGO_SETTINGS_MODULE": "haochaping.settings", "DATABASE_URL": url,
+           "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "HCP_AXES_ENABLED": "false"}
+    targets = {
+        "supervisor dashboard page, p95": ("/work/stats/", {"Cookie": f"sessionid={session}"}),
+        "monthly ranking API, p95": (f"/api/v1/stats/ranking/rankings?period=month&day={day}",
+                                     {"X-Api-Key": key}),
+    }
+    found = {}
+    with gunicorn("haochaping.wsgi", env, workers=2) as base, psycopg.connect(
+            url, autocommit=True) as conn:
+        for name, (path, headers) in targets.items():
+            request = urllib.request.Request(base + path, headers=headers)
+            for cold in (False, True):
+                times = []
+                for i in range(PAGE_RUNS + 1):
+                    if cold:  # as after each run of the rollup job: stats.cache misses
+                        conn.execute("UPDATE stats_rollupstate SET last_run_at = now()")
+                    begin = time.perf_counter()
+                    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                        assert response.status == 200
+                        assert response.url.endswith(path), response.url  # not a login page
+                        response.read()
+                    if i:  # the first request warms the worker
+                        times.append((time.perf_counter() - begin) * 1000)
+                found[f"{name}{', every request after a rollup change' if cold else ''}"] = (
+                    _p95(times))
+    return found
+
+
+def supervisor_session(ids: dict[str, Any]) -> str:
+    """A session of a supervisor of the city office (as after a login)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from haochaping.catalog.models import Org
+    from haochaping.core import testing as f
+
+    user = f.make_user("bench_supervisor", role="supervisor", org=Org.objects.get(pk=ids["city"]))
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
 
 
 def measure_lag(url: str, now_fn: Any, ids: dict[str, Any]) -> tuple[float, int]:
@@ -220,7 +280,9 @@ def measure_lag(url: str, now_fn: Any, ids: dict[str, Any]) -> tuple[float, int]
             begin = time.monotonic()
             rollup_tick(now_fn())
             ticks.append((begin, time.monotonic()))
-            if stop.is_set():
+            # Stop once a tick that started after the last commit has finished, so every
+            # batch has a visibility time even when one tick outlasts the load.
+            if stop.is_set() and commits and begin > commits[-1]:
                 break
             time.sleep(max(0.0, TICK_EVERY - (time.monotonic() - begin)))
         connection.close()
@@ -245,7 +307,7 @@ def inner(size: str) -> None:
     from haochaping.accounts.scoping import system_actor
     from haochaping.evaluations.models import Evaluation
     from haochaping.stats import rollup, rules, selectors
-    from haochaping.stats.models import EvaluationRollup, RollupState
+    from haochaping.stats.models import EvaluationRollup, HandlingRollup, RollupState
 
     url = os.environ["DATABASE_URL"]
     rows = int(os.environ.get("HCP_BENCH_STATS_ROWS", ROWS[size]))
@@ -258,12 +320,15 @@ def inner(size: str) -> None:
     span = rollup.raw_day_span()
     assert span is not None
     begin = time.perf_counter()
-    rollup.rebuild(*span)
+    rollup.rebuild_all()
     _emit("full rollup rebuild", time.perf_counter() - begin, "s")
+    RollupState.objects.update_or_create(name=rollup.STATE, defaults={"watermark": now})
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE stats_evaluationrollup")
-        cursor.execute("VACUUM ANALYZE stats_handlingrollup")
-    _emit("evaluation rollup rows", EvaluationRollup.objects.count(), "rows")
+        for model in (EvaluationRollup, HandlingRollup, *rollup.COARSE):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        cursor.execute("ANALYZE")  # the catalog too, as autovacuum would in production
+    for model in (EvaluationRollup, *rollup.COARSE):
+        _emit(f"{model._meta.db_table} rows", model._default_manager.count(), "rows")
 
     actor = system_actor("bench")
     first, last = _month_before(rules.local_day(now))
@@ -280,6 +345,9 @@ def inner(size: str) -> None:
     _emit("year org x month, HTTP end to end", measure_http(url, ids["key"], year_first, last),
           "ms")
 
+    for name, ms in measure_pages(url, ids["key"], supervisor_session(ids), first).items():
+        _emit(name, ms, "ms")
+
     start, _ = rules.day_bounds(year_first)
     _, stop = rules.day_bounds(last)
     with psycopg.connect(url) as conn:
@@ -290,7 +358,6 @@ def inner(size: str) -> None:
               _median_ms(lambda: conn.execute(RAW_QUERY, (month_start, stop)).fetchall(), 3),
               "ms")
 
-    RollupState.objects.update_or_create(name=rollup.STATE, defaults={"watermark": now})
     lag_ms, ticks = measure_lag(url, timezone.now, ids)
     _emit(f"rollup lag at {LAG_RATE} ratings/s, max ({ticks} ticks)", lag_ms, "ms")
     counted = sum(r.counts.real_ratings + r.counts.default_ratings for r in selectors.figures(
@@ -310,8 +377,9 @@ def run(size: str) -> list[tuple[str, float, str]]:
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "haochaping.settings",
                  "DATABASE_URL": url, "HCP_AXES_ENABLED": "false"}).stdout
     finally:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        if os.environ.get("HCP_BENCH_KEEP_DB") != "1":  # keep it to study plans afterwards
+            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     figures = []
     for line in out.splitlines():
         if line.startswith("FIG\t"):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
+import orjson
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
 from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.core.errors import ValidationError
-from haochaping.stats import rules, selectors
+from haochaping.stats import drill, rules, selectors
 
 router = Router(tags=["stats"], auth=api_auth)
 
@@ -34,11 +34,18 @@ class FiguresQuery(FilterQuery):
     group_by: str = "org"  # comma-separated dimensions
     period: rules.Period = rules.Period.MONTH
     compare_previous: bool = True
+    # "columns": one header and a list per group (no previous period) — for big answers
+    layout: Literal["rows", "columns"] = "rows"
+    fields: str = ""  # layout=columns: comma-separated counts and figures (default: all)
 
 
 class DrillQuery(FilterQuery):
     figure: str
-    limit: int = selectors.DRILL_LIMIT
+
+
+class DrillPageQuery(DrillQuery):
+    limit: int = drill.MAX_PAGE
+    after: str | None = None  # the ``next`` cursor of the previous page
 
 
 FILTER_NAMES = ("org", "hall", "window", "staff", "matter", "matter_category", "channel")
@@ -48,12 +55,10 @@ def _filters(q: Schema) -> dict[str, Any]:
     return {k: getattr(q, k) for k in FILTER_NAMES if getattr(q, k) is not None}
 
 
-def _num(value: Fraction | None) -> float | None:
-    return None if value is None else round(float(value), 6)
-
-
-def _figures(values: dict[rules.Figure, Fraction | None]) -> dict[str, float | None]:
-    return {figure.value: _num(v) for figure, v in values.items()}
+def _figures(values: selectors.Figures) -> dict[str, float | None]:
+    # floats() is float(Fraction) without the Fractions (a year of org × month: 36k rows)
+    return {figure.value: None if v is None else round(v, 6)
+            for figure, v in values.floats().items()}
 
 
 def _counts(c: rules.Counts | None) -> dict[str, int] | None:
@@ -61,9 +66,11 @@ def _counts(c: rules.Counts | None) -> dict[str, int] | None:
 
 
 @router.get("/figures", summary="统计指标（读取汇总表）")
-def figures(request: HttpRequest, q: Query[FiguresQuery]) -> dict[str, Any]:
+def figures(request: HttpRequest, q: Query[FiguresQuery]) -> Any:
     actor = require_scope(request, "stats:read")
     group_by = tuple(g for g in q.group_by.split(",") if g)
+    if q.layout == "columns":
+        return _table(actor, group_by, q)
     rows = selectors.figures(actor, group_by=group_by, period=q.period, start=q.start,
                              end=q.end, compare_previous=q.compare_previous,
                              filters=_filters(q))
@@ -71,15 +78,32 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]) -> dict[str, Any]:
         {"key": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.key.items()},
          "counts": _counts(r.counts), "figures": _figures(r.figures),
          "previous_counts": _counts(r.previous),
-         "previous_figures": _figures(r.previous_figures) if r.previous else None}
+         "previous_figures": _figures(selectors.Figures(r.previous)) if r.previous else None}
         for r in rows]}
 
 
-@router.get("/drilldown", summary="指标下钻：评价记录编号")
-def drilldown(request: HttpRequest, q: Query[DrillQuery]) -> dict[str, Any]:
+def _table(actor: Any, group_by: tuple[str, ...], q: FiguresQuery) -> HttpResponse:
+    """``layout=columns``: the rows as lists under one header, serialised by orjson (a
+    year of org × month is 36,000 rows of 28 values)."""
+    if q.compare_previous:
+        raise ValidationError("stats.layout", "按列输出不含上期对比，请设置 compare_previous=false",
+                              "compare_previous")
+    table = selectors.figure_table(actor, group_by=group_by, period=q.period, start=q.start,
+                                   end=q.end, filters=_filters(q),
+                                   fields=tuple(f for f in q.fields.split(",") if f))
+    head = orjson.dumps({"group_by": list(group_by), "period": q.period.value,
+                         "columns": table.header})
+    return HttpResponse(head[:-1] + b',"rows":' + table.rows_json + b"}",
+                        content_type="application/json")
+
+
+@router.get("/drilldown", summary="指标下钻：评价记录编号（按游标分页）")
+def drilldown(request: HttpRequest, q: Query[DrillPageQuery]) -> dict[str, Any]:
+    """Newest first; pass ``next`` back as ``after`` for the following page (null on the
+    last page). There is no cap on how far one can page."""
     actor = require_scope(request, "stats:read")
-    if not 1 <= q.limit <= selectors.DRILL_LIMIT:
-        raise ValidationError("stats.limit", "条数须在 1 至 1000 之间", "limit")
-    ids = selectors.drilldown(actor, figure=q.figure, start=q.start, end=q.end,
-                              key=_filters(q), limit=q.limit)
-    return {"figure": q.figure, "evaluation_ids": ids}
+    if not 1 <= q.limit <= drill.MAX_PAGE:
+        raise ValidationError("stats.limit", f"条数须在 1 至 {drill.MAX_PAGE} 之间", "limit")
+    found = drill.page(actor, figure=q.figure, start=q.start, end=q.end, key=_filters(q),
+                       after=q.after, size=q.limit)
+    return {"figure": q.figure, "evaluation_ids": found.ids, "next": found.next}

@@ -16,7 +16,7 @@ from ninja import Query, Router
 
 from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.core.errors import NotFound
-from haochaping.stats import exports, reports
+from haochaping.stats import downloads, exports, reports
 from haochaping.stats.api import DrillQuery, FiguresQuery, _filters
 from haochaping.stats.exports import CONTENT_TYPES, Sheet
 
@@ -39,19 +39,32 @@ def _send(sheet: Sheet, fmt: str, stem: str) -> HttpResponseBase:
     return response
 
 
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
 def _figures(request: HttpRequest, q: FiguresQuery, fmt: str) -> HttpResponseBase:
     actor = require_scope(request, "stats:read")
     group_by = tuple(g for g in q.group_by.split(",") if g)
-    sheet = exports.figures_export(actor, group_by=group_by, period=q.period, start=q.start,
-                                   end=q.end, filters=_filters(q),
-                                   compare_previous=q.compare_previous)
+    sheet, rows = exports.figures_export(actor, group_by=group_by, period=q.period,
+                                         start=q.start, end=q.end, filters=_filters(q),
+                                         compare_previous=q.compare_previous)
+    downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
+                              query={"group_by": ",".join(group_by), "period": q.period.value,
+                                     "start": q.start, "end": q.end,
+                                     "compare_previous": q.compare_previous, **_filters(q)})
     return _send(sheet, fmt, f"figures-{q.start}-{q.end}")
 
 
 def _drilldown(request: HttpRequest, q: DrillQuery, fmt: str) -> HttpResponseBase:
+    """All rows, streamed in keyset chunks, up to ``exports.EXPORT_MAX_ROWS[fmt]``."""
     actor = require_scope(request, "stats:read")
-    sheet = exports.drilldown_export(actor, figure=q.figure, start=q.start, end=q.end,
-                                     key=_filters(q))
+    sheet, rows = exports.drilldown_export(actor, figure=q.figure, start=q.start, end=q.end,
+                                           key=_filters(q),
+                                           max_rows=exports.EXPORT_MAX_ROWS[fmt])
+    downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
+                              query={"figure": q.figure, "start": q.start, "end": q.end,
+                                     **_filters(q)})
     return _send(sheet, fmt, f"{q.figure}-{q.start}-{q.end}")
 
 
@@ -110,6 +123,7 @@ def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
         handle = file.storage.open(file.name, "rb")
     except FileNotFoundError as exc:  # stats_report_verify reports the missing file
         raise NotFound("stats.report_file_missing", "报告文件缺失") from exc
+    downloads.report_download_recorded(actor, report, fmt=kind, ip=_ip(request))
     response = FileResponse(handle, content_type=content_type,
                             as_attachment=True,
                             filename=f"report-{report.period:%Y-%m}-{pk}.{kind}")

@@ -19,12 +19,12 @@ from typing import IO, Any
 
 from django.db.models import Model
 
-from haochaping.accounts.scoping import Actor, scope
+from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Hall, Matter, Org, Region, Staff, Window
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import ValidationError
-from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
-from haochaping.stats import rules, selectors
+from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES
+from haochaping.stats import drill, rules, selectors
 
 Cell = str | int | float | date | None
 
@@ -58,6 +58,9 @@ LEVELS = dict(LEVEL_CHOICES)
 CATEGORIES = {c.value: c.label for c in MatterCategory}
 # Cells a spreadsheet would run as a formula (CSV/formula injection): rater text is input.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Most rows one drill-down export may hold (docs/metrics.md): an XLSX of 200k rows takes
+# about a minute to write and is near what a spreadsheet opens comfortably; a CSV streams.
+EXPORT_MAX_ROWS = {"xlsx": 200_000, "csv": 1_000_000}
 
 
 @dataclass
@@ -198,11 +201,12 @@ def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
 
 def figures_export(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period,
                    start: date, end: date, filters: Mapping[str, Any] | None = None,
-                   compare_previous: bool = True) -> Sheet:
-    """Validated and computed before the first byte is written (bad input: nothing)."""
+                   compare_previous: bool = True) -> tuple[Sheet, int]:
+    """Validated and computed before the first byte is written (bad input: nothing);
+    the sheet and its row count."""
     rows = selectors.figures(actor, group_by=group_by, period=period, start=start, end=end,
                              compare_previous=compare_previous, filters=filters)
-    return figures_sheet(rows, group_by, previous=compare_previous)
+    return figures_sheet(rows, group_by, previous=compare_previous), len(rows)
 
 
 # --- drill-down rows --------------------------------------------------------------------
@@ -229,20 +233,23 @@ def _drill_line(values: tuple[Any, ...]) -> list[Cell]:
     ]
 
 
-def drilldown_export(actor: Actor, *, figure: str, start: date, end: date,
-                     key: Mapping[str, Any] | None = None) -> Sheet:
-    """Every evaluation behind a rating count (no row limit; read with an iterator), with
-    the exclusions of selectors.drilldown. Rater identity appears masked only."""
-    selectors.drilldown(actor, figure=figure, start=start, end=end, key=key, limit=1)
-    if start > end:
-        raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
-    key = dict(key or {})
-    first, _ = rules.day_bounds(start)
-    _, stop = rules.day_bounds(end)
-    qs = scope(Evaluation.objects.all(), actor).filter(
-        selectors.DRILL[figure], created_at__gte=first, created_at__lt=stop,
-        **{selectors.DRILL_KEYS[k]: v for k, v in key.items()})
-    values = qs.order_by("-created_at", "-pk").values_list(*(c for c, _ in DRILL_COLUMNS))
-    lines = (_drill_line(v) for v in values.iterator(chunk_size=2000))
-    return Sheet("评价明细", [h for _, h in DRILL_COLUMNS], lines)
+def drill_sheet(lines: Iterable[tuple[Any, ...]]) -> Sheet:
+    return Sheet("评价明细", [h for _, h in DRILL_COLUMNS], (_drill_line(v) for v in lines))
 
+
+def drilldown_export(actor: Actor, *, figure: str, start: date, end: date,
+                     key: Mapping[str, Any] | None = None,
+                     max_rows: int = EXPORT_MAX_ROWS["csv"]) -> tuple[Sheet, int]:
+    """Every evaluation behind a rating count with the exclusions of ``stats.drill``,
+    newest first, read in keyset chunks while the file is written; and the row count.
+
+    The rows are counted first (up to ``max_rows`` + 1, so an oversized request costs
+    no more than the limit): above ``max_rows`` it is a 422 and no file. Rater identity
+    appears masked only."""
+    qs = drill.rows(actor, figure=figure, start=start, end=end, key=key)
+    count = qs.order_by().values("pk")[:max_rows + 1].count()
+    if count > max_rows:
+        raise ValidationError(
+            "stats.export_too_large",
+            f"导出记录超过 {max_rows:,} 条，请缩短时间范围或增加筛选条件后分次导出", "end")
+    return drill_sheet(drill.iterate(qs, [c for c, _ in DRILL_COLUMNS])), count

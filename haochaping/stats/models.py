@@ -8,6 +8,8 @@ a SUM over day rows (rules.Counts).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from haochaping.evaluations.models import CHANNEL_CHOICES
@@ -17,16 +19,23 @@ def _count(label: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, default=0)
 
 
+def _ref(to: str, *, null: bool = False, indexed: bool = True) -> Any:
+    """A rollup's reference to a catalog row. Rollups are derived data, rebuilt from raw
+    rows whose own foreign keys guarantee the ids, so the database checks no constraint
+    per rollup row (a rebuild writes millions); PROTECT still stops the ORM from deleting
+    a referenced org, hall, window, staff member or matter. ``indexed=False`` where a
+    composite index already leads with the column (org: the (org, day) indexes)."""
+    return models.ForeignKey(to, null=null, on_delete=models.PROTECT, related_name="+",
+                             db_constraint=False, db_index=indexed)
+
+
 class _Grain(models.Model):
     day = models.DateField("日期（北京时间）")
-    org = models.ForeignKey("catalog.Org", on_delete=models.PROTECT, related_name="+")
-    hall = models.ForeignKey("catalog.Hall", null=True, on_delete=models.PROTECT,
-                             related_name="+")
-    window = models.ForeignKey("catalog.Window", null=True, on_delete=models.PROTECT,
-                               related_name="+")
-    staff = models.ForeignKey("catalog.Staff", null=True, on_delete=models.PROTECT,
-                              related_name="+")
-    matter = models.ForeignKey("catalog.Matter", on_delete=models.PROTECT, related_name="+")
+    org = _ref("catalog.Org", indexed=False)
+    hall = _ref("catalog.Hall", null=True)
+    window = _ref("catalog.Window", null=True)
+    staff = _ref("catalog.Staff", null=True)
+    matter = _ref("catalog.Matter")
 
     class Meta:
         abstract = True
@@ -48,8 +57,9 @@ def _org_day_index(name: str) -> models.Index:
     return models.Index(fields=["org", "day"], name=f"{name}_org_day")
 
 
-class EvaluationRollup(_Grain):
-    channel = models.CharField("评价渠道", max_length=16, choices=CHANNEL_CHOICES)
+class _RatingCounts(models.Model):
+    """The rating counts of rules.Counts (in its order)."""
+
     level_5 = _count("非常满意")
     level_4 = _count("满意")
     level_3 = _count("基本满意")
@@ -60,31 +70,19 @@ class EvaluationRollup(_Grain):
     superseded = _count("被替代评价")
 
     class Meta:
-        verbose_name = "评价日汇总"
-        verbose_name_plural = "评价日汇总"
-        constraints = _grain_constraints("stats_eval", "channel")
-        indexes = [_org_day_index("stats_eval")]
+        abstract = True
 
 
-class HandlingRollup(_Grain):
+class _HandlingCounts(models.Model):
     completed = _count("办结办件")
     rated_real = _count("已获主动评价")
     rated_default = _count("仅默认评价")
 
     class Meta:
-        verbose_name = "办件日汇总"
-        verbose_name_plural = "办件日汇总"
-        constraints = _grain_constraints("stats_handling")
-        indexes = [_org_day_index("stats_handling")]
+        abstract = True
 
 
-class WorkOrderRollup(_Grain):
-    """Bad-review orders by the day they were opened; hall, window, staff and matter come
-    from the order's handling."""
-
-    matter = models.ForeignKey(  # type: ignore[assignment]  # no handling: no matter
-        "catalog.Matter", null=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型", max_length=12)
+class _OrderCounts(models.Model):
     orders = _count("工单")
     voided = _count("已撤销")
     closed = _count("已办结")
@@ -94,10 +92,123 @@ class WorkOrderRollup(_Grain):
     appeal_upheld = _count("申诉成立")
 
     class Meta:
+        abstract = True
+
+
+class EvaluationRollup(_Grain, _RatingCounts):
+    channel = models.CharField("评价渠道", max_length=16, choices=CHANNEL_CHOICES)
+
+    class Meta:
+        verbose_name = "评价日汇总"
+        verbose_name_plural = "评价日汇总"
+        constraints = _grain_constraints("stats_eval", "channel")
+        indexes = [_org_day_index("stats_eval")]
+
+
+class HandlingRollup(_Grain, _HandlingCounts):
+
+    class Meta:
+        verbose_name = "办件日汇总"
+        verbose_name_plural = "办件日汇总"
+        constraints = _grain_constraints("stats_handling")
+        indexes = [_org_day_index("stats_handling")]
+
+
+class WorkOrderRollup(_Grain, _OrderCounts):
+    """Bad-review orders by the day they were opened; hall, window, staff and matter come
+    from the order's handling."""
+
+    matter = _ref("catalog.Matter", null=True)  # no handling: no matter
+    kind = models.CharField("类型", max_length=12)
+
+    class Meta:
         verbose_name = "工单日汇总"
         verbose_name_plural = "工单日汇总"
         constraints = _grain_constraints("stats_wo", "kind")
         indexes = [_org_day_index("stats_wo")]
+
+
+class _Coarse(models.Model):
+    """A coarse rollup, derived only from the daily rollups above (stats.rollup.derive)
+    in the same transaction, so the two can never disagree. Dashboards and rankings read
+    these (stats.selectors picks the coarsest table that can answer)."""
+
+    day = models.DateField("日期（北京时间；月表为月初）")
+    org = _ref("catalog.Org", indexed=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} org {self.org_id}"
+
+
+class _OrgCounts(_Coarse, _RatingCounts, _HandlingCounts, _OrderCounts):
+
+    class Meta:
+        abstract = True
+
+
+class OrgDayRollup(_OrgCounts):
+    """Every count per (day, org): the daily rollups summed over hall, window, staff,
+    matter, channel and kind."""
+
+    class Meta:
+        verbose_name = "机构日汇总"
+        verbose_name_plural = "机构日汇总"
+        # Leads with day: "one month across all orgs" reads one day range.
+        constraints = [models.UniqueConstraint(fields=["day", "org"],
+                                               name="stats_orgday_grain")]
+        indexes = [models.Index(fields=["org", "day"], name="stats_orgday_org_day")]
+
+
+class OrgMonthRollup(_OrgCounts):
+    """Every count per (month, org); ``day`` is the first day of the month."""
+
+    class Meta:
+        verbose_name = "机构月汇总"
+        verbose_name_plural = "机构月汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "org"],
+                                               name="stats_orgmonth_grain")]
+        indexes = [models.Index(fields=["org", "day"], name="stats_orgmonth_org_day")]
+
+
+class MatterMonthRollup(_OrgCounts):
+    """Every count per (month, org, matter): the dashboard's matters with most bad reviews."""
+
+    matter = _ref("catalog.Matter", null=True)
+
+    class Meta:
+        verbose_name = "事项月汇总"
+        verbose_name_plural = "事项月汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "org", "matter"],
+                                               name="stats_mattermonth_grain",
+                                               nulls_distinct=False)]
+
+
+class WindowMonthRollup(_OrgCounts):
+    """Every count per (month, org, window): window rankings and the dashboard's windows."""
+
+    window = _ref("catalog.Window", null=True)
+
+    class Meta:
+        verbose_name = "窗口月汇总"
+        verbose_name_plural = "窗口月汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "org", "window"],
+                                               name="stats_windowmonth_grain",
+                                               nulls_distinct=False)]
+
+
+class ChannelMonthRollup(_Coarse, _RatingCounts):
+    """Rating counts per (month, org, channel): the dashboard's channel mix."""
+
+    channel = models.CharField("评价渠道", max_length=16, choices=CHANNEL_CHOICES)
+
+    class Meta:
+        verbose_name = "渠道月汇总"
+        verbose_name_plural = "渠道月汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "org", "channel"],
+                                               name="stats_channelmonth_grain")]
 
 
 class RollupState(models.Model):

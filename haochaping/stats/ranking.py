@@ -17,11 +17,13 @@ from django.db import transaction
 from haochaping.accounts import rules as access
 from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor
+from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Org, Staff, Window
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats import rules, selectors
+from haochaping.stats.cache import cached
 from haochaping.stats.models import RankingWeights
 
 WEIGHT_NAMES = ("satisfaction", "participation", "on_time_rectification", "bad_review",
@@ -62,10 +64,15 @@ def ranking(actor: Actor, *, level: rr.Level, period: rules.Period, day: date,
     w = weights or current_weights()
     start = rules.bucket_start(day, period)
     end = rules.shift(start, period, 1)
-    rows = selectors.figures(actor, group_by=(level.value,), period=period, start=start,
-                             end=end - timedelta(days=1),
-                             compare_previous=False)
-    return rr.rank(_candidates(level, {r.key[level.value]: r.counts for r in rows}), w)
+
+    def compute() -> list[rr.Ranked]:
+        rows = selectors.figures(actor, group_by=(level.value,), period=period, start=start,
+                                 end=end - timedelta(days=1), compare_previous=False)
+        return rr.rank(_candidates(level, {r.key[level.value]: r.counts for r in rows}), w)
+
+    # Cached until the rollups change (stats.cache); the weights are part of the key.
+    return cached("ranking", (actor.scope_path, actor.allows(access.STATS, access.READ),
+                              level.value, period.value, start, asdict(w)), compute)
 
 
 def rankings_over(actor: Actor, *, level: rr.Level, period: rules.Period, last: date,
@@ -109,7 +116,7 @@ def bottom_flags(actor: Actor, *, level: rr.Level, period: rules.Period = rules.
 # --- the office's weights ---------------------------------------------------------------
 
 
-def _may_configure(actor: Actor) -> bool:
+def may_configure(actor: Actor) -> bool:
     """The system admin, or a supervisor of a top-level office (its subtree is the whole
     deployment's tree): the weights apply to every ranking."""
     if not actor.allows(access.POLICY, access.WRITE):
@@ -124,7 +131,7 @@ def ranking_weights_set(*, actor: Actor, satisfaction: int, participation: int,
                         on_time_rectification: int, bad_review: int, min_sample: int,
                         bottom_count: int, bottom_periods: int, now: datetime,
                         ip: str | None = None) -> RankingWeights:
-    if not _may_configure(actor):
+    if not may_configure(actor):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构或系统管理员可以调整排名权重")
     weights = rr.Weights(satisfaction, participation, on_time_rectification, bad_review,
                          min_sample, bottom_count, bottom_periods)
@@ -149,3 +156,12 @@ def ranking_weights_set(*, actor: Actor, satisfaction: int, participation: int,
         audit_record(action="stats.ranking_weights_set", actor=actor.user,
                      actor_label=actor.label, obj=row, before=before, after=values, ip=ip)
     return row
+
+
+def weight_history(actor: Actor, limit: int = 10) -> list[AuditEvent]:
+    """The latest weight changes, newest first, for those who may change the weights
+    (deployment-wide settings: nobody else reads their audit rows)."""
+    if not may_configure(actor):
+        return []
+    return list(AuditEvent.objects.filter(action="stats.ranking_weights_set")
+                .order_by("-seq")[:limit])

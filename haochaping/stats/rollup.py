@@ -3,6 +3,9 @@
 Each source is one ORM ``GROUP BY`` query; :func:`_insert_select` turns it into
 ``INSERT INTO rollup (…) SELECT … FROM (query)`` so no row passes through Python. The
 incremental job and the full rebuild share these queries, so the two cannot disagree.
+The coarse tables (``COARSE``: org × day, and by month org, org × channel, org × matter,
+org × window) are derived only from the daily rollups, in the same transaction, by one
+``GROUP BY`` over them (:func:`_derive`), so they cannot disagree with them either.
 
 Watermark rule (docs/metrics.md): a run looks at raw rows whose change timestamps are
 at or after ``watermark - OVERLAP``, recomputes their buckets, and moves the watermark to
@@ -19,13 +22,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling
-from haochaping.stats import rules
-from haochaping.stats.models import EvaluationRollup, HandlingRollup, RollupState, WorkOrderRollup
+from haochaping.stats import bulk, rules
+from haochaping.stats.models import (
+    ChannelMonthRollup,
+    EvaluationRollup,
+    HandlingRollup,
+    MatterMonthRollup,
+    OrgDayRollup,
+    OrgMonthRollup,
+    RollupState,
+    WindowMonthRollup,
+    WorkOrderRollup,
+)
 from haochaping.workorders.models import Appeal, Callback, WorkOrder
 
 OVERLAP = timedelta(minutes=2)
@@ -63,12 +76,15 @@ def evaluation_source(where: Q) -> QuerySet[Any]:
 
 
 def handling_source(where: Q) -> QuerySet[Any]:
-    ratings = Evaluation.objects.filter(VALID_CURRENT, handling=OuterRef("pk"))
+    # A handling has at most one current rating (unique partial index), so a LEFT JOIN on
+    # the current valid rating keeps one row per handling: one hash join in a rebuild,
+    # index probes in a tick (two EXISTS subplans scanned every rating per batch).
+    rating = FilteredRelation("evaluations", condition=Q(
+        evaluations__is_current=True, evaluations__invalidated_at__isnull=True))
     qs = (Handling.objects.filter(where, status="completed", completed_at__isnull=False)
-          .annotate(has_real=Exists(ratings.filter(is_default=False)),
-                    has_default=Exists(ratings.filter(is_default=True))))
-    counts = {"completed": Q(), "rated_real": Q(has_real=True),
-              "rated_default": Q(has_default=True)}
+          .annotate(rating=rating))
+    counts = {"completed": Q(), "rated_real": Q(rating__is_default=False),
+              "rated_default": Q(rating__is_default=True)}
     return _counted(qs, _keys("completed_at"), counts)
 
 
@@ -93,7 +109,8 @@ SOURCES: dict[type[models.Model], tuple[Any, str, str | None]] = {
 }
 
 
-def _insert_select(model: type[models.Model], source: QuerySet[Any], extra: str | None) -> None:
+def _insert_select(model: type[models.Model], source: QuerySet[Any], extra: str | None,
+                   *, ordered: bool = True) -> None:
     qn = connection.ops.quote_name
     targets = [*GRAIN, *([extra] if extra else [])]
     aliases = ["k_day", "k_org", "k_hall", "k_window", "k_staff", "k_matter",
@@ -103,9 +120,13 @@ def _insert_select(model: type[models.Model], source: QuerySet[Any], extra: str 
     columns = ", ".join(qn(c) for c in [*targets, *count_names])
     picked = ", ".join(qn(a) for a in [*aliases, *(f"c_{n}" for n in count_names)])
     sql, params = source.query.sql_with_params()
+    # In key order: the unique index then grows at its right edge instead of taking every
+    # row at a random leaf (a rebuild writes about as many rows as it reads). Not needed
+    # when the table is bulk loaded without indexes (rebuild_all).
+    order = f" ORDER BY {', '.join(qn(a) for a in aliases)}" if ordered else ""
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) "  # noqa: S608
-                       f"SELECT {picked} FROM ({sql}) AS src", params)
+                       f"SELECT {picked} FROM ({sql}) AS src{order}", params)
 
 
 def _range_q(field: str, first: date, end: date) -> Q:
@@ -115,33 +136,165 @@ def _range_q(field: str, first: date, end: date) -> Q:
 
 
 def recompute(model: type[models.Model], buckets: Iterable[Bucket]) -> int:
-    """Delete and re-insert the rollup rows of exactly these buckets (idempotent)."""
+    """Delete and re-insert the daily rollup rows of exactly these buckets (idempotent).
+    The coarse tables are refreshed from them by :func:`derive_buckets`."""
     source, day_field, extra = SOURCES[model]
+    buckets = set(buckets)
+    for day, orgs in _by_day(buckets):
+        model._default_manager.filter(day=day, org_id__in=orgs).delete()
+        where = _range_q(day_field, day, day + timedelta(days=1)) & Q(org_id__in=orgs)
+        _insert_select(model, source(where), extra)
+    return len(buckets)
+
+
+def _by_day(buckets: Iterable[Bucket]) -> list[tuple[date, list[int]]]:
     by_day: dict[date, set[int]] = defaultdict(set)
     for day, org_id in buckets:
         by_day[day].add(org_id)
-    for day, org_ids in sorted(by_day.items()):
-        orgs = sorted(org_ids)
-        for i in range(0, len(orgs), ORG_CHUNK):
-            chunk = orgs[i:i + ORG_CHUNK]
-            model._default_manager.filter(day=day, org_id__in=chunk).delete()
-            where = _range_q(day_field, day, day + timedelta(days=1)) & Q(org_id__in=chunk)
-            _insert_select(model, source(where), extra)
-    return sum(len(v) for v in by_day.values())
+    return [(day, chunk) for day, org_ids in sorted(by_day.items())
+            for chunk in _chunks(sorted(org_ids))]
 
 
-def rebuild(first: date, last: date, *, batch_days: int = 31) -> int:
-    """Rebuild every rollup for the days ``first`` … ``last`` in batches of days, each
-    batch one transaction. Returns the number of days rebuilt."""
-    day = first
-    while day <= last:
-        end = min(day + timedelta(days=batch_days), last + timedelta(days=1))
-        with transaction.atomic():
-            for model, (source, day_field, extra) in SOURCES.items():
-                model._default_manager.filter(day__gte=day, day__lt=end).delete()
-                _insert_select(model, source(_range_q(day_field, day, end)), extra)
-        day = end
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + ORG_CHUNK] for i in range(0, len(ids), ORG_CHUNK)]
+
+
+# --- coarse rollups: derived from the daily rollups only ------------------------------
+
+# coarse model → (by month?, key columns besides day and org)
+COARSE: dict[type[models.Model], tuple[bool, tuple[str, ...]]] = {
+    OrgDayRollup: (False, ()),
+    OrgMonthRollup: (True, ()),
+    ChannelMonthRollup: (True, ("channel",)),
+    MatterMonthRollup: (True, ("matter_id",)),
+    WindowMonthRollup: (True, ("window_id",)),
+}
+# A coarse table summed from another coarse one (derived before it: COARSE's order) rather
+# than from the daily rollups: org × month from org × day reads a fraction of the rows.
+SUMMED_FROM: dict[type[models.Model], type[models.Model]] = {OrgMonthRollup: OrgDayRollup}
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
+def _derive(model: type[models.Model], lo: date, hi: date, orgs: list[int] | None) -> None:
+    """INSERT the coarse rows of days [lo, hi) (whole months for a month table), for
+    these orgs or all, as one GROUP BY over the daily rollups that carry its keys."""
+    monthly, extra = COARSE[model]
+    qn = connection.ops.quote_name
+    names = [f.name for f in model._meta.concrete_fields if f.name in rules.COUNT_FIELDS]
+    branches: list[str] = []
+    params: list[Any] = []
+    for fine in [SUMMED_FROM[model]] if model in SUMMED_FROM else SOURCES:
+        have = {f.attname for f in fine._meta.concrete_fields}
+        if not set(extra) <= have:
+            continue
+        day = _month_sql(qn("day")) if monthly else qn("day")
+        picked = ", ".join([f"{day} AS k_day", f"{qn('org_id')} AS k_org",
+                            *(f"{qn(e)} AS k_{e}" for e in extra),
+                            *(f"{qn(n) if n in have else 0} AS c_{n}" for n in names)])
+        where = f"{qn('day')} >= %s AND {qn('day')} < %s"
+        params += [lo, hi]
+        if orgs is not None:
+            where += f" AND {qn('org_id')} IN ({', '.join(['%s'] * len(orgs))})"
+            params += orgs
+        branches.append(f"SELECT {picked} FROM {qn(fine._meta.db_table)} "  # noqa: S608
+                        f"WHERE {where}")
+    keys = ["k_day", "k_org", *(f"k_{e}" for e in extra)]
+    sums = ", ".join(f"SUM(c_{n})" for n in names)
+    columns = ", ".join(qn(c) for c in ["day", "org_id", *extra, *names])
+    union = " UNION ALL ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) "  # noqa: S608
+                       f"SELECT {', '.join(keys)}, {sums} FROM ({union}) AS src "
+                       f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}", params)
+
+
+def _month_span(first: date, end: date) -> tuple[date, date]:
+    """The whole months covering the days [first, end)."""
+    last = end - timedelta(days=1)
+    return first.replace(day=1), rules.shift(last.replace(day=1), rules.Period.MONTH, 1)
+
+
+def derive_buckets(buckets: Iterable[Bucket]) -> None:
+    """Refresh the coarse rows covering these (day, org) buckets from the daily rollups;
+    call it in the transaction that recomputed them."""
+    buckets = set(buckets)
+    for model, (monthly, _) in COARSE.items():
+        wanted = {(day.replace(day=1) if monthly else day, org) for day, org in buckets}
+        for day, orgs in _by_day(wanted):
+            hi = rules.shift(day, rules.Period.MONTH, 1) if monthly else day + timedelta(days=1)
+            model._default_manager.filter(day=day, org_id__in=orgs).delete()
+            _derive(model, day, hi, orgs)
+
+
+def derive_all() -> None:
+    """Re-derive every coarse table from the daily rollups as they stand."""
+    with transaction.atomic():
+        for model in COARSE:
+            model._default_manager.all().delete()
+            _derive(model, date.min, date.max, None)
+
+
+def rebuild(first: date, last: date, *, batch_days: int | None = None) -> int:
+    """Rebuild every rollup for the days ``first`` … ``last`` in one transaction: one
+    INSERT … SELECT per daily rollup (in batches of ``batch_days`` if given), then the
+    coarse tables from them (whole months around the range). Returns the days rebuilt."""
+    end = last + timedelta(days=1)
+    step = timedelta(days=batch_days) if batch_days else end - first
+    with transaction.atomic():
+        _rebuild_memory()
+        for model, (source, day_field, extra) in SOURCES.items():
+            model._default_manager.filter(day__gte=first, day__lt=end).delete()
+            day = first
+            while day < end:
+                stop = min(day + step, end)
+                _insert_select(model, source(_range_q(day_field, day, stop)), extra)
+                day = stop
+        for model, (monthly, _) in COARSE.items():
+            lo, hi = _month_span(first, end) if monthly else (first, end)
+            model._default_manager.filter(day__gte=lo, day__lt=hi).delete()
+            _derive(model, lo, hi, None)
     return (last - first).days + 1
+
+
+def _rebuild_memory() -> None:
+    """Room for the hash joins and sorts of a whole rebuild (PostgreSQL, this transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def rebuild_all() -> int:
+    """Rebuild every rollup from every raw row; returns the days rebuilt.
+
+    On PostgreSQL the tables are emptied and bulk loaded in one transaction, their
+    indexes built once after the load (stats.bulk) and their statistics refreshed, so the
+    next reads are planned on the new rows. Readers of the rollup tables wait until it
+    commits (TRUNCATE locks them); cached dashboards are still served. Elsewhere it is
+    :func:`rebuild` over the raw span."""
+    span = raw_day_span()
+    tables = [*SOURCES, *COARSE]
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            for model in tables:
+                model._default_manager.all().delete()
+            return rebuild(*span) if span else 0
+    with transaction.atomic():
+        _rebuild_memory()
+        with bulk.emptied_without_indexes(tables):
+            if span:
+                for model, (source, _, extra) in SOURCES.items():
+                    _insert_select(model, source(Q()), extra, ordered=False)
+                for model in COARSE:
+                    _derive(model, date.min, date.max, None)
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return (span[1] - span[0]).days + 1 if span else 0
 
 
 def raw_day_span() -> tuple[date, date] | None:
@@ -184,14 +337,14 @@ def rollup_tick(now: datetime) -> str:
     worker at a time; a killed run rolls back and the next one redoes the same buckets."""
     state, _ = RollupState.objects.get_or_create(name=STATE)
     if state.watermark is None:
-        span = raw_day_span()
-        days = rebuild(*span) if span else 0
+        days = rebuild_all()
         RollupState.objects.filter(pk=state.pk).update(watermark=now, last_run_at=now,
                                                        last_buckets=days)
         return f"first run: rebuilt {days} days"
     with transaction.atomic():
         work = touched(state.watermark - OVERLAP)
         done = sum(recompute(model, buckets) for model, buckets in work.items())
+        derive_buckets(b for buckets in work.values() for b in buckets)
         RollupState.objects.filter(pk=state.pk).update(watermark=now, last_run_at=now,
                                                        last_buckets=done)
     return f"recomputed {done} buckets"

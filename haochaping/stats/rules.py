@@ -15,11 +15,12 @@ Exclusions, applied when the counts are taken (stats.rollup and the drill-downs)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,11 +30,13 @@ SATISFIED_LEVELS = (5, 4, 3)  # 非常满意、满意、基本满意
 BAD_LEVELS = (2, 1)  # 不满意、非常不满意 = 差评
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Counts:
-    """Additive counts behind every figure. Ratings are counted on the day they were
-    given; handlings on the day they were completed; work orders on the day they were
-    opened (their later fate updates that day's counts)."""
+    """Additive counts behind every figure (treated as a value: never changed after it
+    is built; not frozen, as building tens of thousands is on the statistics' hot path).
+    Ratings are counted on the day they were given; handlings on the day they were
+    completed; work orders on the day they were opened (their later fate updates that
+    day's counts)."""
 
     # current, valid, real ratings by level (非常满意 … 非常不满意)
     level_5: int = 0
@@ -58,24 +61,25 @@ class Counts:
     appeal_upheld: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
-                         for f in fields(self)})
+        return Counts(*[getattr(self, n) + getattr(other, n) for n in COUNT_FIELDS])
 
     def level(self, level: int) -> int:
         value: int = getattr(self, f"level_{level}")
         return value
 
+    # Spelled out (LEVELS, SATISFIED_LEVELS, BAD_LEVELS): a year of org × month computes
+    # these for tens of thousands of rows.
     @property
     def real_ratings(self) -> int:
-        return sum(self.level(v) for v in LEVELS)
+        return self.level_5 + self.level_4 + self.level_3 + self.level_2 + self.level_1
 
     @property
     def satisfied(self) -> int:
-        return sum(self.level(v) for v in SATISFIED_LEVELS)
+        return self.level_5 + self.level_4 + self.level_3
 
     @property
     def bad_reviews(self) -> int:
-        return sum(self.level(v) for v in BAD_LEVELS)
+        return self.level_2 + self.level_1
 
     @property
     def orders_due(self) -> int:
@@ -126,55 +130,136 @@ FIGURE_LABELS: dict[Figure, str] = {
 }
 
 
-def satisfaction_rate(c: Counts) -> Fraction | None:
+def satisfaction_terms(c: Counts) -> tuple[int, int]:
     """满意率 = (非常满意 + 满意 + 基本满意) / current valid real ratings."""
-    return ratio(c.satisfied, c.real_ratings)
+    return c.satisfied, c.real_ratings
+
+
+def participation_terms(c: Counts) -> tuple[int, int]:
+    """参评率 = completed handlings with a current valid real rating / completed."""
+    return c.rated_real, c.completed
+
+
+def default_terms(c: Counts) -> tuple[int, int]:
+    """Shown beside 参评率: completed handlings holding only a default rating."""
+    return c.rated_default, c.completed
+
+
+def bad_review_terms(c: Counts) -> tuple[int, int]:
+    """差评率 = (不满意 + 非常不满意) / current valid real ratings."""
+    return c.bad_reviews, c.real_ratings
+
+
+def average_score_terms(c: Counts) -> tuple[int, int]:
+    """Mean level on the 1–5 scale (非常满意 = 5) of current valid real ratings."""
+    return (5 * c.level_5 + 4 * c.level_4 + 3 * c.level_3 + 2 * c.level_2 + c.level_1,
+            c.real_ratings)
+
+
+def rectification_terms(c: Counts) -> tuple[int, int]:
+    """整改率 = closed bad-review orders / orders due (opened, not voided)."""
+    return c.closed, c.orders_due
+
+
+def on_time_rectification_terms(c: Counts) -> tuple[int, int]:
+    """按期整改率 = orders closed without ever passing a duty deadline / orders due."""
+    return c.closed_on_time, c.orders_due
+
+
+def callback_terms(c: Counts) -> tuple[int, int]:
+    """回访率 = orders with at least one recorded call-back / orders due
+    (seed 003 §18: 回访率要达到 100%)."""
+    return c.called_back, c.orders_due
+
+
+def appeal_terms(c: Counts) -> tuple[int, int]:
+    """申诉率 = orders with an appeal filed / orders opened."""
+    return c.appealed, c.orders
+
+
+def upheld_appeal_terms(c: Counts) -> tuple[int, int]:
+    """申诉成立率 = orders whose appeal was upheld / orders with an appeal."""
+    return c.appeal_upheld, c.appealed
+
+
+# Every figure as (numerator, denominator): the one definition. The exact value is a
+# Fraction (compute); the API's float is the same quotient, correctly rounded (as_float).
+TERMS: dict[Figure, Callable[[Counts], tuple[int, int]]] = {
+    Figure.SATISFACTION: satisfaction_terms,
+    Figure.PARTICIPATION: participation_terms,
+    Figure.DEFAULT_SHARE: default_terms,
+    Figure.BAD_REVIEW: bad_review_terms,
+    Figure.AVERAGE_SCORE: average_score_terms,
+    Figure.RECTIFICATION: rectification_terms,
+    Figure.ON_TIME_RECTIFICATION: on_time_rectification_terms,
+    Figure.CALLBACK: callback_terms,
+    Figure.APPEAL: appeal_terms,
+    Figure.UPHELD_APPEAL: upheld_appeal_terms,
+}
+
+
+@cache
+def coefficients(which: Figure) -> tuple[dict[str, int], dict[str, int]]:
+    """The figure's numerator and denominator as ``{count field: factor}``, read off its
+    terms above (every terms function is linear in the counts; test_rules proves it), so
+    the database can compute the same quotient (stats.selectors.figure_table) without a
+    second definition."""
+    terms = TERMS[which]
+    if terms(Counts()) != (0, 0):
+        raise ValueError(f"{which} is not linear in the counts")
+    numerator: dict[str, int] = {}
+    denominator: dict[str, int] = {}
+    for name in COUNT_FIELDS:
+        top, bottom = terms(Counts(**{name: 1}))
+        if top:
+            numerator[name] = top
+        if bottom:
+            denominator[name] = bottom
+    return numerator, denominator
+
+
+def figure(c: Counts, which: Figure) -> Fraction | None:
+    return ratio(*TERMS[which](c))
+
+
+def satisfaction_rate(c: Counts) -> Fraction | None:
+    return figure(c, Figure.SATISFACTION)
 
 
 def participation_rate(c: Counts) -> Fraction | None:
-    """参评率 = completed handlings with a current valid real rating / completed."""
-    return ratio(c.rated_real, c.completed)
+    return figure(c, Figure.PARTICIPATION)
 
 
 def default_rate(c: Counts) -> Fraction | None:
-    """Shown beside 参评率: completed handlings holding only a default rating."""
-    return ratio(c.rated_default, c.completed)
+    return figure(c, Figure.DEFAULT_SHARE)
 
 
 def bad_review_rate(c: Counts) -> Fraction | None:
-    """差评率 = (不满意 + 非常不满意) / current valid real ratings."""
-    return ratio(c.bad_reviews, c.real_ratings)
+    return figure(c, Figure.BAD_REVIEW)
 
 
 def average_score(c: Counts) -> Fraction | None:
-    """Mean level on the 1–5 scale (非常满意 = 5) of current valid real ratings."""
-    return ratio(sum(v * c.level(v) for v in LEVELS), c.real_ratings)
+    return figure(c, Figure.AVERAGE_SCORE)
 
 
 def rectification_rate(c: Counts) -> Fraction | None:
-    """整改率 = closed bad-review orders / orders due (opened, not voided)."""
-    return ratio(c.closed, c.orders_due)
+    return figure(c, Figure.RECTIFICATION)
 
 
 def on_time_rectification_rate(c: Counts) -> Fraction | None:
-    """按期整改率 = orders closed without ever passing a duty deadline / orders due."""
-    return ratio(c.closed_on_time, c.orders_due)
+    return figure(c, Figure.ON_TIME_RECTIFICATION)
 
 
 def callback_rate(c: Counts) -> Fraction | None:
-    """回访率 = orders with at least one recorded call-back / orders due
-    (seed 003 §18: 回访率要达到 100%)."""
-    return ratio(c.called_back, c.orders_due)
+    return figure(c, Figure.CALLBACK)
 
 
 def appeal_rate(c: Counts) -> Fraction | None:
-    """申诉率 = orders with an appeal filed / orders opened."""
-    return ratio(c.appealed, c.orders)
+    return figure(c, Figure.APPEAL)
 
 
 def upheld_appeal_rate(c: Counts) -> Fraction | None:
-    """申诉成立率 = orders whose appeal was upheld / orders with an appeal."""
-    return ratio(c.appeal_upheld, c.appealed)
+    return figure(c, Figure.UPHELD_APPEAL)
 
 
 FORMULAS = {
@@ -192,7 +277,14 @@ FORMULAS = {
 
 
 def compute(c: Counts) -> dict[Figure, Fraction | None]:
-    return {figure: formula(c) for figure, formula in FORMULAS.items()}
+    return {which: ratio(*terms(c)) for which, terms in TERMS.items()}
+
+
+def as_float(c: Counts, which: Figure) -> float | None:
+    """``float(figure(c, which))`` without building the Fraction: int / int is the
+    correctly rounded quotient, the same float."""
+    numerator, denominator = TERMS[which](c)
+    return numerator / denominator if denominator else None
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,29 @@
-"""Statistics reads: figures from the rollups only, drill-downs to the raw rows.
+"""Statistics reads: figures from the rollups only (drill-downs to the raw rows are in
+``stats.drill``).
 
-Both are scoped to the actor's org subtree (accounts.scoping). A figure's rows are its
+Figures are scoped to the actor's org subtree (accounts.scoping). A figure's rows are its
 counts (rules.Counts) and every rate is computed by rules, once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+import orjson
+from django.db import connection, models
+from django.db.models import F, FloatField, Q, Sum, Value
+from django.db.models.functions import Cast, NullIf, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from haochaping.accounts import rules as access
-from haochaping.accounts.scoping import Actor, scope, scope_q
+from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.core.errors import PermissionDenied, ValidationError
-from haochaping.evaluations.models import Evaluation
 from haochaping.stats import rules
 from haochaping.stats.models import EvaluationRollup, HandlingRollup, WorkOrderRollup
+from haochaping.stats.rollup import COARSE
 
 STATS = access.STATS
 
@@ -39,13 +41,46 @@ ROLLUPS: tuple[type[models.Model], ...] = (EvaluationRollup, HandlingRollup, Wor
 Key = tuple[Any, ...]
 
 
+class Figures(Mapping[rules.Figure, Fraction | None]):
+    """The figures of one row's counts, each computed by rules on first access (a
+    dashboard reads two or three of ten; a Fraction per figure per row was most of the
+    selector's time)."""
+
+    __slots__ = ("_counts", "_done")
+
+    def __init__(self, counts: rules.Counts) -> None:
+        self._counts = counts
+        self._done: dict[rules.Figure, Fraction | None] = {}
+
+    def __getitem__(self, which: rules.Figure) -> Fraction | None:
+        if which not in self._done:
+            self._done[which] = rules.figure(self._counts, rules.Figure(which))
+        return self._done[which]
+
+    def __iter__(self) -> Iterator[rules.Figure]:
+        return iter(rules.TERMS)
+
+    def __len__(self) -> int:
+        return len(rules.TERMS)
+
+    def floats(self) -> dict[rules.Figure, float | None]:
+        """Every figure as a float, without Fractions (equal to ``float(self[f])``)."""
+        return {which: rules.as_float(self._counts, which) for which in rules.TERMS}
+
+
 @dataclass
 class FigureRow:
     key: dict[str, Any]
     counts: rules.Counts
-    figures: dict[rules.Figure, Fraction | None]
     previous: rules.Counts | None = None
-    previous_figures: dict[rules.Figure, Fraction | None] = field(default_factory=dict)
+
+    @property
+    def figures(self) -> Figures:
+        return Figures(self.counts)
+
+    @property
+    def previous_figures(self) -> Figures | dict[rules.Figure, Fraction | None]:
+        return Figures(self.previous) if self.previous is not None else {}
 
 
 def _check(actor: Actor) -> None:
@@ -62,59 +97,137 @@ def _has(model: type[models.Model], column: str) -> bool:
     return any(f.name == name for f in model._meta.concrete_fields)
 
 
+MONTHLY_PERIODS = (rules.Period.MONTH, rules.Period.QUARTER, rules.Period.YEAR)
+
+
+def tables(group_by: tuple[str, ...], filters: Mapping[str, Any], win: rules.Window
+           ) -> tuple[type[models.Model], ...]:
+    """The rollup tables that answer a request: the coarsest one whose keys hold every
+    group-by and filter dimension, standing in for exactly the daily rollups the
+    request would otherwise sum (the channel table holds only rating counts, as only the
+    evaluation rollup has a channel); a month table only for whole months. Otherwise the
+    daily rollups that carry those dimensions."""
+    needed = [DIMENSIONS[g] for g in group_by if g != "period"] + [FILTERS[k] for k in filters]
+    fine = tuple(m for m in ROLLUPS if all(_has(m, c) for c in needed))
+    whole_months = (win.start.day == 1 and win.end.day == 1
+                    and ("period" not in group_by or win.period in MONTHLY_PERIODS))
+    for model, (monthly, extra) in sorted(COARSE.items(), key=lambda i: not i[1][0]):
+        if monthly and not whole_months:
+            continue
+        sources = tuple(m for m in ROLLUPS if all(_has(m, e) for e in extra))
+        if sources == fine and all(_has(model, c) for c in needed):
+            return (model,)
+    return fine
+
+
 def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
-             win: rules.Window, filters: Mapping[str, Any]) -> dict[Key, rules.Counts]:
+             win: rules.Window, filters: Mapping[str, Any],
+             top_bad: int | None = None) -> dict[Key, rules.Counts]:
     columns = [DIMENSIONS[g] for g in group_by]
-    needed = [c for c in columns if c != "bucket"] + [FILTERS[k] for k in filters]
-    if not all(_has(model, c) for c in needed):
-        return {}  # e.g. channel: handlings and work orders have no rating channel
     qs = model._default_manager.filter(scope_q(actor), day__gte=win.start, day__lt=win.end,
                                        **{FILTERS[k]: v for k, v in filters.items()})
     if "bucket" in columns:
-        trunc = TRUNC.get(win.period)
-        qs = qs.annotate(bucket=trunc("day") if trunc else models.F("day"))
+        qs = qs.annotate(bucket=_bucket(model, win.period))
     names = _counts_of(model)
     sums = {f"s_{n}": Sum(n) for n in names}
     if not columns:  # one total row (values() without fields would group by every field)
         row = qs.aggregate(**sums)
         found = any(v is not None for v in row.values())
         return {(): rules.Counts(**{n: row[f"s_{n}"] or 0 for n in names})} if found else {}
+    width = len(columns)
+    bucket = columns.index("bucket") if "bucket" in columns else None
+    complete = tuple(names) == rules.COUNT_FIELDS
     result: dict[Key, rules.Counts] = {}
-    for row in qs.values(*columns).annotate(**sums).order_by():
-        key = tuple(_plain(row[c]) for c in columns)
-        result[key] = rules.Counts(**{n: row[f"s_{n}"] or 0 for n in names})
+    grouped = qs.values_list(*columns).annotate(**sums).order_by()
+    if top_bad is not None:
+        # HAVING keeps the groups' other counts whole; the database sorts and cuts.
+        bad = F("s_level_1") + F("s_level_2")
+        grouped = grouped.filter(Q(s_level_1__gt=0) | Q(s_level_2__gt=0)).order_by(
+            bad.desc(), *columns)[:top_bad]
+    for values in _fetch(grouped):
+        key = values[:width]
+        if bucket is not None:
+            key = (*key[:bucket], _plain(key[bucket]), *key[bucket + 1:])
+        result[key] = (rules.Counts(*values[width:]) if complete
+                       else rules.Counts(**dict(zip(names, values[width:], strict=True))))
     return result
 
 
+def _bucket(model: type[models.Model], period: rules.Period) -> Any:
+    """The period bucket of a rollup row: its own day when the table's grain is the
+    period (no truncation, a plain date), else the day truncated to the period."""
+    monthly = COARSE.get(model, (False, ()))[0]
+    if period is rules.Period.DAY or (monthly and period is rules.Period.MONTH):
+        return models.F("day")
+    return TRUNC[period]("day")
+
+
+def _fetch(qs: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The query's rows as the database driver returns them: sums of integer columns are
+    integers already, and Django's per-value converters cost more than the query on a
+    year of org × month (the bucket is normalised by _plain)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _plain(value: Any) -> Any:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):  # SQLite's date functions answer text
+        return date.fromisoformat(value[:10])
+    return value
 
 
 def _collect(actor: Actor, group_by: tuple[str, ...], win: rules.Window,
-             filters: Mapping[str, Any]) -> dict[Key, rules.Counts]:
+             filters: Mapping[str, Any], top_bad: int | None = None
+             ) -> dict[Key, rules.Counts]:
+    chosen = tables(group_by, filters, win)
+    if top_bad is not None and (len(chosen) > 1 or not _has(chosen[0], "level_1")):
+        whole = _collect(actor, group_by, win, filters)  # cut after merging the tables
+        ranked = sorted((k for k, c in whole.items() if c.bad_reviews),
+                        key=lambda k: (-whole[k].bad_reviews, _order(k)))[:top_bad]
+        return {k: whole[k] for k in ranked}
+    found = [_grouped(m, actor, group_by, win, filters, top_bad) for m in chosen]
+    if len(found) == 1:
+        return found[0]
     merged: dict[Key, rules.Counts] = {}
-    for model in ROLLUPS:
-        for key, counts in _grouped(model, actor, group_by, win, filters).items():
-            merged[key] = merged.get(key, rules.Counts()) + counts
+    for part in found:
+        for key, counts in part.items():
+            merged[key] = merged[key] + counts if key in merged else counts
     return merged
 
 
-def figures(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period, start: date,
-            end: date, compare_previous: bool = True,
-            filters: Mapping[str, Any] | None = None) -> list[FigureRow]:
-    """Counts and figures per group over the buckets covering ``start`` … ``end``, with
-    the previous period of the same length beside each row."""
+def _window(actor: Actor, group_by: tuple[str, ...], period: rules.Period, start: date,
+            end: date, filters: Mapping[str, Any]) -> rules.Window:
+    """The request's buckets, once the actor, dimensions, filters and dates are valid."""
     _check(actor)
     unknown = [g for g in group_by if g not in DIMENSIONS]
     if unknown or len(set(group_by)) != len(group_by):
         raise ValidationError("stats.group_by", "不支持的分组维度", "group_by")
-    filters = dict(filters or {})
     if any(k not in FILTERS for k in filters):
         raise ValidationError("stats.filter", "不支持的筛选条件", "filters")
     if start > end:
         raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
-    win = rules.window(period, start, end)
-    current = _collect(actor, group_by, win, filters)
+    return rules.window(period, start, end)
+
+
+def _order(key: Key) -> tuple[tuple[bool, Any], ...]:
+    """Keys in natural order (ids and days as such), None last in each position."""
+    return tuple((v is None, 0 if v is None else v) for v in key)
+
+
+def figures(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period, start: date,
+            end: date, compare_previous: bool = True,
+            filters: Mapping[str, Any] | None = None,
+            top_bad: int | None = None) -> list[FigureRow]:
+    """Counts and figures per group over the buckets covering ``start`` … ``end``, with
+    the previous period of the same length beside each row. ``top_bad``: only the groups
+    with the most bad reviews, at most that many (ranked by the database)."""
+    filters = dict(filters or {})
+    win = _window(actor, group_by, period, start, end, filters)
+    current = _collect(actor, group_by, win, filters, top_bad)
     previous: dict[Key, rules.Counts] = {}
     offset = win.buckets
     if compare_previous:
@@ -125,49 +238,88 @@ def figures(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period, st
                 key = (*key[:position], rules.shift(key[position], period, offset),
                        *key[position + 1:])
             previous[key] = counts
-    rows = []
-    for key in sorted(current, key=lambda k: tuple(str(v) for v in k)):
-        before = previous.get(key) if compare_previous else None
-        rows.append(FigureRow(
-            key=dict(zip(group_by, key, strict=True)), counts=current[key],
-            figures=rules.compute(current[key]), previous=before,
-            previous_figures=rules.compute(before) if before is not None else {}))
-    return rows
+    return [FigureRow(key=dict(zip(group_by, key, strict=True)), counts=current[key],
+                      previous=previous.get(key))
+            for key in sorted(current, key=_order)]
 
 
-# --- drill-down -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    """Figures as a table: the header, and the rows as one JSON array of arrays."""
 
-DRILL: dict[str, Q] = {
-    # which raw evaluation rows stand behind each rating count
-    "real_ratings": Q(is_current=True, invalidated_at__isnull=True, is_default=False),
-    "satisfied": Q(is_current=True, invalidated_at__isnull=True, is_default=False,
-                   level__gte=3),
-    # served by the partial index evaluation_bad_org (org, created_at)
-    "bad_reviews": Q(level__lte=2, is_current=True, invalidated_at__isnull=True,
-                     is_default=False),
-    "default_ratings": Q(is_current=True, invalidated_at__isnull=True, is_default=True),
-    "invalidated": Q(invalidated_at__isnull=False),
-    "superseded": Q(is_current=False, invalidated_at__isnull=True),
-}
-DRILL_KEYS = {"org": "org_id", "hall": "hall_id", "window": "window_id",
-              "staff": "staff_id", "matter": "matter_id", "channel": "channel",
-              "matter_category": "matter__category", "region": "org__region_id"}
-DRILL_LIMIT = 1000
+    header: list[str]
+    rows_json: bytes
 
 
-def drilldown(actor: Actor, *, figure: str, start: date, end: date,
-              key: Mapping[str, Any] | None = None, limit: int = DRILL_LIMIT) -> list[int]:
-    """The evaluation ids behind a rating count over the days ``start`` … ``end``
-    (Shanghai), newest first; the same exclusions as the rollups."""
-    _check(actor)
-    if figure not in DRILL:
-        raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
-    key = dict(key or {})
-    if any(k not in DRILL_KEYS for k in key):
-        raise ValidationError("stats.filter", "不支持的筛选条件", "key")
-    first, _ = rules.day_bounds(start)
-    _, stop = rules.day_bounds(end)
-    qs = scope(Evaluation.objects.all(), actor).filter(
-        DRILL[figure], created_at__gte=first, created_at__lt=stop,
-        **{DRILL_KEYS[k]: v for k, v in key.items()})
-    return list(qs.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+FIGURE_NAMES: tuple[str, ...] = tuple(f.value for f in rules.TERMS)
+
+
+def figure_table(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period,
+                 start: date, end: date, filters: Mapping[str, Any] | None = None,
+                 fields: tuple[str, ...] = ()) -> Table:
+    """The figures of :func:`figures` as a table: a header (the group-by dimensions, then
+    ``fields`` — count and figure names, all of them when empty) and one array per group,
+    in key order. When one rollup table holds every count, the database computes the
+    figures too, from ``rules.coefficients`` (the quotient of the same integers,
+    correctly rounded), and on PostgreSQL writes the JSON itself: a year of org × month
+    is one query and no Python object per row."""
+    filters = dict(filters or {})
+    wanted = list(fields) or [*rules.COUNT_FIELDS, *FIGURE_NAMES]
+    unknown = [f for f in wanted if f not in rules.COUNT_FIELDS and f not in FIGURE_NAMES]
+    if unknown or len(set(wanted)) != len(wanted):
+        raise ValidationError("stats.fields", "不支持的输出字段：" + "、".join(unknown or wanted),
+                              "fields")
+    win = _window(actor, group_by, period, start, end, filters)
+    chosen = tables(group_by, filters, win)
+    header = [*group_by, *wanted]
+    if group_by and len(chosen) == 1 and tuple(_counts_of(chosen[0])) == rules.COUNT_FIELDS:
+        return Table(header, _sql_table(chosen[0], actor, group_by, win, filters, wanted))
+    rows = figures(actor, group_by=group_by, period=period, start=start, end=end,
+                   compare_previous=False, filters=filters)
+    return Table(header, orjson.dumps([
+        [*r.key.values(), *(getattr(r.counts, f) if f in rules.COUNT_FIELDS
+                            else rules.as_float(r.counts, rules.Figure(f)) for f in wanted)]
+        for r in rows]))
+
+
+def _sql_table(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
+               win: rules.Window, filters: Mapping[str, Any], wanted: list[str]) -> bytes:
+    columns = [DIMENSIONS[g] for g in group_by]
+    qs = model._default_manager.filter(scope_q(actor), day__gte=win.start, day__lt=win.end,
+                                       **{FILTERS[k]: v for k, v in filters.items()})
+    if "bucket" in columns:
+        qs = qs.annotate(bucket=_bucket(model, win.period))
+    values: dict[str, Any] = {}
+    for name in wanted:
+        if name in rules.COUNT_FIELDS:
+            values[f"v_{name}"] = Sum(name)
+        else:
+            top, bottom = rules.coefficients(rules.Figure(name))
+            values[f"v_{name}"] = Cast(_linear(top), FloatField()) / NullIf(_linear(bottom),
+                                                                               Value(0))
+    grouped = qs.values_list(*columns).annotate(**values).order_by()
+    if connection.vendor == "postgresql":
+        sql, params = grouped.query.sql_with_params()
+        names = [f"c{i}" for i in range(len(columns) + len(wanted))]
+        with connection.cursor() as cursor:
+            cursor.execute(  # noqa: S608 (the query is the ORM's, the rest is fixed text)
+                f"SELECT coalesce(json_agg(json_build_array({', '.join(names)}) "
+                f"ORDER BY {', '.join(names[:len(columns)])}), '[]')::text "
+                f"FROM ({sql}) AS t({', '.join(names)})", params)
+            return str(cursor.fetchone()[0]).encode()
+    bucket = columns.index("bucket") if "bucket" in columns else None
+    rows = sorted((list(row) for row in _fetch(grouped)),
+                  key=lambda row: _order(tuple(row[:len(columns)])))
+    if bucket is not None:
+        for row in rows:
+            row[bucket] = _plain(row[bucket])
+    return orjson.dumps(rows)
+
+
+def _linear(terms: Mapping[str, int]) -> Any:
+    """Σ factor × SUM(count) over the counts of one side of a figure."""
+    total: Any = None
+    for name, factor in terms.items():
+        part = Sum(name) if factor == 1 else Sum(name) * factor
+        total = part if total is None else total + part
+    return total

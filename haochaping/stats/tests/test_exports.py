@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.evaluations.models import Evaluation
-from haochaping.stats import exports, rules, selectors
+from haochaping.stats import drill, exports, rules, selectors
 from haochaping.stats.rules import Period
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
-from haochaping.stats.tests.test_selectors_api import _span, simulated  # noqa: F401
+from haochaping.stats.tests.test_selectors_api import _span
 
 URL = "/api/v1/stats/exports"
 
@@ -122,7 +122,7 @@ def test_drilldown_export_has_every_row_and_the_rater_masked(
     response = client.get(f"{URL}/drilldown.xlsx", {"figure": "bad_reviews",
                                                     "start": first, "end": last})
     header, *lines = _xlsx_rows(response)
-    ids = selectors.drilldown(actor_for_user(admin), figure="bad_reviews", start=first,
+    ids = drill.drilldown(actor_for_user(admin), figure="bad_reviews", start=first,
                               end=last)
     assert [ln[0] for ln in lines] == [str(p) for p in Evaluation.objects.filter(
         pk__in=ids).order_by("-created_at", "-pk").values_list("public_id", flat=True)]

@@ -5,7 +5,7 @@ transaction: the plan then shows which index the planner can use for the query."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.conf import settings
@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from haochaping.accounts.scoping import system_actor
 from haochaping.core import testing as f
-from haochaping.stats import rules, selectors
-from haochaping.stats.models import EvaluationRollup
+from haochaping.stats import drill, rules, selectors
+from haochaping.stats.models import OrgMonthRollup
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -41,27 +41,61 @@ def _captured(table: str, run: object) -> str:
     return str(found[0])
 
 
+def _bad_plan(run: object) -> str:
+    return _plan(_captured("evaluations_evaluation", run))
+
+
 def test_bad_review_drilldown_uses_the_partial_index() -> None:
     org = f.make_org("市市场监督管理局")
 
     def run() -> None:
-        selectors.drilldown(system_actor("test"), figure="bad_reviews", start=date(2026, 3, 1),
-                            end=date(2026, 3, 31), key={"org": org.pk})
+        drill.drilldown(system_actor("test"), figure="bad_reviews", start=date(2026, 3, 1),
+                        end=date(2026, 3, 31), key={"org": org.pk})
 
-    plan = _plan(_captured("evaluations_evaluation", run))
+    plan = _bad_plan(run)
     assert "evaluation_bad_org" in plan, plan
 
 
-def test_month_across_orgs_reads_a_rollup_index() -> None:
+@pytest.mark.parametrize("figure", ["bad_reviews", "level_1"])
+def test_a_keyset_page_of_bad_reviews_uses_the_partial_index(figure: str) -> None:
+    """A page after a cursor (and a level-1 drill-down: level = 1 implies level <= 2)
+    still reads evaluation_bad_org, its created_at bound inside the index condition."""
+    org = f.make_org("市市场监督管理局")
+    cursor = drill.Cursor(datetime(2026, 3, 15, 8, tzinfo=UTC), 10_000).encode()
+
+    def run() -> None:
+        drill.page(system_actor("test"), figure=figure, start=date(2026, 3, 1),
+                   end=date(2026, 3, 31), key={"org": org.pk}, after=cursor)
+
+    plan = _bad_plan(run)
+    assert "evaluation_bad_org" in plan, plan
+    condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "created_at <=" in condition, plan
+
+
+def test_month_across_orgs_reads_the_org_month_rollup_index() -> None:
     def run() -> None:
         selectors.figures(system_actor("test"), group_by=("org",), period=rules.Period.MONTH,
                           start=date(2026, 3, 1), end=date(2026, 3, 31),
                           compare_previous=False)
 
-    table = EvaluationRollup._meta.db_table
+    table = OrgMonthRollup._meta.db_table
     plan = _plan(_captured(table, run))
-    names = [i.name for i in EvaluationRollup._meta.indexes]
-    names += [c.name for c in EvaluationRollup._meta.constraints]
+    names = [i.name for i in OrgMonthRollup._meta.indexes]
+    names += [c.name for c in OrgMonthRollup._meta.constraints]
     assert any(f"Index Scan using {n}" in plan or f"Index Only Scan using {n}" in plan
                or f"Bitmap Index Scan on {n}" in plan for n in names), plan
     assert f"Seq Scan on {table}" not in plan, plan
+
+
+def test_the_rollup_job_finds_changed_rows_through_indexes() -> None:
+    """stats.rollup.touched runs every few seconds against tables of millions of rows:
+    each of its "changed since" conditions has an index (no sequential scan)."""
+    from haochaping.stats import rollup
+
+    since = datetime(2026, 9, 1, tzinfo=UTC)
+    for table in ("evaluations_evaluation", "handlings_handling"):
+        sql = _captured(table, lambda: rollup.touched(since))
+        plan = _plan(sql)
+        assert "Seq Scan" not in plan, plan
+        assert "Index" in plan, plan

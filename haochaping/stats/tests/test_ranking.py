@@ -13,7 +13,7 @@ from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.core import testing as f
 from haochaping.core.errors import AppError
-from haochaping.stats import ranking
+from haochaping.stats import ranking, rollup
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.models import EvaluationRollup, RankingWeights
 from haochaping.stats.rules import Period
@@ -39,6 +39,7 @@ def months(locality: SimpleNamespace) -> SimpleNamespace:
         _rate(loc, date(2026, month, 20), loc.market, w2, 8, 2)
         _rate(loc, date(2026, month, 11), loc.district_hr, w3, 1, 4)
     _rate(loc, date(2026, 9, 12), loc.district_office, None, 1, 0)  # 样本不足
+    rollup.derive_all()  # the rows above were written to the daily rollup directly
     return SimpleNamespace(loc=loc, w2=w2, w3=w3)
 
 

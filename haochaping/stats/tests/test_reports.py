@@ -21,7 +21,7 @@ from haochaping.core.worker import Worker
 from haochaping.stats import exports, reports, rules, selectors
 from haochaping.stats.models import MonthlyReport
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
-from haochaping.stats.tests.test_selectors_api import _span, simulated  # noqa: F401
+from haochaping.stats.tests.test_selectors_api import _span
 
 URL = "/api/v1/stats/exports/reports"
 JOB = next(j for j in JOBS if j.name == "stats.monthly_reports")

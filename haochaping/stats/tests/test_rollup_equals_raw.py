@@ -31,8 +31,17 @@ from haochaping.evaluations.services import (
 from haochaping.evaluations.tests import factories as ef
 from haochaping.handlings.models import Handling
 from haochaping.stats import rollup
-from haochaping.stats.models import EvaluationRollup, HandlingRollup, WorkOrderRollup
-from haochaping.stats.rules import local_day
+from haochaping.stats.models import (
+    ChannelMonthRollup,
+    EvaluationRollup,
+    HandlingRollup,
+    MatterMonthRollup,
+    OrgDayRollup,
+    OrgMonthRollup,
+    WindowMonthRollup,
+    WorkOrderRollup,
+)
+from haochaping.stats.rules import COUNT_FIELDS, local_day
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.services import workorder_callback, workorder_sign
 
@@ -119,6 +128,46 @@ def normalised(table: Table) -> Table:
 def raw() -> tuple[Table, Table, Table]:
     return (normalised(raw_evaluations()), normalised(raw_handlings()),
             normalised(raw_orders()))
+
+
+ALL_COUNTS = (*EVAL_COUNTS, *HANDLING_COUNTS, *ORDER_COUNTS)
+
+
+Coarse = tuple[Table, Table, Table, Table, Table]
+
+
+def coarse_of(tables: tuple[Table, Table, Table]) -> Coarse:
+    """The coarse tables (org × day; by month: org, org × channel, org × matter,
+    org × window) summed from per-bucket tables (key: day, org, hall, window, staff,
+    matter[, channel | kind])."""
+    found: Coarse = ({}, {}, {}, {}, {})
+    for index, table in enumerate(tables):
+        for key, counts in table.items():
+            day, org, month = key[0], key[1], key[0].replace(day=1)
+            keys = [(0, (day, org)), (1, (month, org)), (3, (month, org, key[5])),
+                    (4, (month, org, key[3]))]
+            if index == 0:  # only ratings have a channel (the key's last column)
+                keys.append((2, (month, org, key[-1])))
+            for position, coarse_key in keys:
+                found[position].setdefault(coarse_key, Counter()).update(counts)
+    org_day, org_month, channel, matter, window = (normalised(t) for t in found)
+    return org_day, org_month, channel, matter, window
+
+
+def coarse_stored() -> Coarse:
+    def read(model: Any, keys: tuple[str, ...], counts: tuple[str, ...]) -> Table:
+        table: Table = {}
+        for row in model.objects.values(*keys, *counts):
+            key = tuple(row[k] for k in keys)
+            assert key not in table, "one coarse row per key"
+            table[key] = Counter({c: row[c] for c in counts if row[c]})
+        return table
+
+    return (read(OrgDayRollup, ("day", "org_id"), ALL_COUNTS),
+            read(OrgMonthRollup, ("day", "org_id"), ALL_COUNTS),
+            read(ChannelMonthRollup, ("day", "org_id", "channel"), EVAL_COUNTS),
+            read(MatterMonthRollup, ("day", "org_id", "matter_id"), ALL_COUNTS),
+            read(WindowMonthRollup, ("day", "org_id", "window_id"), ALL_COUNTS))
 
 
 @pytest.fixture
@@ -242,18 +291,32 @@ def test_incremental_rollups_equal_raw_recomputation(
     assert {"superseded", "default_ratings", "invalidated", "orders", "voided",
             "called_back", "rated_default"} <= set(totals)
     assert snapshot() == expected
+    assert coarse_stored() == coarse_of(expected)
+    assert any(len(t) > 0 for t in coarse_stored())
     rollup.rollup_tick(sim.now + timedelta(seconds=30))
     assert snapshot() == expected  # a second run changes nothing
+    assert coarse_stored() == coarse_of(expected)
 
 
 def test_full_rebuild_equals_incremental(town: SimpleNamespace,
                                          django_capture_on_commit_callbacks: Any) -> None:
     _run(town, django_capture_on_commit_callbacks, 7, steps=60)
-    incremental = snapshot()
-    for model in (EvaluationRollup, HandlingRollup, WorkOrderRollup):
-        model.objects.all().delete()
+    incremental, incremental_coarse = snapshot(), coarse_stored()
+    # Damage the stored rollups: the full rebuild replaces whatever is there.
+    for model in (EvaluationRollup, HandlingRollup, WorkOrderRollup, OrgDayRollup,
+                  OrgMonthRollup, ChannelMonthRollup, MatterMonthRollup, WindowMonthRollup):
+        first = model.objects.order_by("pk").first()
+        assert first is not None
+        model.objects.filter(pk=first.pk).delete()
+        counts = [f.name for f in model._meta.concrete_fields if f.name in COUNT_FIELDS]
+        model.objects.update(**{counts[0]: 999})
     call_command("stats_rebuild", stdout=None)
     assert snapshot() == incremental == raw()
+    assert coarse_stored() == incremental_coarse == coarse_of(raw())
+    # a rebuild of a few days inside a month keeps the month tables whole
+    some_day = min(key[0] for key in incremental[0])
+    rollup.rebuild(some_day, some_day + timedelta(days=2))
+    assert coarse_stored() == incremental_coarse
 
 
 def test_first_run_rebuilds_then_follows_the_watermark(
@@ -269,6 +332,7 @@ def test_first_run_rebuilds_then_follows_the_watermark(
     sim.tick()
     assert rollup.rollup_tick(sim.now).startswith("recomputed")
     assert snapshot() == raw()
+    assert coarse_stored() == coarse_of(raw())
 
 
 

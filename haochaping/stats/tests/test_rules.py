@@ -77,3 +77,12 @@ def test_buckets_and_previous_periods() -> None:
     assert year.previous().start == date(2023, 1, 1)
     day = rules.window(Period.DAY, date(2024, 3, 1), date(2024, 3, 1))
     assert day.previous() == rules.Window(Period.DAY, date(2024, 2, 29), date(2024, 3, 1))
+
+
+def test_spelled_out_sums_follow_the_level_tables() -> None:
+    """Counts spells the level sums out for speed; they must equal the level tables."""
+    counts = rules.Counts(level_5=1, level_4=10, level_3=100, level_2=1000, level_1=10000)
+    assert counts.real_ratings == sum(counts.level(v) for v in rules.LEVELS)
+    assert counts.satisfied == sum(counts.level(v) for v in rules.SATISFIED_LEVELS)
+    assert counts.bad_reviews == sum(counts.level(v) for v in rules.BAD_LEVELS)
+    assert rules.average_score_terms(counts)[0] == sum(v * counts.level(v) for v in rules.LEVELS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,23 +13,12 @@ from django.test import Client
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Evaluation
-from haochaping.stats import rollup, selectors
+from haochaping.stats import drill, selectors
 from haochaping.stats.models import EvaluationRollup
 from haochaping.stats.rules import Figure, Period, local_day, satisfaction_rate
-from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
+from haochaping.stats.tests.test_rollup_equals_raw import Simulation
 
 URL = "/api/v1/stats"
-
-
-@pytest.fixture
-def simulated(town: SimpleNamespace,  # noqa: F811
-              django_capture_on_commit_callbacks: Any) -> Simulation:
-    sim = Simulation(town, 5, django_capture_on_commit_callbacks)
-    for _ in range(60):
-        sim.step()
-    sim.tick()
-    rollup.rollup_tick(sim.now)
-    return sim
 
 
 def _span() -> tuple[Any, Any]:
@@ -88,7 +76,7 @@ def test_drilldown_returns_the_rows_behind_the_bad_review_count(simulated: Simul
     first, last = _span()
     admin = actor_for_user(simulated.town.people.admin)
     market = simulated.town.loc.market.pk
-    ids = selectors.drilldown(admin, figure="bad_reviews", start=first, end=last,
+    ids = drill.drilldown(admin, figure="bad_reviews", start=first, end=last,
                               key={"org": market})
     counted = sum(r.level_1 + r.level_2 for r in EvaluationRollup.objects.filter(org=market))
     assert len(ids) == counted

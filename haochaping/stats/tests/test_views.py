@@ -15,9 +15,10 @@ from django.test import Client
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.evaluations.models import Evaluation
-from haochaping.stats import rollup, selectors
+from haochaping.stats import selectors
 from haochaping.stats.models import EvaluationRollup
 from haochaping.stats.rules import Period, local_day
+from haochaping.stats.tests.conftest import simulate
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
 
 URL = "/work/stats/"
@@ -27,12 +28,7 @@ DRILL = "/work/stats/drill/"
 @pytest.fixture
 def sim(town: SimpleNamespace,  # noqa: F811
         django_capture_on_commit_callbacks: Any) -> Simulation:
-    simulation = Simulation(town, 11, django_capture_on_commit_callbacks)
-    for _ in range(80):
-        simulation.step()
-    simulation.tick()
-    rollup.rollup_tick(simulation.now)
-    return simulation
+    return simulate(town, django_capture_on_commit_callbacks, seed=11, steps=80)
 
 
 def _span() -> tuple[date, date]:
@@ -102,16 +98,18 @@ def test_window_staff_are_refused(sim: Simulation) -> None:
 
 
 def _drill_rows(client: Client, params: dict[str, Any]) -> tuple[int, list[str]]:
+    """The total and every row id, following the 下一页 links to the last page."""
     first = client.get(DRILL, params)
     assert first.status_code == 200
     html = first.content.decode()
     total = int(re.search(r'data-testid="drill-total">(\d+)<', html)[1])
-    pages = max(1, -(-total // 20))
     rows: list[str] = []
-    for n in range(1, pages + 1):
-        page = client.get(DRILL, {**params, "page": n}).content.decode()
-        rows += re.findall(r'data-evaluation="([0-9a-f-]+)"', page)
-    return total, rows
+    while True:
+        rows += re.findall(r'data-evaluation="([0-9a-f-]+)"', html)
+        found = re.search(r'href="\?([^"]+)" rel="next"', html)
+        if found is None:
+            return total, rows
+        html = client.get(f"{DRILL}?{found[1].replace('&amp;', '&')}").content.decode()
 
 
 @pytest.mark.parametrize("figure", ["real_ratings", "bad_reviews", "satisfied",

@@ -1,7 +1,8 @@
-"""指标下钻: the evaluations behind a rating count, masked rater only, paginated.
+"""指标下钻: the evaluations behind a rating count, masked rater only, in keyset pages.
 
-The total is the figure from the rollups; the rows come from ``selectors.drilldown``
-(the same exclusions; bad reviews read the partial index)."""
+The total is the figure from the rollups; the rows come from ``stats.drill`` (the same
+exclusions; bad reviews read the partial index), a page at a time after or before a
+cursor, so every row can be reached however many there are."""
 
 from __future__ import annotations
 
@@ -15,13 +16,11 @@ from django.views.decorators.http import require_GET
 from haochaping.accounts.scoping import Actor
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations.models import Evaluation
-from haochaping.stats import selectors
+from haochaping.stats import drill, selectors
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
 
-PAGE_SIZE = 20
-FIGURE_LABELS = {"real_ratings": "有效评价", "satisfied": "满意评价", "bad_reviews": "差评",
-                 "default_ratings": "默认评价", "invalidated": "无效评价",
-                 "superseded": "被替代评价"}
+PAGE_SIZE = drill.PAGE_SIZE
+FIGURE_LABELS = drill.FIGURE_LABELS
 KEY_LABELS = {"org": "部门", "hall": "大厅", "window": "窗口", "staff": "工作人员",
               "matter": "事项", "channel": "渠道", "matter_category": "事项类型"}
 TEXT_KEYS = ("channel", "matter_category")
@@ -39,33 +38,27 @@ def _key(query: QueryDict) -> dict[str, Any]:
     return key
 
 
-def _page(raw: str | None, pages: int) -> int:
-    number = int(raw) if raw and raw.isdigit() else 1
-    return max(1, min(number, max(pages, 1)))
-
-
 def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, Any],
-                  page: str | None = None) -> dict[str, Any]:
+                  after: str | None = None, before: str | None = None) -> dict[str, Any]:
     if figure not in FIGURE_LABELS:
         raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
     who = filters.narrow(actor)
+    found = drill.page(who, figure=figure, start=filters.start, end=filters.end, key=key,
+                       after=after or None, before=before or None, size=PAGE_SIZE)
     rows = selectors.figures(who, group_by=(), period=filters.period, start=filters.start,
                              end=filters.end, compare_previous=False, filters=key)
     total = getattr(rows[0].counts, figure) if rows else 0
-    listed = min(total, selectors.DRILL_LIMIT)
-    pages = max(1, -(-listed // PAGE_SIZE))
-    number = _page(page, pages)
-    ids = selectors.drilldown(who, figure=figure, start=filters.start, end=filters.end,
-                              key=key, limit=min(number * PAGE_SIZE, selectors.DRILL_LIMIT))
-    ids = ids[(number - 1) * PAGE_SIZE:]
-    found = {e.pk: e for e in Evaluation.objects.filter(pk__in=ids).select_related(
+    by_pk = {e.pk: e for e in Evaluation.objects.filter(pk__in=found.ids).select_related(
         "org", "matter", "window", "rater")}
+    base = filters.params(figure=figure, **key)
     return {"figure": figure, "figure_label": FIGURE_LABELS[figure], "total": total,
-            "capped": total > selectors.DRILL_LIMIT, "filters": filters,
-            "key": [(KEY_LABELS[k], v) for k, v in key.items()],
-            "evaluations": [found[i] for i in ids if i in found], "number": number,
-            "pages": pages, "page_range": range(1, pages + 1),
-            "base": filters.params(figure=figure, **key)}
+            "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
+            "evaluations": [by_pk[i] for i in found.ids if i in by_pk],
+            "first_url": f"?{base}" if found.previous else None,
+            "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
+            if found.previous else None,
+            "next_url": f"?{filters.params(figure=figure, after=found.next, **key)}"
+            if found.next else None}
 
 
 @login_required
@@ -75,7 +68,8 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         actor = viewer(request)
         filters = parse_filters(actor, request.GET)
         context = drill_context(actor, filters, request.GET.get("figure", ""),
-                                _key(request.GET), request.GET.get("page"))
+                                _key(request.GET), request.GET.get("after"),
+                                request.GET.get("before"))
     except AppError as exc:
         return refused(request, exc)
     return render(request, "stats/drill.html", context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Model
 from django.urls import reverse
@@ -16,6 +17,7 @@ from haochaping.catalog.models import Matter, Org, Window
 from haochaping.catalog.rules.standards import Channel
 from haochaping.evaluations.models import LEVEL_CHOICES
 from haochaping.stats import rules, selectors
+from haochaping.stats.cache import cached
 from haochaping.stats.rules import Figure
 from haochaping.stats.views.common import Filters
 from haochaping.workorders.selectors import QueueFilters, queue_for
@@ -48,7 +50,7 @@ def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
 def _ranked(rows: list[selectors.FigureRow], dim: str, model: type[Model],
             link: Linker) -> list[dict[str, Any]]:
     rows = sorted((r for r in rows if r.counts.bad_reviews and r.key[dim] is not None),
-                  key=lambda r: (-r.counts.bad_reviews, str(r.key[dim])))[:TOP]
+                  key=lambda r: (-r.counts.bad_reviews, r.key[dim]))[:TOP]
     names = _names(model, (r.key[dim] for r in rows))
     return [{"name": names.get(r.key[dim], str(r.key[dim])), "bad": r.counts.bad_reviews,
              "rate": percent(r.figures[Figure.BAD_REVIEW]),
@@ -81,12 +83,21 @@ def _kpis(total: selectors.FigureRow | None, link: Linker) -> list[dict[str, Any
 
 
 def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
+    """The dashboard's figures (cached per scope and filters until the rollups change,
+    stats.cache) and the live count of overdue orders."""
     who = filters.narrow(actor)
+    data = cached("dashboard", (who.scope_path, filters.params()),
+                  lambda: _from_rollups(who, filters))
+    return {**data, "overdue": overdue_orders(who)}
+
+
+def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
     link = Linker(filters)
-    def figures(*group_by: str, compare: bool = False) -> list[selectors.FigureRow]:
+    def figures(*group_by: str, compare: bool = False,
+                top_bad: int | None = None) -> list[selectors.FigureRow]:
         return selectors.figures(who, group_by=group_by, period=filters.period,
                                  start=filters.start, end=filters.end,
-                                 compare_previous=compare)
+                                 compare_previous=compare, top_bad=top_bad)
 
     totals = figures(compare=True)
     total = totals[0] if totals else None
@@ -94,7 +105,8 @@ def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
     trend = figures("period")
     channels = sorted(figures("channel"), key=lambda r: -r.counts.real_ratings)
     orgs = figures("org")
-    org_names = _names(Org, (r.key["org"] for r in orgs))
+    lowest = _lowest_participation(orgs)
+    org_names = _names(Org, (r.key["org"] for r in lowest))
     labels = dict(LEVEL_CHOICES)
     return {
         "kpis": _kpis(total, link),
@@ -102,13 +114,16 @@ def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
                    "bad": r.counts.bad_reviews,
                    "satisfaction": percent(r.figures[Figure.SATISFACTION]),
                    "url": link("real_ratings", r.key["period"],
-                               filters.bucket_end(r.key["period"]))} for r in trend],
-        "levels": [{"name": labels[v], "value": counts.level(v)} for v in rules.LEVELS],
+                               filters.bucket_end(r.key["period"])),
+                   "bad_url": link("bad_reviews", r.key["period"],
+                                   filters.bucket_end(r.key["period"]))} for r in trend],
+        "levels": [{"name": labels[v], "value": counts.level(v), "key": f"level_{v}",
+                    "url": link(f"level_{v}")} for v in rules.LEVELS],
         "channels": [{"name": Channel(r.key["channel"]).label, "value": r.counts.real_ratings,
                       "url": link("real_ratings", channel=r.key["channel"])}
                      for r in channels if r.counts.real_ratings],
-        "matters": _ranked(figures("matter"), "matter", Matter, link),
-        "windows": _ranked(figures("window"), "window", Window, link),
+        "matters": _ranked(figures("matter", top_bad=TOP), "matter", Matter, link),
+        "windows": _ranked(figures("window", top_bad=TOP), "window", Window, link),
         "participation": [
             {"name": org_names.get(r.key["org"], str(r.key["org"])),
              "rate": percent(r.figures[Figure.PARTICIPATION]),
@@ -116,9 +131,26 @@ def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
              "completed": r.counts.completed, "rated": r.counts.rated_real,
              "ratings": r.counts.real_ratings,
              "url": link("real_ratings", org=r.key["org"])}
-            for r in sorted(orgs, key=lambda r: org_names.get(r.key["org"], ""))],
-        "overdue": overdue_orders(who),
+            for r in lowest],
+        "participation_orgs": len(orgs),
+        "participation_export": None if filters.org is not None else (
+            reverse("api-v1:figures_xlsx") + "?" + urlencode({
+                "group_by": "org", "period": filters.period.value,
+                "start": filters.start.isoformat(), "end": filters.end.isoformat(),
+                "compare_previous": "false"})),
     }
+
+
+PARTICIPATION_ROWS = 30
+
+
+def _lowest_participation(rows: list[selectors.FigureRow]) -> list[selectors.FigureRow]:
+    """The departments the office has to act on: lowest participation first (none
+    completed last), at most PARTICIPATION_ROWS; the export lists every department."""
+    def order(row: selectors.FigureRow) -> tuple[bool, float, Any]:
+        rate = rules.as_float(row.counts, Figure.PARTICIPATION)
+        return rate is None, rate if rate is not None else 0.0, row.key["org"]
+    return sorted(rows, key=order)[:PARTICIPATION_ROWS]
 
 
 def overdue_orders(actor: Actor) -> int:

@@ -12,12 +12,13 @@ from haochaping.stats import rollup
 
 
 class Command(BaseCommand):
-    help = "Rebuild statistics rollups from raw rows (INSERT … SELECT … GROUP BY per batch)."
+    help = ("Rebuild statistics rollups from raw rows (one INSERT … SELECT … GROUP BY per "
+            "table, or per batch of days with --batch-days).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--first", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
         parser.add_argument("--last", type=date.fromisoformat, help="last day (YYYY-MM-DD)")
-        parser.add_argument("--batch-days", type=int, default=31)
+        parser.add_argument("--batch-days", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
@@ -29,8 +30,12 @@ class Command(BaseCommand):
             return
         if first > last:
             raise CommandError("--first 不能晚于 --last")
-        days = rollup.rebuild(first, last, batch_days=options["batch_days"])
-        if options["first"] is None and options["last"] is None:
+        whole = options["first"] is None and options["last"] is None
+        if whole and options["batch_days"] is None:
+            days = rollup.rebuild_all()
+        else:
+            days = rollup.rebuild(first, last, batch_days=options["batch_days"])
+        if whole:
             # A full rebuild is as good as an incremental run up to its start.
             rollup.RollupState.objects.update_or_create(
                 name=rollup.STATE, defaults={"watermark": now, "last_run_at": now})

@@ -37,7 +37,7 @@
                 {type: "value", name: "满意率%", min: 0, max: 100}],
         series: [
           {name: "有效评价", type: "bar", data: d.map(function (t) { return {value: t.ratings, url: t.url}; })},
-          {name: "差评", type: "bar", itemStyle: {color: "#cf222e"}, data: d.map(function (t) { return t.bad; })},
+          {name: "差评", type: "bar", itemStyle: {color: "#cf222e"}, data: d.map(function (t) { return {value: t.bad, url: t.bad_url}; })},
           {name: "满意率", type: "line", yAxisIndex: 1, data: d.map(function (t) { return t.satisfaction; })}
         ]
       };

@@ -1,0 +1,41 @@
+"""Audit rows of statistics downloads: every figures or drill-down export and every
+monthly-report download is recorded (who, what, which filters, how many rows).
+
+Only the query is recorded, never a cell of the file: a drill-down file holds masked
+rater names, which have no place in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from haochaping.accounts.scoping import Actor
+from haochaping.audit.models import AuditEvent
+from haochaping.audit.services import audit_record
+from haochaping.stats.models import MonthlyReport
+
+EXPORT = "stats.export"
+REPORT_DOWNLOAD = "stats.report_download"
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def export_recorded(actor: Actor, *, kind: str, fmt: str, rows: int,
+                    query: dict[str, Any], ip: str | None = None) -> AuditEvent:
+    """``kind`` is ``figures`` or ``drilldown``; ``query`` the validated parameters."""
+    return audit_record(
+        action=EXPORT, actor=actor.user, actor_label=actor.label, object_type=f"stats.{kind}",
+        after={"kind": kind, "format": fmt, "rows": rows,
+               **{k: _plain(v) for k, v in query.items() if v is not None}}, ip=ip)
+
+
+def report_download_recorded(actor: Actor, report: MonthlyReport, *, fmt: str,
+                             ip: str | None = None) -> AuditEvent:
+    sha256 = report.xlsx_sha256 if fmt == "xlsx" else report.html_sha256
+    return audit_record(
+        action=REPORT_DOWNLOAD, actor=actor.user, actor_label=actor.label, obj=report,
+        after={"format": fmt, "period": f"{report.period:%Y-%m}",
+               "scope_org": report.scope_org_id, "sha256": sha256}, ip=ip)

@@ -1,0 +1,173 @@
+"""Drill-downs (下钻): the raw evaluation rows behind a rating count, newest first.
+
+The rows are filtered with the same exclusions as the rollups (``DRILL``) and scoped to
+the actor's org subtree. They are read in keyset pages on ``(created_at, pk)``
+descending: a page asks for the rows after (older than) or before (newer than) a cursor,
+so page 500 costs what page 1 costs and there is no row cap. A cursor is the position of
+a row, ``<UTC time>_<pk>``, signed so that a hand-made one is refused with a clear error.
+The total of a drill-down is the rollup figure (views), never a count of these rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+
+from haochaping.accounts import rules as access
+from haochaping.accounts.scoping import Actor, scope
+from haochaping.core.errors import PermissionDenied, ValidationError
+from haochaping.evaluations.models import Evaluation
+from haochaping.stats import rules
+
+_VALID_REAL = Q(is_current=True, invalidated_at__isnull=True, is_default=False)
+
+DRILL: dict[str, Q] = {
+    # which raw evaluation rows stand behind each rating count
+    "real_ratings": _VALID_REAL,
+    "satisfied": _VALID_REAL & Q(level__gte=3),
+    # served by the partial index evaluation_bad_org (org, created_at)
+    "bad_reviews": Q(level__lte=2) & _VALID_REAL,
+    **{f"level_{v}": Q(level=v) & _VALID_REAL for v in rules.LEVELS},
+    "default_ratings": Q(is_current=True, invalidated_at__isnull=True, is_default=True),
+    "invalidated": Q(invalidated_at__isnull=False),
+    "superseded": Q(is_current=False, invalidated_at__isnull=True),
+}
+FIGURE_LABELS: dict[str, str] = {
+    "real_ratings": "有效评价", "satisfied": "满意评价", "bad_reviews": "差评",
+    "level_5": "非常满意", "level_4": "满意", "level_3": "基本满意", "level_2": "不满意",
+    "level_1": "非常不满意", "default_ratings": "默认评价", "invalidated": "无效评价",
+    "superseded": "被替代评价",
+}
+DRILL_KEYS = {"org": "org_id", "hall": "hall_id", "window": "window_id",
+              "staff": "staff_id", "matter": "matter_id", "channel": "channel",
+              "matter_category": "matter__category", "region": "org__region_id"}
+PAGE_SIZE = 20  # rows per screen page
+MAX_PAGE = 1000  # largest page the API hands out in one response
+CHUNK = 2000  # rows per keyset read of an export
+
+_SIGNER = signing.Signer(salt="haochaping.stats.drill.cursor")
+_POSITION = re.compile(r"^(\d{8}T\d{12})_(\d{1,18})$")
+_STAMP = "%Y%m%dT%H%M%S%f"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The position of one row in the (created_at, pk) descending order."""
+
+    created_at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return _SIGNER.sign(f"{self.created_at.astimezone(UTC).strftime(_STAMP)}_{self.pk}")
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        try:
+            found = _POSITION.match(_SIGNER.unsign(raw.strip()))
+            if found is None:
+                raise ValueError(raw)
+            moment = datetime.strptime(found[1], _STAMP).replace(tzinfo=UTC)
+        except (signing.BadSignature, ValueError):
+            raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看",
+                                  "cursor") from None
+        return cls(moment, int(found[2]))
+
+
+@dataclass(frozen=True)
+class Page:
+    ids: list[int]
+    next: str | None  # cursor of the older rows, None on the last page
+    previous: str | None  # cursor of the newer rows, None on the first page
+
+
+def _check(actor: Actor) -> None:
+    if not actor.allows(access.STATS, access.READ):
+        raise PermissionDenied("forbidden.role", "当前角色无权查看统计")
+
+
+def rows(actor: Actor, *, figure: str, start: date, end: date,
+         key: Mapping[str, Any] | None = None) -> QuerySet[Evaluation]:
+    """The unordered rows behind ``figure`` over the Shanghai days ``start`` … ``end``,
+    validated (a bad figure, filter or range is a 422 before any read)."""
+    _check(actor)
+    if figure not in DRILL:
+        raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
+    key = dict(key or {})
+    if any(k not in DRILL_KEYS for k in key):
+        raise ValidationError("stats.filter", "不支持的筛选条件", "key")
+    if start > end:
+        raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
+    first, _ = rules.day_bounds(start)
+    _, stop = rules.day_bounds(end)
+    return scope(Evaluation.objects.all(), actor).filter(
+        DRILL[figure], created_at__gte=first, created_at__lt=stop,
+        **{DRILL_KEYS[k]: v for k, v in key.items()})
+
+
+def older(qs: QuerySet[Evaluation], cursor: Cursor) -> QuerySet[Evaluation]:
+    """Rows after the cursor, newest first. The redundant ``created_at <=`` bound is
+    what an index on created_at can use; the OR alone it cannot."""
+    return qs.filter(Q(created_at__lt=cursor.created_at) | Q(pk__lt=cursor.pk),
+                     created_at__lte=cursor.created_at).order_by("-created_at", "-pk")
+
+
+def newer(qs: QuerySet[Evaluation], cursor: Cursor) -> QuerySet[Evaluation]:
+    """Rows before the cursor, oldest first (the caller reverses them)."""
+    return qs.filter(Q(created_at__gt=cursor.created_at) | Q(pk__gt=cursor.pk),
+                     created_at__gte=cursor.created_at).order_by("created_at", "pk")
+
+
+def page(actor: Actor, *, figure: str, start: date, end: date,
+         key: Mapping[str, Any] | None = None, after: str | None = None,
+         before: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page of evaluation ids, newest first: the first page, the rows after the
+    cursor ``after`` or the rows before the cursor ``before``."""
+    qs = rows(actor, figure=figure, start=start, end=end, key=key)
+    if after and before:
+        raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看", "cursor")
+    if before:
+        upper = Cursor.decode(before)
+        found = list(newer(qs, upper).values_list("created_at", "pk")[:size + 1])
+        more_newer = len(found) > size
+        found = found[:size][::-1]
+        more_older = older(qs, upper).exists()
+    else:
+        lower = Cursor.decode(after) if after else None
+        ordered = older(qs, lower) if lower else qs.order_by("-created_at", "-pk")
+        found = list(ordered.values_list("created_at", "pk")[:size + 1])
+        more_older = len(found) > size
+        found = found[:size]
+        more_newer = lower is not None and newer(qs, lower).exists()
+    return Page(
+        ids=[pk for _, pk in found],
+        next=Cursor(*found[-1]).encode() if found and more_older else None,
+        previous=Cursor(*found[0]).encode() if found and more_newer else None)
+
+
+def drilldown(actor: Actor, *, figure: str, start: date, end: date,
+              key: Mapping[str, Any] | None = None, limit: int = MAX_PAGE,
+              after: str | None = None) -> list[int]:
+    """The ids of one page of ``limit`` rows (the first page unless ``after``)."""
+    return page(actor, figure=figure, start=start, end=end, key=key, after=after,
+                size=limit).ids
+
+
+def iterate(qs: QuerySet[Evaluation], columns: Sequence[str],
+            chunk: int = CHUNK) -> Iterator[tuple[Any, ...]]:
+    """Every row of ``qs`` newest first as ``columns`` values, read in keyset chunks (no
+    long-running cursor, no OFFSET): exports stream all rows however many."""
+    mark: Cursor | None = None
+    while True:
+        ordered = older(qs, mark) if mark else qs.order_by("-created_at", "-pk")
+        batch = list(ordered.values_list("created_at", "pk", *columns)[:chunk])
+        for line in batch:
+            yield line[2:]
+        if len(batch) < chunk:
+            return
+        mark = Cursor(batch[-1][0], batch[-1][1])

@@ -1,0 +1,123 @@
+"""综合排名与权重: the ranking of a period for the viewer's subtree, the windows and staff
+long at the bottom (seed 000 §15), and the office's form to change the ranking weights.
+
+Everyone who may read statistics sees the ranking and the weights in force; only those
+``ranking.may_configure`` allows (system admin, supervisor of a top-level office) get the
+form, and ``ranking.ranking_weights_set`` validates and audits every change."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from haochaping.accounts.scoping import Actor
+from haochaping.core.errors import AppError, FieldProblem, ValidationError
+from haochaping.stats import ranking, rules
+from haochaping.stats import ranking_rules as rr
+from haochaping.stats.views.common import refused, viewer
+from haochaping.stats.views.panels import percent
+
+PERIODS = {rules.Period.MONTH: "按月", rules.Period.QUARTER: "按季度", rules.Period.YEAR: "按年"}
+WEIGHT_LABELS = {"satisfaction": "满意率权重", "participation": "参评率权重",
+                 "on_time_rectification": "按期整改率权重", "bad_review": "差评率权重（反向）",
+                 "min_sample": "最低样本量", "bottom_count": "靠后名次数",
+                 "bottom_periods": "连续靠后周期数"}
+COMPONENT_LABELS = {f: rules.FIGURE_LABELS[f] for f in rr.COMPONENTS}
+
+
+def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
+    try:
+        level = rr.Level(query.get("level") or rr.Level.ORG)
+    except ValueError:
+        raise ValidationError("ranking.level", "不支持的排名对象", "level") from None
+    period = next((p for p in PERIODS if p.value == (query.get("period") or "month")), None)
+    if period is None:
+        raise ValidationError("stats.period", "不支持的统计周期", "period")
+    raw = (query.get("day") or "").strip()
+    try:
+        day = date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        raise ValidationError("stats.invalid_date", "日期格式无效，请按“年-月-日”填写",
+                              "day") from None
+    return level, period, day
+
+
+def _row(row: rr.Ranked) -> dict[str, Any]:
+    return {"rank": row.rank, "code": row.code, "name": row.name,
+            "composite": None if row.composite is None else round(float(row.composite), 2),
+            "ratings": row.counts.real_ratings, "status": row.status,
+            "at_bottom": row.at_bottom,
+            "components": [percent(row.components[f]) for f in COMPONENT_LABELS]}
+
+
+def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
+             error: AppError | None = None) -> dict[str, Any]:
+    level, period, day = _choice(query)
+    weights = ranking.current_weights()
+    rows = ranking.ranking(actor, level=level, period=period, day=day, weights=weights)
+    flags = ([] if level is rr.Level.ORG else
+             ranking.bottom_flags(actor, level=level, period=period, last=day,
+                                  weights=weights))
+    problems: dict[str, str] = {}
+    if error is not None:
+        for p in error.problems or [FieldProblem(error.code, error.message, error.field)]:
+            problems.setdefault(p.field or "", p.message)
+    current = asdict(weights)
+    return {
+        "level": level, "period": period, "day": day,
+        "start": rules.bucket_start(day, period),
+        "levels": [(lv.value, label) for lv, label in rr.LEVEL_LABELS.items()],
+        "periods": [(p.value, label) for p, label in PERIODS.items()],
+        "level_label": rr.LEVEL_LABELS[level], "components": list(COMPONENT_LABELS.values()),
+        "rows": [_row(r) for r in rows], "flags": flags,
+        "weights": [{"name": n, "label": WEIGHT_LABELS[n], "value": current[n],
+                     "entered": (form or current).get(n, ""), "error": problems.get(n)}
+                    for n in ranking.WEIGHT_NAMES],
+        "error": error, "general_error": problems.get("weights"),
+        "can_edit": ranking.may_configure(actor), "history": ranking.weight_history(actor),
+    }
+
+
+def _whole_numbers(typed: dict[str, str]) -> dict[str, int]:
+    """The typed weights as whole numbers, or a 422 naming every one that is not."""
+    bad = [FieldProblem("ranking.weights", f"“{WEIGHT_LABELS[n]}”须为整数", n)
+           for n, v in typed.items() if not v.removeprefix("-").isdigit()]
+    if bad:
+        raise ValidationError("ranking.weights", bad[0].message, bad[0].field, problems=bad)
+    return {n: int(v) for n, v in typed.items()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    """GET: the ranking; POST: change the weights, then back to the same ranking."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        actor = viewer(request)
+        level, period, day = _choice(source)
+        if request.method == "GET":
+            return render(request, "stats/ranking.html", _context(actor, source))
+    except AppError as exc:
+        return refused(request, exc)
+    typed = {n: request.POST.get(n, "").strip() for n in ranking.WEIGHT_NAMES}
+    try:
+        values = _whole_numbers(typed)
+        ranking.ranking_weights_set(actor=actor, **values, now=timezone.now(),
+                                    ip=request.META.get("REMOTE_ADDR"))
+    except AppError as exc:
+        if exc.status == 403:
+            return refused(request, exc)
+        return render(request, "stats/ranking.html", _context(actor, source, typed, exc),
+                      status=exc.status)
+    messages.success(request, "排名权重已保存，排名已按新权重重新计算。")
+    query = urlencode({"level": level.value, "period": period.value, "day": day.isoformat()})
+    return redirect(f"{request.path}?{query}")
