@@ -1,5 +1,6 @@
-"""Public disclosure (公示专栏) rules: which period a query names, scrubbing personal data
-out of published text, and the figure definitions read from docs/metrics.md. Pure Python.
+"""Public disclosure (公示专栏) rules: which period a query names and the figure definitions
+read from docs/metrics.md. Pure Python. (Typical cases are redacted when the office
+publishes them: workorders.typical_rules.)
 """
 
 from __future__ import annotations
@@ -15,10 +16,6 @@ EARLIEST_YEAR = 2000
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-# Mainland mobile numbers, landlines with area code, and 15/18-character ID numbers.
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-_ID_NO = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
-REDACTED = "＊＊"
 
 
 class BadQuery(ValueError):
@@ -72,15 +69,6 @@ def parse_period(period: str | None, at: str | None, today: date) -> tuple[str, 
     if year < EARLIEST_YEAR or start > previous_period_start(today, period):
         raise BadQuery("at", "只能查询已结束的统计期间")
     return period, start
-
-
-def scrub(text: str, names: Iterable[str] = ()) -> str:
-    """Published text without phone numbers, ID numbers or the given personal names."""
-    text = _ID_NO.sub(REDACTED, text)
-    text = _PHONE.sub(REDACTED, text)
-    for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
-        text = text.replace(name, REDACTED)
-    return text
 
 
 # --- docs/metrics.md, rendered without a Markdown library --------------------------------

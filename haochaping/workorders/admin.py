@@ -45,7 +45,8 @@ class WorkOrderAdmin(ReadOnlyAdminMixin, ModelAdminBase):
     ordering = ["-created_at"]
     list_select_related = ["org"]
     fields = readonly_fields = ("public_id", "kind", "status", "org", "org_path", "complexity",
-                                "typical_case", "satisfied", "evaluation_no", "handling_no",
+                                "typical_case", "published_at", "public_summary",
+                                "satisfied", "evaluation_no", "handling_no",
                                 "contact_due_at", "investigate_due_at", "rectify_due_at",
                                 "appeal_file_due_at", "ruling_due_at", "paused_amount",
                                 "paused_unit", "overdue_at", "created_at", "dispatched_at",

@@ -37,7 +37,8 @@ def order_out(order: WorkOrder) -> dict[str, Any]:
         "id": order.pk, "public_id": str(order.public_id), "kind": order.kind,
         "status": order.status, "status_label": STATE_LABELS[State(order.status)],
         "org_id": order.org_id, "complexity": order.complexity,
-        "typical_case": order.typical_case, "contact_due_at": order.contact_due_at,
+        "typical_case": order.typical_case, "public_summary": order.public_summary,
+        "published_at": order.published_at, "contact_due_at": order.contact_due_at,
         "investigate_due_at": order.investigate_due_at,
         "rectify_due_at": order.rectify_due_at, "appeal_file_due_at": order.appeal_file_due_at,
         "ruling_due_at": order.ruling_due_at, "created_at": order.created_at,
@@ -148,4 +149,5 @@ def redispatch(request: HttpRequest, pk: int, body: RedispatchIn) -> dict[str, A
 def typical(request: HttpRequest, pk: int, body: TypicalIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_mark_typical(actor=actor, order=order,
-                                                     typical=body.typical))
+                                                     typical=body.typical,
+                                                     public_text=body.public_text))

@@ -44,6 +44,10 @@ class WorkOrder(models.Model):
     complexity = models.CharField("复杂程度", max_length=8, choices=COMPLEXITY_CHOICES,
                                   default=Complexity.COMPLEX.value)
     typical_case = models.BooleanField("典型案例", default=False)
+    # The redacted text the public page shows, composed when the office marks the order
+    # typical (services.publication); cleared when it is un-marked.
+    public_summary = models.TextField("公示文本", blank=True)
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
     satisfied = models.BooleanField("评价人对整改满意", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限", null=True, blank=True)
     investigate_due_at = models.DateTimeField("核实时限", null=True, blank=True)

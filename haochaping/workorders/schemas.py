@@ -17,6 +17,8 @@ class OrderOut(Schema):
     org_id: int
     complexity: str
     typical_case: bool
+    public_summary: str
+    published_at: datetime | None
     contact_due_at: datetime | None
     investigate_due_at: datetime | None
     rectify_due_at: datetime | None
@@ -101,3 +103,6 @@ class RedispatchIn(Schema):
 
 class TypicalIn(Schema):
     typical: bool = True
+    # The office's edit of the public text; empty: composed from the order. Checked and
+    # redacted by the service (workorder.text_too_long, typical_rules.PUBLIC_TEXT_LIMIT).
+    public_text: str = ""

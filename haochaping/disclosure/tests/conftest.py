@@ -1,4 +1,5 @@
-"""A closed typical bad review in September 2026 at the locality's window, rolled up."""
+"""A closed bad review in September 2026 at the locality's window, marked typical by the
+city office (its public text stored), rolled up."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from haochaping.evaluations.tests import factories as ef
 from haochaping.stats import rollup
 from haochaping.stats.ranking import ranking_weights_set
 from haochaping.workorders.models import Rectification, Reply, WorkOrder
+from haochaping.workorders.services import workorder_mark_typical
 
 RATED_AT = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
 RATER_NAME, RATER_PHONE, RATER_ID = "张三丰", ef.PHONE, ef.ID_NO
@@ -39,13 +41,14 @@ def published(locality: SimpleNamespace, personas: SimpleNamespace,
                 1, reason_codes=["108"], text=f"{RATER_NAME}电话{RATER_PHONE}等了很久"),
                 channel=Channel.WEB)
         order = WorkOrder.objects.get(evaluation=bad)
-        WorkOrder.objects.filter(pk=order.pk).update(status="closed", typical_case=True,
-                                                     closed_at=RATED_AT)
+        WorkOrder.objects.filter(pk=order.pk).update(status="closed", closed_at=RATED_AT)
         staff = locality.staff.name
         Rectification.objects.create(order=order, at=RATED_AT, measures=(
             f"对窗口工作人员{staff}进行批评教育，优化一次性告知单"), result="已整改到位")
         Reply.objects.create(order=order, at=RATED_AT, visible_to_rater_at=RATED_AT, text=(
             f"{RATER_NAME}您好，已核实，身份证{RATER_ID}，联系电话{RATER_PHONE}，已整改。"))
+        # Published the only way there is: the office marks it (text stored, redacted).
+        order = workorder_mark_typical(actor=actor_for_user(personas.supervisor), order=order)
         rollup.rollup_tick(RATED_AT + timedelta(minutes=5))
         ranking_weights_set(actor=actor_for_user(personas.admin), satisfaction=50,
                             participation=20, on_time_rectification=20, bad_review=10,

@@ -9,7 +9,13 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from haochaping.accounts.scoping import actor_for_user
+from haochaping.audit.models import AuditEvent
+from haochaping.catalog.models import BadReason
 from haochaping.disclosure.tests.conftest import RATER_ID, RATER_NAME, RATER_PHONE
+from haochaping.handlings.vault import crypto
+from haochaping.workorders.models import WorkOrder
+from haochaping.workorders.services import workorder_mark_typical
 
 PAGES = ["/gongshi/", "/gongshi/paiming/?period=month&at=2026-09",
          "/gongshi/paiming/?period=quarter&at=2026-Q3", "/gongshi/anli/", "/gongshi/koujing/"]
@@ -49,7 +55,11 @@ def test_no_personal_data_on_any_page(published: SimpleNamespace, client: Client
 def test_typical_case_shows_matter_problem_measures_and_reply(published: SimpleNamespace,
                                                               client: Client) -> None:
     html = client.get("/gongshi/anli/").content.decode()
+    reason = BadReason.objects.filter(code="108").values_list("text", flat=True).first()
+    assert reason
+    assert reason in html
     assert published.loc.matter.name in html
+    assert published.loc.market.name in html
     assert "优化一次性告知单" in html
     assert "已整改到位" in html
     assert "已核实" in html
@@ -57,14 +67,41 @@ def test_typical_case_shows_matter_problem_measures_and_reply(published: SimpleN
     assert "等了很久" not in html  # the rater's own words are never published
 
 
-def test_reading_the_name_to_strike_it_is_audited(published: SimpleNamespace,
-                                                  client: Client) -> None:
-    from haochaping.audit.models import AuditEvent
+def test_the_public_page_reads_the_stored_text_and_decrypts_nothing(
+        published: SimpleNamespace, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_decryption(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the public page decrypted personal data")
 
+    monkeypatch.setattr(crypto, "decrypt_field", no_decryption)
+    WorkOrder.objects.filter(pk=published.order.pk).update(
+        public_summary="问题类别：其他\n\n部门答复：\n已由管理机构审定的公示文本")
+    audit_rows = AuditEvent.objects.count()
+    response = client.get("/gongshi/anli/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "已由管理机构审定的公示文本" in html
+    assert RATER_NAME not in html
+    assert AuditEvent.objects.count() == audit_rows
+    assert not AuditEvent.objects.filter(action="rater.redact",
+                                         actor_label="system:disclosure").exists()
+
+
+def test_the_name_was_read_once_by_the_office_when_it_published(
+        published: SimpleNamespace, client: Client) -> None:
+    [event] = AuditEvent.objects.filter(action="rater.redact")
+    assert event.actor_id == published.people.supervisor.pk
     client.get("/gongshi/anli/")
-    event = AuditEvent.objects.get(action="rater.redact")
-    assert event.actor_label == "system:disclosure"
-    assert event.after == {"purpose": "典型案例公示前去除评价人姓名", "fields": ["name"]}
+    assert AuditEvent.objects.filter(action="rater.redact").count() == 1
+
+
+def test_an_unmarked_case_leaves_the_page(published: SimpleNamespace, client: Client) -> None:
+    assert published.loc.matter.name in client.get("/gongshi/anli/").content.decode()
+    workorder_mark_typical(actor=actor_for_user(published.people.supervisor),
+                           order=published.order, typical=False)
+    cache.clear()
+    html = client.get("/gongshi/anli/").content.decode()
+    assert "暂无公示的典型案例" in html
+    assert "优化一次性告知单" not in html
 
 
 def test_a_cached_page_makes_no_queries(published: SimpleNamespace, client: Client,

@@ -121,9 +121,13 @@ def workorder_redispatch(*, actor: Actor, order: WorkOrder, org_id: int, note: s
 
 
 def workorder_mark_typical(*, actor: Actor, order: WorkOrder, typical: bool = True,
+                           public_text: str = "",
                            now: datetime | None = None) -> WorkOrder:
+    """Mark (publish) or un-mark a closed bad review as a typical case. ``public_text`` is
+    the office's edit of the public text; empty: composed from the order's records."""
     return workorder_transition(actor=actor, order=order, action=Action.MARK_TYPICAL,
-                                now=now, payload={"typical": typical})
+                                now=now, payload={"typical": typical,
+                                                  "public_text": public_text or ""})
 
 
 def workorder_satisfaction(*, actor: Actor, order: WorkOrder, satisfied: bool,

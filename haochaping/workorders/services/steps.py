@@ -15,7 +15,7 @@ from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.services import evaluation_invalidate
 from haochaping.notify.services import outbox_enqueue
-from haochaping.workorders import rules
+from haochaping.workorders import rules, typical_rules
 from haochaping.workorders.models import (
     Appeal,
     Attachment,
@@ -28,6 +28,7 @@ from haochaping.workorders.models import (
     Verification,
 )
 from haochaping.workorders.rules import Action, Clock, Complexity, Kind
+from haochaping.workorders.services import publication
 from haochaping.workorders.services.engine import SYSTEM, Ctx, refusal_error, step
 
 
@@ -363,6 +364,18 @@ def _evaluation_void(ctx: Ctx) -> None:
 
 @step(Action.MARK_TYPICAL)
 def _mark_typical(ctx: Ctx) -> None:
+    """Marking publishes: the public text is composed (or taken from the office's edit),
+    redacted and stored now (services.publication); un-marking withdraws it."""
     typical = ctx.flag("typical", "典型案例", default=True)
-    ctx.updates["typical_case"] = typical
-    ctx.record = {"typical_case": typical}
+    edited = ctx.text("public_text", "公示文本", required=False,
+                      limit=typical_rules.PUBLIC_TEXT_LIMIT)
+    if not typical:
+        ctx.updates.update(typical_case=False, public_summary="", published_at=None)
+        ctx.record = {"typical_case": False}
+        return
+    if ctx.order.kind != Kind.BAD_REVIEW or ctx.order.evaluation_id is None:
+        raise ValidationError("workorder.typical_not_bad_review",
+                              "只有差评工单可以作为典型案例公示")
+    summary = publication.public_text(ctx.actor, ctx.order, edited)
+    ctx.updates.update(typical_case=True, public_summary=summary, published_at=ctx.now)
+    ctx.record = {"typical_case": True, "edited": bool(edited), "chars": len(summary)}

@@ -86,7 +86,8 @@ STEPS: dict[str, Step] = {
         reason=r.POST.get("reason", "")),
     "redispatch": _redispatch,
     "typical": lambda a, o, r: services.workorder_mark_typical(
-        actor=a, order=o, typical=flag(r.POST, "typical", "典型案例")),
+        actor=a, order=o, typical=flag(r.POST, "typical", "典型案例"),
+        public_text=r.POST.get("public_text", "")),
 }
 
 
