@@ -74,6 +74,14 @@ class Texts:
     appeal_evidence: str
 
 
+def typical_text(t: Texts) -> str:
+    """The office's own write-up of a typical case (典型案例) for the public page."""
+    return ("【案例简介】群众办事后给出差评，承办部门及时回访、调查核实，问题属实。\n\n"
+            f"【整改措施】{t.measures}\n\n【整改成效】{t.result}\n\n"
+            "【点评】以差评为镜、以整改为要：承办部门闭环整改、举一反三，"
+            "推动政务服务从“办得了”向“办得好”转变。")
+
+
 def draw(rng: random.Random) -> Texts:
     measures, result = rng.choice(MEASURES)
     return Texts(callback=rng.choice(CALLBACKS_REACHED), findings=rng.choice(FINDINGS),

@@ -19,6 +19,8 @@ from haochaping.evaluations.rules import FIRST_RATING, FOLLOW_UP, FREE_TEXT_REAS
 
 RATED_SHARE = 0.88  # raters who rate at all; the rest get the policy's default (if any)
 LEVEL_WEIGHTS = {5: 86.0, 4: 8.0, 3: 3.3, 2: 1.7, 1: 1.0}
+# Share of ratings at the kiosk's own window that are given on the kiosk.
+KIOSK_SHARE = 0.3
 OFFLINE_CHANNELS = {Channel.EVALUATOR: 50, Channel.QR_CODE: 18, Channel.KIOSK: 4,
                     Channel.SMS: 12, Channel.PHONE: 4, Channel.HOTLINE: 1, Channel.WEB: 5,
                     Channel.APP: 4, Channel.MINI_PROGRAM: 2}
@@ -111,6 +113,9 @@ class RatingMaker:
     def _channel(self, h: Handled, after: datetime | None) -> Channel:
         table = OFFLINE_CHANNELS if h.offline else ONLINE_CHANNELS
         channel = self.rng.choices(list(table), list(table.values()))[0]
+        kiosk_window = self.ctx.kiosk[0] if self.ctx.kiosk else None
+        if after is None and h.window_id == kiosk_window and self.rng.random() < KIOSK_SHARE:
+            channel = Channel.KIOSK  # the hall's self-service kiosk stands by this window
         if after is not None and channel not in (Channel.WEB, Channel.APP, Channel.SMS):
             channel = Channel.APP
         if channel is Channel.SMS and not (h.has_phone and h.invite_due_at):

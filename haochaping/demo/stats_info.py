@@ -20,6 +20,7 @@ def stats_lines(base: str) -> list[str]:
         "统计、排名与公示 / statistics, rankings, disclosure",
         "-" * 60,
         f"  统计看板（supervisor 登录）/ dashboard      {base}/work/stats/",
+        f"  排名与权重（supervisor 登录）/ ranking weights {base}/work/stats/ranking/",
         f"  公示专栏（无需登录）/ public disclosure     {base}/gongshi/",
         f"  综合排名 / rankings                       {base}/gongshi/paiming/",
         f"  典型案例 / typical cases                  {base}/gongshi/anli/",

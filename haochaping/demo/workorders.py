@@ -6,7 +6,8 @@ service and walks them through the real step services, as the departments' handl
 the city supervisor, with ``now=`` in the past. The newest bad reviews stay open in every
 state of ``workorders.rules.State`` (plus a pending extension, a rejected appeal and
 overdue orders), one is voided by an upheld appeal, and the older ones were closed months
-ago, a couple of them marked typical cases (典型案例).
+ago, a couple of them marked typical cases (典型案例): one published with the text the
+service composes, one with the office's own write-up (both redacted by the service).
 """
 
 from __future__ import annotations
@@ -130,7 +131,14 @@ def _satisfied(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrd
 
 
 def _typical(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
+    """Published with the text composed (and redacted) by the service."""
     return wo.workorder_mark_typical(actor=w.office, order=o, now=at.next())
+
+
+def _typical_edited(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
+    """Published with the office's own write-up, redacted by the same service."""
+    return wo.workorder_mark_typical(actor=w.office, order=o, now=at.next(),
+                                     public_text=casework.typical_text(t))
 
 
 def _extension(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
@@ -179,6 +187,7 @@ SCENARIOS: dict[str, tuple[Step, ...]] = {
     "closed_after_return": (*_WORK, _reply, _return, _rectify, _reply, _pass, _satisfied),
     "closed_unreached_first": (_sign, _unreached, _callback, _verify, _rectify, _reply, _pass),
     "typical": (*_CLOSE, _satisfied, _typical),
+    "typical_edited": (*_CLOSE, _satisfied, _typical_edited),
 }
 # The newest bad reviews, in this order, get these; then one overdue order, then closed.
 NEWEST = ("dispatched", "signed", "replied", "extension_requested", "returned", "appealing",
@@ -194,7 +203,8 @@ def _plan(evaluations: list[Evaluation], now: datetime) -> list[str]:
     old = [i for i, e in enumerate(evaluations) if i >= len(NEWEST)
            and e.created_at < now - OVERDUE_AGE]
     for n, i in enumerate(old[1:]):
-        plan[i] = ("typical" if n < TYPICAL else "closed_after_return" if n % 5 == 3
+        plan[i] = ("typical" if n == 0 else "typical_edited" if n < TYPICAL
+                   else "closed_after_return" if n % 5 == 3
                    else "closed_unreached_first" if n % 7 == 5 else "closed")
     if old:
         plan[old[0]] = "overdue"

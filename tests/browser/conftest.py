@@ -55,6 +55,24 @@ def new_tab(browser: Any, live_server: Any, **options: Any) -> Any:
     return tab
 
 
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def login(browser: Any, live_server: Any, username: str, next_url: str,
+          viewport: dict[str, int] | None = None) -> Any:
+    """A desktop tab logged in as ``username`` (password: testing.STRONG_PASSWORD), on
+    ``next_url``."""
+    from haochaping.core import testing
+
+    tab = new_tab(browser, live_server, viewport=viewport or VIEWPORT)
+    tab.goto(f"/accounts/login/?next={next_url}")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", testing.STRONG_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"**{next_url}")
+    return tab
+
+
 @pytest.fixture
 def scene(locality: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
     """A rater and a factory of their handlings at the locality's window."""

@@ -13,10 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from haochaping.catalog.rules.standards import Channel
-from haochaping.core import testing as f
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
-from tests.browser.conftest import new_tab
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -73,12 +72,7 @@ def test_supervisor_sees_charts_and_drills_into_a_number(
                                              text="办理时间过长" if level <= 2 else ""))
     call_command("stats_rebuild", stdout=None)
 
-    tab = new_tab(browser, live_server, viewport=VIEWPORT)
-    tab.goto("/accounts/login/?next=/work/stats/")
-    tab.fill("input[name=username]", "supervisor")
-    tab.fill("input[name=password]", f.STRONG_PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url("**/work/stats/")
+    tab = login(browser, live_server, "supervisor", "/work/stats/", VIEWPORT)
     tab.wait_for_function("typeof echarts !== 'undefined' && "
                           "!!echarts.getInstanceByDom(document.querySelector('[data-chart]'))")
     for name in CHARTS:

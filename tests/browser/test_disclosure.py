@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from haochaping.stats import rollup
 from haochaping.stats.models import EvaluationRollup
 from tests.browser.conftest import new_tab
 
@@ -27,6 +28,7 @@ def rolled_up(scene: SimpleNamespace) -> SimpleNamespace:
     EvaluationRollup.objects.create(day=date(2026, 9, 10), org=loc.market, matter=loc.matter,
                                     hall=loc.hall, window=loc.window, channel="web",
                                     level_5=11, level_1=1)
+    rollup.derive_all()  # the coarse roll-ups the rankings read
     return scene
 
 

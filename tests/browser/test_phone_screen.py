@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 from haochaping.catalog.models import PolicyOverride
-from haochaping.core import testing as f
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.tests import factories as ef
-from tests.browser.conftest import new_tab
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +20,7 @@ def test_supervisor_reveals_the_phone_and_records_a_rating(
         personas: SimpleNamespace) -> None:
     PolicyOverride.objects.create(org=None, key="phone_invitation", value=True)
     handling = scene.handling()
-    tab = new_tab(browser, live_server, viewport={"width": 1280, "height": 900})
-    tab.goto("/accounts/login/?next=/work/phone/")
-    tab.fill("input[name=username]", "supervisor")
-    tab.fill("input[name=password]", f.STRONG_PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url("**/work/phone/")
+    tab = login(browser, live_server, "supervisor", "/work/phone/")
     assert tab.locator("td.mono").first.inner_text() == handling.proj_no
     assert ef.PHONE not in tab.content()
 

@@ -82,11 +82,13 @@ def test_large_text_toggle(browser: Any, live_server: Any, scene: SimpleNamespac
     tab.goto(url)
     size = "getComputedStyle(document.documentElement).fontSize"
     assert tab.evaluate(size) == "16px"
-    tab.click("text=大字版")
+    with tab.expect_navigation():  # a plain link: the page reloads in the new size
+        tab.click("text=大字版")
     assert tab.evaluate(size) == "21px"
     tab.goto(url)  # remembered in a cookie
     assert tab.get_attribute("html", "class") == "big"
-    tab.click("text=标准版")
+    with tab.expect_navigation():
+        tab.click("text=标准版")
     assert tab.evaluate(size) == "16px"
     tab.context.close()
 

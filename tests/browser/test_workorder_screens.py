@@ -9,25 +9,13 @@ from typing import Any
 import pytest
 
 from haochaping.catalog.rules.standards import Channel
-from haochaping.core import testing as f
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests import factories as ef
 from haochaping.workorders.models import WorkOrder
-from tests.browser.conftest import new_tab
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
-VIEWPORT = {"width": 1280, "height": 900}
-
-
-def login(browser: Any, live_server: Any, username: str, next_url: str) -> Any:
-    tab = new_tab(browser, live_server, viewport=VIEWPORT)
-    tab.goto(f"/accounts/login/?next={next_url}")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", f.STRONG_PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url(f"**{next_url}")
-    return tab
 
 
 def test_handler_works_the_order_and_the_office_passes_qa(

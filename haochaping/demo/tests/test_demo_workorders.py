@@ -37,7 +37,13 @@ def test_every_state_and_case_has_an_order(built: str) -> None:
     assert Extension.objects.filter(status="requested").exists()
     assert Extension.objects.filter(status="granted").exists()
     assert WorkOrder.objects.filter(appeal__ruling="rejected", status="signed").exists()
-    assert WorkOrder.objects.filter(typical_case=True, status="closed").count() >= 2
+    typical = WorkOrder.objects.filter(typical_case=True, status="closed")
+    assert typical.count() >= 2
+    # Published through the office's step: a stored text, composed or edited.
+    assert not typical.filter(published_at__isnull=True).exists()
+    assert not typical.filter(public_summary="").exists()
+    assert typical.filter(public_summary__startswith="问题类别：").exists()
+    assert typical.filter(public_summary__contains="【点评】").exists()
     assert Escalation.objects.filter(kind="returned").exists()
     assert Escalation.objects.filter(kind="overdue").exists()
     voided = WorkOrder.objects.get(status="voided")
