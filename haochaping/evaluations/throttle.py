@@ -1,6 +1,7 @@
 """Fixed-window request counters in the Django cache for the rating endpoints.
 
-Counted per client, per rater, per IP or per user: a bucket names what is counted. With
+Counted per rater, per IP or per user: a bucket names what is counted. An API client's
+own per-minute limit (set per client, ``accounts.auth``) counts its requests. With
 the locmem cache each worker process counts alone; configure REDIS_URL for a shared count.
 """
 
@@ -15,7 +16,6 @@ from haochaping.core.errors import RateLimited
 
 # (limit, window seconds) per bucket; override with HCP_RATE_LIMITS = {"rater": (10, 600)}.
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
-    "client": (1200, 60),  # one locality app submitting for many raters
     "rater": (10, 600),  # one person rating: a handful per ten minutes
     "ip": (60, 60),
     "user": (120, 60),  # an office user entering phone-invitation ratings

@@ -7,10 +7,11 @@ counts (rules.Counts) and every rate is computed by rules, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import orjson
@@ -138,7 +139,10 @@ def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
     bucket = columns.index("bucket") if "bucket" in columns else None
     complete = tuple(names) == rules.COUNT_FIELDS
     result: dict[Key, rules.Counts] = {}
-    grouped = qs.values_list(*columns).annotate(**sums).order_by()
+    if top_bad is None and _one_row_per_group(model, columns, win):
+        grouped = qs.values_list(*columns, *names).order_by()
+    else:
+        grouped = qs.values_list(*columns).annotate(**sums).order_by()
     if top_bad is not None:
         # HAVING keeps the groups' other counts whole; the database sorts and cuts.
         bad = F("s_level_1") + F("s_level_2")
@@ -151,6 +155,34 @@ def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
         result[key] = (rules.Counts(*values[width:]) if complete
                        else rules.Counts(**dict(zip(names, values[width:], strict=True))))
     return result
+
+
+@cache
+def _grain(model: type[models.Model]) -> frozenset[str]:
+    """The columns of the table's one-row-per-bucket key (its ``…_grain`` constraint)."""
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.name.endswith(
+                "_grain"):
+            fields = {f.name: f.attname for f in model._meta.concrete_fields}
+            return frozenset(fields[f] for f in constraint.fields)
+    return frozenset()
+
+
+def _one_row_per_group(model: type[models.Model], columns: list[str],
+                       win: rules.Window) -> bool:
+    """Does each group hold exactly one row of ``model``? Then its counts are read as
+    they are, with no GROUP BY: one month across all orgs from org × month is a plain
+    index range read (a fifth of the aggregate's time)."""
+    grain = _grain(model)
+    if not grain or set(columns) - {"bucket"} != grain - {"day"}:
+        return False
+    monthly = COARSE.get(model, (False, ()))[0]
+    if "bucket" in columns:
+        return bool(win.period is rules.Period.DAY
+                    or (monthly and win.period is rules.Period.MONTH))
+    if monthly:
+        return win.start.day == 1 and win.end == rules.shift(win.start, rules.Period.MONTH, 1)
+    return win.end == win.start + timedelta(days=1)
 
 
 def _bucket(model: type[models.Model], period: rules.Period) -> Any:
@@ -238,9 +270,17 @@ def figures(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period, st
                 key = (*key[:position], rules.shift(key[position], period, offset),
                        *key[position + 1:])
             previous[key] = counts
-    return [FigureRow(key=dict(zip(group_by, key, strict=True)), counts=current[key],
-                      previous=previous.get(key))
-            for key in sorted(current, key=_order)]
+    return [FigureRow(dict(zip(group_by, key, strict=True)), current[key], previous.get(key))
+            for key in _sorted(current)]
+
+
+def _sorted(keys: Iterable[Key]) -> list[Key]:
+    """Keys in natural order, None last in each position (plain tuple order, several
+    times faster, when no key holds a None)."""
+    found = list(keys)
+    if any(None in key for key in found):
+        return sorted(found, key=_order)
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -289,14 +329,15 @@ def _sql_table(model: type[models.Model], actor: Actor, group_by: tuple[str, ...
                                        **{FILTERS[k]: v for k, v in filters.items()})
     if "bucket" in columns:
         qs = qs.annotate(bucket=_bucket(model, win.period))
+    each = F if _one_row_per_group(model, columns, win) else Sum
     values: dict[str, Any] = {}
     for name in wanted:
         if name in rules.COUNT_FIELDS:
-            values[f"v_{name}"] = Sum(name)
+            values[f"v_{name}"] = each(name)
         else:
             top, bottom = rules.coefficients(rules.Figure(name))
-            values[f"v_{name}"] = Cast(_linear(top), FloatField()) / NullIf(_linear(bottom),
-                                                                               Value(0))
+            values[f"v_{name}"] = Cast(_linear(top, each), FloatField()) / NullIf(
+                _linear(bottom, each), Value(0))
     grouped = qs.values_list(*columns).annotate(**values).order_by()
     if connection.vendor == "postgresql":
         sql, params = grouped.query.sql_with_params()
@@ -316,10 +357,11 @@ def _sql_table(model: type[models.Model], actor: Actor, group_by: tuple[str, ...
     return orjson.dumps(rows)
 
 
-def _linear(terms: Mapping[str, int]) -> Any:
-    """Σ factor × SUM(count) over the counts of one side of a figure."""
+def _linear(terms: Mapping[str, int], each: Any = Sum) -> Any:
+    """Σ factor × SUM(count) over the counts of one side of a figure (``each=F``: of one
+    row's counts)."""
     total: Any = None
     for name, factor in terms.items():
-        part = Sum(name) if factor == 1 else Sum(name) * factor
+        part = each(name) if factor == 1 else each(name) * factor
         total = part if total is None else total + part
     return total

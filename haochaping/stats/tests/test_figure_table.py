@@ -5,7 +5,8 @@ rollup deletes stay single statements."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db.models.deletion import Collector
@@ -165,3 +166,35 @@ def test_the_dashboard_lists_the_lowest_participation_and_links_every_department
     assert len(charts["participation"]) == 1
     assert 'data-testid="participation-note"' in html
     assert "/api/v1/stats/exports/figures.xlsx?group_by=org" in html
+
+
+@pytest.mark.parametrize(("group_by", "period", "whole_span"), [
+    (("org",), rules.Period.MONTH, False), (("org", "period"), rules.Period.MONTH, True),
+    (("org", "period"), rules.Period.DAY, True), (("channel", "org"), rules.Period.MONTH, False),
+])
+def test_groups_of_one_row_read_the_rows_as_the_aggregate_would(
+        simulated: Simulation, group_by: tuple[str, ...], period: rules.Period,
+        whole_span: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One month across orgs (or a month or day trend) is read without GROUP BY, since
+    each group is one row of the table: the same figures as summing."""
+    actor = actor_for_user(simulated.town.people.supervisor)
+    first, last = _span()
+    if not whole_span:
+        last = rules.shift(first, rules.Period.MONTH, 1) - timedelta(days=1)
+    win = rules.window(period, first, last)
+    chosen = selectors.tables(group_by, {}, win)
+    columns = [selectors.DIMENSIONS[g] for g in group_by]
+    assert len(chosen) == 1
+    assert selectors._one_row_per_group(chosen[0], columns, win)
+
+    def both() -> tuple[list[Any], bytes]:
+        rows = selectors.figures(actor, group_by=group_by, period=period, start=first,
+                                 end=last, compare_previous=False)
+        table = selectors.figure_table(actor, group_by=group_by, period=period, start=first,
+                                       end=last)
+        return [(r.key, r.counts) for r in rows], table.rows_json
+
+    plain = both()
+    monkeypatch.setattr(selectors, "_one_row_per_group", lambda *args: False)
+    assert plain == both()
+    assert plain[0]

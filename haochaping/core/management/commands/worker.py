@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haochaping.core.checks import assert_production_ready
+from haochaping.core.gctune import tune_gc
 from haochaping.core.jobs import JOBS
 from haochaping.core.worker import Worker
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             for name, summary in worker.tick().items():
                 self.stdout.write(f"{name}: {summary}")
             return
+        tune_gc()
         self.stdout.write(f"worker {worker.who} started; {len(JOBS)} periodic jobs")
         worker.run_forever()
         self.stdout.write("worker stopped")
