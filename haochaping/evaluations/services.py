@@ -83,25 +83,70 @@ class Locked:
     current: rules.CurrentRating | None
 
 
+# The handling's columns that deciding and recording a rating read (evaluations.rules,
+# new_evaluation, batches, invitations, the API's answer); any other field of the locked
+# row loads on first access. In the model's field order, as Model.from_db takes them.
+_NEEDED = {"id", "proj_no", "client_id", "org_id", "matter_id", "hall_id", "window_id",
+           "staff_id", "rater_id", "service_channel", "status", "batch_no", "rating_closes_at",
+           "rated_at"}
+LOCK_FIELDS = tuple(f.attname for f in Handling._meta.concrete_fields if f.attname in _NEEDED)
+
 # The hot path of every channel: one statement locks the handling (only its row, FOR
 # UPDATE OF h) and reads its org's path, its rater's blind indexes and its current rating
 # (at most one row: the partial unique index on current ratings).
 _LOCK_SQL = (
-    "SELECT h.*, o.path AS lock_org_path, r.id_type AS lock_id_type, "
-    "r.phone_index AS lock_phone_index, r.id_no_index AS lock_id_no_index, "
-    "e.id AS cur_id, e.created_at AS cur_created, "
-    "e.level AS cur_level, e.is_default AS cur_default, e.invalidated_at AS cur_invalidated, "
-    "e.reason_codes AS cur_reasons, e.text AS cur_text "
+    f"SELECT {', '.join('h.' + c for c in LOCK_FIELDS)}, o.path, r.id_type, r.phone_index, "
+    "r.id_no_index, e.id, e.created_at, e.level, e.is_default, e.invalidated_at, "
+    "e.reason_codes, e.text "
     "FROM handlings_handling h JOIN catalog_org o ON o.id = h.org_id "
     "JOIN handlings_rater r ON r.id = h.rater_id "
     "LEFT JOIN evaluations_evaluation e ON e.handling_id = h.id AND e.is_current ")
 
 
-def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[Any]:
+@dataclass(frozen=True)
+class _Found:
+    """One row of _LOCK_SQL: the handling (with LOCK_FIELDS loaded) and what rides along."""
+
+    handling: Handling
+    org_path: str
+    rater: Rater
+    current: tuple[Any, ...]  # id, created_at, level, is_default, invalidated_at, reasons, text
+
+
+def _converters() -> list[tuple[Any, list[Any]]]:
+    """Per LOCK_FIELDS column, the backend's and the field's converters (SQLite hands
+    dates back as text): what the ORM would apply to these columns."""
+    fields = {f.attname: f for f in Handling._meta.concrete_fields}
+    found = []
+    for name in LOCK_FIELDS:
+        column = fields[name].get_col(Handling._meta.db_table)
+        found.append((column, connection.ops.get_db_converters(column)
+                       + column.get_db_converters(connection)))
+    return found
+
+
+def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[_Found]:
     """SQLite locks the whole database on the first write instead of FOR UPDATE."""
     lock = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else ""
-    return list(Handling.objects.raw(
-        f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}", params))
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}",
+                       params)
+        rows = cursor.fetchall()
+    width = len(LOCK_FIELDS)
+    converters = _converters() if rows and connection.vendor != "postgresql" else None
+    found = []
+    for row in rows:
+        values = list(row[:width])
+        for i, (column, funcs) in enumerate(converters or ()):
+            for func in funcs:
+                values[i] = func(values[i], column, connection)
+        handling = Handling.from_db(connection.alias, LOCK_FIELDS, values)
+        path, id_type, phone_index, id_no_index = row[width:width + 4]
+        rater = Rater(id=handling.rater_id, id_type=id_type, phone_index=phone_index,
+                      id_no_index=id_no_index)
+        Handling.rater.field.set_cached_value(handling, rater)
+        found.append(_Found(handling, path, rater, tuple(row[width + 4:])))
+    return found
 
 
 def lock_for_rating(pk: int) -> Locked:
@@ -130,29 +175,25 @@ def lock_by_proj_no(actor: Actor, proj_no: str, client_name: str = "") -> Locked
     if len(found) > 1:
         raise AppError("handling.ambiguous", "多个业务系统存在相同办件编号，请指定 client_system",
                        "client_system", status=409)
-    row: Any = found[0]
-    Handling.rater.field.set_cached_value(row, Rater(
-        id=row.rater_id, id_type=row.lock_id_type, phone_index=row.lock_phone_index,
-        id_no_index=row.lock_id_no_index))
-    return _locked(row)
+    return _locked(found[0])
 
 
-def _locked(row: Any) -> Locked:
+def _locked(found: _Found) -> Locked:
     """A statement that waited for the lock sees the handling's newest row but the rating
     as of its start (PostgreSQL, READ COMMITTED): if a rating committed meanwhile, the
     handling's ``rated_at`` (stamped with every rating's ``created_at``) no longer matches
     the rating read, and the rating is read again by a new statement."""
-    if not _same_moment(row.rated_at, row.cur_created):
-        current_id, current = current_rating_of(row.pk)
-        return Locked(row, row.lock_org_path, current_id, current)
-    if row.cur_id is None:
-        return Locked(row, row.lock_org_path, None, None)
-    reasons = row.cur_reasons
+    handling = found.handling
+    cur_id, cur_created, level, is_default, invalidated_at, reasons, text = found.current
+    if not _same_moment(handling.rated_at, cur_created):
+        current_id, current = current_rating_of(handling.pk)
+        return Locked(handling, found.org_path, current_id, current)
+    if cur_id is None:
+        return Locked(handling, found.org_path, None, None)
     if isinstance(reasons, str):  # SQLite hands JSON back as text
         reasons = json.loads(reasons)
-    return Locked(row, row.lock_org_path, row.cur_id,
-                  _current(row.cur_level, bool(row.cur_default), row.cur_invalidated is not None,
-                           reasons, row.cur_text))
+    return Locked(handling, found.org_path, cur_id,
+                  _current(level, bool(is_default), invalidated_at is not None, reasons, text))
 
 
 def _same_moment(rated_at: datetime | None, created: Any) -> bool:

@@ -180,9 +180,11 @@ def _month_sql(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _derive(model: type[models.Model], lo: date, hi: date, orgs: list[int] | None) -> None:
-    """INSERT the coarse rows of days [lo, hi) (whole months for a month table), for
-    these orgs or all, as one GROUP BY over the daily rollups that carry its keys."""
+def _derived_select(model: type[models.Model], where: str, where_params: list[Any]
+                    ) -> tuple[str, list[Any], list[str]]:
+    """``SELECT keys, SUM(counts) … GROUP BY keys`` of the coarse ``model`` over the daily
+    rollups that carry its keys, restricted by ``where`` (on their ``day`` and
+    ``org_id``). Returns the SQL, its parameters and the coarse table's columns in order."""
     monthly, extra = COARSE[model]
     qn = connection.ops.quote_name
     names = [f.name for f in model._meta.concrete_fields if f.name in rules.COUNT_FIELDS]
@@ -196,21 +198,102 @@ def _derive(model: type[models.Model], lo: date, hi: date, orgs: list[int] | Non
         picked = ", ".join([f"{day} AS k_day", f"{qn('org_id')} AS k_org",
                             *(f"{qn(e)} AS k_{e}" for e in extra),
                             *(f"{qn(n) if n in have else 0} AS c_{n}" for n in names)])
-        where = f"{qn('day')} >= %s AND {qn('day')} < %s"
-        params += [lo, hi]
-        if orgs is not None:
-            where += f" AND {qn('org_id')} IN ({', '.join(['%s'] * len(orgs))})"
-            params += orgs
         branches.append(f"SELECT {picked} FROM {qn(fine._meta.db_table)} "  # noqa: S608
                         f"WHERE {where}")
+        params += where_params
     keys = ["k_day", "k_org", *(f"k_{e}" for e in extra)]
     sums = ", ".join(f"SUM(c_{n})" for n in names)
-    columns = ", ".join(qn(c) for c in ["day", "org_id", *extra, *names])
     union = " UNION ALL ".join(branches)
+    sql = (f"SELECT {', '.join(keys)}, {sums} FROM ({union}) AS src "  # noqa: S608
+           f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}")
+    return sql, params, ["day", "org_id", *extra, *names]
+
+
+def _derive(model: type[models.Model], lo: date, hi: date, orgs: list[int] | None) -> None:
+    """INSERT the coarse rows of days [lo, hi) (whole months for a month table), for
+    these orgs or all, as one GROUP BY over the daily rollups that carry its keys."""
+    qn = connection.ops.quote_name
+    where = f"{qn('day')} >= %s AND {qn('day')} < %s"
+    params: list[Any] = [lo, hi]
+    if orgs is not None:
+        where += f" AND {qn('org_id')} IN ({', '.join(['%s'] * len(orgs))})"
+        params += orgs
+    sql, params, columns = _derived_select(model, where, params)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) "  # noqa: S608
-                       f"SELECT {', '.join(keys)}, {sums} FROM ({union}) AS src "
-                       f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}", params)
+        cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608
+                       f"({', '.join(qn(c) for c in columns)}) {sql}", params)
+
+
+# Month tables kept by deltas on each incremental run (the rest are re-derived): the
+# month's rows of the touched orgs move by what their touched days changed, so a run costs
+# what changed, not the size of the month so far.
+DELTA_KEPT = tuple(m for m, (monthly, _) in COARSE.items() if monthly and m not in SUMMED_FROM)
+
+Contribution = dict[tuple[Any, ...], list[int]]
+
+
+def contributions(model: type[models.Model], buckets: set[Bucket]) -> Contribution:
+    """What the daily rollups of these (day, org) buckets add to ``model``'s rows, by
+    the row's key (month, org, extra key)."""
+    qn = connection.ops.quote_name
+    found: Contribution = {}
+    width = 2 + len(COARSE[model][1])
+    for day, orgs in _by_day(buckets):
+        where = (f"{qn('day')} = %s AND "
+                 f"{qn('org_id')} IN ({', '.join(['%s'] * len(orgs))})")
+        sql, params, _ = _derived_select(model, where, [day, *orgs])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                key = (_as_date(row[0]), *row[1:width])
+                counts = [int(v) for v in row[width:]]
+                if key in found:
+                    found[key] = [a + b for a, b in zip(found[key], counts, strict=True)]
+                else:
+                    found[key] = counts
+    return found
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):  # SQLite's date() answers text
+        return date.fromisoformat(value)
+    return value  # type: ignore[no-any-return]
+
+
+def apply_delta(model: type[models.Model], before: Contribution, after: Contribution) -> int:
+    """Move ``model``'s rows by ``after - before``: rows that change are replaced, rows
+    that fall to all zeros are removed (as a re-derivation would leave none). Returns the
+    rows written or removed."""
+    extra = COARSE[model][1]
+    names = [f.name for f in model._meta.concrete_fields if f.name in rules.COUNT_FIELDS]
+    zero = [0] * len(names)
+    delta: Contribution = {}
+    for key in before.keys() | after.keys():
+        change = [b - a for a, b in zip(before.get(key, zero), after.get(key, zero),
+                                        strict=True)]
+        if any(change):
+            delta[key] = change
+    if not delta:
+        return 0
+    key_of = ("day", "org_id", *extra)
+    manager = model._default_manager
+    existing = {tuple(getattr(row, k) for k in key_of): row for row in manager.filter(
+        day__in={k[0] for k in delta}, org_id__in={k[1] for k in delta})}
+    stale, fresh = [], []
+    for key, change in delta.items():
+        row = existing.get(key)
+        counts = ([getattr(row, n) + c for n, c in zip(names, change, strict=True)]
+                  if row is not None else change)
+        if row is not None:
+            stale.append(row.pk)
+        if any(counts):
+            fresh.append(model(**dict(zip(key_of, key, strict=True)),
+                               **dict(zip(names, counts, strict=True))))
+    manager.filter(pk__in=stale).delete()
+    manager.bulk_create(fresh)
+    return len(stale) + len(fresh)
 
 
 def _month_span(first: date, end: date) -> tuple[date, date]:
@@ -219,11 +302,14 @@ def _month_span(first: date, end: date) -> tuple[date, date]:
     return first.replace(day=1), rules.shift(last.replace(day=1), rules.Period.MONTH, 1)
 
 
-def derive_buckets(buckets: Iterable[Bucket]) -> None:
+def derive_buckets(buckets: Iterable[Bucket], skip: Iterable[type[models.Model]] = ()
+                   ) -> None:
     """Refresh the coarse rows covering these (day, org) buckets from the daily rollups;
-    call it in the transaction that recomputed them."""
+    call it in the transaction that recomputed them. ``skip``: tables kept otherwise."""
     buckets = set(buckets)
     for model, (monthly, _) in COARSE.items():
+        if model in skip:
+            continue
         wanted = {(day.replace(day=1) if monthly else day, org) for day, org in buckets}
         for day, orgs in _by_day(wanted):
             hi = rules.shift(day, rules.Period.MONTH, 1) if monthly else day + timedelta(days=1)
@@ -246,6 +332,7 @@ def rebuild(first: date, last: date, *, batch_days: int | None = None) -> int:
     end = last + timedelta(days=1)
     step = timedelta(days=batch_days) if batch_days else end - first
     with transaction.atomic():
+        _hold_state()
         _rebuild_memory()
         for model, (source, day_field, extra) in SOURCES.items():
             model._default_manager.filter(day__gte=first, day__lt=end).delete()
@@ -280,10 +367,12 @@ def rebuild_all() -> int:
     tables = [*SOURCES, *COARSE]
     if connection.vendor != "postgresql":
         with transaction.atomic():
+            _hold_state()
             for model in tables:
                 model._default_manager.all().delete()
             return rebuild(*span) if span else 0
     with transaction.atomic():
+        _hold_state()
         _rebuild_memory()
         with bulk.emptied_without_indexes(tables):
             if span:
@@ -332,19 +421,35 @@ def touched(since: datetime) -> dict[type[models.Model], set[Bucket]]:
     }
 
 
+def _hold_state() -> RollupState:
+    """Lock the roll-up state row for this transaction: incremental runs and rebuilds take
+    it first, so they never interleave (a run's deltas would otherwise land on months a
+    concurrent rebuild is re-deriving)."""
+    RollupState.objects.get_or_create(name=STATE)
+    return RollupState.objects.select_for_update().get(name=STATE)
+
+
 def rollup_tick(now: datetime) -> str:
     """One incremental run (worker job ``stats.rollup``). The job system runs it on one
-    worker at a time; a killed run rolls back and the next one redoes the same buckets."""
-    state, _ = RollupState.objects.get_or_create(name=STATE)
-    if state.watermark is None:
-        days = rebuild_all()
-        RollupState.objects.filter(pk=state.pk).update(watermark=now, last_run_at=now,
-                                                       last_buckets=days)
-        return f"first run: rebuilt {days} days"
+    worker at a time; a killed run rolls back and the next one redoes the same buckets.
+
+    The daily rollups of the changed buckets are recomputed from raw rows; org × day and
+    org × month are re-derived for them; the other month tables move by what those
+    buckets changed (DELTA_KEPT), read before and after the recomputation."""
     with transaction.atomic():
+        state = _hold_state()
+        if state.watermark is None:
+            days = rebuild_all()
+            RollupState.objects.filter(pk=state.pk).update(watermark=now, last_run_at=now,
+                                                           last_buckets=days)
+            return f"first run: rebuilt {days} days"
         work = touched(state.watermark - OVERLAP)
+        every = {b for buckets in work.values() for b in buckets}
+        before = {model: contributions(model, every) for model in DELTA_KEPT}
         done = sum(recompute(model, buckets) for model, buckets in work.items())
-        derive_buckets(b for buckets in work.values() for b in buckets)
+        derive_buckets(every, skip=DELTA_KEPT)
+        for model in DELTA_KEPT:
+            apply_delta(model, before[model], contributions(model, every))
         RollupState.objects.filter(pk=state.pk).update(watermark=now, last_run_at=now,
                                                        last_buckets=done)
     return f"recomputed {done} buckets"

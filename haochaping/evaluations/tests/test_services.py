@@ -20,12 +20,15 @@ from haochaping.evaluations.invitations import invitation_create
 from haochaping.evaluations.models import Device, Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import (
+    LOCK_FIELDS,
     device_create,
     evaluation_invalidate,
     evaluation_submit,
+    lock_for_rating,
     sweep_default_ratings,
 )
 from haochaping.evaluations.tests.factories import snapshot
+from haochaping.handlings.models import Handling
 from haochaping.notify.models import OutboxMessage
 from haochaping.notify.services.invitations import sweep_sms_invitations
 
@@ -238,3 +241,21 @@ def test_rating_updates_the_handling_in_place(world: SimpleNamespace) -> None:
     updated, hot = counts()
     evaluation_submit(handling=h, rating=GOOD, channel=Channel.WEB)
     assert counts() == (updated + 1, hot + 1), "the rating's handling update was not HOT"
+
+
+def test_the_locked_handling_carries_the_rows_values(world: SimpleNamespace) -> None:
+    """The rating's lock reads only the columns the rating needs (LOCK_FIELDS), built into
+    the model as the ORM would (SQLite's text dates converted); the rest load on access."""
+    from django.db import transaction
+
+    h = world.handling(batch_no="PC-7", rating_closes_at=timezone.now() + timedelta(days=3))
+    stored = Handling.objects.get(pk=h.pk)
+    with transaction.atomic():
+        locked = lock_for_rating(h.pk)
+    row = locked.handling
+    for name in LOCK_FIELDS:
+        assert getattr(row, name) == getattr(stored, name), name
+    assert row.get_deferred_fields()
+    assert row.rater.phone_index == stored.rater.phone_index
+    assert locked.org_path == stored.org.path
+    assert row.completed_at == stored.completed_at  # not locked for: loads on access
