@@ -39,6 +39,7 @@ HCP_POLICY_PRESET = env_str("HCP_POLICY_PRESET", "national")
 # Per-process memo of hot configuration rows (API clients, policies, the active standard):
 # a change is in force in every worker process within this many seconds (core.memo).
 HCP_LOCAL_CACHE_SECONDS = env_int("HCP_LOCAL_CACHE_SECONDS", 5)
+HCP_DB_PREPARE = env_bool("HCP_DB_PREPARE", True)  # core.fastsql: hot-path prepared statements
 
 # Notifications (notify app, docs/notify.md). SMS backend: console (demo: logs a masked
 # line) | http (POSTs signed JSON to the gateway). The same secret signs outbound requests
@@ -133,6 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and HCP_DB_PREPARE:
+    # Django turns psycopg's prepared statements off; core.fastsql asks for them
+    # explicitly (prepare=True) on its few hot statements. The threshold keeps the
+    # ORM's own queries from ever being prepared automatically.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1_000_000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,16 +1,26 @@
-"""One-row INSERT without the ORM's SQL compiler, for the few writes on a hot path.
+"""Hot-path SQL without the ORM's compiler: the few statements every rating sends.
 
 ``insert_one(obj)`` prepares every value through the field exactly as ``save()`` would
 (``pre_save`` then ``get_db_prep_save``) and sends a statement built once per model, so
 a rating costs one INSERT and no per-request SQL compilation. It sends no model signals:
 use it only for models that have no ``pre_save``/``post_save`` receivers.
+
+``run(sql, params)`` sends such a fixed statement. On PostgreSQL both go as server-side
+prepared statements of the connection (psycopg ``prepare=True``: parsed and planned once
+per connection, the parameters sent apart from the text, no client-side quoting), in the
+connection's current transaction, with Django's error classes. Behind a pooler that does
+not keep prepared statements per client (PgBouncer in transaction mode before 1.21), set
+``HCP_DB_PREPARE=false``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
@@ -31,6 +41,20 @@ def _statement(model: type[models.Model], vendor: str,
 Statement = tuple[str, list[Any]]
 
 
+def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Execute one hot-path statement (``%s`` placeholders); its rows, if it has any."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor == "postgresql" and getattr(settings, "HCP_DB_PREPARE", True):
+        conn.ensure_connection()
+        conn.validate_no_broken_transaction()
+        with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall() if cursor.description else []
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
 def insert_one(obj: models.Model, *, along: Statement | None = None) -> None:
     """Insert ``obj`` (a new instance with an auto primary key) and set its pk.
 
@@ -40,11 +64,14 @@ def insert_one(obj: models.Model, *, along: Statement | None = None) -> None:
     returning = bool(conn.features.can_return_columns_from_insert)
     sql, fields = _statement(type(obj), conn.vendor, returning)
     values: list[Any] = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
-    with conn.cursor() as cursor:
-        if along is not None and conn.vendor == "postgresql":
+    if conn.vendor == "postgresql":
+        if along is not None:
             sql, values = f"WITH along AS ({along[0]}) {sql}", [*along[1], *values]
-        elif along is not None:
-            cursor.execute(along[0], along[1])
-        cursor.execute(sql, values)
-        obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        obj.pk = run(sql, values)[0][0]
+    else:
+        with conn.cursor() as cursor:
+            if along is not None:
+                cursor.execute(along[0], along[1])
+            cursor.execute(sql, values)
+            obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
     obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS

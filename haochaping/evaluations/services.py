@@ -32,7 +32,7 @@ from haochaping.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from haochaping.core.fastsql import Statement, insert_one
+from haochaping.core.fastsql import Statement, insert_one, run
 from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import InvitationError, invitation_covers
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
@@ -128,10 +128,7 @@ def _converters() -> list[tuple[Any, list[Any]]]:
 def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[_Found]:
     """SQLite locks the whole database on the first write instead of FOR UPDATE."""
     lock = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}",
-                       params)
-        rows = cursor.fetchall()
+    rows = run(f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}", params)
     width = len(LOCK_FIELDS)
     converters = _converters() if rows and connection.vendor != "postgresql" else None
     found = []
