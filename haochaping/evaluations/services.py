@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -113,7 +114,8 @@ class _Found:
     current: tuple[Any, ...]  # id, created_at, level, is_default, invalidated_at, reasons, text
 
 
-def _converters() -> list[tuple[Any, list[Any]]]:
+@cache
+def _converters(vendor: str) -> list[tuple[Any, list[Any]]]:
     """Per LOCK_FIELDS column, the backend's and the field's converters (SQLite hands
     dates back as text): what the ORM would apply to these columns."""
     fields = {f.attname: f for f in Handling._meta.concrete_fields}
@@ -130,11 +132,11 @@ def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[_Found]:
     lock = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else ""
     rows = run(f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}", params)
     width = len(LOCK_FIELDS)
-    converters = _converters() if rows and connection.vendor != "postgresql" else None
+    converters = _converters(connection.vendor) if connection.vendor != "postgresql" else ()
     found = []
     for row in rows:
         values = list(row[:width])
-        for i, (column, funcs) in enumerate(converters or ()):
+        for i, (column, funcs) in enumerate(converters):
             for func in funcs:
                 values[i] = func(values[i], column, connection)
         handling = Handling.from_db(connection.alias, LOCK_FIELDS, values)
