@@ -110,7 +110,6 @@ class _Found:
 
     handling: Handling
     org_path: str
-    rater: Rater
     current: tuple[Any, ...]  # id, created_at, level, is_default, invalidated_at, reasons, text
 
 
@@ -144,7 +143,7 @@ def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[_Found]:
         rater = Rater(id=handling.rater_id, id_type=id_type, phone_index=phone_index,
                       id_no_index=id_no_index)
         Handling.rater.field.set_cached_value(handling, rater)
-        found.append(_Found(handling, path, rater, tuple(row[width + 4:])))
+        found.append(_Found(handling, path, tuple(row[width + 4:])))
     return found
 
 

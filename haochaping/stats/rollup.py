@@ -245,21 +245,13 @@ def contributions(model: type[models.Model], buckets: set[Bucket]) -> Contributi
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for row in cursor.fetchall():
-                key = (_as_date(row[0]), *row[1:width])
+                key = (rules.as_date(row[0]), *row[1:width])
                 counts = [int(v) for v in row[width:]]
                 if key in found:
                     found[key] = [a + b for a, b in zip(found[key], counts, strict=True)]
                 else:
                     found[key] = counts
     return found
-
-
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):  # SQLite's date() answers text
-        return date.fromisoformat(value)
-    return value  # type: ignore[no-any-return]
 
 
 def apply_delta(model: type[models.Model], before: Contribution, after: Contribution) -> int:

@@ -323,6 +323,16 @@ class Period(StrEnum):
     YEAR = "year"
 
 
+def as_date(value: date | datetime | str) -> date:
+    """A date as a database answers it: a date, a midnight timestamp (date_trunc), or
+    text (SQLite's date functions)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
 def local_day(moment: datetime) -> date:
     """The calendar day in Asia/Shanghai that an aware moment falls on."""
     return moment.astimezone(SHANGHAI).date()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -151,7 +151,7 @@ def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
     for values in _fetch(grouped):
         key = values[:width]
         if bucket is not None:
-            key = (*key[:bucket], _plain(key[bucket]), *key[bucket + 1:])
+            key = (*key[:bucket], rules.as_date(key[bucket]), *key[bucket + 1:])
         result[key] = (rules.Counts(*values[width:]) if complete
                        else rules.Counts(**dict(zip(names, values[width:], strict=True))))
     return result
@@ -197,19 +197,11 @@ def _bucket(model: type[models.Model], period: rules.Period) -> Any:
 def _fetch(qs: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
     """The query's rows as the database driver returns them: sums of integer columns are
     integers already, and Django's per-value converters cost more than the query on a
-    year of org × month (the bucket is normalised by _plain)."""
+    year of org × month (the bucket is normalised by rules.as_date)."""
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):  # SQLite's date functions answer text
-        return date.fromisoformat(value[:10])
-    return value
 
 
 def _collect(actor: Actor, group_by: tuple[str, ...], win: rules.Window,
@@ -353,7 +345,7 @@ def _sql_table(model: type[models.Model], actor: Actor, group_by: tuple[str, ...
                   key=lambda row: _order(tuple(row[:len(columns)])))
     if bucket is not None:
         for row in rows:
-            row[bucket] = _plain(row[bucket])
+            row[bucket] = rules.as_date(row[bucket])
     return orjson.dumps(rows)
 
 

@@ -8,19 +8,7 @@ from typing import Any
 
 import pytest
 
-from haochaping.stats import rollup
-from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
-
-
-def simulate(town: SimpleNamespace, capture: Any, seed: int,  # noqa: F811
-             steps: int) -> Simulation:
-    """``steps`` random steps of the town's history, then one roll-up run."""
-    sim = Simulation(town, seed, capture)
-    for _ in range(steps):
-        sim.step()
-    sim.tick()
-    rollup.rollup_tick(sim.now)
-    return sim
+from haochaping.stats.tests.test_rollup_equals_raw import Simulation, simulate, town  # noqa: F401
 
 
 @pytest.fixture

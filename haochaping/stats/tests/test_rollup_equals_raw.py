@@ -268,7 +268,8 @@ class Simulation:
         rollup.rollup_tick(self.now)
 
 
-def _run(town: SimpleNamespace, capture: Any, seed: int, steps: int) -> Simulation:
+def simulate(town: SimpleNamespace, capture: Any, seed: int, steps: int) -> Simulation:
+    """``steps`` random steps of the town's history, then one roll-up run."""
     sim = Simulation(town, seed, capture)
     for _ in range(steps):
         sim.step()
@@ -280,7 +281,7 @@ def _run(town: SimpleNamespace, capture: Any, seed: int, steps: int) -> Simulati
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_incremental_rollups_equal_raw_recomputation(
         town: SimpleNamespace, django_capture_on_commit_callbacks: Any, seed: int) -> None:
-    sim = _run(town, django_capture_on_commit_callbacks, seed, steps=70)
+    sim = simulate(town, django_capture_on_commit_callbacks, seed, steps=70)
     expected = raw()
     assert sum(len(t) for t in expected) > 10  # the mix produced rows in every table
     totals = Counter[str]()
@@ -300,7 +301,7 @@ def test_incremental_rollups_equal_raw_recomputation(
 
 def test_full_rebuild_equals_incremental(town: SimpleNamespace,
                                          django_capture_on_commit_callbacks: Any) -> None:
-    _run(town, django_capture_on_commit_callbacks, 7, steps=60)
+    simulate(town, django_capture_on_commit_callbacks, 7, steps=60)
     incremental, incremental_coarse = snapshot(), coarse_stored()
     # Damage the stored rollups: the full rebuild replaces whatever is there.
     for model in (EvaluationRollup, HandlingRollup, WorkOrderRollup, OrgDayRollup,

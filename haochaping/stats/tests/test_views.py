@@ -18,8 +18,7 @@ from haochaping.evaluations.models import Evaluation
 from haochaping.stats import selectors
 from haochaping.stats.models import EvaluationRollup
 from haochaping.stats.rules import Period, local_day
-from haochaping.stats.tests.conftest import simulate
-from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
+from haochaping.stats.tests.test_rollup_equals_raw import Simulation, simulate, town  # noqa: F401
 
 URL = "/work/stats/"
 DRILL = "/work/stats/drill/"
