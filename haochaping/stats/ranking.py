@@ -38,11 +38,11 @@ def current_weights() -> rr.Weights:
 
 
 def _labels(level: rr.Level, keys: Iterable[Hashable]) -> dict[Hashable, tuple[str, str]]:
-    """id → (code, name) of the ranked orgs, windows or staff."""
+    """id → (code, name) of the ranked orgs, windows or staff. Orgs by their full name:
+    short names repeat across districts (every district has its own 不动产登记)."""
     ids = [k for k in keys if k is not None]
     if level is rr.Level.ORG:
-        return {o.pk: (o.code, o.short_name or o.name)
-                for o in Org.objects.filter(pk__in=ids).only("code", "name", "short_name")}
+        return {o.pk: (o.code, o.name) for o in Org.objects.filter(pk__in=ids).only("code", "name")}
     if level is rr.Level.WINDOW:
         return {w.pk: (w.code, f"{w.name}（{w.number}号窗口）")
                 for w in Window.objects.filter(pk__in=ids).only("code", "name", "number")}
