@@ -17,6 +17,9 @@ def test_resolve_maps_words_to_management_commands() -> None:
     assert resolve(["calendar", "check"]) == ["calendar_check"]
     assert resolve(["import", "orgs", "a.xlsx"]) == ["catalog_import", "orgs", "a.xlsx"]
     assert resolve(["manage", "showmigrations"]) == ["showmigrations"]
+    assert resolve(["stats", "rebuild", "--first", "2026-01-01"]) == [
+        "stats_rebuild", "--first", "2026-01-01"]
+    assert resolve(["stats", "verify"]) == ["stats_report_verify"]
     assert resolve(["frobnicate"]) is None
 
 
@@ -26,7 +29,9 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("words", [["demo"], ["worker"], ["import"], ["audit", "verify"],
-                                   ["calendar", "check"]])
+                                   ["calendar", "check"], ["clients"], ["rekey"],
+                                   ["stats", "rebuild"], ["stats", "report"],
+                                   ["stats", "verify"], ["cases", "publish"]])
 def test_every_operator_command_has_help(words: list[str]) -> None:
     out = subprocess.run([sys.executable, "-m", "haochaping.cli", *words, "--help"],
                          capture_output=True, text=True, timeout=60, check=False)
