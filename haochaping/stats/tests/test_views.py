@@ -19,6 +19,8 @@ from haochaping.stats import selectors
 from haochaping.stats.models import EvaluationRollup
 from haochaping.stats.rules import Period, local_day
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, simulate, town  # noqa: F401
+from haochaping.workorders.models import WorkOrder
+from haochaping.workorders.selectors import visible_orders
 
 URL = "/work/stats/"
 DRILL = "/work/stats/drill/"
@@ -130,6 +132,26 @@ def test_drilldown_by_matter_shows_masked_raters_only(sim: Simulation) -> None:
     assert "张*" in html or "*三" in html
     for identity in ("张三", "李四", "110105"):
         assert identity not in html
+
+
+def test_bad_reviews_link_to_the_work_orders_the_viewer_may_open(sim: Simulation) -> None:
+    people = sim.town.people
+    html = _client(people.supervisor).get(DRILL, _params(figure="bad_reviews")).content.decode()
+    linked = re.findall(r'<tr data-evaluation="([0-9a-f-]+)">(?:(?!</tr>).)*?data-order="(\d+)"',
+                        html, re.S)
+    assert linked, "the simulation's bad reviews opened work orders"
+    page = re.findall(r'data-evaluation="([0-9a-f-]+)"', html)
+    with_orders = visible_orders(actor_for_user(people.supervisor)).filter(
+        evaluation__public_id__in=page).values_list("evaluation__public_id", flat=True)
+    assert {p for p, _ in linked} == {str(p) for p in with_orders}
+    for public_id, order_pk in linked:
+        order = WorkOrder.objects.get(pk=int(order_pk))
+        assert str(order.evaluation.public_id) == public_id
+    assert _client(people.supervisor).get(f"/work/orders/{linked[0][1]}/").status_code == 200
+    # a viewer who may read statistics but not the order gets the row without the link
+    seen = set(visible_orders(actor_for_user(people.handler)).values_list("pk", flat=True))
+    html = _client(people.handler).get(DRILL, _params(figure="bad_reviews")).content.decode()
+    assert {int(pk) for pk in re.findall(r'data-order="(\d+)"', html)} <= seen
 
 
 def _written() -> tuple[int, int, int]:

@@ -2,10 +2,12 @@
 
 The total is the figure from the rollups; the rows come from ``stats.drill`` (the same
 exclusions; bad reviews read the partial index), a page at a time after or before a
-cursor, so every row can be reached however many there are."""
+cursor, so every row can be reached however many there are. A bad review links on to its
+work order when the viewer may open that order (``workorders.selectors.visible_orders``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +20,7 @@ from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.stats import drill, selectors
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
+from haochaping.workorders.selectors import visible_orders
 
 PAGE_SIZE = drill.PAGE_SIZE
 FIGURE_LABELS = drill.FIGURE_LABELS
@@ -51,14 +54,28 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
     by_pk = {e.pk: e for e in Evaluation.objects.filter(pk__in=found.ids).select_related(
         "org", "matter", "window", "rater")}
     base = filters.params(figure=figure, **key)
+    orders = _orders_of(actor, found.ids)
     return {"figure": figure, "figure_label": FIGURE_LABELS[figure], "total": total,
             "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
-            "evaluations": [by_pk[i] for i in found.ids if i in by_pk],
+            "rows": [DrillRow(by_pk[i], orders.get(i)) for i in found.ids if i in by_pk],
             "first_url": f"?{base}" if found.previous else None,
             "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
             if found.previous else None,
             "next_url": f"?{filters.params(figure=figure, after=found.next, **key)}"
             if found.next else None}
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    evaluation: Evaluation
+    order_pk: int | None  # its latest work order the viewer may open
+
+
+def _orders_of(actor: Actor, evaluation_ids: list[int]) -> dict[int, int]:
+    """evaluation id → its latest work order that ``actor`` may open."""
+    pairs = (visible_orders(actor).filter(evaluation_id__in=evaluation_ids)
+             .order_by("evaluation_id", "created_at", "pk").values_list("evaluation_id", "pk"))
+    return dict(pairs)
 
 
 @login_required
