@@ -68,14 +68,13 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
 @dataclass(frozen=True)
 class DrillRow:
     evaluation: Evaluation
-    order_pk: int | None  # its latest work order the viewer may open
+    order_pk: int | None  # its work order (one per rating), if the viewer may open it
 
 
 def _orders_of(actor: Actor, evaluation_ids: list[int]) -> dict[int, int]:
-    """evaluation id → its latest work order that ``actor`` may open."""
-    pairs = (visible_orders(actor).filter(evaluation_id__in=evaluation_ids)
-             .order_by("evaluation_id", "created_at", "pk").values_list("evaluation_id", "pk"))
-    return dict(pairs)
+    """evaluation id → its work order, for the orders ``actor`` may open."""
+    return dict(visible_orders(actor).filter(evaluation_id__in=evaluation_ids)
+                .values_list("evaluation_id", "pk"))
 
 
 @login_required
