@@ -47,6 +47,17 @@ def test_the_office_sees_the_ranking_and_the_form(sim: Simulation) -> None:  # n
     assert 'href="/work/stats/ranking/"' in html  # in the statistics navigation
 
 
+@pytest.mark.parametrize("level", ["org", "window", "staff"])
+def test_each_ranked_count_opens_the_ratings_behind_it(sim: Simulation, level: str) -> None:  # noqa: F811
+    client = _client(sim.town.people.supervisor)
+    html = client.get(URL, _query(level=level)).content.decode()
+    links = re.findall(r'<a href="([^"]+)" data-testid="ranking-drill">(\d+)</a>', html)
+    assert links
+    for href, shown in links:
+        drill = client.get(href.replace("&amp;", "&")).content.decode()
+        assert f'data-testid="drill-total">{shown}<' in drill
+
+
 @pytest.mark.parametrize("who", ["handler", "auditor", "district_supervisor"])
 def test_others_see_the_weights_read_only_and_cannot_post(sim: Simulation, who: str) -> None:  # noqa: F811
     client = _client(getattr(sim.town.people, who))

@@ -8,7 +8,7 @@ form, and ``ranking.ranking_weights_set`` validates and audits every change."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +24,7 @@ from haochaping.accounts.scoping import Actor
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
 from haochaping.stats import ranking, rules
 from haochaping.stats import ranking_rules as rr
-from haochaping.stats.views.common import refused, viewer
+from haochaping.stats.views.common import Filters, refused, viewer
 from haochaping.stats.views.panels import percent
 
 PERIODS = {rules.Period.MONTH: "按月", rules.Period.QUARTER: "按季度", rules.Period.YEAR: "按年"}
@@ -51,8 +52,10 @@ def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
     return level, period, day
 
 
-def _row(row: rr.Ranked) -> dict[str, Any]:
-    return {"rank": row.rank, "code": row.code, "name": row.name,
+def _row(row: rr.Ranked, level: rr.Level, span: Filters) -> dict[str, Any]:
+    """One ranked row; its rating count links to the ratings behind it (drill-down)."""
+    drill = f"{reverse('stats:drill')}?{span.params(figure='real_ratings', **{level.value: row.key})}"
+    return {"rank": row.rank, "code": row.code, "name": row.name, "drill": drill,
             "composite": None if row.composite is None else round(float(row.composite), 2),
             "ratings": row.counts.real_ratings, "status": row.status,
             "at_bottom": row.at_bottom,
@@ -72,13 +75,15 @@ def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
         for p in error.problems or [FieldProblem(error.code, error.message, error.field)]:
             problems.setdefault(p.field or "", p.message)
     current = asdict(weights)
+    start = rules.bucket_start(day, period)
+    span = Filters(period, start, rules.shift(start, period, 1) - timedelta(days=1))
     return {
         "level": level, "period": period, "day": day,
-        "start": rules.bucket_start(day, period),
+        "start": start,
         "levels": [(lv.value, label) for lv, label in rr.LEVEL_LABELS.items()],
         "periods": [(p.value, label) for p, label in PERIODS.items()],
         "level_label": rr.LEVEL_LABELS[level], "components": list(COMPONENT_LABELS.values()),
-        "rows": [_row(r) for r in rows], "flags": flags,
+        "rows": [_row(r, level, span) for r in rows], "flags": flags,
         "weights": [{"name": n, "label": WEIGHT_LABELS[n], "value": current[n],
                      "entered": (form or current).get(n, ""), "error": problems.get(n)}
                     for n in ranking.WEIGHT_NAMES],
