@@ -54,7 +54,8 @@ def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
 
 def _row(row: rr.Ranked, level: rr.Level, span: Filters) -> dict[str, Any]:
     """One ranked row; its rating count links to the ratings behind it (drill-down)."""
-    drill = f"{reverse('stats:drill')}?{span.params(figure='real_ratings', **{level.value: row.key})}"
+    query = span.params(figure="real_ratings", **{level.value: row.key})
+    drill = f"{reverse('stats:drill')}?{query}"
     return {"rank": row.rank, "code": row.code, "name": row.name, "drill": drill,
             "composite": None if row.composite is None else round(float(row.composite), 2),
             "ratings": row.counts.real_ratings, "status": row.status,
