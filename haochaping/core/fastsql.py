@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from psycopg.pq import ExecStatus
 
 
 @cache
@@ -39,6 +40,7 @@ def _statement(model: type[models.Model], vendor: str,
 
 
 Statement = tuple[str, list[Any]]
+TUPLES_OK = ExecStatus.TUPLES_OK
 
 
 def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -49,7 +51,9 @@ def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         conn.validate_no_broken_transaction()
         with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall() if cursor.description else []
+            # not ``cursor.description``: it builds a Column per column on every call
+            result = cursor.pgresult
+            return cursor.fetchall() if result and result.status == TUPLES_OK else []
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
