@@ -17,14 +17,11 @@ from datetime import date
 from fractions import Fraction
 from typing import IO, Any
 
-from django.db.models import Model
-
 from haochaping.accounts.scoping import Actor
-from haochaping.catalog.models import Hall, Matter, Org, Region, Staff, Window
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import ValidationError
 from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES
-from haochaping.stats import drill, rules, selectors
+from haochaping.stats import drill, labels, rules, selectors
 
 Cell = str | int | float | date | None
 
@@ -48,10 +45,6 @@ COUNT_LABELS: dict[str, str] = {
     "rated_default": "默认评价办件", "orders": "差评工单", "voided": "撤销工单",
     "closed": "办结工单", "closed_on_time": "按期办结工单", "called_back": "已回访工单",
     "appealed": "已申诉工单", "appeal_upheld": "申诉成立工单",
-}
-NAMED: dict[str, type[Model]] = {
-    "region": Region, "org": Org, "hall": Hall, "window": Window, "staff": Staff,
-    "matter": Matter,
 }
 CHANNELS = dict(CHANNEL_CHOICES)
 LEVELS = dict(LEVEL_CHOICES)
@@ -157,8 +150,7 @@ def names_of(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
         return {k: CATEGORIES.get(k, k) for k in values}
     if dimension == "period":
         return {k: k.isoformat() for k in values}
-    model = NAMED[dimension]
-    return {pk: str(obj) for pk, obj in model._default_manager.in_bulk(values).items()}
+    return labels.names(dimension, values)
 
 
 def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
@@ -168,7 +160,7 @@ def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
     names = {d: names_of(d, (r.key[d] for r in rows)) for d in group_by}
     headers: list[str] = []
     for d in group_by:
-        if d in NAMED:
+        if d in labels.NAMED:
             headers.append(f"{DIMENSION_LABELS[d]}编号")
         headers.append(DIMENSION_LABELS[d])
     counts = list(rules.COUNT_FIELDS)
@@ -186,7 +178,7 @@ def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
             line: list[Cell] = []
             for d in group_by:
                 value = r.key[d]
-                if d in NAMED:
+                if d in labels.NAMED:
                     line.append(value)
                 line.append(names[d].get(value, EMPTY) if value is not None else EMPTY)
             line += [getattr(r.counts, c) for c in counts]

@@ -19,10 +19,10 @@ from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
-from haochaping.catalog.models import Org, Staff, Window
+from haochaping.catalog.models import Org, Window
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
+from haochaping.stats import labels, rules, selectors
 from haochaping.stats import ranking_rules as rr
-from haochaping.stats import rules, selectors
 from haochaping.stats.cache import cached
 from haochaping.stats.models import RankingWeights
 
@@ -38,17 +38,19 @@ def current_weights() -> rr.Weights:
 
 
 def _labels(level: rr.Level, keys: Iterable[Hashable]) -> dict[Hashable, tuple[str, str]]:
-    """id → (code, name) of the ranked orgs, windows or staff. Orgs by their full name:
-    short names repeat across districts (every district has its own 不动产登记)."""
+    """id → (code, name) of the ranked orgs, windows or staff, named so that two cannot
+    look alike (stats.labels: orgs in full, windows with their hall, staff with their
+    number)."""
     ids = [k for k in keys if k is not None]
+    names = labels.names(level.value, ids)
     if level is rr.Level.ORG:
-        return {o.pk: (o.code, o.name) for o in Org.objects.filter(pk__in=ids).only("code", "name")}
-    if level is rr.Level.WINDOW:
-        return {w.pk: (w.code, f"{w.name}（{w.number}号窗口）")
-                for w in Window.objects.filter(pk__in=ids).only("code", "name", "number")}
-    # Staff have no code: the zero-padded id is the deterministic last tie-breaker.
-    return {s.pk: (f"{s.pk:010d}", s.name)
-            for s in Staff.objects.filter(pk__in=ids).only("name")}
+        codes = dict(Org.objects.filter(pk__in=ids).values_list("pk", "code"))
+    elif level is rr.Level.WINDOW:
+        codes = dict(Window.objects.filter(pk__in=ids).values_list("pk", "code"))
+    else:
+        # Staff have no code: the zero-padded id is the deterministic last tie-breaker.
+        codes = {pk: f"{pk:010d}" for pk in names}
+    return {pk: (codes[pk], name) for pk, name in names.items() if pk in codes}
 
 
 def _candidates(level: rr.Level, counts: dict[Hashable, rules.Counts]

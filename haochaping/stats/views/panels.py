@@ -4,19 +4,16 @@ for the ECharts options embedded with ``json_script``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Model
 from django.urls import reverse
 
 from haochaping.accounts.scoping import Actor
-from haochaping.catalog.models import Matter, Org, Window
 from haochaping.catalog.rules.standards import Channel
 from haochaping.evaluations.models import LEVEL_CHOICES
-from haochaping.stats import rules, selectors
+from haochaping.stats import labels, rules, selectors
 from haochaping.stats.cache import cached
 from haochaping.stats.rules import Figure
 from haochaping.stats.views.common import Filters
@@ -42,16 +39,11 @@ class Linker:
         return f"{self.base}?{params}"
 
 
-def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
-    return {o.pk: str(o) for o in model._default_manager.filter(
-        pk__in=[i for i in ids if i is not None])}
-
-
-def _ranked(rows: list[selectors.FigureRow], dim: str, model: type[Model],
+def _ranked(rows: list[selectors.FigureRow], dim: str,
             link: Linker) -> list[dict[str, Any]]:
     rows = sorted((r for r in rows if r.counts.bad_reviews and r.key[dim] is not None),
                   key=lambda r: (-r.counts.bad_reviews, r.key[dim]))[:TOP]
-    names = _names(model, (r.key[dim] for r in rows))
+    names = labels.names(dim, (r.key[dim] for r in rows))
     return [{"name": names.get(r.key[dim], str(r.key[dim])), "bad": r.counts.bad_reviews,
              "rate": percent(r.figures[Figure.BAD_REVIEW]),
              "url": link("bad_reviews", **{dim: r.key[dim]})} for r in rows]
@@ -106,8 +98,8 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
     channels = sorted(figures("channel"), key=lambda r: -r.counts.real_ratings)
     orgs = figures("org")
     lowest = _lowest_participation(orgs)
-    org_names = _names(Org, (r.key["org"] for r in lowest))
-    labels = dict(LEVEL_CHOICES)
+    org_names = labels.names("org", (r.key["org"] for r in lowest))
+    level_names = dict(LEVEL_CHOICES)
     return {
         "kpis": _kpis(total, link),
         "trend": [{"bucket": r.key["period"].isoformat(), "ratings": r.counts.real_ratings,
@@ -117,13 +109,13 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
                                filters.bucket_end(r.key["period"])),
                    "bad_url": link("bad_reviews", r.key["period"],
                                    filters.bucket_end(r.key["period"]))} for r in trend],
-        "levels": [{"name": labels[v], "value": counts.level(v), "key": f"level_{v}",
+        "levels": [{"name": level_names[v], "value": counts.level(v), "key": f"level_{v}",
                     "url": link(f"level_{v}")} for v in rules.LEVELS],
         "channels": [{"name": Channel(r.key["channel"]).label, "value": r.counts.real_ratings,
                       "url": link("real_ratings", channel=r.key["channel"])}
                      for r in channels if r.counts.real_ratings],
-        "matters": _ranked(figures("matter", top_bad=TOP), "matter", Matter, link),
-        "windows": _ranked(figures("window", top_bad=TOP), "window", Window, link),
+        "matters": _ranked(figures("matter", top_bad=TOP), "matter", link),
+        "windows": _ranked(figures("window", top_bad=TOP), "window", link),
         "participation": [
             {"name": org_names.get(r.key["org"], str(r.key["org"])),
              "rate": percent(r.figures[Figure.PARTICIPATION]),
