@@ -52,7 +52,7 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
                              end=filters.end, compare_previous=False, filters=key)
     total = getattr(rows[0].counts, figure) if rows else 0
     by_pk = {e.pk: e for e in Evaluation.objects.filter(pk__in=found.ids).select_related(
-        "org", "matter", "window", "rater")}
+        "org", "matter", "window__hall", "rater")}
     base = filters.params(figure=figure, **key)
     orders = _orders_of(actor, found.ids)
     return {"figure": figure, "figure_label": FIGURE_LABELS[figure], "total": total,
