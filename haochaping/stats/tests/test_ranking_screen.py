@@ -13,7 +13,7 @@ from django.test import Client
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
-from haochaping.stats import ranking
+from haochaping.stats import ranking, rules
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.models import RankingWeights
 from haochaping.stats.rules import Period
@@ -56,6 +56,23 @@ def test_each_ranked_count_opens_the_ratings_behind_it(sim: Simulation, level: s
     for href, shown in links:
         drill = client.get(href.replace("&amp;", "&")).content.decode()
         assert f'data-testid="drill-total">{shown}<' in drill
+
+
+def test_the_screen_shows_each_figure_not_its_ranking_component(sim: Simulation) -> None:  # noqa: F811
+    """差评率 is ranked as 1 − 差评率; the column shows the rate itself."""
+    actor = actor_for_user(sim.town.people.supervisor)
+    rows = ranking.ranking(actor, level=rr.Level.ORG, period=Period.MONTH, day=_span()[1])
+    html = _client(sim.town.people.supervisor).get(URL, _query()).content.decode()
+    checked = 0
+    for row in rows:
+        cells = re.search(rf'<tr data-code="{re.escape(row.code)}"[^>]*>(.*?)</tr>', html, re.S)
+        assert cells is not None
+        shown = re.findall(r"<td>([\d.]+)%</td>", cells[1])
+        rate = rules.compute(row.counts)[rules.Figure.BAD_REVIEW]
+        if rate is not None:
+            assert shown[-1] == f"{float(rate) * 100:.1f}"
+            checked += 1
+    assert checked
 
 
 @pytest.mark.parametrize("who", ["handler", "auditor", "district_supervisor"])

@@ -54,13 +54,15 @@ def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
 
 def _row(row: rr.Ranked, level: rr.Level, span: Filters) -> dict[str, Any]:
     """One ranked row; its rating count links to the ratings behind it (drill-down)."""
+    figures = rules.compute(row.counts)
     query = span.params(figure="real_ratings", **{level.value: row.key})
     drill = f"{reverse('stats:drill')}?{query}"
     return {"rank": row.rank, "code": row.code, "name": row.name, "drill": drill,
             "composite": None if row.composite is None else round(float(row.composite), 2),
             "ratings": row.counts.real_ratings, "status": row.status,
             "at_bottom": row.at_bottom,
-            "components": [percent(row.components[f]) for f in COMPONENT_LABELS]}
+            # the figures themselves: a component is 1 − 差评率 for the bad-review rate
+            "components": [percent(figures[f]) for f in COMPONENT_LABELS]}
 
 
 def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
