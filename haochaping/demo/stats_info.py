@@ -5,14 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from haochaping.stats.models import MonthlyReport
-from haochaping.stats.reports import due_month, monthly_report_generate
+from haochaping.stats.reports import monthly_reports
 
 
 def archive_last_month(now: datetime) -> str:
-    """Last month's deployment-wide report, archived with its hashes as the worker would."""
-    report, _ = monthly_report_generate(period=due_month(now), scope_org=None, now=now,
-                                        generated_by="demo")
-    return f"{report.period:%Y-%m} 月度报告 SHA-256 {report.xlsx_sha256[:16]}…"
+    """Last month's reports (the deployment's and each supervising office's), archived
+    with their hashes by the worker's own job."""
+    return f"月度报告 {monthly_reports(now)}"
+
+
+def _office_report() -> MonthlyReport | None:
+    """The latest report of the top-level supervising office: the one the demo's
+    ``supervisor`` (of that office) may open; the deployment-wide one is the admin's."""
+    return (MonthlyReport.objects.filter(scope_org__isnull=False,
+                                         scope_org__parent__isnull=True)
+            .order_by("-period").first())
 
 
 def stats_lines(base: str) -> list[str]:
@@ -27,9 +34,9 @@ def stats_lines(base: str) -> list[str]:
         f"  指标口径 / definitions                    {base}/gongshi/koujing/",
         f"  统计接口 / figures API   {base}/api/v1/stats/figures?group_by=org&period=month",
     ]
-    report = MonthlyReport.objects.filter(scope_org__isnull=True).order_by("-period").first()
+    report = _office_report()
     if report is not None:
-        lines.append(f"  月度报告（{report.period:%Y-%m}）/ monthly report  "
+        lines.append(f"  月度报告（{report.period:%Y-%m}，supervisor 登录）/ monthly report  "
                      f"{base}/api/v1/stats/exports/reports/{report.pk}  "
                      f"SHA-256 {report.xlsx_sha256[:16]}…")
     return lines

@@ -9,6 +9,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -249,3 +250,10 @@ def test_demo_info_points_at_the_statistics_and_disclosure(built: str, client: C
     assert "http://127.0.0.1:8000/gongshi/" in text
     assert "月度报告" in text
     assert client.get("/gongshi/").status_code == 200
+    # the printed report opens for the supervisor the line names, with its hash
+    report_url = re.search(r"http://127\.0\.0\.1:8000(/api/v1/stats/exports/reports/\d+)",
+                           text)[1]
+    client.force_login(get_user_model().objects.get(username="supervisor"))
+    answer = client.get(report_url)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["verified"] is True
