@@ -19,7 +19,7 @@ from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
-from haochaping.catalog.models import Org, Window
+from haochaping.catalog.models import Org, Staff, Window
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
 from haochaping.stats import labels, rules, selectors
 from haochaping.stats import ranking_rules as rr
@@ -38,19 +38,17 @@ def current_weights() -> rr.Weights:
 
 
 def _labels(level: rr.Level, keys: Iterable[Hashable]) -> dict[Hashable, tuple[str, str]]:
-    """id → (code, name) of the ranked orgs, windows or staff, named so that two cannot
-    look alike (stats.labels: orgs in full, windows with their hall, staff with their
-    number)."""
+    """id → (code, name) of the ranked orgs, windows or staff, named as everywhere in the
+    statistics (stats.labels) so that two cannot look alike."""
     ids = [k for k in keys if k is not None]
-    names = labels.names(level.value, ids)
     if level is rr.Level.ORG:
-        codes = dict(Org.objects.filter(pk__in=ids).values_list("pk", "code"))
-    elif level is rr.Level.WINDOW:
-        codes = dict(Window.objects.filter(pk__in=ids).values_list("pk", "code"))
-    else:
-        # Staff have no code: the zero-padded id is the deterministic last tie-breaker.
-        codes = {pk: f"{pk:010d}" for pk in names}
-    return {pk: (codes[pk], name) for pk, name in names.items() if pk in codes}
+        return {o.pk: (o.code, str(o))
+                for o in Org.objects.filter(pk__in=ids).only("code", "name")}
+    if level is rr.Level.WINDOW:
+        return {w.pk: (w.code, labels.window_name(w))
+                for w in Window.objects.filter(pk__in=ids).select_related("hall")}
+    # Staff have no code: the zero-padded id is the deterministic last tie-breaker.
+    return {s.pk: (f"{s.pk:010d}", str(s)) for s in Staff.objects.filter(pk__in=ids)}
 
 
 def _candidates(level: rr.Level, counts: dict[Hashable, rules.Counts]
