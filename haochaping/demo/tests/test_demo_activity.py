@@ -6,7 +6,6 @@ import random
 import re
 from collections import Counter
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,6 +23,7 @@ from haochaping.demo.codes import is_valid_uscc
 from haochaping.demo.names import NameMaker
 from haochaping.demo.people import ApplicantMaker
 from haochaping.demo.showcase import DEMO_ID_NO, DEMO_NAME, DEMO_PHONE, demo_rater
+from haochaping.demo.tests.conftest import HANDLINGS
 from haochaping.evaluations import rules
 from haochaping.evaluations.models import Device, Evaluation
 from haochaping.evaluations.selectors import standard_tables
@@ -33,17 +33,8 @@ from haochaping.handlings.rules.applicant import resident_id_valid
 from haochaping.handlings.vault import blind_index, decrypt_field, mask_id_no, mask_name, mask_phone
 from haochaping.notify.models import OutboxMessage
 
-HANDLINGS = 1500  # enough for every level and channel with the default seed, still fast
 SEALED = ("name_cipher", "id_no_cipher", "phone_cipher", "name_masked", "id_no_masked",
           "phone_masked", "id_no_index", "phone_index", "identity_index")
-
-
-@pytest.fixture
-def built(db: Any, settings: Any) -> str:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    out = StringIO()
-    call_command("demo", size="small", handlings=HANDLINGS, stdout=out)
-    return out.getvalue()
 
 
 def test_applicants_have_valid_format_identities() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from io import StringIO
 from typing import Any
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
@@ -19,16 +18,6 @@ from haochaping.notify.models import OutboxMessage
 from haochaping.workorders import models as wo_models
 from haochaping.workorders.models import Escalation, Extension, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import TRANSITIONS, Action, State
-
-HANDLINGS = 1500  # ~35 valid bad reviews with the default seed
-
-
-@pytest.fixture
-def built(db: Any, settings: Any) -> str:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    out = StringIO()
-    call_command("demo", size="small", handlings=HANDLINGS, stdout=out)
-    return out.getvalue()
 
 
 def test_every_state_and_case_has_an_order(built: str) -> None:
