@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from haochaping.accounts.scoping import Actor
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations.models import Evaluation
-from haochaping.stats import drill, selectors
+from haochaping.stats import drill, labels, selectors
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
 from haochaping.workorders.selectors import visible_orders
 
@@ -57,7 +57,7 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
     orders = _orders_of(actor, found.ids)
     return {"figure": figure, "figure_label": FIGURE_LABELS[figure], "total": total,
             "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
-            "rows": [DrillRow(by_pk[i], orders.get(i)) for i in found.ids if i in by_pk],
+            "rows": [_row(by_pk[i], orders.get(i)) for i in found.ids if i in by_pk],
             "first_url": f"?{base}" if found.previous else None,
             "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
             if found.previous else None,
@@ -68,7 +68,13 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
 @dataclass(frozen=True)
 class DrillRow:
     evaluation: Evaluation
+    window: str  # named with its hall (stats.labels); "" without a window
     order_pk: int | None  # its work order (one per rating), if the viewer may open it
+
+
+def _row(evaluation: Evaluation, order_pk: int | None) -> DrillRow:
+    window = labels.window_name(evaluation.window) if evaluation.window else ""
+    return DrillRow(evaluation, window, order_pk)
 
 
 def _orders_of(actor: Actor, evaluation_ids: list[int]) -> dict[int, int]:
