@@ -38,9 +38,14 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py demo --if-empty --size small
 
+# The worker runs beside the web server, so SMS codes and invitations (console backend),
+# default ratings, roll-ups and work-order clocks show up in this terminal; it stops with
+# the server.
 run: demo
 	$(BIN)/python manage.py demo_info --port $(PORT)
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py worker --idle-sleep 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser
 	scripts/test.sh

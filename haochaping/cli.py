@@ -12,6 +12,8 @@ import sys
 # sub-command words -> management command name
 COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("demo",): ("demo", "build the demo locality (演示数据)"),
+    ("demo", "sms-reply"): ("demo_sms_reply",
+                            "demo: send a rater's SMS reply to the running server's webhook"),
     ("worker",): ("worker", "run the background worker (periodic sweeps, outbox)"),
     ("padwait",): ("padwait", "run the pad wait service (evaluator pads long-poll)"),
     ("import",): ("catalog_import", "import orgs, matters, halls, windows, staff (XLSX/CSV)"),

@@ -46,7 +46,11 @@ HCP_DB_PREPARE = env_bool("HCP_DB_PREPARE", True)  # core.fastsql: hot-path prep
 # and verifies the gateway's inbound webhook.
 HCP_SMS_BACKEND = env_str("HCP_SMS_BACKEND", "console")
 HCP_SMS_GATEWAY_URL = env_str("HCP_SMS_GATEWAY_URL", "")
-HCP_SMS_GATEWAY_SECRET = env_str("HCP_SMS_GATEWAY_SECRET", "")
+# The demo's own secret lets `manage.py demo_sms_reply` play the gateway's inbound webhook;
+# production refuses it (core.checks) and has no default.
+DEMO_SMS_GATEWAY_SECRET = "demo-only-sms-gateway-secret"
+HCP_SMS_GATEWAY_SECRET = env_str("HCP_SMS_GATEWAY_SECRET",
+                                 "" if HCP_ENV == "production" else DEMO_SMS_GATEWAY_SECRET)
 HCP_SMS_TIMEOUT_SECONDS = env_int("HCP_SMS_TIMEOUT_SECONDS", 5)
 HCP_SMS_MAX_ATTEMPTS = env_int("HCP_SMS_MAX_ATTEMPTS", 6)
 HCP_SMS_RETRY_BASE_SECONDS = env_int("HCP_SMS_RETRY_BASE_SECONDS", 30)

@@ -24,6 +24,9 @@ def production_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
         errors.append(Error("生产环境必须设置 HCP_BLIND_INDEX_KEY", id="haochaping.E003"))
     if settings.DEBUG:
         errors.append(Error("生产环境不得开启 DEBUG", id="haochaping.E004"))
+    if settings.HCP_SMS_GATEWAY_SECRET == settings.DEMO_SMS_GATEWAY_SECRET:
+        errors.append(Error("生产环境不得使用演示短信网关密钥 HCP_SMS_GATEWAY_SECRET",
+                            id="haochaping.E005"))
     return errors
 
 

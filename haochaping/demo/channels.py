@@ -89,8 +89,9 @@ def channel_lines(base: str, now: datetime | None = None) -> list[str]:
     if last is not None and last.window is not None:
         lines += ["  2. 窗口二维码（输入手机号和短信验证码）/ window QR page (phone + SMS code)",
                   f"     {base}/q/w/{last.window.code}",
-                  f"     试用手机号 / demo phone: {DEMO_PHONE}（验证码见 worker 控制台输出 / "
-                  f"code in the worker's console）"]
+                  f"     试用手机号 / demo phone: {DEMO_PHONE}",
+                  "     验证码由 make run 一同启动的 worker 打印在终端 / "
+                  "the worker that `make run` starts prints the code here"]
         pad = Device.objects.filter(window=last.window, kind="evaluator", is_active=True).first()
         pad_url = _device_url(seed, pad, f"device:{last.window.code}") if pad else None
         if pad_url:
@@ -100,8 +101,10 @@ def channel_lines(base: str, now: datetime | None = None) -> list[str]:
     kiosk_url = _device_url(seed, kiosk, f"kiosk:{kiosk.window.code}") if kiosk else None
     if kiosk_url:
         lines += ["  4. 自助服务终端 / self-service kiosk", f"     {base}{kiosk_url}"]
-    lines += ["  5. 短信邀评：运行 worker 后由控制台短信后端输出 / SMS invitations: run the "
-              "worker (console backend)",
+    lines += ["  5. 短信邀评：worker 在终端打印发给演示评价人的邀评短信，回复 1–5 即评价"
+              " / SMS: the worker prints the invitation to the demo applicant",
+              "     模拟评价人回复 / reply as the rater: .venv/bin/haochaping demo sms-reply 5",
+              "     （回复 1 或 2 为差评，worker 随即发短信询问原因，再用同一命令回复原因文字）",
               "  6. 电话邀约：supervisor 登录后录入 / phone invitation: log in as supervisor",
               "  7. 接口文档（办件推送、App/小程序评价）/ API docs (intake, app ratings)",
               f"     {base}/api/v1/docs"]

@@ -1,14 +1,19 @@
 """Things a tester can try at once: a known demo applicant with fresh unrated handlings at
 a city-hall window (reported through the real intake service), an unused invitation link,
-and SMS invitations produced by the real sweep (marked delivered, one dead letter)."""
+and SMS invitations produced by the real sweep (marked delivered, one dead letter), plus
+one to the demo applicant that stays queued, so that the worker ``make run`` starts sends
+it and ``demo_sms_reply`` can answer it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from haochaping.accounts.models import ApiClient
 from haochaping.catalog.models import Matter, Staff
+from haochaping.catalog.rules import calendar
 from haochaping.demo.people import resident_id
 from haochaping.demo.sites import Sites
 from haochaping.evaluations.invitations import invitation_create
@@ -17,7 +22,11 @@ from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.services import handling_intake
 from haochaping.handlings.vault import blind_index
 from haochaping.notify.models import OutboxMessage
-from haochaping.notify.services.invitations import sweep_sms_invitations
+from haochaping.notify.services.invitations import (
+    invite_dedupe_key,
+    sweep_one,
+    sweep_sms_invitations,
+)
 
 # A fictitious applicant whose phone the tester types on the window-QR page (seed 002).
 DEMO_NAME = "李明华"
@@ -26,6 +35,8 @@ DEMO_ID_NO = resident_id("410105", date(1986, 6, 18), 61, male=True)
 DEMO_PROJ_PREFIX = "ZZZW-DEMO-"
 LINK_TTL = timedelta(days=7)
 SMS_SHOWCASE = 12  # invitations the SMS sweep sends during the build
+# The demo applicant's handling that waited past the SMS delay (seed 003: 24 h).
+SMS_WAITED = timedelta(hours=25)
 DEAD_ERROR = "短信网关返回 HTTP 503：服务暂不可用（已重试 5 次，转入死信）"
 
 
@@ -38,6 +49,16 @@ class Showcase:
 
 def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+def _last_working_moment(moment: datetime) -> datetime:
+    """``moment`` if it falls on a working day, else 16:30 of the working day before."""
+    day = calendar.local_day(moment)
+    if calendar.is_workday(day):
+        return moment
+    while not calendar.is_workday(day):
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(16, 30)))
 
 
 def showcase_window(sites: Sites) -> tuple[Staff, Matter]:
@@ -75,13 +96,20 @@ def build_showcase(*, sites: Sites, client: ApiClient, now: datetime) -> Showcas
     items = [intake_item(f"{DEMO_PROJ_PREFIX}{i:04d}", staff, matter, start,
                          start + timedelta(minutes=12))
              for i, start in enumerate(starts, start=1)]
+    waited = _last_working_moment(now - SMS_WAITED)
+    items.append(intake_item(f"{DEMO_PROJ_PREFIX}{len(items) + 1:04d}", staff, matter,
+                             waited - timedelta(minutes=15), waited))
     result = handling_intake(client=client, items=items, now=now)
     if result.errors:
         raise RuntimeError(f"showcase intake refused: {result.errors[0].as_dict()}")
     first = Handling.objects.select_related("rater").get(client=client, proj_no=items[0]["proj_no"])
     invitation_create(handling=first, rater=first.rater, channel="link", ttl=LINK_TTL, now=now)
+    for_sms = Handling.objects.get(client=client, proj_no=items[-1]["proj_no"])
+    own_sms = sweep_one(for_sms.pk, now)
     report = sweep_sms_invitations(now, limit=SMS_SHOWCASE)
+    report.invited += own_sms
     queued = list(OutboxMessage.objects.filter(status="pending", template="evaluation_invite")
+                  .exclude(dedupe_key=invite_dedupe_key(for_sms))
                   .order_by("pk").values_list("pk", flat=True))
     if queued:
         OutboxMessage.objects.filter(pk__in=queued[:-1]).update(

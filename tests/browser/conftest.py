@@ -3,6 +3,7 @@ Playwright (never a downloaded browser), one browser per session, pages in Chine
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,9 +48,26 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+_open_contexts: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_contexts() -> Iterator[None]:
+    """Close every context a test opened, even when it failed, so that no page keeps
+    polling or holds a keep-alive connection to the live server after its test: the
+    server's request thread would otherwise close the shared SQLite connection later,
+    from the wrong thread, in whatever test runs then."""
+    yield
+    while _open_contexts:
+        context = _open_contexts.pop()
+        with contextlib.suppress(Exception):  # already closed by the test
+            context.close()
+
+
 def new_tab(browser: Any, live_server: Any, **options: Any) -> Any:
     """A page in a fresh context, as a Chinese browser (Accept-Language zh-CN) sends."""
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    _open_contexts.append(context)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     return tab

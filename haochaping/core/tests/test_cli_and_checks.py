@@ -20,6 +20,8 @@ def test_resolve_maps_words_to_management_commands() -> None:
     assert resolve(["stats", "rebuild", "--first", "2026-01-01"]) == [
         "stats_rebuild", "--first", "2026-01-01"]
     assert resolve(["stats", "verify"]) == ["stats_report_verify"]
+    assert resolve(["demo", "sms-reply", "5"]) == ["demo_sms_reply", "5"]
+    assert resolve(["demo", "--size", "large"]) == ["demo", "--size", "large"]
     assert resolve(["frobnicate"]) is None
 
 
@@ -31,7 +33,8 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("words", [["demo"], ["worker"], ["import"], ["audit", "verify"],
                                    ["calendar", "check"], ["clients"], ["rekey"],
                                    ["stats", "rebuild"], ["stats", "report"],
-                                   ["stats", "verify"], ["cases", "publish"]])
+                                   ["stats", "verify"], ["cases", "publish"],
+                                   ["demo", "sms-reply"]])
 def test_every_operator_command_has_help(words: list[str]) -> None:
     out = subprocess.run([sys.executable, "-m", "haochaping.cli", *words, "--help"],
                          capture_output=True, text=True, timeout=60, check=False)
@@ -41,7 +44,7 @@ def test_every_operator_command_has_help(words: list[str]) -> None:
 
 @override_settings(HCP_ENV="production", DEBUG=False, SECRET_KEY="x" * 50,
                    HCP_FIELD_KEYS="k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
-                   HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=")
+                   HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=", HCP_SMS_GATEWAY_SECRET="")
 def test_production_accepts_real_secrets() -> None:
     assert production_secrets(None) == []
     assert_production_ready()
@@ -50,7 +53,8 @@ def test_production_accepts_real_secrets() -> None:
 @override_settings(HCP_ENV="production", DEBUG=True)
 def test_production_refuses_demo_secrets_and_debug() -> None:
     ids = {e.id for e in production_secrets(None)}
-    assert ids == {"haochaping.E001", "haochaping.E002", "haochaping.E003", "haochaping.E004"}
+    assert ids == {"haochaping.E001", "haochaping.E002", "haochaping.E003", "haochaping.E004",
+                   "haochaping.E005"}
     with pytest.raises(ImproperlyConfigured):
         assert_production_ready()
 

@@ -78,7 +78,7 @@ def _invite(handling: Handling, now: datetime) -> bool:
     return True
 
 
-def _sweep_one(pk: int, now: datetime) -> bool:
+def sweep_one(pk: int, now: datetime) -> bool:
     """Claim one handling (clear its deadline) and invite it, in one transaction: a
     worker killed here leaves either both done or neither."""
     try:
@@ -108,7 +108,7 @@ def sweep_sms_invitations(now: datetime, limit: int = 500) -> SweepReport:
     due = list(Handling.objects.filter(invite_due_at__lte=now)
                .order_by("invite_due_at", "pk").values_list("pk", flat=True)[:limit])
     for pk in due:
-        if _sweep_one(pk, now):
+        if sweep_one(pk, now):
             report.invited += 1
         else:
             report.skipped += 1
