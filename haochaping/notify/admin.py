@@ -25,7 +25,7 @@ else:
     _AdminBase = admin.ModelAdmin
     _TemplateFormBase = forms.ModelForm
 
-OUTBOX_FIELDS = ("template", "recipient", "params", "dedupe_key", "status", "attempts",
+OUTBOX_FIELDS = ("template", "recipient", "params_state", "dedupe_key", "status", "attempts",
                  "next_attempt_at", "locked_until", "last_error", "provider_id",
                  "created_at", "sent_at")
 
@@ -40,7 +40,8 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, _AdminBase):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    # The recipient is shown masked (the rater's stored mask); params hold no identity.
+    # The recipient is shown masked (the rater's stored mask) and the parameters not at
+    # all: their values (SMS codes, invitation links) are live credentials.
     list_display = ["id", "template", "recipient", "status", "attempts", "next_attempt_at",
                     "sent_at", "short_error"]
     list_filter = ["status", "template"]
@@ -52,6 +53,10 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OutboxMessage]:
         return super().get_queryset(request).select_related("rater")
+
+    @admin.display(description="参数")
+    def params_state(self, obj: OutboxMessage) -> str:
+        return "（已加密，仅在投递时解密）" if obj.params_cipher else "—"
 
     @admin.display(description="收件人")
     def recipient(self, obj: OutboxMessage) -> str:

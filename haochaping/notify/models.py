@@ -22,7 +22,10 @@ class OutboxMessage(models.Model):
     rater = models.ForeignKey("handlings.Rater", verbose_name="评价人", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
     to_cipher = models.TextField("收件地址密文", blank=True)
-    params = models.JSONField("参数", default=dict)
+    # The template's parameters, sealed like the address: they carry live secrets (an SMS
+    # code, an invitation link whose token rates as the rater) that nobody reading the
+    # table or the admin may see. ``params`` opens them for delivery.
+    params_cipher = models.TextField("参数密文", blank=True)
     # (subject, kind, period): a second invitation or reminder for the same subject is
     # impossible by construction (STYLE.md §7).
     dedupe_key = models.CharField("去重键", max_length=128, unique=True)
@@ -52,6 +55,13 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.status}"
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The template parameters (decrypted; VaultError when the key is gone)."""
+        from haochaping.notify.sealing import open_params
+
+        return open_params(self.params_cipher)
 
 
 class InboundSms(models.Model):

@@ -24,7 +24,7 @@ from haochaping.handlings.vault.services import rater_phone_for_delivery
 from haochaping.notify import rules
 from haochaping.notify.backends import SendResult, SmsBackend, SmsMessage, get_backend
 from haochaping.notify.models import MessageTemplate, OutboxMessage
-from haochaping.notify.services.outbox import TO_FIELD
+from haochaping.notify.sealing import TO_FIELD
 
 logger = logging.getLogger("haochaping.notify")
 
@@ -97,7 +97,11 @@ def _send(message: OutboxMessage, backend: SmsBackend) -> SendResult:
     if template is None:
         return SendResult(ok=False, error=f"模板“{message.template}”不存在或已停用")
     try:
-        text = rules.render(template.body, message.params)
+        params = message.params
+    except VaultError:
+        return SendResult(ok=False, error="消息参数无法解密（密钥不匹配）")
+    try:
+        text = rules.render(template.body, params)
         phone = _recipient(message)
     except rules.TemplateError as exc:
         return SendResult(ok=False, error=exc.message)
@@ -107,7 +111,7 @@ def _send(message: OutboxMessage, backend: SmsBackend) -> SendResult:
         return SendResult(ok=False, error="收件人没有手机号")
     return backend.send(SmsMessage(
         to=phone, template=message.template, template_id=template.gateway_template_id,
-        params=message.params, text=text, message_id=str(message.pk)))
+        params=params, text=text, message_id=str(message.pk)))
 
 
 def record_result(pk: int, attempt: int, result: SendResult, now: datetime,

@@ -17,9 +17,7 @@ from haochaping.handlings.models import Rater
 from haochaping.handlings.vault import encrypt_field
 from haochaping.notify import rules
 from haochaping.notify.models import MessageTemplate, OutboxMessage
-
-# The vault column name binding an outbox address ciphertext to this table (AAD).
-TO_FIELD = "outbox.to"
+from haochaping.notify.sealing import TO_FIELD, seal_params
 
 
 def _template_error(exc: rules.TemplateError) -> ValidationError:
@@ -34,8 +32,8 @@ def outbox_enqueue(*, template: str, rater: Rater | None = None, to: str | None 
     The recipient is a rater (phone decrypted only at delivery) or an address ``to``
     (stored encrypted). The template must exist, be active and find every placeholder in
     ``params``, so a message that can never be rendered is refused here, not at delivery.
-    The insert runs in a savepoint: a duplicate key rolls back only the savepoint and the
-    caller's transaction goes on.
+    The parameters are stored sealed (``notify.sealing``). The insert runs in a savepoint:
+    a duplicate key rolls back only the savepoint and the caller's transaction goes on.
     """
     if (rater is None) == (to is None):
         raise ValidationError("notify.recipient_required", "须且只能指定一个收件人",
@@ -53,7 +51,8 @@ def outbox_enqueue(*, template: str, rater: Rater | None = None, to: str | None 
     if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     message = OutboxMessage(
-        template=template, rater=rater, params=str_params, dedupe_key=dedupe_key,
+        template=template, rater=rater, params_cipher=seal_params(str_params),
+        dedupe_key=dedupe_key,
         to_cipher=encrypt_field(TO_FIELD, to) if to is not None else "",
         next_attempt_at=not_before or timezone.now())
     try:

@@ -35,7 +35,10 @@ def test_pages_render_with_the_recipient_masked(client: Client,
     page = client.get(OUTBOX).content.decode()
     assert "138****8000" in page
     assert "13800138000" not in page
-    assert client.get(f"{OUTBOX}{message.pk}/change/").status_code == 200
+    change = client.get(f"{OUTBOX}{message.pk}/change/")
+    assert change.status_code == 200
+    assert "食品经营许可" not in change.content.decode()  # parameters stay sealed
+    assert "已加密" in change.content.decode()
     assert client.get(TEMPLATES).status_code == 200
     assert client.get("/admin/notify/inboundsms/").status_code == 200
 

@@ -8,14 +8,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.handlings.models import Rater
+from haochaping.handlings.vault import VaultError, decrypt_field
 from haochaping.notify.models import MessageTemplate, OutboxMessage
+from haochaping.notify.sealing import TO_FIELD
 from haochaping.notify.services import outbox_enqueue, outbox_retry, template_update
 from haochaping.notify.tests.factories import PHONE, make_rater
 
@@ -74,6 +76,22 @@ def test_enqueue_to_an_address_stores_it_encrypted() -> None:
     assert row.to_cipher
     assert "13900139000" not in row.to_cipher
     assert row.params == {"code": "123456", "minutes": "5"}
+
+
+def test_params_are_stored_sealed_not_in_plain_text() -> None:
+    """An SMS code or an invitation link is a live credential: the table holds only its
+    ciphertext, bound to the column (a ciphertext moved to another column does not open)."""
+    message = outbox_enqueue(template="sms_code", to="13900139000",
+                             params={"code": "654321", "minutes": 5}, dedupe_key="code:2")
+    assert message is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM notify_outboxmessage WHERE id = %s", [message.pk])
+        raw = " ".join(str(value) for value in cursor.fetchone())
+    assert "654321" not in raw
+    row = OutboxMessage.objects.get(pk=message.pk)
+    assert row.params_cipher.startswith("v1:")
+    with pytest.raises(VaultError):
+        decrypt_field(TO_FIELD, row.params_cipher)
 
 
 @pytest.mark.parametrize(("kwargs", "code"), [
