@@ -95,7 +95,8 @@ class Policy:
     default_rating_level: int | None = field(metadata=_f(
         "未评价默认等级", FieldKind.OPTIONAL_LEVEL, "办件逾期未获评价时的默认评价；空为不默认"))
     default_rating_after: Duration = field(metadata=_f(
-        "默认评价等待时长", FieldKind.DURATION, "办件生成后经过该时长仍未评价，则按默认等级"))
+        "默认评价等待时长", FieldKind.DURATION,
+        "办结后经过该时长仍未评价，则按默认等级（办结前不能评价，故从办结起算）"))
     invitation_delay: Duration | None = field(metadata=_f(
         "短信邀评等待时长", FieldKind.OPTIONAL_DURATION,
         "办结后该时长内未评价即发送短信邀请；空为不发送"))
