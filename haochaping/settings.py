@@ -11,7 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from haochaping.core.env import env_bool, env_int, env_list, env_str
+from haochaping.core.clientip import parse_networks
+from haochaping.core.env import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HCP_VAR_DIR", str(BASE_DIR / "var")))
@@ -61,6 +62,13 @@ HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Evaluator pads long-poll this same-origin URL (`haochaping padwait` behind the reverse
 # proxy, e.g. "/pad/wait"); empty = they short-poll /pad/state through Django.
 HCP_PAD_WAIT_URL = env_str("HCP_PAD_WAIT_URL", "")
+# Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
+# believed (core.clientip); empty = the header is ignored and REMOTE_ADDR is the client.
+HCP_TRUSTED_PROXIES = env_list("HCP_TRUSTED_PROXIES", [])
+try:
+    parse_networks(HCP_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ConfigError(str(exc)) from exc
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -173,6 +181,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("HCP_AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"  # Chinese lock-out page (HTTP 429)
+# The IP axes records (attempts, lock-out signal) is the one every other place records.
+AXES_CLIENT_IP_CALLABLE = "haochaping.core.clientip.client_ip_or_none"
 
 # API rate limits count in this cache. locmem is per process (each gunicorn worker counts
 # alone); set REDIS_URL (needs the `redis` package) to share the count between workers.

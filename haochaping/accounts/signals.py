@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from haochaping.accounts.models import ApiClient
 from haochaping.audit.services import audit_record
+from haochaping.core.clientip import client_ip_or_none
 
 USERNAME_MAX = 150
 
@@ -23,7 +24,7 @@ USERNAME_MAX = 150
 def _ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip_or_none(request)
 
 
 def _username(value: Any) -> str:

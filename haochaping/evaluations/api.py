@@ -18,6 +18,7 @@ from haochaping.accounts.auth import actor_of, api_auth, api_key_auth, require_s
 from haochaping.accounts.scoping import scope
 from haochaping.catalog.rules.standards import Channel
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, NotFound, PermissionDenied
 from haochaping.evaluations import schemas as s
 from haochaping.evaluations.rules import RatingInput
@@ -44,7 +45,7 @@ def _rating(body: s.RatingFields) -> RatingInput:
 
 
 def _client_facts(request: HttpRequest) -> dict[str, Any]:
-    return {"ip": request.META.get("REMOTE_ADDR") or None,
+    return {"ip": client_ip_or_none(request),
             "user_agent": request.headers.get("User-Agent", "")[:300]}
 
 

@@ -20,12 +20,17 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations.models import Invitation
 from haochaping.handlings.models import Handling, Rater
 
 TOKEN_ID_BYTES = 16  # 128 bits
 _KEY_DOMAIN = b"haochaping.evaluations.invitation.v1"
+# How the invitation reached the rater decides the rating's channel (statistics count
+# ratings by channel): a plain link is the web, an SMS link the SMS channel, a QR code
+# printed for one handling the QR channel. Keys: INVITATION_CHANNEL_CHOICES.
+RATING_CHANNELS = {"link": Channel.WEB, "sms": Channel.SMS, "qr_code": Channel.QR_CODE}
 
 
 class InvitationError(AppError):
@@ -110,6 +115,11 @@ def invitation_resolve(token: str, *, now: datetime | None = None) -> Invitation
     if (now or timezone.now()) >= invitation.expires_at:
         raise InvitationError("invitation.expired", "评价链接已过期", 410)
     return invitation
+
+
+def rating_channel(invitation: Invitation) -> Channel:
+    """The channel of a rating given through ``invitation``'s link."""
+    return RATING_CHANNELS.get(invitation.channel, Channel.WEB)
 
 
 def invitation_covers(invitation: Invitation, handling: Handling) -> bool:

@@ -303,12 +303,19 @@ def pad_pending(window_id: int, now: datetime | None = None) -> Handling | None:
             .select_related("matter", "staff", "org").order_by("-completed_at", "-pk").first())
 
 
-def pad_handling(window_id: int, handling_id: int) -> Handling:
-    handling = (Handling.objects.filter(pk=handling_id, window_id=window_id)
-                .select_related("matter", "staff", "org").first())
-    if handling is None:
+def pad_presented(window_id: int, handling_id: int, now: datetime | None = None) -> Handling:
+    """The handling a pad's rating may rate: the one the pad presents right now
+    (:func:`pad_pending`), nothing else. Whoever holds the pad cannot pick another
+    unrated handling of the window (seed 003 §15: staff never rate for the rater).
+    ``handling.not_found`` (404) outside the window, ``pad.not_presented`` (409) for a
+    handling of the window that the pad does not show (older, already rated)."""
+    shown = pad_pending(window_id, now)
+    if shown is not None and shown.pk == handling_id:
+        return shown
+    if not Handling.objects.filter(pk=handling_id, window_id=window_id).exists():
         raise NotFound("handling.not_found", "该办件不属于本窗口")
-    return handling
+    raise PublicError("pad.not_presented", "只能评价评价器当前显示的办件，请以屏幕显示为准", 409,
+                      "handling")
 
 
 def staff_on_duty(window_id: int) -> Staff | None:

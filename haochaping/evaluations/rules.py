@@ -10,7 +10,9 @@ Policy clauses implemented here (docs/evaluations.md has the full table):
 
 - five levels, 1–2 are 差评 (seed 003 §6);
 - a 差评 needs a listed reason or a typed reason (seed 003 §7), except the first SMS reply,
-  a bare digit; the reason is asked by a follow-up SMS and arrives as assess_number 2;
+  a bare digit; the reason is asked by a follow-up SMS and arrives as assess_number 2
+  (the rating form opened from an SMS link is channel SMS too, but is no reply: it needs
+  its reason);
 - one rating per service: a second one is refused under ``one_per_service`` (seed 000 §7,
   001 一事一评) and supersedes the first under ``latest_wins`` (seed 003 §10);
 - only after completion and before the supplementary window closes (seed 003 §12);
@@ -161,7 +163,9 @@ def check_content(rating: RatingInput, tables: StandardTables, group: ChannelGro
 
 def reason_exempt(channel: Channel, assess_number: int) -> bool:
     """The first SMS reply is a bare digit (seed 003 §9(三)); its reason is asked by a
-    follow-up SMS whose answer is recorded as assess_number 2 and must carry it."""
+    follow-up SMS whose answer is recorded as assess_number 2 and must carry it. Only a
+    reply (``check_rating(sms_reply=True)``) may use this; the form of an SMS link is
+    channel SMS as well and asks for the reason itself."""
     return channel is Channel.SMS and assess_number == FIRST_RATING
 
 
@@ -210,8 +214,10 @@ def decide_supersede(state: HandlingState, policy: RatingPolicy, rating: RatingI
 def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTables,
                  state: HandlingState, policy: RatingPolicy, now: datetime,
                  entered_by: EnteredBy | None = None,
-                 assess_number: int | None = None) -> RatingDecision:
-    """Decide whether ``rating`` may be recorded; raise :class:`RatingRejected` if not."""
+                 assess_number: int | None = None,
+                 sms_reply: bool = False) -> RatingDecision:
+    """Decide whether ``rating`` may be recorded; raise :class:`RatingRejected` if not.
+    ``sms_reply``: the rating is the rater's SMS reply, which may defer its reason."""
     if channel is Channel.DEFAULT:
         raise RatingRejected("evaluation.invalid_channel", "系统默认评价只能由系统生成", "channel")
     if assess_number is not None and assess_number not in (FIRST_RATING, FOLLOW_UP):
@@ -222,8 +228,8 @@ def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTable
         check_phone_entry(state, policy, entered_by)
     check_content(rating, tables, state.channel_group)
     decision = decide_supersede(state, policy, rating, assess_number)
-    if (is_bad(rating.level) and not reason_exempt(channel, decision.assess_number)
-            and not has_reason(rating, tables)):
+    exempt = sms_reply and reason_exempt(channel, decision.assess_number)
+    if is_bad(rating.level) and not exempt and not has_reason(rating, tables):
         raise RatingRejected("evaluation.reason_required",
                              f"差评须选择差评原因或填写不少于 {MIN_REASON_TEXT_CHARS} 个字的原因",
                              "reason_codes")

@@ -249,13 +249,16 @@ def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
 
 def _targets(handling: Handling, for_batch: bool, first: Locked | None) -> list[Locked]:
     """The handling (locked) first, then the rest of its batch (seed 003 §11), locked in
-    id order so two batch ratings cannot deadlock."""
+    id order so two batch ratings cannot deadlock. The batch is the rater's own: one
+    rating covers each of ITS RATER's handlings of the business system's batch, never
+    another applicant's handling that shares the batch number."""
     if not for_batch or not handling.batch_no:
         return [first or lock_for_rating(handling.pk)]
     # The org rides along (its policy decides the rating) but only handling rows are locked.
     rows = list(Handling.objects.select_for_update(of=("self",)).select_related("org")
                 .filter(client_id=handling.client_id, batch_no=handling.batch_no,
-                        status=rules.STATUS_COMPLETED).order_by("pk"))
+                        rater_id=handling.rater_id, status=rules.STATUS_COMPLETED)
+                .order_by("pk"))
     others = []
     for row in rows:
         if row.pk != handling.pk:
@@ -279,7 +282,7 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
                       for_batch: bool = False, invitation: Invitation | None = None,
                       client: Any = None, device: Device | None = None, entered_by: Any = None,
                       ip: str | None = None, user_agent: str = "",
-                      assess_number: int | None = None,
+                      assess_number: int | None = None, sms_reply: bool = False,
                       now: datetime | None = None,
                       locate: Callable[[], Locked] | None = None) -> list[Evaluation]:
     """Record a rating of ``handling`` (and, with ``for_batch``, of every completed
@@ -287,6 +290,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
     batch that the rules refuse (already rated, window closed) are left as they are.
     ``locate`` instead of ``handling``: called in the transaction, it finds, checks and
     locks the handling itself (the rating API: one statement, see lock_by_proj_no).
+    ``sms_reply``: the rater's bare-digit SMS reply, whose 差评 reason follows by SMS
+    (rules.reason_exempt); every other caller, the SMS link's form included, leaves it off.
     Raises AppError with a stable code; nothing is written on refusal."""
     now = now or timezone.now()
     channel = Channel(channel)
@@ -309,8 +314,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
             for index, target in enumerate(_targets(handling, for_batch, first)):
                 row = _rate_one(target, rating, channel=channel, version=version,
                                 tables=tables, entered_by=entered_by,
-                                assess_number=assess_number, now=now, extra=extra,
-                                required=index == 0)
+                                assess_number=assess_number, sms_reply=sms_reply, now=now,
+                                extra=extra, required=index == 0)
                 if row is not None:
                     created.append(row)
     except rules.RatingRejected as exc:
@@ -323,8 +328,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
 
 def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
               version: StandardVersion, tables: rules.StandardTables, entered_by: Any,
-              assess_number: int | None, now: datetime, extra: dict[str, Any],
-              required: bool) -> Evaluation | None:
+              assess_number: int | None, sms_reply: bool, now: datetime,
+              extra: dict[str, Any], required: bool) -> Evaluation | None:
     handling = target.handling
     policy = policy_at(target.org_path)
     try:
@@ -332,7 +337,8 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
             rating, channel=channel, tables=tables,
             state=_state(handling, target.current, channel),
             policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation),
-            now=now, entered_by=_entered_by(entered_by), assess_number=assess_number)
+            now=now, entered_by=_entered_by(entered_by), assess_number=assess_number,
+            sms_reply=sms_reply)
     except rules.RatingRejected:
         if required:
             raise

@@ -1,8 +1,9 @@
 """Fixed-window request counters in the Django cache for the rating endpoints.
 
-Counted per rater, per IP or per user: a bucket names what is counted. An API client's
-own per-minute limit (set per client, ``accounts.auth``) counts its requests. With
-the locmem cache each worker process counts alone; configure REDIS_URL for a shared count.
+Counted per rater, per IP, per user or per evaluator device: a bucket names what is
+counted. An API client's own per-minute limit (set per client, ``accounts.auth``) counts
+its requests. With the locmem cache each worker process counts alone; configure REDIS_URL
+for a shared count.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "rater": (10, 600),  # one person rating: a handful per ten minutes
     "ip": (60, 60),
     "user": (120, 60),  # an office user entering phone-invitation ratings
+    "device": (10, 60),  # an evaluator pad or kiosk: one rater at a time at its window
 }
 
 

@@ -64,13 +64,13 @@ class Rater(models.Model):
 class Handling(models.Model):
     """办件: one delivery of a matter to an applicant, reported by a business system.
 
-    Idempotent on (client, proj_no). The three sweep deadlines are computed once from the
-    org's effective policy and the calendar when the handling completes, stored here, and
-    cleared when it is rated (STYLE.md §6).
+    Idempotent on (client, proj_no). The three sweep deadlines are computed from the
+    org's effective policy and the calendar when the handling completes (again when its
+    completion time is corrected), stored here, and cleared when it is rated (STYLE.md §6).
     """
 
-    # client, window and rater need no index of their own: the unique (client, proj_no)
-    # and the (window, completed_at) / (rater, completed_at) indexes lead with them.
+    # client, org, window and rater need no index of their own: the unique
+    # (client, proj_no) and the (org | window | rater, completed_at) indexes lead with them.
     client = models.ForeignKey("accounts.ApiClient", verbose_name="来源系统",
                                on_delete=models.PROTECT, related_name="handlings",
                                db_index=False)
@@ -78,7 +78,7 @@ class Handling(models.Model):
     matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.PROTECT,
                                related_name="handlings")
     org = models.ForeignKey("catalog.Org", verbose_name="办理部门", on_delete=models.PROTECT,
-                            related_name="handlings")
+                            related_name="handlings", db_index=False)
     hall = models.ForeignKey("catalog.Hall", verbose_name="大厅", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="handlings")
     window = models.ForeignKey("catalog.Window", verbose_name="窗口", null=True, blank=True,
@@ -122,6 +122,9 @@ class Handling(models.Model):
                          condition=models.Q(default_due_at__isnull=False)),
             # Evaluator pad: the latest completed handling at a window.
             models.Index(fields=["window", "completed_at"], name="handling_window_done"),
+            # One org's completions of a period (statistics drill-down, roll-up buckets);
+            # it stands in for the org foreign key's own index, so intake keeps its count.
+            models.Index(fields=["org", "completed_at"], name="handling_org_done"),
             # Window QR: the rater's recent handlings.
             models.Index(fields=["rater", "completed_at"], name="handling_rater_done"),
             # Rating by proj_no from the app, pads and SMS: the rating client is not the

@@ -16,7 +16,7 @@ chain's global lock on the busiest write path. Identity access stays fully audit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -42,8 +42,8 @@ UPDATE_FIELDS = ["matter", "org", "hall", "window", "staff", "rater", "service_c
                  "invite_due_at", "default_due_at", "rating_closes_at", "updated_at"]
 UPDATE_COLUMNS = bulk.columns_of(Handling, UPDATE_FIELDS)
 STATE_COLUMNS = bulk.columns_of(Handling, ["id", "proj_no", "status", "content_hash",
-                                           "rated_at", "invite_due_at", "default_due_at",
-                                           "rating_closes_at"])
+                                           "completed_at", "rated_at", "invite_due_at",
+                                           "default_due_at", "rating_closes_at"])
 INSERT_COLUMNS = bulk.columns_of(Handling, ["client", "proj_no", *UPDATE_FIELDS[:-1],
                                             "rated_at", "created_at", "updated_at"])
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -95,9 +95,10 @@ class _Row:
     pk: int | None
     status: str = ""
     content_hash: str = ""
+    completed_at: datetime | None = None
     rated_at: datetime | None = None
     due: rules.Deadlines = rules.NO_DEADLINES
-    becomes_completed: bool = False
+    completion_moved: bool = False  # completes now, or its completion time was corrected
 
 
 @dataclass(slots=True)
@@ -130,9 +131,9 @@ def _stored(client: ApiClient, proj_nos: set[str]) -> dict[str, _Row]:
     rows = bulk.select_by_key(
         Handling._meta.db_table, STATE_COLUMNS, "proj_no", proj_nos,
         where=f"{connection.ops.quote_name('client_id')} = %s", params=[client.pk],
-        datetimes=[4, 5, 6, 7], for_update=True)
-    return {proj_no: _Row(pk, status, digest, rated_at, rules.Deadlines(*due))
-            for pk, proj_no, status, digest, rated_at, *due in rows}
+        datetimes=[4, 5, 6, 7, 8], for_update=True)
+    return {proj_no: _Row(pk, status, digest, completed_at, rated_at, rules.Deadlines(*due))
+            for pk, proj_no, status, digest, completed_at, rated_at, *due in rows}
 
 
 def _plan(client: ApiClient, parsed: list[tuple[int, HandlingInput]], result: IntakeResult,
@@ -164,20 +165,29 @@ def _plan(client: ApiClient, parsed: list[tuple[int, HandlingInput]], result: In
             continue
         else:
             kind = UPDATED
-        row.becomes_completed |= (item.status == rules.COMPLETED
-                                  and row.status != rules.COMPLETED)
+        row.completion_moved |= (item.status == rules.COMPLETED
+                                 and (row.status != rules.COMPLETED
+                                      or item.completed_at != row.completed_at))
         row.status, row.content_hash = item.status, digest
+        row.completed_at = item.completed_at
         writes[item.proj_no] = _Write(row, item, refs)
         result.outcomes.append(Outcome(index, item.proj_no, kind, item.status))
     return list(writes.values())
 
 
 def _set_deadlines(writes: list[_Write], catalog: Catalog) -> None:
-    """Deadlines of the rows completing now (unrated), from their org's policy; one
-    computation per distinct (completion time, org, has phone). Withdrawn: none."""
+    """Deadlines of the rows completing now or whose completion time was corrected, from
+    their org's policy; one computation per distinct (completion time, org, has phone).
+
+    Every deadline counts from the completion, so a corrected ``completed_at`` moves them
+    all while the handling is unrated (a new ``invite_due_at`` after the SMS went out
+    sends nothing: the outbox dedupe key ``invite:<id>`` is taken). A rated handling keeps
+    its invitation and default deadlines (void once rated, cleared by their sweeps) but
+    gets the new ``rating_closes_at``: the supplementary window, in which a rating may
+    be superseded or completed (seed 003 §10, §12), runs from the true completion.
+    Withdrawn: none."""
     completing = [(w, w.item.completed_at) for w in writes
-                  if w.row.becomes_completed and w.row.rated_at is None
-                  and w.item.completed_at is not None]
+                  if w.row.completion_moved and w.item.completed_at is not None]
     calc = deadline_calculator([done for _, done in completing])
     memo: dict[tuple[datetime, int, bool], rules.Deadlines] = {}
     for w, done in completing:
@@ -186,7 +196,10 @@ def _set_deadlines(writes: list[_Write], catalog: Catalog) -> None:
         due = memo.get(key)
         if due is None:
             due = memo[key] = calc.deadlines(done, catalog.policy(org), has_phone=has_phone)
-        w.row.due = due
+        if w.row.rated_at is None:
+            w.row.due = due
+        else:
+            w.row.due = replace(w.row.due, rating_closes_at=due.rating_closes_at)
     for w in writes:
         if w.row.status == rules.WITHDRAWN:
             w.row.due = rules.NO_DEADLINES

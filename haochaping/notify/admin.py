@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.core.admin import ReadOnlyAdminMixin
+from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError
 from haochaping.notify import rules
 from haochaping.notify.models import InboundSms, MessageTemplate, OutboxMessage
@@ -31,7 +32,7 @@ OUTBOX_FIELDS = ("template", "recipient", "params_state", "dedupe_key", "status"
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip_or_none(request)
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, _AdminBase):

@@ -8,7 +8,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from haochaping.cli import main, resolve
-from haochaping.core.checks import assert_production_ready, production_secrets
+from haochaping.core.checks import (
+    assert_production_ready,
+    production_pad_counter,
+    production_secrets,
+)
 
 
 def test_resolve_maps_words_to_management_commands() -> None:
@@ -44,10 +48,30 @@ def test_every_operator_command_has_help(words: list[str]) -> None:
 
 @override_settings(HCP_ENV="production", DEBUG=False, SECRET_KEY="x" * 50,
                    HCP_FIELD_KEYS="k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
-                   HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=", HCP_SMS_GATEWAY_SECRET="")
+                   HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=", HCP_SMS_GATEWAY_SECRET="",
+                   HCP_PAD_WAIT_URL="/pad/wait")
 def test_production_accepts_real_secrets() -> None:
     assert production_secrets(None) == []
+    assert production_pad_counter(None) == []
     assert_production_ready()
+
+
+REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                     "LOCATION": "redis://127.0.0.1:6379/0"}}
+
+
+@pytest.mark.parametrize(("pad_wait_url", "caches", "refused"), [
+    ("", None, True),  # locmem, short-polling pads: each worker has its own counter
+    ("/pad/wait", None, False),
+    ("", REDIS, False),
+    ("/pad/wait", REDIS, False),
+])
+def test_production_needs_a_shared_pad_counter(pad_wait_url: str, caches: object,
+                                               refused: bool) -> None:
+    extra = {"CACHES": caches} if caches else {}
+    with override_settings(HCP_ENV="production", HCP_PAD_WAIT_URL=pad_wait_url, **extra):
+        ids = [e.id for e in production_pad_counter(None)]
+    assert ids == (["haochaping.E006"] if refused else [])
 
 
 @override_settings(HCP_ENV="production", DEBUG=True)
@@ -55,9 +79,11 @@ def test_production_refuses_demo_secrets_and_debug() -> None:
     ids = {e.id for e in production_secrets(None)}
     assert ids == {"haochaping.E001", "haochaping.E002", "haochaping.E003", "haochaping.E004",
                    "haochaping.E005"}
+    assert [e.id for e in production_pad_counter(None)] == ["haochaping.E006"]
     with pytest.raises(ImproperlyConfigured):
         assert_production_ready()
 
 
 def test_demo_mode_allows_demo_secrets() -> None:
     assert production_secrets(None) == []
+    assert production_pad_counter(None) == []

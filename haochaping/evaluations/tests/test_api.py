@@ -90,10 +90,12 @@ def test_scope_and_subtree_are_enforced(world: SimpleNamespace) -> None:
 
 def test_batch_rating_through_the_api(world: SimpleNamespace) -> None:
     a = world.handling(batch_no="B9")
-    world.handling(batch_no="B9")
+    b = world.handling(batch_no="B9")
+    stranger = world.handling(batch_no="B9", rater=world.other_rater)
     response = post(world.app_key, body(a, for_batch=True))
     assert response.status_code == 201
-    assert len(response.json()) == 2
+    assert sorted(out["proj_no"] for out in response.json()) == sorted([a.proj_no, b.proj_no])
+    assert not Evaluation.objects.filter(handling=stranger).exists()
 
 
 @override_settings(HCP_RATE_LIMITS={"rater": (2, 600)})

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from haochaping.accounts.scoping import actor_for_user
@@ -149,6 +149,63 @@ def test_handling_of_another_window(pad: SimpleNamespace, world: SimpleNamespace
     refused(client.post("/pad/rate", {"handling": "x", "level": "5"}),
             "handling.not_found", 404)
     assert snapshot() == before
+
+
+def test_only_the_handling_the_pad_presents_can_be_rated(pad: SimpleNamespace,
+                                                         world: SimpleNamespace) -> None:
+    """Seed 003 §15: whoever holds the pad cannot rate an older unrated handling of the
+    window; only the one on the screen (the latest completed just now)."""
+    now = timezone.now()
+    stale = world.handling(completed_at=now - timedelta(hours=3))
+    older = world.handling(completed_at=now - timedelta(minutes=10))
+    shown = world.handling(completed_at=now - timedelta(minutes=1))
+    client = bound(pad.key)
+    bump_pads([world.loc.window.pk])
+    screen = client.get("/pad/state", {"v": "-1"}).content.decode()
+    assert f'name="handling" value="{shown.pk}"' in screen
+    before = snapshot()
+    for other in (older, stale):
+        refused(client.post("/pad/rate", {"handling": other.pk, "level": "5"}),
+                "pad.not_presented", 409)
+    assert snapshot() == before
+    assert client.post("/pad/rate", {"handling": shown.pk, "level": "5"}).status_code == 302
+    assert list(Evaluation.objects.values_list("handling_id", flat=True)) == [shown.pk]
+    # Rated, it leaves the screen: the pad now presents the older one, which it may rate.
+    screen = client.get("/pad/state", {"v": "-1"}).content.decode()
+    assert f'name="handling" value="{older.pk}"' in screen
+    refused(client.post("/pad/rate", {"handling": shown.pk, "level": "1", "text": "服务太差了"}),
+            "pad.not_presented", 409)
+    assert Evaluation.objects.get(handling=shown).level == 5
+
+
+def test_a_refusal_on_the_pad_returns_to_idle(pad: SimpleNamespace,
+                                              world: SimpleNamespace) -> None:
+    older = world.handling(completed_at=timezone.now() - timedelta(minutes=10))
+    world.handling(completed_at=timezone.now())
+    response = bound(pad.key).post("/pad/rate", {"handling": older.pk, "level": "5"},
+                                   HTTP_HX_REQUEST="true")
+    refused(response, "pad.not_presented", 409)
+    html = response.content.decode()
+    assert 'data-screen="refused"' in html
+    assert 'hx-get="/pad/idle"' in html
+    assert "只能评价评价器当前显示的办件" in html
+
+
+@override_settings(HCP_RATE_LIMITS={"device": (2, 60)})
+def test_ratings_are_rate_limited_per_device(pad: SimpleNamespace,
+                                             world: SimpleNamespace) -> None:
+    shown = world.handling(completed_at=timezone.now())
+    client = bound(pad.key)
+    before = snapshot()
+    for _ in range(2):
+        refused(client.post("/pad/rate", {"handling": "x", "level": "5"}),
+                "handling.not_found", 404)
+    refused(client.post("/pad/rate", {"handling": shown.pk, "level": "5"}), "rate_limited", 429)
+    assert snapshot() == before
+    _, kiosk_key = device_create(actor=actor_for_user(world.people.admin),
+                                 window=world.loc.window, kind="kiosk", name="自助终端")
+    assert bound(kiosk_key).post("/pad/rate", {"handling": shown.pk,
+                                               "level": "5"}).status_code == 302
 
 
 def test_last_seen_is_written_at_most_once_a_minute(pad: SimpleNamespace,

@@ -12,6 +12,7 @@ from haochaping.catalog.models import PolicyOverride
 from haochaping.core.testing import logged_in
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.tests import factories as ef
+from haochaping.handlings.vault import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -55,13 +56,88 @@ def test_bad_rating_without_reason_is_refused_and_writes_nothing(world: SimpleNa
     assert ef.snapshot() == before
 
 
-def test_reveal_shows_the_phone_and_is_audited(world: SimpleNamespace, phone_on: None) -> None:
+@pytest.fixture
+def decrypted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The fields the vault decrypts during the test, in order."""
+    opened: list[str] = []
+    decrypt = crypto.decrypt_field
+
+    def spy(field: str, *args: object) -> str:
+        opened.append(field)
+        return decrypt(field, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crypto, "decrypt_field", spy)
+    return opened
+
+
+def test_reveal_shows_the_phone_and_is_audited(world: SimpleNamespace, phone_on: None,
+                                               decrypted: list[str]) -> None:
     h = world.handling()
-    response = logged_in(world.people.supervisor).post(f"/work/phone/{h.pk}/reveal")
+    supervisor = logged_in(world.people.supervisor)
+    assert "查看完整手机号" in supervisor.get(f"/work/phone/{h.pk}/").content.decode()
+    response = supervisor.post(f"/work/phone/{h.pk}/reveal")
     assert response.status_code == 200
     assert ef.PHONE in response.content.decode()
+    assert decrypted == ["phone"]  # neither the name nor the ID number
     event = AuditEvent.objects.filter(action="rater.reveal").get()
+    assert event.actor_id == world.people.supervisor.pk
+    assert event.after == {"purpose": "电话邀约评价（政务服务管理机构）", "fields": ["phone"]}
     assert ef.PHONE not in str(event.after)
+
+
+def test_the_rated_departments_handler_cannot_reveal(world: SimpleNamespace, phone_on: None,
+                                                     decrypted: list[str]) -> None:
+    """The vault lets a handler reveal for work-order call-backs; the phone invitation is
+    the supervising office's (the rater's identity never goes to the rated department)."""
+    h = world.handling()
+    assert world.people.handler.org_id == h.org_id
+    client = logged_in(world.people.handler)
+    for response in (client.post(f"/work/phone/{h.pk}/reveal"),
+                     client.post(f"/work/phone/{h.pk}/reveal", HTTP_HX_REQUEST="true"),
+                     client.get(f"/work/phone/{h.pk}/")):
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert 'data-code="forbidden.role"' in html
+        assert ef.PHONE not in html
+    assert decrypted == []
+    assert not AuditEvent.objects.filter(action="rater.reveal").exists()
+
+
+def test_the_system_admin_enters_but_never_reveals(world: SimpleNamespace, phone_on: None,
+                                                   decrypted: list[str]) -> None:
+    h = world.handling()
+    admin = logged_in(world.people.admin)
+    assert "查看完整手机号" not in admin.get(f"/work/phone/{h.pk}/").content.decode()
+    response = admin.post(f"/work/phone/{h.pk}/reveal")
+    assert response.status_code == 403
+    assert 'data-code="rater.reveal_forbidden"' in response.content.decode()
+    assert decrypted == []
+    assert not AuditEvent.objects.filter(action="rater.reveal").exists()
+
+
+def test_no_reveal_without_the_policy_switch(world: SimpleNamespace,
+                                             decrypted: list[str]) -> None:
+    h = world.handling()
+    supervisor = logged_in(world.people.supervisor)
+    for response in (supervisor.post(f"/work/phone/{h.pk}/reveal"),
+                     supervisor.get(f"/work/phone/{h.pk}/")):
+        assert response.status_code == 403
+        assert 'data-code="evaluation.phone_disabled"' in response.content.decode()
+    assert decrypted == []
+    assert not AuditEvent.objects.filter(action="rater.reveal").exists()
+
+
+def test_no_reveal_once_the_handling_is_rated(world: SimpleNamespace, phone_on: None,
+                                              decrypted: list[str]) -> None:
+    h = world.handling()
+    supervisor = logged_in(world.people.supervisor)
+    supervisor.post(f"/work/phone/{h.pk}/", {"level": "5"})
+    assert Evaluation.objects.filter(handling=h).exists()
+    response = supervisor.post(f"/work/phone/{h.pk}/reveal")
+    assert response.status_code == 409
+    assert 'data-code="evaluation.phone_not_pending"' in response.content.decode()
+    assert decrypted == []
+    assert not AuditEvent.objects.filter(action="rater.reveal").exists()
 
 
 @pytest.mark.parametrize("persona", ["window_staff", "auditor", "handler"])
@@ -71,8 +147,11 @@ def test_other_roles_cannot_use_the_phone_screens(world: SimpleNamespace, phone_
     user = getattr(world.people, persona)
     client = logged_in(user)
     assert client.get("/work/phone/").status_code == 403
+    assert client.get(f"/work/phone/{h.pk}/").status_code == 403
     assert client.post(f"/work/phone/{h.pk}/", {"level": "5"}).status_code == 403
+    assert client.post(f"/work/phone/{h.pk}/reveal").status_code == 403
     assert not Evaluation.objects.exists()
+    assert not AuditEvent.objects.filter(action="rater.reveal").exists()
 
 
 def test_window_staff_and_auditor_never_see_the_phone(world: SimpleNamespace) -> None:
@@ -86,8 +165,12 @@ def test_window_staff_and_auditor_never_see_the_phone(world: SimpleNamespace) ->
 
 def test_outside_the_subtree_is_not_found(world: SimpleNamespace, phone_on: None) -> None:
     h = world.handling()
-    response = logged_in(world.people.district_supervisor).get(f"/work/phone/{h.pk}/")
+    client = logged_in(world.people.district_supervisor)
+    assert client.get(f"/work/phone/{h.pk}/").status_code == 404
+    response = client.post(f"/work/phone/{h.pk}/reveal")
     assert response.status_code == 404
+    assert 'data-code="handling.not_found"' in response.content.decode()
+    assert not AuditEvent.objects.filter(action="rater.reveal").exists()
 
 
 def test_login_required() -> None:

@@ -67,6 +67,41 @@ def test_plain_form_post_records_a_web_rating(world: SimpleNamespace, client: Cl
     assert row.invitation.used_at is not None
 
 
+@pytest.mark.parametrize(("kind", "channel"), [("link", "web"), ("sms", "sms"),
+                                              ("qr_code", "qr_code")])
+def test_the_rating_keeps_the_channel_the_invitation_went_out_through(
+        world: SimpleNamespace, client: Client, kind: str, channel: str) -> None:
+    h = world.handling()
+    _, token = invitation_create(handling=h, rater=world.rater, channel=kind,
+                                 ttl=timedelta(days=7))
+    assert client.post(f"/r/{token}", GOOD).status_code == 200
+    row = Evaluation.objects.get(handling=h)
+    assert (row.channel, row.invitation.channel) == (channel, kind)
+
+
+@pytest.mark.parametrize(("kind", "offline", "item"), [
+    ("sms", True, "attitude"),  # an SMS link to a hall service: offline indicators
+    ("qr_code", False, "convenience"),  # a receipt QR of an online service: online ones
+])
+def test_indicators_follow_the_handling_whatever_the_invitation(
+        world: SimpleNamespace, client: Client, kind: str, offline: bool, item: str) -> None:
+    h = world.handling(offline=offline)
+    _, token = invitation_create(handling=h, rater=world.rater, channel=kind,
+                                 ttl=timedelta(days=7))
+    assert f'name="item_{item}"' in client.get(f"/r/{token}").content.decode()
+    assert client.post(f"/r/{token}", {"level": "5", f"item_{item}": "4"}).status_code == 200
+    assert Evaluation.objects.get(handling=h).item_levels == {item: 4}
+
+
+def test_a_bad_rating_from_an_sms_link_still_needs_its_reason(world: SimpleNamespace,
+                                                              client: Client) -> None:
+    """Only the bare-digit SMS reply may defer its reason; the link's form may not."""
+    _, token = invitation_create(handling=world.handling(), rater=world.rater, channel="sms",
+                                 ttl=timedelta(days=7))
+    refused_page(client, "post", f"/r/{token}", "evaluation.reason_required", 422,
+                 {"level": "1"})
+
+
 def test_boxes_of_another_level_are_dropped(world: SimpleNamespace, client: Client) -> None:
     h = world.handling()
     client.post(f"/r/{invite(world, h)}", {"level": "4", "content": ["510", "406"]})
@@ -90,6 +125,20 @@ def test_batch_invitation_rates_every_handling(world: SimpleNamespace, client: C
     client.post(f"/r/{token}", GOOD)
     assert set(Evaluation.objects.values_list("handling_id", flat=True)) == {first.pk,
                                                                               second.pk}
+
+
+def test_batch_invitation_leaves_another_raters_handling_alone(world: SimpleNamespace,
+                                                                client: Client) -> None:
+    mine = world.handling(batch_no="B-2")
+    stranger = world.handling(batch_no="B-2", rater=world.other_rater)
+    token = invite(world, batch_no="B-2")
+    html = client.get(f"/r/{token}").content.decode()
+    assert "共 2 件" not in html
+    assert "李*" not in html  # the stranger's masked name
+    assert client.post(f"/r/{token}", GOOD).status_code == 200
+    assert list(Evaluation.objects.values_list("handling_id", flat=True)) == [mine.pk]
+    stranger.refresh_from_db()
+    assert stranger.rated_at is None
 
 
 def test_bad_rating_with_a_listed_reason(world: SimpleNamespace, client: Client) -> None:

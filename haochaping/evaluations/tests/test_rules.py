@@ -93,7 +93,7 @@ def test_a_bad_rating_with_a_reason_is_accepted(rating: r.RatingInput) -> None:
 
 
 def test_sms_first_reply_needs_no_reason_but_its_follow_up_does() -> None:
-    first = check(r.RatingInput(1), channel=Channel.SMS)
+    first = check(r.RatingInput(1), channel=Channel.SMS, sms_reply=True)
     assert first == r.RatingDecision(False, 1)
     after = replace(OPEN, current=REAL_BAD)
     assert rejected(r.RatingInput(1), channel=Channel.SMS, state=after,
@@ -101,6 +101,12 @@ def test_sms_first_reply_needs_no_reason_but_its_follow_up_does() -> None:
     follow = check(r.RatingInput(1, text="窗口人员态度差"), channel=Channel.SMS, state=after,
                    assess_number=2)
     assert follow == r.RatingDecision(True, 2)
+
+
+def test_the_sms_link_form_is_no_reply_and_needs_the_reason() -> None:
+    assert rejected(r.RatingInput(1), channel=Channel.SMS) == "evaluation.reason_required"
+    assert rejected(r.RatingInput(2), channel=Channel.WEB,
+                    sms_reply=True) == "evaluation.reason_required"
 
 
 def test_one_per_service_refuses_a_second_rating_but_not_the_sms_follow_up() -> None:

@@ -122,7 +122,10 @@ def test_latest_wins_supersedes_and_keeps_history(world: SimpleNamespace) -> Non
 
 def test_sms_follow_up_completes_a_bare_digit_rating(world: SimpleNamespace) -> None:
     h = world.handling()
-    [digit] = evaluation_submit(handling=h, rating=RatingInput(1), channel=Channel.SMS)
+    refused("evaluation.reason_required", handling=h, rating=RatingInput(1),
+            channel=Channel.SMS)  # the SMS link's form: no reply, so it needs the reason
+    [digit] = evaluation_submit(handling=h, rating=RatingInput(1), channel=Channel.SMS,
+                                sms_reply=True)
     [follow] = evaluation_submit(handling=h, rating=RatingInput(1, text="等待时间超过两小时"),
                                  channel=Channel.SMS, assess_number=2)
     digit.refresh_from_db()
@@ -144,6 +147,22 @@ def test_batch_rating_applies_to_each_completed_handling(world: SimpleNamespace)
     assert sorted(r.handling_id for r in rows) == sorted([a.pk, b.pk])
     assert not Evaluation.objects.filter(handling__in=[pending, other]).exists()
     assert Evaluation.objects.filter(handling=c).count() == 1
+
+
+def test_batch_rating_covers_only_its_raters_handlings(world: SimpleNamespace) -> None:
+    """Seed 003 §11: one rating applies to each of ITS RATER's handlings in the batch;
+    another applicant's handling under the same batch number stays unrated."""
+    a = world.handling(batch_no="B5")
+    b = world.handling(batch_no="B5")
+    stranger = world.handling(batch_no="B5", rater=world.other_rater)
+    rows = evaluation_submit(handling=a, rating=GOOD, channel=Channel.WEB, for_batch=True)
+    assert sorted(r.handling_id for r in rows) == sorted([a.pk, b.pk])
+    stranger.refresh_from_db()
+    assert stranger.rated_at is None
+    assert not Evaluation.objects.filter(handling=stranger).exists()
+    [own] = evaluation_submit(handling=stranger, rating=BAD, channel=Channel.WEB,
+                              for_batch=True)
+    assert (own.handling_id, own.rater_id, own.level) == (stranger.pk, world.other_rater.pk, 1)
 
 
 def test_invitation_is_used_once_and_only_for_its_handling(world: SimpleNamespace) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from haochaping.catalog.rules.standards import is_bad
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations import rules
 from haochaping.evaluations.rules import RatingInput
@@ -21,7 +22,7 @@ BIG_COOKIE_AGE = 365 * 24 * 3600
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip_or_none(request)
 
 
 def user_agent(request: HttpRequest) -> str:

@@ -1,5 +1,6 @@
 """Channel 1: the invitation link page ``/r/<token>`` (one handling or a batch), and the
-per-handling invitation QR code. Plain HTML form POST; htmx only swaps partials."""
+per-handling invitation QR code. Plain HTML form POST; htmx only swaps partials. A rating
+is recorded with the channel the invitation went out through (link: web, SMS, QR code)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError, NotFound
-from haochaping.evaluations.invitations import invitation_resolve
+from haochaping.evaluations.invitations import invitation_resolve, rating_channel
 from haochaping.evaluations.public import invitation_handlings, rating_closed
 from haochaping.evaluations.qr import invitation_url, qr_response_body
 from haochaping.evaluations.services import evaluation_submit
@@ -73,7 +73,8 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
         return error_page(request, exc)
 
     def submit(rating: Any) -> None:
-        evaluation_submit(handling=subjects[0], rating=rating, channel=Channel.WEB,
+        evaluation_submit(handling=subjects[0], rating=rating,
+                          channel=rating_channel(invitation),
                           for_batch=bool(invitation.batch_no), invitation=invitation,
                           ip=client_ip(request), user_agent=user_agent(request))
 

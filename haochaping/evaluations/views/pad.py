@@ -36,13 +36,14 @@ from haochaping.evaluations.public import (
     device_authenticate,
     device_refused,
     pad_device,
-    pad_handling,
     pad_pending,
+    pad_presented,
     pad_version,
     pad_wait_versions,
     staff_on_duty,
 )
 from haochaping.evaluations.services import evaluation_submit
+from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import (
     chosen_of,
     client_ip,
@@ -59,6 +60,7 @@ RATING_TIMEOUT_SECONDS = 60
 POLL_MILLISECONDS = 1500
 HEARTBEAT_SECONDS = 300  # long-poll mode: how often an idle pad still asks /pad/state
 INVITE_SPEECH = "请您对本次服务进行评价"  # seed 000: 语音提醒
+REFUSED_SECONDS = 5  # a refused rating's message stays this long, then the pad idles
 
 
 def _unbound() -> PublicError:
@@ -153,16 +155,30 @@ def pad_idle(request: HttpRequest) -> HttpResponse:
     return _idle(request, claim)
 
 
+def _refused(request: HttpRequest, exc: AppError) -> HttpResponse:
+    """A refused rating on the pad: the message, then back to idle (htmx), so the pad is
+    never left on an error; without htmx the plain error page."""
+    if not is_htmx(request):
+        return error_page(request, exc)
+    return render(request, "evaluations/partials/pad_refused.html",
+                  {"error": exc, "seconds": REFUSED_SECONDS}, status=exc.status)
+
+
 @require_POST
 def pad_rate(request: HttpRequest) -> HttpResponse:
+    """Rate the handling the pad presents (``pad_presented``), counted per device."""
     try:
         claim = _claim(request)
+    except AppError as exc:
+        return error_page(request, exc)
+    try:
+        throttle("device", claim.device_id)
         handling_id = request.POST.get("handling", "")
         if not handling_id.isdigit():
             raise PublicError("handling.not_found", "该办件不属于本窗口", 404)
-        handling = pad_handling(claim.window_id, int(handling_id))
+        handling = pad_presented(claim.window_id, int(handling_id))
     except AppError as exc:
-        return error_page(request, exc)
+        return _refused(request, exc)
     version = _version(claim.window_id)
     try:
         context = form_context(handling)
@@ -174,7 +190,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
     except AppError as exc:
         if exc.status == 422:
             return _rating(request, claim, handling, version, error=exc)
-        return error_page(request, exc)
+        return _refused(request, exc)
     if not is_htmx(request):
         return HttpResponseRedirect(reverse("evaluations:pad"))
     return render(request, "evaluations/partials/pad_thanks.html", {"version": version})

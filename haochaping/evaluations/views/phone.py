@@ -1,7 +1,9 @@
 """电话邀约 (seed 004 §11): the supervising office calls raters who have not rated and
-records the rating they give on the phone. Staff screens (login required); the rating is
-entered through the same ``evaluation_submit`` as every channel, marked ``phone`` with the
-entering user, who can never be the staff member who served (seed 003 §15)."""
+records the rating they give on the phone. Staff screens (login required) of the
+supervising office only, where the policy has phone invitations on
+(``evaluations.phone_invitation``); the rating is entered through the same
+``evaluation_submit`` as every channel, marked ``phone`` with the entering user, who can
+never be the staff member who served (seed 003 §15)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from haochaping.accounts.scoping import actor_for_user, scope
+from haochaping.accounts.scoping import actor_for_user
 from haochaping.catalog.rules.standards import Channel
-from haochaping.core.errors import AppError, NotFound
+from haochaping.core.errors import AppError
+from haochaping.evaluations import phone_invitation
 from haochaping.evaluations.selectors import unrated_handlings
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.views.common import (
@@ -24,10 +27,6 @@ from haochaping.evaluations.views.common import (
     rating_from_post,
     user_agent,
 )
-from haochaping.handlings.models import Handling
-from haochaping.handlings.vault.services import rater_reveal
-
-REVEAL_PURPOSE = "电话邀约评价（政务服务管理机构）"
 
 
 def _refused(request: HttpRequest, exc: AppError) -> HttpResponse:
@@ -44,21 +43,14 @@ def phone_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/phone_list.html", {"rows": rows})
 
 
-def _handling(request: HttpRequest, handling_id: int) -> Handling:
-    actor = actor_for_user(request.user)
-    found = scope(Handling.objects.select_related("matter", "org", "window", "rater"),
-                  actor).filter(pk=handling_id).first()
-    if found is None:
-        raise NotFound("handling.not_found", "办件不存在或不在本机构管辖范围内")
-    return found
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def phone_rate(request: HttpRequest, handling_id: int) -> HttpResponse:
     try:
-        handling = _handling(request, handling_id)
-        context = {"handling": handling, "chosen": chosen_of(None), **form_context(handling)}
+        actor = actor_for_user(request.user)
+        handling = phone_invitation.phone_handling(actor, handling_id)
+        context = {"handling": handling, "chosen": chosen_of(None),
+                   "can_reveal": phone_invitation.may_reveal(actor), **form_context(handling)}
     except AppError as exc:
         return _refused(request, exc)
     if request.method == "POST":
@@ -78,11 +70,10 @@ def phone_rate(request: HttpRequest, handling_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def phone_reveal(request: HttpRequest, handling_id: int) -> HttpResponse:
-    """Show the rater's phone to dial: an explicit, audited action (docs/privacy.md)."""
+    """Show the rater's phone to dial: an explicit, audited action of the supervising
+    office, the phone alone (docs/privacy.md)."""
     try:
-        handling = _handling(request, handling_id)
-        identity = rater_reveal(actor=actor_for_user(request.user), rater=handling.rater,
-                                purpose=REVEAL_PURPOSE)
+        identity = phone_invitation.phone_reveal(actor_for_user(request.user), handling_id)
     except AppError as exc:
         return render(request, "evaluations/partials/phone_reveal.html", {"error": exc},
                       status=exc.status)

@@ -1,6 +1,7 @@
 """Sweep deadlines of a completed handling, from the org's policy and the calendar. Pure.
 
-Computed once when the handling completes and stored (STYLE.md §6):
+Computed when the handling completes and stored (STYLE.md §6), and again when a later
+update corrects its completion time (``handlings.services._set_deadlines``):
 - ``invite_due_at`` = completed + policy ``invitation_delay`` (seed 003 §9: SMS after
   24 h), only when the policy invites by SMS and the rater has a phone;
 - ``default_due_at`` = completed + ``default_rating_after`` (seed 000 §11: 7 natural

@@ -19,7 +19,7 @@ from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.handlings.models import Rater
 from haochaping.handlings.services import handling_intake
 from haochaping.handlings.tests.support import national_item
-from haochaping.handlings.vault import blind_index
+from haochaping.handlings.vault import blind_index, crypto
 from haochaping.handlings.vault.crypto import envelope_key_id
 from haochaping.handlings.vault.services import (
     rater_phone_for_delivery,
@@ -69,6 +69,24 @@ def test_reveal_for_supervisor_and_handler_is_audited(rater: Rater,
     assert event.after == {"purpose": "差评回访", "fields": ["name", "id_no", "phone"]}
     assert PHONE not in repr(event.after)
     assert NAME not in repr(event.after)
+
+
+def test_reveal_decrypts_only_the_fields_asked_for(rater: Rater, personas: SimpleNamespace,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    decrypt = crypto.decrypt_field
+
+    def spy(field: str, *args: object) -> str:
+        opened.append(field)
+        return decrypt(field, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crypto, "decrypt_field", spy)
+    identity = rater_reveal(actor=actor_for_user(personas.supervisor), rater=rater,
+                            purpose="电话邀约评价", fields=("phone",))
+    assert (identity.name, identity.id_no, identity.phone) == ("", "", PHONE)
+    assert opened == ["phone"]
+    event = AuditEvent.objects.get(action="rater.reveal")
+    assert event.after == {"purpose": "电话邀约评价", "fields": ["phone"]}
 
 
 @pytest.mark.parametrize("role", ["window_staff", "auditor", "admin"])

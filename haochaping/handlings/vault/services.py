@@ -27,7 +27,10 @@ from haochaping.handlings.vault.keys import field_ring, index_key
 # invitations) and the handling department's handler (work-order call-backs), each only
 # inside its org subtree and stating a purpose. Never window staff, the auditor, the
 # system admin or an API client (docs/privacy.md).
+# A purpose may narrow this further (the phone invitation is the supervising office's
+# only: evaluations.phone_invitation).
 REVEAL_ROLES = frozenset({Role.SUPERVISOR, Role.HANDLER})
+IDENTITY_FIELDS = ("name", "id_no", "phone")
 MIN_PURPOSE = 2
 MAX_PURPOSE = 200
 SEALED_COLUMNS = ["name_cipher", "id_no_cipher", "phone_cipher", "name_masked",
@@ -123,19 +126,25 @@ def rater_upsert(*, kind: str, name: str, id_type: str, id_no: str, phone: str) 
     return Rater.objects.get(pk=ids[identity_index_of(app)])
 
 
-def _identity(rater: Rater) -> RaterIdentity:
+def _identity(rater: Rater, fields: tuple[str, ...]) -> RaterIdentity:
+    """``fields`` decrypted; the others stay empty and are never decrypted."""
     ring = field_ring()
-    return RaterIdentity(
-        kind=rater.kind, id_type=rater.id_type,
-        name=crypto.decrypt_field("name", rater.name_cipher, ring),
-        id_no=crypto.decrypt_field("id_no", rater.id_no_cipher, ring),
-        phone=crypto.decrypt_field("phone", rater.phone_cipher, ring))
+    ciphers = {"name": rater.name_cipher, "id_no": rater.id_no_cipher,
+               "phone": rater.phone_cipher}
+    plain = {f: crypto.decrypt_field(f, ciphers[f], ring) if f in fields else ""
+             for f in IDENTITY_FIELDS}
+    return RaterIdentity(kind=rater.kind, id_type=rater.id_type, **plain)
 
 
-def rater_reveal(*, actor: Actor, rater: Rater, purpose: str) -> RaterIdentity:
+def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
+                 fields: tuple[str, ...] = IDENTITY_FIELDS) -> RaterIdentity:
     """The unmasked identity, for a supervisor or handler whose subtree holds one of the
     rater's handlings, with a stated purpose; audited as ``rater.reveal`` (the purpose and
-    which fields, never the values)."""
+    which fields, never the values). ``fields`` limits what is decrypted to what the
+    purpose needs (the phone alone to place a call); the rest comes back empty."""
+    fields = tuple(f for f in IDENTITY_FIELDS if f in fields)
+    if not fields:
+        raise ValueError("rater_reveal needs at least one of " + ", ".join(IDENTITY_FIELDS))
     if actor.is_client or actor.role not in REVEAL_ROLES:
         raise PermissionDenied("rater.reveal_forbidden", "当前角色无权查看评价人身份信息")
     purpose = " ".join(purpose.split())
@@ -145,9 +154,9 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str) -> RaterIdentity:
                               "purpose")
     if not Handling.objects.filter(scope_q(actor), rater=rater).exists():
         raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
-    revealed = _identity(rater)
+    revealed = _identity(rater, fields)
     audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,
-                 after={"purpose": purpose, "fields": ["name", "id_no", "phone"]})
+                 after={"purpose": purpose, "fields": list(fields)})
     return revealed
 
 

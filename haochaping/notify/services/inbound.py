@@ -67,7 +67,7 @@ def _rate(phone_index: str, level: int, now: datetime) -> str:
     # handling and is marked used the first time.
     evaluations = evaluation_submit(
         handling=handling, rating=RatingInput(level=level), channel=Channel.SMS,
-        for_batch=not invitation.handling_id,
+        sms_reply=True, for_batch=not invitation.handling_id,
         invitation=invitation if invitation.used_at is None else None, now=now)
     if level > 2:
         return RATED

@@ -39,7 +39,7 @@ def invite_link(token: str) -> str:
 
 def invite_dedupe_key(handling: Handling) -> str:
     if handling.batch_no:
-        return f"invite:batch:{handling.client_id}:{handling.batch_no}"
+        return f"invite:batch:{handling.client_id}:{handling.batch_no}:{handling.rater_id}"
     return f"invite:{handling.pk}"
 
 
@@ -54,10 +54,13 @@ def _invite(handling: Handling, now: datetime) -> bool:
     key = invite_dedupe_key(handling)
     matter = handling.matter.name
     if handling.batch_no:
-        # One invitation for the whole batch (seed 003 §11): its other handlings are
-        # claimed too, so the sweep never reaches them again.
+        # One invitation for the rater's part of the batch (seed 003 §11: the rating covers
+        # each of ITS RATER's handlings): those are claimed too, so the sweep never reaches
+        # them again. Another applicant's handling under the same batch number keeps its
+        # deadline and gets its own invitation.
         batch = Handling.objects.filter(client_id=handling.client_id,
-                                        batch_no=handling.batch_no)
+                                        batch_no=handling.batch_no,
+                                        rater_id=handling.rater_id)
         batch.filter(invite_due_at__isnull=False).update(invite_due_at=None)
         size = batch.count()
         if size > 1:
@@ -99,8 +102,8 @@ def sweep_one(pk: int, now: datetime) -> bool:
 def sweep_sms_invitations(now: datetime, limit: int = 500) -> SweepReport:
     """Invite every handling whose ``invite_due_at`` has passed (``notify.sms_invitations``
     job). Idempotent: the claim clears the deadline and the dedupe key
-    ``invite:<handling id>`` / ``invite:batch:<client>:<batch no>`` makes a second SMS
-    impossible."""
+    ``invite:<handling id>`` / ``invite:batch:<client>:<batch no>:<rater id>`` makes a
+    second SMS impossible."""
     report = SweepReport()
     # Rated handlings keep their void deadline (evaluations' _mark_rated): clear at once.
     Handling.objects.filter(invite_due_at__lte=now, rated_at__isnull=False).update(

@@ -89,13 +89,41 @@ def test_a_batch_gets_one_invitation(locality: SimpleNamespace) -> None:
     report = sweep_sms_invitations(COMPLETED + timedelta(hours=25))
     assert report.invited == 1
     message = OutboxMessage.objects.get()
-    assert message.dedupe_key == f"invite:batch:{client.pk}:B-001"
+    assert message.dedupe_key == f"invite:batch:{client.pk}:B-001:{rater.pk}"
     assert message.params["matter"] == "食品经营许可等3项事项"
     invitation = Invitation.objects.get()
     assert (invitation.handling_id, invitation.batch_no) == (None, "B-001")
     assert not Handling.objects.filter(pk__in=[h.pk for h in handlings],
                                        invite_due_at__isnull=False).exists()
     assert sweep_sms_invitations(COMPLETED + timedelta(hours=26)).invited == 0
+
+
+def test_a_strangers_handling_in_the_batch_gets_its_own_invitation(
+        locality: SimpleNamespace) -> None:
+    """Seed 003 §11: the batch invitation covers its rater's handlings only; another
+    applicant's handling under the same batch number keeps its deadline until the sweep
+    reaches it, and is invited to its own phone."""
+    client, rater = make_client(locality), make_rater()
+    stranger = make_rater(phone="13900139000", name="李四")
+    ours = [make_completed(locality, client=client, rater=rater, completed_at=COMPLETED,
+                           batch_no="B-002") for _ in range(2)]
+    theirs = make_completed(locality, client=client, rater=stranger,
+                            completed_at=COMPLETED + timedelta(hours=2), batch_no="B-002")
+    assert sweep_sms_invitations(COMPLETED + timedelta(hours=25)).invited == 1
+    [message] = OutboxMessage.objects.all()
+    assert (message.rater_id, message.params["matter"]) == (rater.pk, "食品经营许可等2项事项")
+    assert not Handling.objects.filter(pk__in=[h.pk for h in ours],
+                                       invite_due_at__isnull=False).exists()
+    theirs.refresh_from_db()
+    assert theirs.invite_due_at == COMPLETED + timedelta(hours=26)
+
+    assert sweep_sms_invitations(COMPLETED + timedelta(hours=27)).invited == 1
+    second = OutboxMessage.objects.exclude(pk=message.pk).get()
+    assert second.rater_id == stranger.pk
+    assert second.dedupe_key == f"invite:batch:{client.pk}:B-002:{stranger.pk}"
+    assert second.params["matter"] == "食品经营许可"
+    invitation = Invitation.objects.get(rater=stranger)
+    assert (invitation.handling_id, invitation.batch_no) == (None, "B-002")
 
 
 def test_the_worker_runs_the_declared_jobs(locality: SimpleNamespace) -> None:

@@ -175,6 +175,8 @@ def callback_reveal_phone(*, actor: Actor, order: WorkOrder) -> RaterIdentity:
     require(actor, access.WORK_ORDER, access.WRITE, order.org_path)
     if State(order.status) not in (State.SIGNED, State.RETURNED) or order.evaluation is None:
         raise ValidationError("workorder.reveal_not_now", "签收后、反馈前才能查看回访电话")
-    return rater_reveal(actor=actor, rater=order.evaluation.rater, purpose="差评回访")
+    # The call needs the name to address the rater and the number to dial, never the ID.
+    return rater_reveal(actor=actor, rater=order.evaluation.rater, purpose="差评回访",
+                        fields=("name", "phone"))
 
 

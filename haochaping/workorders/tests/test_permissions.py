@@ -122,4 +122,6 @@ def test_phone_reveal_for_the_assigned_handler_only(w: SimpleNamespace) -> None:
     before = snapshot()
     identity = callback_reveal_phone(actor=w.handler, order=order)
     assert identity.phone == "13812341234"
+    assert identity.name
+    assert not identity.id_no  # the ID number is not decrypted
     assert snapshot()[2] == before[2] + 1  # audited (rater.reveal)
