@@ -39,7 +39,8 @@ from haochaping.stats.models import (
     WindowMonthRollup,
     WorkOrderRollup,
 )
-from haochaping.workorders.models import Appeal, Callback, WorkOrder
+from haochaping.workorders.models import Appeal, Callback, WorkOrder, WorkOrderEvent
+from haochaping.workorders.rules import Action
 
 OVERLAP = timedelta(minutes=2)
 RECENT_DAYS = 40  # stats.rebuild_recent: covers a month plus late changes
@@ -403,14 +404,38 @@ def touched(since: datetime) -> dict[type[models.Model], set[Bucket]]:
     order_ids = set(Callback.objects.filter(at__gte=since).values_list("order_id", flat=True))
     order_ids |= set(Appeal.objects.filter(Q(at__gte=since) | Q(ruled_at__gte=since))
                      .values_list("order_id", flat=True))
-    orders = WorkOrder.objects.filter(
-        Q(updated_at__gte=since) | Q(created_at__gte=since) | Q(pk__in=order_ids),
-    ).values_list("created_at", "org_id")
+    # An order's row is keyed by its handling's hall, window, staff and matter too: a
+    # correction of the handling moves it within the order's bucket.
+    corrected = Handling.objects.filter(updated_at__gte=since).values("pk")
+    orders = list(WorkOrder.objects.filter(
+        Q(updated_at__gte=since) | Q(created_at__gte=since) | Q(pk__in=order_ids)
+        | Q(handling_id__in=corrected),
+    ).values_list("pk", "created_at", "org_id"))
     return {
         EvaluationRollup: {(rules.local_day(at), org) for at, org, _ in evaluations},
         HandlingRollup: {(rules.local_day(at), org) for at, org in handlings},
-        WorkOrderRollup: {(rules.local_day(at), org) for at, org in orders},
+        WorkOrderRollup: ({(rules.local_day(at), org) for _, at, org in orders}
+                          | _left_behind(since, orders)),
     }
+
+
+def _left_behind(since: datetime, orders: list[tuple[int, datetime, int]]) -> set[Bucket]:
+    """The buckets these changed orders were redispatched out of at or after ``since``.
+
+    A redispatch moves an order to another org: its current row names only the new
+    org's (day, org) bucket, and the old one must lose the order in the same run. The
+    redispatch event keeps the old org (``from_org``); a redispatch also stamps the
+    order's ``updated_at``, so its order is among ``orders``: the events are read
+    through their order index for those orders only (one query for up to ORG_CHUNK
+    changed orders, none when no order changed)."""
+    created = {pk: at for pk, at, _ in orders}
+    found: set[Bucket] = set()
+    for chunk in _chunks(sorted(created)):
+        for order_id, payload in WorkOrderEvent.objects.filter(
+                order_id__in=chunk, action=Action.REDISPATCH.value, at__gte=since,
+        ).values_list("order_id", "payload"):
+            found.add((rules.local_day(created[order_id]), int(payload["from_org"])))
+    return found
 
 
 def _small_statements() -> None:
@@ -458,8 +483,8 @@ def rollup_tick(now: datetime) -> str:
 
 def rebuild_recent(now: datetime) -> str:
     """Nightly repair (job ``stats.rebuild_recent``): rebuild the last RECENT_DAYS days,
-    catching what no change timestamp reveals (a handling's completion day moved, an
-    order redispatched to another org, a write committed later than OVERLAP)."""
+    catching what no change timestamp reveals (a handling's completion day or org moved,
+    a write committed later than OVERLAP)."""
     last = rules.local_day(now)
     days = rebuild(last - timedelta(days=RECENT_DAYS - 1), last)
     return f"rebuilt {days} days"

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from haochaping.accounts.scoping import actor_for_user
+from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.models import PolicyOverride
+from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core import testing as f
 from haochaping.core.errors import AppError
@@ -42,8 +46,18 @@ from haochaping.stats.models import (
     WorkOrderRollup,
 )
 from haochaping.stats.rules import COUNT_FIELDS, local_day
-from haochaping.workorders.models import WorkOrder
-from haochaping.workorders.services import workorder_callback, workorder_sign
+from haochaping.workorders.models import OPEN_VALUES, WorkOrder, WorkOrderEvent
+from haochaping.workorders.services import (
+    workorder_appeal_file,
+    workorder_appeal_rule,
+    workorder_callback,
+    workorder_rectify,
+    workorder_redispatch,
+    workorder_reply,
+    workorder_review,
+    workorder_sign,
+)
+from haochaping.workorders.services.clocks import sweep_overdue
 
 GRAIN = ("day", "org_id", "hall_id", "window_id", "staff_id", "matter_id")
 EVAL_COUNTS = ("level_5", "level_4", "level_3", "level_2", "level_1", "default_ratings",
@@ -52,6 +66,9 @@ HANDLING_COUNTS = ("completed", "rated_real", "rated_default")
 ORDER_COUNTS = ("orders", "voided", "closed", "closed_on_time", "called_back", "appealed",
                 "appeal_upheld")
 CHANNELS = [Channel.WEB, Channel.APP, Channel.SMS, Channel.EVALUATOR, Channel.QR_CODE]
+# A fixed start (a Monday): a seeded history is then the same whichever day the tests run
+# (working-day clocks, month ends); long before the real clock.
+START = datetime(2026, 3, 16, 9, 0, tzinfo=SHANGHAI)
 
 Table = dict[tuple[Any, ...], Counter[str]]
 
@@ -75,7 +92,8 @@ def raw_evaluations() -> Table:
 
 def raw_handlings() -> Table:
     table: Table = {}
-    for h in Handling.objects.filter(status="completed").exclude(completed_at=None):
+    for h in (Handling.objects.filter(status="completed").exclude(completed_at=None)
+              .prefetch_related("evaluations")):
         assert h.completed_at is not None
         key = (local_day(h.completed_at), h.org_id, h.hall_id, h.window_id, h.staff_id,
                h.matter_id)
@@ -89,7 +107,8 @@ def raw_handlings() -> Table:
 
 def raw_orders() -> Table:
     table: Table = {}
-    for o in WorkOrder.objects.select_related("handling"):
+    for o in WorkOrder.objects.select_related("handling").prefetch_related("callback_set",
+                                                                           "appeal_set"):
         h = o.handling
         key = (local_day(o.created_at), o.org_id, h and h.hall_id, h and h.window_id,
                h and h.staff_id, h and h.matter_id, o.kind)
@@ -98,7 +117,7 @@ def raw_orders() -> Table:
         bucket["voided"] += o.status == "voided"
         bucket["closed"] += o.status == "closed"
         bucket["closed_on_time"] += o.status == "closed" and o.overdue_at is None
-        bucket["called_back"] += o.callback_set.exists()
+        bucket["called_back"] += bool(o.callback_set.all())
         appeals = list(o.appeal_set.all())
         bucket["appealed"] += bool(appeals)
         bucket["appeal_upheld"] += any(a.ruling == "upheld" for a in appeals)
@@ -131,6 +150,7 @@ def raw() -> tuple[Table, Table, Table]:
 
 
 ALL_COUNTS = (*EVAL_COUNTS, *HANDLING_COUNTS, *ORDER_COUNTS)
+STEPS = 240  # steps of each seeded history below
 
 
 Coarse = tuple[Table, Table, Table, Table, Table]
@@ -192,36 +212,68 @@ def town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespac
 
 
 class Simulation:
-    def __init__(self, town: SimpleNamespace, seed: int, capture: Any) -> None:
+    """A seeded random history of the town. Every write runs at the simulation clock
+    ``now``, passed to the services and also the time of the wall clock meanwhile
+    (time_machine), so the rows a service stamps by itself (``auto_now`` columns, the work
+    order its rating's on-commit hook opens or voids) carry simulation time too and every
+    roll-up run sees exactly what changed since its watermark.
+
+    ``orders``: the whole work-order mix — every step of the department and the office
+    (reply, QA pass or return, appeals upheld and rejected, redispatch) and the overdue
+    sweep, under a short rectification limit and with QA for the market — instead of
+    signing and call-backs only (the histories other statistics tests are built on).
+    ``checked``: compare the roll-ups with a recomputation from raw rows after every
+    roll-up run, not only at the end."""
+
+    def __init__(self, town: SimpleNamespace, seed: int, capture: Any,
+                 start: datetime | None = None, *, orders: bool = False,
+                 checked: bool = False) -> None:
         self.town, self.rng, self.capture = town, random.Random(seed), capture
-        self.now = timezone.now() - timedelta(days=40)  # stays before the real clock (updated_at)
+        self.now = start or timezone.now() - timedelta(days=40)
+        self.orders, self.checked = orders, checked
         self.handlings: list[Handling] = []
+        if orders:
+            # Orders run out of time within the history (overdue, then closed late); the
+            # market's replies go through the office's QA, the district's close on reply.
+            PolicyOverride.objects.create(org=None, key="rectify_limit",
+                                          value={"amount": 3, "unit": "natural_days"})
+            PolicyOverride.objects.create(org=town.loc.market, key="qa_required", value=True)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """At the simulation clock, on-commit hooks run before it is left."""
+        with time_machine.travel(self.now, tick=False), self.capture(execute=True):
+            yield
 
     def tick(self) -> None:
         self.now += timedelta(minutes=self.rng.randint(10, 600))
 
-    def complete(self) -> None:
-        place = self.rng.choice(self.town.places)
+    def complete(self, place: int | None = None) -> Handling:
+        where = (self.rng.choice(self.town.places) if place is None
+                 else self.town.places[place])
         offline = self.rng.random() < 0.7
-        fields = dict(place) if offline else {"org": place["org"], "matter": place["matter"]}
-        h = ef.make_handling(SimpleNamespace(matter=place["matter"], market=place["org"]),
-                             client=self.town.source, rater=self.rng.choice(self.town.raters),
-                             offline=False, completed_at=self.now,
-                             default_due_at=self.now + timedelta(hours=self.rng.randint(1, 30)),
-                             **{k: v for k, v in fields.items() if k not in ("org", "matter")})
+        fields = dict(where) if offline else {"org": where["org"], "matter": where["matter"]}
+        with self.writing():
+            h = ef.make_handling(
+                SimpleNamespace(matter=where["matter"], market=where["org"]),
+                client=self.town.source, rater=self.rng.choice(self.town.raters),
+                offline=False, completed_at=self.now,
+                default_due_at=self.now + timedelta(hours=self.rng.randint(1, 30)),
+                **{k: v for k, v in fields.items() if k not in ("org", "matter")})
         Handling.objects.filter(pk=h.pk).update(service_channel="offline" if offline else
                                                 "online")
         self.handlings.append(h)
+        return h
 
-    def rate(self) -> None:
-        if not self.handlings:
+    def rate(self, handling: Handling | None = None, level: int | None = None) -> None:
+        if not self.handlings and handling is None:
             return
-        h = self.rng.choice(self.handlings)
-        level = self.rng.randint(1, 5)
+        h = handling or self.rng.choice(self.handlings)
+        level = level or self.rng.randint(1, 5)
         rating = RatingInput(level, reason_codes=["108"] if level <= 2 else [],
                              text="办理时间过长" if level <= 2 else "")
         try:
-            with self.capture(execute=True):
+            with self.writing():
                 evaluation_submit(handling=h, rating=rating, channel=self.rng.choice(CHANNELS),
                                   now=self.now)
         except AppError:
@@ -229,79 +281,184 @@ class Simulation:
 
     def invalidate(self) -> None:
         candidates = list(Evaluation.objects.filter(invalidated_at=None, is_current=True,
-                                                    level__lte=self.rng.choice([2, 5])))
+                                                    level__lte=self.rng.choice([2, 5]))
+                          .order_by("pk"))  # the same history on every database
         if candidates:
-            with self.capture(execute=True):
+            with self.writing():
                 evaluation_invalidate(actor=actor_for_user(self.town.people.supervisor),
                                       evaluation=self.rng.choice(candidates),
                                       reason="经核实为恶意差评", now=self.now)
 
-    def work(self) -> None:
-        open_orders = list(WorkOrder.objects.filter(status__in=["dispatched", "signed"]))
-        if not open_orders:
-            return
-        order = self.rng.choice(open_orders)
+    # --- work orders: the department's and the office's steps --------------------------
+
+    def handler(self, order: WorkOrder) -> Actor:
         people = self.town.people
-        handler = actor_for_user(people.handler if order.org_id == self.town.loc.market.pk
-                                 else people.outsider)
+        return actor_for_user(people.handler if order.org_id == self.town.loc.market.pk
+                              else people.outsider)
+
+    def office(self) -> Actor:
+        return actor_for_user(self.town.people.supervisor)
+
+    def sign(self, order: WorkOrder) -> None:
+        workorder_sign(actor=self.handler(order), order=order, now=self.now,
+                       complexity=self.rng.choice(["simple", "complex"]))
+
+    def call_back(self, order: WorkOrder) -> None:
+        workorder_callback(actor=self.handler(order), order=order, method="phone",
+                           reached=True, summary="已电话回访", now=self.now)
+
+    def rectify(self, order: WorkOrder) -> None:
+        workorder_rectify(actor=self.handler(order), order=order, measures="优化受理流程",
+                          result="已向办事人说明并办结", now=self.now)
+
+    def reply(self, order: WorkOrder) -> None:
+        workorder_reply(actor=self.handler(order), order=order, text="已整改，感谢监督",
+                        now=self.now)
+
+    def appeal(self, order: WorkOrder) -> None:
+        workorder_appeal_file(actor=self.handler(order), order=order, now=self.now,
+                              grounds=self.rng.choice(["untrue", "malicious"]),
+                              evidence="窗口录像显示已按规定办理")
+
+    def redispatch(self, order: WorkOrder, org_id: int | None = None) -> None:
+        others = [p["org"].pk for p in self.town.places if p["org"].pk != order.org_id]
+        workorder_redispatch(actor=self.office(), order=order, now=self.now,
+                             org_id=org_id or self.rng.choice(others),
+                             note="改由实际承办部门办理")
+
+    def review(self, order: WorkOrder) -> None:
+        passed = self.rng.random() < 0.6
+        workorder_review(actor=self.office(), order=order, passed=passed, now=self.now,
+                         reasons="" if passed else "整改措施不具体，请重新整改")
+
+    def rule(self, order: WorkOrder) -> None:
+        upheld = self.rng.random() < 0.5
+        workorder_appeal_rule(actor=self.office(), order=order, upheld=upheld, now=self.now,
+                              reason="经核实评价不实" if upheld else "申诉理由不成立")
+
+    def moves(self, status: str) -> list[tuple[Callable[[WorkOrder], None], int]]:
+        """(step, weight) an open order of this status may take next."""
+        working = [(self.call_back, 1), (self.rectify, 3), (self.reply, 3), (self.appeal, 1),
+                   (self.redispatch, 1)]
+        return {"dispatched": [(self.sign, 5), (self.appeal, 1), (self.redispatch, 1)],
+                "signed": working, "returned": working,
+                "replied": [(self.review, 1)], "appealing": [(self.rule, 1)]}[status]
+
+    def work(self) -> None:
+        if not self.orders:
+            return self.sign_or_call_back()
+        open_orders = list(WorkOrder.objects.filter(status__in=OPEN_VALUES).order_by("pk"))
+        if not open_orders:
+            return None
+        order = self.rng.choice(open_orders)
+        steps, weights = zip(*self.moves(order.status), strict=True)
+        move = self.rng.choices(steps, weights=weights)[0]
         try:
-            if order.status == "dispatched":
-                workorder_sign(actor=handler, order=order)
-            else:
-                workorder_callback(actor=handler, order=order, method="phone", reached=True,
-                                   summary="已电话回访")
+            with self.writing():
+                move(order)
+        except AppError:
+            pass  # a step the rules refuse now (e.g. a reply before any rectification)
+        return None
+
+    def sign_or_call_back(self) -> None:
+        orders = list(WorkOrder.objects.filter(status__in=["dispatched", "signed"])
+                      .order_by("pk"))
+        if not orders:
+            return
+        order = self.rng.choice(orders)
+        try:
+            with self.writing():
+                (self.sign_plainly if order.status == "dispatched" else self.call_back)(order)
         except AppError:
             pass  # a step this actor may not take: nothing was written
 
+    def sign_plainly(self, order: WorkOrder) -> None:
+        workorder_sign(actor=self.handler(order), order=order, now=self.now)
+
+    def overdue(self) -> None:
+        with self.writing():
+            sweep_overdue(self.now)
+
     def step(self) -> None:
         self.tick()
-        action = self.rng.choices(
-            [self.complete, self.rate, self.invalidate, self.work, self.sweep, self.roll],
-            weights=[5, 5, 2, 3, 2, 2])[0]
-        action()
+        if self.orders:
+            actions = [self.complete, self.rate, self.invalidate, self.work, self.overdue,
+                       self.sweep, self.roll]
+            weights = [6, 7, 1, 14, 3, 2, 2]
+        else:
+            actions = [self.complete, self.rate, self.invalidate, self.work, self.sweep,
+                       self.roll]
+            weights = [5, 5, 2, 3, 2, 2]
+        self.rng.choices(actions, weights=weights)[0]()
 
     def sweep(self) -> None:
-        with self.capture(execute=True):
+        with self.writing():
             sweep_default_ratings(self.now)
 
     def roll(self) -> None:
         rollup.rollup_tick(self.now)
+        if self.checked:
+            expected = raw()
+            assert snapshot() == expected, f"roll-ups differ from raw rows at {self.now}"
+            assert coarse_stored() == coarse_of(expected)
 
 
-def simulate(town: SimpleNamespace, capture: Any, seed: int, steps: int) -> Simulation:
+def simulate(town: SimpleNamespace, capture: Any, seed: int, steps: int,
+             start: datetime | None = None, *, orders: bool = False,
+             checked: bool = False) -> Simulation:
     """``steps`` random steps of the town's history, then one roll-up run."""
-    sim = Simulation(town, seed, capture)
+    sim = Simulation(town, seed, capture, start, orders=orders, checked=checked)
     for _ in range(steps):
         sim.step()
     sim.tick()
-    rollup.rollup_tick(sim.now)
+    sim.roll()
     return sim
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+# Every count the roll-ups keep, rating, handling and work order alike, is non-zero in
+# each seeded history, so none of them is compared only as an empty column. The seeds are
+# histories (the same on every database and day) that reach every ending checked below;
+# a change of the mix that loses one fails here rather than silently testing less.
+EXERCISED = set(ALL_COUNTS)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
 def test_incremental_rollups_equal_raw_recomputation(
         town: SimpleNamespace, django_capture_on_commit_callbacks: Any, seed: int) -> None:
-    sim = simulate(town, django_capture_on_commit_callbacks, seed, steps=70)
+    sim = simulate(town, django_capture_on_commit_callbacks, seed, steps=STEPS, start=START,
+                   orders=True, checked=True)
     expected = raw()
     assert sum(len(t) for t in expected) > 10  # the mix produced rows in every table
     totals = Counter[str]()
     for table in expected:
         for bucket in table.values():
             totals.update(bucket)
-    # the mix exercised superseding, defaults, invalidation, orders and their steps
-    assert {"superseded", "default_ratings", "invalidated", "orders", "voided",
-            "called_back", "rated_default"} <= set(totals)
+    # the mix exercised superseding, defaults, invalidation, and work orders through every
+    # ending: closed on time and late (overdue), voided, appealed and upheld
+    assert set(totals) >= EXERCISED, EXERCISED - set(totals)
+    assert totals["closed"] > totals["closed_on_time"]  # some closed after running overdue
+    assert totals["appealed"] > totals["appeal_upheld"]  # some appeals were rejected
+    # through the real work-order services, every step the roll-ups can see
+    assert {"open", "sign", "callback", "rectify", "reply", "auto_close", "review_pass",
+            "review_return", "appeal_file", "appeal_uphold", "appeal_reject", "redispatch",
+            "overdue", "evaluation_void"} <= set(WorkOrderEvent.objects.values_list(
+                "action", flat=True))
+    # on the simulation clock: no row carries the wall clock
+    assert not WorkOrder.objects.filter(updated_at__gt=sim.now).exists()
+    assert not WorkOrderEvent.objects.filter(at__gt=sim.now).exists()
+    assert not Handling.objects.filter(updated_at__gt=sim.now).exists()
     assert snapshot() == expected
     assert coarse_stored() == coarse_of(expected)
     assert any(len(t) > 0 for t in coarse_stored())
-    rollup.rollup_tick(sim.now + timedelta(seconds=30))
-    assert snapshot() == expected  # a second run changes nothing
+    # the roll-ups follow the change timestamps: a run with nothing new recomputes nothing
+    assert rollup.rollup_tick(sim.now + timedelta(seconds=30)) == "recomputed 0 buckets"
+    assert snapshot() == expected
     assert coarse_stored() == coarse_of(expected)
 
 
 def test_full_rebuild_equals_incremental(town: SimpleNamespace,
                                          django_capture_on_commit_callbacks: Any) -> None:
-    simulate(town, django_capture_on_commit_callbacks, 7, steps=60)
+    simulate(town, django_capture_on_commit_callbacks, 7, steps=100, start=START, orders=True)
     incremental, incremental_coarse = snapshot(), coarse_stored()
     # Damage the stored rollups: the full rebuild replaces whatever is there.
     for model in (EvaluationRollup, HandlingRollup, WorkOrderRollup, OrgDayRollup,
@@ -322,7 +479,7 @@ def test_full_rebuild_equals_incremental(town: SimpleNamespace,
 
 def test_first_run_rebuilds_then_follows_the_watermark(
         town: SimpleNamespace, django_capture_on_commit_callbacks: Any) -> None:
-    sim = Simulation(town, 11, django_capture_on_commit_callbacks)
+    sim = Simulation(town, 11, django_capture_on_commit_callbacks, START)
     for _ in range(5):
         sim.complete()
         sim.tick()
