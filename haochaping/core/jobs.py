@@ -31,4 +31,6 @@ JOBS: tuple[Job, ...] = (
     Job("stats.rebuild_recent", "haochaping.stats.tasks:repair", 24 * 3600, lease_seconds=1800),
     Job("stats.monthly_reports", "haochaping.stats.reports:monthly_reports", 3600,
         lease_seconds=1800),
+    Job("stats.ranking_snapshots", "haochaping.stats.tasks:ranking_snapshots", 3600,
+        lease_seconds=1800),
 )

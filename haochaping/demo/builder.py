@@ -28,7 +28,7 @@ from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
-from haochaping.demo.stats_info import archive_last_month
+from haochaping.demo.stats_info import archive_last_month, publish_rankings
 from haochaping.demo.workorders import build_workorders
 
 DEFAULT_SEED = 20260101
@@ -91,6 +91,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
+        step("  " + publish_rankings(now))
         counts = {
             "regions": Region.objects.count(), "orgs": Org.objects.count(),
             "halls": Hall.objects.count(), "windows": Window.objects.count(),

@@ -1,10 +1,12 @@
-"""The statistics part of the demo: archive last month's report, and say where to look."""
+"""The statistics part of the demo: archive last month's report, publish the rankings of
+the ended months and quarters, and say where to look."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from haochaping.stats.models import MonthlyReport
+from haochaping.stats import snapshots
+from haochaping.stats.models import MonthlyReport, RankingSnapshot
 from haochaping.stats.reports import monthly_reports
 
 
@@ -12,6 +14,12 @@ def archive_last_month(now: datetime) -> str:
     """Last month's reports (the deployment's and each supervising office's), archived
     with their hashes by the worker's own job."""
     return f"月度报告 {monthly_reports(now)}"
+
+
+def publish_rankings(now: datetime) -> str:
+    """Last month's and last quarter's rankings (and the two before each), published on
+    the public pages by the worker's own job, as in production."""
+    return f"公示排名 {snapshots.ranking_snapshots(now)}"
 
 
 def _office_report() -> MonthlyReport | None:
@@ -30,10 +38,16 @@ def stats_lines(base: str) -> list[str]:
         f"  排名与权重（supervisor 登录）/ ranking weights {base}/work/stats/ranking/",
         f"  公示专栏（无需登录）/ public disclosure     {base}/gongshi/",
         f"  综合排名 / rankings                       {base}/gongshi/paiming/",
+        f"  整改情况 / rectification                  {base}/gongshi/zhenggai/",
         f"  典型案例 / typical cases                  {base}/gongshi/anli/",
         f"  指标口径 / definitions                    {base}/gongshi/koujing/",
         f"  统计接口 / figures API   {base}/api/v1/stats/figures?group_by=org&period=month",
     ]
+    latest = RankingSnapshot.objects.filter(period="month").order_by("-start").first()
+    if latest is not None:
+        lines.append(f"  公示排名（{latest.start:%Y-%m}，已发布）/ published ranking  "
+                     f"{base}/gongshi/paiming/?period=month&at={latest.start:%Y-%m}  "
+                     f"SHA-256 {latest.sha256[:16]}…")
     report = _office_report()
     if report is not None:
         lines.append(f"  月度报告（{report.period:%Y-%m}，supervisor 登录）/ monthly report  "

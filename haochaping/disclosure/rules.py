@@ -6,7 +6,7 @@ publishes them: workorders.typical_rules.)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,15 +48,17 @@ def period_value(period: str, start: date) -> str:
     return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
 
 
-def parse_period(period: str | None, at: str | None, today: date) -> tuple[str, date]:
+def parse_period(period: str | None, at: str | None, today: date,
+                 default: Callable[[str], date] | None = None) -> tuple[str, date]:
     """``period`` (month / quarter) and ``at`` (``2026-10`` or ``2026-Q3``) → the period
-    and its first day; the last complete period when ``at`` is missing. A period that has
-    not ended yet is refused: rankings are published for complete periods only."""
+    and its first day; when ``at`` is missing, ``default(period)`` (the latest published
+    period) or else the last complete one. A period that has not ended yet is refused:
+    results are published for complete periods only, never live."""
     period = period or "month"
     if period not in PERIODS:
         raise BadQuery("period", "统计周期只能是“月度”或“季度”")
     if not at:
-        return period, previous_period_start(today, period)
+        return period, (default or (lambda p: previous_period_start(today, p)))(period)
     pattern = _MONTH if period == "month" else _QUARTER
     found = pattern.match(at)
     if found is None:

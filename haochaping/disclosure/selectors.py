@@ -1,6 +1,8 @@
-"""Public reads of the disclosure pages. Department rankings come from the rollups
-through stats.ranking; typical cases from the redacted text stored on closed orders when
-the office marked them 典型案例: a public read decrypts nothing (docs/disclosure.md)."""
+"""Public reads of the disclosure pages. Rankings and rectification figures come from the
+snapshots published once a period has ended (stats.snapshots: never recomputed, so a
+later weight change or upheld appeal does not rewrite them); typical cases from the
+redacted text stored on closed orders when the office marked them 典型案例. A public read
+decrypts nothing (docs/disclosure.md)."""
 
 from __future__ import annotations
 
@@ -11,26 +13,33 @@ from pathlib import Path
 
 from django.conf import settings
 
-from haochaping.accounts.roles import Role
-from haochaping.accounts.scoping import Actor
 from haochaping.catalog.rules.calendar import local_day
 from haochaping.disclosure import rules
-from haochaping.stats import ranking
-from haochaping.stats import ranking_rules as rr
 from haochaping.stats import rules as stats_rules
+from haochaping.stats import snapshots
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.rules import Kind, State
 
-# Reads the whole deployment's statistics, read-only: the public sees every department.
-PUBLIC = Actor(role=Role.AUDITOR, scope_path=None, label="公示专栏")
 CASES_LIMIT = 50
+PUBLISHED_LIMIT = 12  # periods of each kind listed on the index page
 METRICS_MD = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 DEFINITION_SECTIONS = ("Which rows count", "Figures", "Rankings")
 
 
-def department_ranking(period: str, start: date) -> list[rr.Ranked]:
-    return ranking.ranking(PUBLIC, level=rr.Level.ORG, period=stats_rules.Period(period),
-                           day=start)
+def published(period: str, start: date) -> snapshots.Published | None:
+    """The snapshot published for the period, or None (not published)."""
+    return snapshots.published(stats_rules.Period(period), start)
+
+
+def published_starts(period: str, limit: int = PUBLISHED_LIMIT) -> list[date]:
+    return snapshots.latest_starts(stats_rules.Period(period), limit)
+
+
+def default_start(period: str, today: date) -> date:
+    """The period a query without ``at`` names: the latest published one, else the last
+    ended one (which then answers 未发布)."""
+    latest = published_starts(period, 1)
+    return latest[0] if latest else rules.previous_period_start(today, period)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from haochaping.disclosure import views
 
@@ -10,6 +10,11 @@ app_name = "disclosure"
 urlpatterns = [
     path("", views.index, name="index"),
     path("paiming/", views.rankings, name="rankings"),
+    path("zhenggai/", views.rectification, name="rectification"),
+    re_path(r"^xiazai/(?P<table>paiming|zhenggai)\.(?P<fmt>csv|xlsx)$", views.download,
+            name="download"),
+    re_path(r"^xiazai/(?P<table>kuaizhao)\.(?P<fmt>json)$", views.download,
+            name="snapshot"),
     path("anli/", views.cases, name="cases"),
     path("koujing/", views.definitions, name="definitions"),
 ]

@@ -1,13 +1,15 @@
 """公示专栏: public pages, no login. Rate-limited per IP like the other public endpoints
 (evaluations.throttle) and cached: a page is rendered once per ``TTL`` and sent with
-``Cache-Control: public, max-age=TTL`` (rollups change every 30 s; monthly rankings of
-ended periods barely change)."""
+``Cache-Control: public, max-age=TTL``. Rankings and rectification figures are the
+snapshots published once a period ended (stats.snapshots), shown with their publication
+time and SHA-256; a period without one, or still running, is not shown."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,8 +22,10 @@ from haochaping.core.errors import AppError
 from haochaping.disclosure import rules, selectors
 from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import client_ip
-from haochaping.stats import ranking_rules as rr
+from haochaping.stats import exports, ranking_exports, snapshots
 from haochaping.stats import rules as stats_rules
+from haochaping.stats import snapshot_rules as sr
+from haochaping.stats.exports import Sheet
 
 TTL = 10 * 60
 View = Callable[..., HttpResponse]
@@ -57,43 +61,91 @@ def public_page(view: View) -> View:
 
 @public_page
 def index(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    latest = {p: rules.period_value(p, rules.previous_period_start(today, p))
-              for p in rules.PERIODS}
-    return render(request, "disclosure/index.html", {"latest": latest})
+    published = {p: [{"value": rules.period_value(p, start),
+                      "label": rules.period_label(p, start)}
+                     for start in selectors.published_starts(p)] for p in rules.PERIODS}
+    return render(request, "disclosure/index.html", {"published": published})
+
+
+Found = tuple[dict[str, Any], snapshots.Published]
+
+
+def _snapshot(request: HttpRequest) -> Found | HttpResponse:
+    """The published snapshot the query names, with the page context naming it; or the
+    Chinese refusal (400 bad query, 404 not published)."""
+    try:
+        period, start = rules.parse_period(
+            request.GET.get("period"), request.GET.get("at"), timezone.localdate(),
+            default=lambda p: selectors.default_start(p, timezone.localdate()))
+    except rules.BadQuery as exc:
+        return _error(request, exc.message, f"gongshi.{exc.field}", 400)
+    label = rules.period_label(period, start)
+    found = selectors.published(period, start)
+    if found is None:
+        return _error(request, f"{label}的评价结果尚未公示", "gongshi.not_published", 404)
+    value = rules.period_value(period, start)
+    query = urlencode({"period": period, "at": value})
+    previous = stats_rules.shift(start, stats_rules.Period(period), -1)
+    return {"period": period, "period_label": rules.PERIOD_LABELS[period], "label": label,
+            "value": value, "query": query, "periods": rules.PERIOD_LABELS,
+            "prev": rules.period_value(period, previous),
+            "generated_at": found.row.generated_at, "sha256": found.row.sha256,
+            "weights": found.document["weights"]}, found
 
 
 @public_page
 def rankings(request: HttpRequest) -> HttpResponse:
-    try:
-        period, start = rules.parse_period(request.GET.get("period"), request.GET.get("at"),
-                                           timezone.localdate())
-    except rules.BadQuery as exc:
-        return _error(request, exc.message, f"gongshi.{exc.field}", 400)
-    rows = selectors.department_ranking(period, start)
-    weights = selectors.ranking.current_weights()
-    return render(request, "disclosure/rankings.html", {
-        "period": period, "period_label": rules.PERIOD_LABELS[period],
-        "label": rules.period_label(period, start), "value": rules.period_value(period, start),
-        "rows": [_row(r) for r in rows], "weights": weights,
-        "prev": rules.period_value(period, stats_rules.shift(start, stats_rules.Period(period),
-                                                             -1)),
-        "periods": rules.PERIOD_LABELS})
+    found = _snapshot(request)
+    if isinstance(found, HttpResponse):
+        return found
+    context, snapshot = found
+    rows = [{**r, "composite": "—" if r["composite"] is None else f"{r['composite']:.2f}",
+             **{name: _percent(r[name]) for name in sr.RANKING_FIGURES}}
+            for r in snapshot.document["ranking"]]
+    return render(request, "disclosure/rankings.html", {**context, "rows": rows})
 
 
-def _percent(value: Any) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
+@public_page
+def rectification(request: HttpRequest) -> HttpResponse:
+    found = _snapshot(request)
+    if isinstance(found, HttpResponse):
+        return found
+    context, snapshot = found
+    rows = [{**r, "due": r["orders"] - r["voided"],
+             **{name: _percent(r[name]) for name in sr.RECTIFICATION_FIGURES}}
+            for r in snapshot.document["rectification"]]
+    return render(request, "disclosure/rectification.html", {**context, "rows": rows})
 
 
-def _row(r: rr.Ranked) -> dict[str, Any]:
-    figures = stats_rules.compute(r.counts)
-    return {"rank": r.rank, "name": r.name, "status": r.status,
-            "composite": "—" if r.composite is None else f"{float(r.composite):.2f}",
-            "ratings": r.counts.real_ratings,
-            "satisfaction": _percent(figures[stats_rules.Figure.SATISFACTION]),
-            "participation": _percent(figures[stats_rules.Figure.PARTICIPATION]),
-            "on_time": _percent(figures[stats_rules.Figure.ON_TIME_RECTIFICATION]),
-            "bad_review": _percent(figures[stats_rules.Figure.BAD_REVIEW])}
+DOWNLOADS: dict[str, Callable[[dict[str, Any]], Sheet]] = {
+    "paiming": ranking_exports.published_ranking_sheet,
+    "zhenggai": ranking_exports.published_rectification_sheet,
+}
+
+
+@public_page
+def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """A published table as CSV or XLSX, or the snapshot itself (``kuaizhao.json``: the
+    exact bytes its SHA-256 was taken over). Public data, no personal data: not audited
+    (nobody is logged in), cached like the pages."""
+    found = _snapshot(request)
+    if isinstance(found, HttpResponse):
+        return found
+    context, snapshot = found
+    stem = f"{table}-{context['value']}"
+    if table == "kuaizhao":
+        response = HttpResponse(snapshot.content, content_type="application/json")
+    else:
+        sheet = DOWNLOADS[table](snapshot.document)
+        body = (b"".join(exports.csv_chunks(sheet)) if fmt == "csv"
+                else exports.xlsx_bytes([sheet]))
+        response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 @public_page

@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from ninja import Query, Router
 
 from haochaping.accounts.auth import api_auth, require_scope
+from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import NotFound
 from haochaping.stats import downloads, exports, reports
 from haochaping.stats.api import DrillQuery, FiguresQuery, _filters
@@ -40,7 +41,7 @@ def _send(sheet: Sheet, fmt: str, stem: str) -> HttpResponseBase:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip_or_none(request)
 
 
 def _figures(request: HttpRequest, q: FiguresQuery, fmt: str) -> HttpResponseBase:

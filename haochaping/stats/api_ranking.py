@@ -1,7 +1,8 @@
 """Rankings (综合排名) and their office-configurable weights over the API.
 
-Rankings read roll-ups through ``stats.ranking`` (scope ``stats:read``); the weights are
-changed by the supervising office through ``ranking_weights_set`` (audited).
+Rankings read roll-ups through ``stats.ranking`` (scope ``stats:read``), also as XLSX or
+CSV with the bottom flags (audited as ``stats.export``); the weights are changed by the
+supervising office through ``ranking_weights_set`` (audited).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
 from haochaping.accounts.auth import actor_of, api_auth, require_scope, session_auth
-from haochaping.stats import ranking, rules
+from haochaping.core.clientip import client_ip_or_none
+from haochaping.stats import downloads, ranking, ranking_exports, rules
 from haochaping.stats import ranking_rules as rr
+from haochaping.stats.api_exports import _send
 
 router = Router(tags=["stats"])
 
@@ -53,6 +57,39 @@ def rankings(request: HttpRequest, level: rr.Level = rr.Level.ORG,
             "rows": [_ranked(r) for r in rows]}
 
 
+def _export(request: HttpRequest, level: rr.Level, period: rules.Period, day: date | None,
+            fmt: str) -> HttpResponseBase:
+    """The ranking with its bottom flags as a file, audited like every statistics export
+    (stats.downloads: the query and the row count, never a cell)."""
+    actor = require_scope(request, "stats:read")
+    when = day or timezone.localdate()
+    weights = ranking.current_weights()
+    rows = ranking.ranking(actor, level=level, period=period, day=when, weights=weights)
+    flags = ranking.bottom_flags(actor, level=level, period=period, last=when,
+                                 weights=weights)
+    sheet = ranking_exports.ranking_sheet(rows, flags, level)
+    start = rules.bucket_start(when, period)
+    downloads.export_recorded(actor, kind="ranking", fmt=fmt, rows=len(rows),
+                              ip=client_ip_or_none(request),
+                              query={"level": level.value, "period": period.value,
+                                     "start": start, "flags": len(flags)})
+    return _send(sheet, fmt, f"ranking-{level.value}-{period.value}-{start}")
+
+
+@router.get("/rankings.xlsx", auth=api_auth, summary="导出综合排名与长期靠后提示（XLSX）")
+def rankings_xlsx(request: HttpRequest, level: rr.Level = rr.Level.ORG,
+                  period: rules.Period = rules.Period.MONTH,
+                  day: date | None = None) -> HttpResponseBase:
+    return _export(request, level, period, day, "xlsx")
+
+
+@router.get("/rankings.csv", auth=api_auth, summary="导出综合排名与长期靠后提示（CSV）")
+def rankings_csv(request: HttpRequest, level: rr.Level = rr.Level.ORG,
+                 period: rules.Period = rules.Period.MONTH,
+                 day: date | None = None) -> HttpResponseBase:
+    return _export(request, level, period, day, "csv")
+
+
 @router.get("/ranking-weights", auth=api_auth)
 def weights_get(request: HttpRequest) -> Any:
     require_scope(request, "stats:read")
@@ -62,5 +99,5 @@ def weights_get(request: HttpRequest) -> Any:
 @router.put("/ranking-weights", auth=[session_auth])
 def weights_put(request: HttpRequest, body: WeightsIn) -> Any:
     row = ranking.ranking_weights_set(actor=actor_of(request), **body.dict(),
-                                      now=timezone.now(), ip=request.META.get("REMOTE_ADDR"))
+                                      now=timezone.now(), ip=client_ip_or_none(request))
     return {name: getattr(row, name) for name in ranking.WEIGHT_NAMES}

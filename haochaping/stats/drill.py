@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
@@ -50,6 +50,8 @@ DRILL_KEYS = {"org": "org_id", "hall": "hall_id", "window": "window_id",
 PAGE_SIZE = 20  # rows per screen page
 MAX_PAGE = 1000  # largest page the API hands out in one response
 CHUNK = 2000  # rows per keyset read of an export
+
+M = TypeVar("M", bound=Model)
 
 _SIGNER = signing.Signer(salt="haochaping.stats.drill.cursor")
 _POSITION = re.compile(r"^(\d{8}T\d{12})_(\d{1,18})$")
@@ -110,17 +112,43 @@ def rows(actor: Actor, *, figure: str, start: date, end: date,
         **{DRILL_KEYS[k]: v for k, v in key.items()})
 
 
-def older(qs: QuerySet[Evaluation], cursor: Cursor) -> QuerySet[Evaluation]:
-    """Rows after the cursor, newest first. The redundant ``created_at <=`` bound is
-    what an index on created_at can use; the OR alone it cannot."""
-    return qs.filter(Q(created_at__lt=cursor.created_at) | Q(pk__lt=cursor.pk),
-                     created_at__lte=cursor.created_at).order_by("-created_at", "-pk")
+def older(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySet[M]:
+    """Rows after the cursor, newest first on ``(field, pk)``. The redundant
+    ``field <=`` bound is what an index on the field can use; the OR alone it cannot."""
+    return qs.filter(Q(**{f"{field}__lt": cursor.created_at}) | Q(pk__lt=cursor.pk),
+                     **{f"{field}__lte": cursor.created_at}).order_by(f"-{field}", "-pk")
 
 
-def newer(qs: QuerySet[Evaluation], cursor: Cursor) -> QuerySet[Evaluation]:
+def newer(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySet[M]:
     """Rows before the cursor, oldest first (the caller reverses them)."""
-    return qs.filter(Q(created_at__gt=cursor.created_at) | Q(pk__gt=cursor.pk),
-                     created_at__gte=cursor.created_at).order_by("created_at", "pk")
+    return qs.filter(Q(**{f"{field}__gt": cursor.created_at}) | Q(pk__gt=cursor.pk),
+                     **{f"{field}__gte": cursor.created_at}).order_by(field, "pk")
+
+
+def keyset(qs: QuerySet[M], *, field: str = "created_at", after: str | None = None,
+           before: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page of ids of ``qs``, newest first on ``(field, pk)``: the first page, the
+    rows after the cursor ``after`` or the rows before the cursor ``before``. Every
+    drill-down (evaluations, handlings, work orders) pages through this."""
+    if after and before:
+        raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看", "cursor")
+    if before:
+        upper = Cursor.decode(before)
+        found = list(newer(qs, upper, field).values_list(field, "pk")[:size + 1])
+        more_newer = len(found) > size
+        found = found[:size][::-1]
+        more_older = older(qs, upper, field).exists()
+    else:
+        lower = Cursor.decode(after) if after else None
+        ordered = older(qs, lower, field) if lower else qs.order_by(f"-{field}", "-pk")
+        found = list(ordered.values_list(field, "pk")[:size + 1])
+        more_older = len(found) > size
+        found = found[:size]
+        more_newer = lower is not None and newer(qs, lower, field).exists()
+    return Page(
+        ids=[pk for _, pk in found],
+        next=Cursor(*found[-1]).encode() if found and more_older else None,
+        previous=Cursor(*found[0]).encode() if found and more_newer else None)
 
 
 def page(actor: Actor, *, figure: str, start: date, end: date,
@@ -129,25 +157,7 @@ def page(actor: Actor, *, figure: str, start: date, end: date,
     """One page of evaluation ids, newest first: the first page, the rows after the
     cursor ``after`` or the rows before the cursor ``before``."""
     qs = rows(actor, figure=figure, start=start, end=end, key=key)
-    if after and before:
-        raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看", "cursor")
-    if before:
-        upper = Cursor.decode(before)
-        found = list(newer(qs, upper).values_list("created_at", "pk")[:size + 1])
-        more_newer = len(found) > size
-        found = found[:size][::-1]
-        more_older = older(qs, upper).exists()
-    else:
-        lower = Cursor.decode(after) if after else None
-        ordered = older(qs, lower) if lower else qs.order_by("-created_at", "-pk")
-        found = list(ordered.values_list("created_at", "pk")[:size + 1])
-        more_older = len(found) > size
-        found = found[:size]
-        more_newer = lower is not None and newer(qs, lower).exists()
-    return Page(
-        ids=[pk for _, pk in found],
-        next=Cursor(*found[-1]).encode() if found and more_older else None,
-        previous=Cursor(*found[0]).encode() if found and more_newer else None)
+    return keyset(qs, after=after, before=before, size=size)
 
 
 def drilldown(actor: Actor, *, figure: str, start: date, end: date,
@@ -158,14 +168,15 @@ def drilldown(actor: Actor, *, figure: str, start: date, end: date,
                 size=limit).ids
 
 
-def iterate(qs: QuerySet[Evaluation], columns: Sequence[str],
-            chunk: int = CHUNK) -> Iterator[tuple[Any, ...]]:
-    """Every row of ``qs`` newest first as ``columns`` values, read in keyset chunks (no
-    long-running cursor, no OFFSET): exports stream all rows however many."""
+def iterate(qs: QuerySet[M], columns: Sequence[str], chunk: int = CHUNK,
+            field: str = "created_at") -> Iterator[tuple[Any, ...]]:
+    """Every row of ``qs`` newest first (on ``(field, pk)``) as ``columns`` values, read
+    in keyset chunks (no long-running cursor, no OFFSET): exports stream all rows
+    however many."""
     mark: Cursor | None = None
     while True:
-        ordered = older(qs, mark) if mark else qs.order_by("-created_at", "-pk")
-        batch = list(ordered.values_list("created_at", "pk", *columns)[:chunk])
+        ordered = older(qs, mark, field) if mark else qs.order_by(f"-{field}", "-pk")
+        batch = list(ordered.values_list(field, "pk", *columns)[:chunk])
         for line in batch:
             yield line[2:]
         if len(batch) < chunk:

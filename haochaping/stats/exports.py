@@ -1,5 +1,6 @@
 """Statistics tables as XLSX and CSV: figures (from the rollups, via selectors.figures) and
-drill-down rows (raw evaluations, rater shown masked only), scoped to the actor's subtree.
+drill-down rows (raw evaluations, rater shown masked only; handlings and work orders, no
+rater field), scoped to the actor's subtree.
 
 A :class:`Sheet` is the one shape both writers read, so an XLSX and a CSV of the same
 query hold the same cells; the monthly report (stats.reports) writes the same sheets.
@@ -17,11 +18,16 @@ from datetime import date
 from fractions import Fraction
 from typing import IO, Any
 
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import ValidationError
-from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES
-from haochaping.stats import drill, labels, rules, selectors
+from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
+from haochaping.handlings.models import SERVICE_CHANNEL_CHOICES
+from haochaping.stats import drill, drill_rows, labels, rules, selectors
+from haochaping.workorders.models import KIND_CHOICES, STATUS_CHOICES, Callback
 
 Cell = str | int | float | date | None
 
@@ -245,3 +251,78 @@ def drilldown_export(actor: Actor, *, figure: str, start: date, end: date,
             "stats.export_too_large",
             f"导出记录超过 {max_rows:,} 条，请缩短时间范围或增加筛选条件后分次导出", "end")
     return drill_sheet(drill.iterate(qs, [c for c, _ in DRILL_COLUMNS])), count
+
+
+# --- handlings and work orders behind a count (stats.drill_rows) -------------------------
+
+HANDLING_COLUMNS: list[tuple[str, str]] = [
+    ("proj_no", "办件编号"), ("completed_at", "办结时间"), ("org__name", "办理部门"),
+    ("matter__name", "事项"), ("hall__name", "大厅"), ("window__number", "窗口号"),
+    ("staff__name", "经办人"), ("service_channel", "办理渠道"),
+    ("rating_level", "评价情况"), ("rating_default", "默认评价"),
+]
+ORDER_COLUMNS: list[tuple[str, str]] = [
+    ("public_id", "工单编号"), ("created_at", "创建时间"), ("org__name", "承办部门"),
+    ("kind", "类型"), ("status", "状态"), ("matter_name", "事项"),
+    ("rectify_due_at", "整改时限"), ("closed_at", "办结时间"),
+    ("overdue_at", "首次逾期时间"), ("has_callback", "已回访"),
+]
+SERVICE_CHANNELS = dict(SERVICE_CHANNEL_CHOICES)
+ORDER_KINDS = dict(KIND_CHOICES)
+ORDER_STATES = dict(STATUS_CHOICES)
+
+
+def _when(value: Any) -> str:
+    return "" if value is None else value.astimezone(rules.SHANGHAI).strftime(
+        "%Y-%m-%d %H:%M:%S")
+
+
+def _handling_line(values: tuple[Any, ...]) -> list[Cell]:
+    row = dict(zip((c for c, _ in HANDLING_COLUMNS), values, strict=True))
+    level, default = row["rating_level"], row["rating_default"]
+    return [
+        row["proj_no"], _when(row["completed_at"]), row["org__name"], row["matter__name"],
+        row["hall__name"] or "", row["window__number"] or "", row["staff__name"] or "",
+        SERVICE_CHANNELS.get(row["service_channel"], row["service_channel"]),
+        "未评价" if level is None else LEVELS.get(level, str(level)),
+        "" if level is None else ("是" if default else "否"),
+    ]
+
+
+def _order_line(values: tuple[Any, ...]) -> list[Cell]:
+    row = dict(zip((c for c, _ in ORDER_COLUMNS), values, strict=True))
+    return [
+        str(row["public_id"]), _when(row["created_at"]), row["org__name"],
+        ORDER_KINDS.get(row["kind"], row["kind"]), ORDER_STATES.get(row["status"], row["status"]),
+        row["matter_name"] or "", _when(row["rectify_due_at"]), _when(row["closed_at"]),
+        _when(row["overdue_at"]), "是" if row["has_callback"] else "否",
+    ]
+
+
+def rows_export(actor: Actor, *, kind: str, figure: str, start: date, end: date,
+                key: Mapping[str, Any] | None = None,
+                max_rows: int = EXPORT_MAX_ROWS["csv"]) -> tuple[Sheet, int]:
+    """Every handling or work order behind a count (``stats.drill_rows``), newest first,
+    read in keyset chunks while the file is written, and the row count; bounded like
+    :func:`drilldown_export`. No rater field is read."""
+    qs = drill_rows.rows_of(kind, actor, figure=figure, start=start, end=end, key=key)
+    count = qs.order_by().values("pk")[:max_rows + 1].count()
+    if count > max_rows:
+        raise ValidationError(
+            "stats.export_too_large",
+            f"导出记录超过 {max_rows:,} 条，请缩短时间范围或增加筛选条件后分次导出", "end")
+    if kind == drill_rows.HANDLINGS:
+        rating = Evaluation.objects.filter(handling=OuterRef("pk"), is_current=True,
+                                           invalidated_at__isnull=True)
+        qs = qs.annotate(rating_level=Subquery(rating.values("level")[:1]),
+                         rating_default=Subquery(rating.values("is_default")[:1]))
+        lines = drill.iterate(qs, [c for c, _ in HANDLING_COLUMNS],
+                              field=drill_rows.HANDLING_FIELD)
+        return Sheet("办件明细", [h for _, h in HANDLING_COLUMNS],
+                     (_handling_line(v) for v in lines)), count
+    qs = qs.annotate(
+        matter_name=Coalesce(F("handling__matter__name"), F("evaluation__matter__name")),
+        has_callback=Exists(Callback.objects.filter(order=OuterRef("pk"))))
+    lines = drill.iterate(qs, [c for c, _ in ORDER_COLUMNS], field=drill_rows.ORDER_FIELD)
+    return Sheet("工单明细", [h for _, h in ORDER_COLUMNS],
+                 (_order_line(v) for v in lines)), count

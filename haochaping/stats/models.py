@@ -294,3 +294,37 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} report {self.scope_org_id or 'all'}"
+
+
+class RankingSnapshot(models.Model):
+    """A published ranking of one ended month or quarter (stats.snapshots): the
+    department ranking with the weights in force and each department's rectification
+    figures, as one canonical JSON document with its SHA-256 (stats.snapshot_rules).
+
+    Written once by the job ``stats.ranking_snapshots`` and never edited (seed 002
+    §二(四)): ``save`` only inserts and a database trigger (migration 0007) refuses every
+    UPDATE, so neither a change of the weights nor a later upheld appeal rewrites it."""
+
+    period = models.CharField("统计周期", max_length=8,
+                              choices=[("month", "月度"), ("quarter", "季度")])
+    start = models.DateField("期间首日")
+    level = models.CharField("排名对象", max_length=16, default="org")
+    generated_at = models.DateTimeField("发布时间")
+    generated_by = models.CharField("发布者", max_length=100)
+    content = models.TextField("内容（规范化 JSON）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "排名公示快照"
+        verbose_name_plural = "排名公示快照"
+        constraints = [models.UniqueConstraint(fields=["period", "start", "level"],
+                                               name="stats_snapshot_period_level")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.start:%Y-%m} {self.level}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("a published ranking snapshot is never edited")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)

@@ -1,8 +1,9 @@
 """Composite rankings (综合排名): reads from the rollups through ``selectors.figures``
 only, ranked by ``ranking_rules``; and the one write, the office's ranking weights.
 
-Window and staff rankings are for the supervising office; the public disclosure pages
-show department rankings only (never staff names, docs/disclosure.md).
+Window, staff and matter-category rankings are for the supervising office; the public
+disclosure pages show the published department rankings only (stats.snapshots; never
+staff names, docs/disclosure.md).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from haochaping.accounts.scoping import Actor
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Org, Staff, Window
+from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
 from haochaping.stats import labels, rules, selectors
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.cache import cached
 from haochaping.stats.models import RankingWeights
 
+CATEGORIES = {c.value: c.label for c in MatterCategory}
 WEIGHT_NAMES = ("satisfaction", "participation", "on_time_rectification", "bad_review",
                 "min_sample", "bottom_count", "bottom_periods")
 
@@ -47,6 +50,8 @@ def _labels(level: rr.Level, keys: Iterable[Hashable]) -> dict[Hashable, tuple[s
     if level is rr.Level.WINDOW:
         return {w.pk: (w.code, labels.window_name(w))
                 for w in Window.objects.filter(pk__in=ids).select_related("hall")}
+    if level is rr.Level.MATTER_CATEGORY:  # 行业: the category's code and name
+        return {k: (str(k), CATEGORIES.get(str(k), str(k))) for k in ids}
     # Staff have no code: the zero-padded id is the deterministic last tie-breaker.
     return {s.pk: (f"{s.pk:010d}", str(s)) for s in Staff.objects.filter(pk__in=ids)}
 
@@ -103,10 +108,9 @@ def rankings_over(actor: Actor, *, level: rr.Level, period: rules.Period, last: 
 
 def bottom_flags(actor: Actor, *, level: rr.Level, period: rules.Period = rules.Period.MONTH,
                  last: date, weights: rr.Weights | None = None) -> list[rr.BottomFlag]:
-    """Staff or windows at the bottom for ``bottom_periods`` consecutive periods ending
-    with the one containing ``last`` (seed 000 §15), for the supervising office."""
-    if level is rr.Level.ORG:
-        raise ValidationError("ranking.level", "靠后提示只适用于窗口和工作人员", "level")
+    """Departments, windows, staff or matter categories (行业) at the bottom for
+    ``bottom_periods`` consecutive periods ending with the one containing ``last``
+    (seed 000 §15), for the supervising office."""
     w = weights or current_weights()
     series = rankings_over(actor, level=level, period=period, last=last,
                            periods=w.bottom_periods, weights=w)

@@ -14,10 +14,12 @@ Rows with fewer current valid real ratings than ``min_sample`` are listed as 样
 not ranked. Ranked rows are ordered by, in turn: higher composite, more real ratings,
 lower code; every ranked row gets its own rank (1, 2, 3, …) so the order is deterministic.
 
-Seed 000 §15 (长期服务评价靠后的工作人员): a row is at the bottom of a period when it is
-among the last ``bottom_count`` ranked rows of a ranking with more than ``bottom_count``
-ranked rows; it is flagged when it was at the bottom in each of the last
-``bottom_periods`` periods (a period where it was unranked breaks the streak).
+Seed 000 §15 (评价结果落后的行业、部门、工作人员; 长期服务评价靠后的工作人员): at
+every level (department, window, staff, matter category as 行业) a row is at the bottom
+of a period when it is among the last ``bottom_count`` ranked rows of a ranking with
+more than ``bottom_count`` ranked rows; it is flagged when it was at the bottom in each
+of the last ``bottom_periods`` periods (a period where it was unranked breaks the
+streak).
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ class Level(StrEnum):
     ORG = "org"
     WINDOW = "window"
     STAFF = "staff"
+    MATTER_CATEGORY = "matter_category"  # 行业: the matter's category (seed 000 §15)
 
 
 LEVEL_LABELS: dict[Level, str] = {Level.ORG: "部门", Level.WINDOW: "窗口",
-                                  Level.STAFF: "工作人员"}
+                                  Level.STAFF: "工作人员",
+                                  Level.MATTER_CATEGORY: "行业（事项类型）"}
 INSUFFICIENT = "样本不足"
 
 # figure → does a higher value mean better service?

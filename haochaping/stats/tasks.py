@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from haochaping.stats import snapshots
 from haochaping.stats.rollup import rebuild_recent, rollup_tick
 
 
@@ -13,3 +14,8 @@ def rollup(now: datetime) -> str:
 
 def repair(now: datetime) -> str:
     return rebuild_recent(now)
+
+
+def ranking_snapshots(now: datetime) -> str:
+    """Publish the rankings of ended months and quarters (stats.snapshots)."""
+    return snapshots.ranking_snapshots(now)

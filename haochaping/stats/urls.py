@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from haochaping.stats.views import dashboard, drill, ranking
+from haochaping.stats.views import dashboard, drill, exports, ranking
 
 app_name = "stats"
 
 urlpatterns = [
     path("", dashboard.dashboard_page, name="dashboard"),
     path("drill/", drill.drill_page, name="drill"),
+    path("drill/export.<slug:fmt>", exports.drill_export, name="drill_export"),
+    path("drill/handlings/", drill.handlings_page, name="drill_handlings"),
+    path("drill/handlings/export.<slug:fmt>", exports.handlings_export,
+         name="drill_handlings_export"),
+    path("drill/orders/", drill.orders_page, name="drill_orders"),
+    path("drill/orders/export.<slug:fmt>", exports.orders_export, name="drill_orders_export"),
+    path("export/<slug:table>.<slug:fmt>", exports.table_export, name="export_table"),
     path("ranking/", ranking.ranking_page, name="ranking"),
 ]

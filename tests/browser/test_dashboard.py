@@ -102,3 +102,53 @@ def test_supervisor_sees_charts_and_drills_into_a_number(
     assert tab.locator("tr[data-evaluation]").count() == count
     assert "张三" not in tab.content()
     tab.screenshot(path="/tmp/stats_drill.png", full_page=True)
+
+
+def test_overdue_and_participation_numbers_open_their_lists(
+        browser: Any, live_server: Any, scene: SimpleNamespace,
+        personas: SimpleNamespace) -> None:
+    """The overdue number opens the work orders it counts (not the office's console, so a
+    department handler gets there too); a participation count opens its handlings."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from haochaping.workorders.models import WorkOrder
+
+    for level, channel in RATINGS:
+        evaluation_submit(handling=scene.handling(), channel=channel,
+                          rating=RatingInput(level, reason_codes=["108"] if level <= 2 else [],
+                                             text="办理时间过长" if level <= 2 else ""))
+    scene.handling()  # completed, never rated
+    orders = list(WorkOrder.objects.order_by("pk"))
+    assert len(orders) == 3
+    WorkOrder.objects.filter(pk__in=[o.pk for o in orders[:2]]).update(
+        rectify_due_at=timezone.now() - timedelta(hours=1))
+    call_command("stats_rebuild", stdout=None)
+
+    for who in ("supervisor", "handler"):
+        tab = login(browser, live_server, who, "/work/stats/", VIEWPORT)
+        overdue = tab.locator("[data-testid=kpi-overdue]")
+        assert int(overdue.inner_text()) == 2
+        overdue.click()
+        tab.wait_for_url("**/work/stats/drill/orders/**")
+        assert int(tab.locator("[data-testid=drill-total]").inner_text()) == 2
+        assert tab.locator("tr[data-order-row]").count() == 2
+        assert tab.locator("tr[data-order-row] a[data-order]").count() == 2
+        assert "张三" not in tab.content()
+        tab.screenshot(path=f"/tmp/stats_drill_overdue_{who}.png", full_page=True)
+
+        tab.go_back()
+        tab.wait_for_url("**/work/stats/")
+        completed = tab.locator("[data-testid=participation-completed]").first
+        count = int(completed.inner_text())
+        assert count == len(RATINGS) + 1
+        completed.click()
+        tab.wait_for_url("**/work/stats/drill/handlings/**")
+        assert int(tab.locator("[data-testid=drill-total]").inner_text()) == count
+        assert tab.locator("tr[data-handling]").count() == count
+        tab.locator("[data-figure=unrated]").click()
+        tab.wait_for_url(lambda url: "figure=unrated" in url)
+        assert int(tab.locator("[data-testid=drill-total]").inner_text()) == 1
+        assert tab.locator("tr[data-handling]").count() == 1
+        tab.screenshot(path=f"/tmp/stats_drill_handlings_{who}.png", full_page=True)

@@ -3,19 +3,20 @@ tag, tables with captions and header cells, everything reachable with the Tab ke
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from haochaping.stats import rollup
+from haochaping.catalog.rules.calendar import SHANGHAI
+from haochaping.stats import rollup, tasks
 from haochaping.stats.models import EvaluationRollup
 from tests.browser.conftest import new_tab
 
 pytestmark = pytest.mark.browser
-PAGES = ["/gongshi/", "/gongshi/paiming/?period=month&at=2026-09", "/gongshi/anli/",
-         "/gongshi/koujing/"]
+PAGES = ["/gongshi/", "/gongshi/paiming/?period=month&at=2026-09",
+         "/gongshi/zhenggai/?period=month&at=2026-09", "/gongshi/anli/", "/gongshi/koujing/"]
 TABLES = """() => Array.from(document.querySelectorAll('table')).map(t => ({
   caption: (t.caption && t.caption.textContent.trim()) || '',
   headers: t.querySelectorAll('th[scope]').length}))"""
@@ -29,6 +30,7 @@ def rolled_up(scene: SimpleNamespace) -> SimpleNamespace:
                                     hall=loc.hall, window=loc.window, channel="web",
                                     level_5=11, level_1=1)
     rollup.derive_all()  # the coarse roll-ups the rankings read
+    tasks.ranking_snapshots(datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI))  # published
     return scene
 
 

@@ -1,5 +1,6 @@
 """A closed bad review in September 2026 at the locality's window, marked typical by the
-city office (its public text stored), rolled up."""
+city office (its public text stored), rolled up; September and the third quarter
+published by the worker's snapshot job on 1 October."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from haochaping.catalog.rules.standards import Channel
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests import factories as ef
-from haochaping.stats import rollup
+from haochaping.stats import rollup, tasks
 from haochaping.stats.ranking import ranking_weights_set
 from haochaping.workorders.models import Rectification, Reply, WorkOrder
 from haochaping.workorders.services import workorder_mark_typical
 
 RATED_AT = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
+PUBLISHED_AT = datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI)
 RATER_NAME, RATER_PHONE, RATER_ID = "张三丰", ef.PHONE, ef.ID_NO
 
 
@@ -53,4 +55,5 @@ def published(locality: SimpleNamespace, personas: SimpleNamespace,
         ranking_weights_set(actor=actor_for_user(personas.admin), satisfaction=50,
                             participation=20, on_time_rectification=20, bad_review=10,
                             min_sample=1, bottom_count=3, bottom_periods=3, now=RATED_AT)
+    tasks.ranking_snapshots(PUBLISHED_AT)
     return SimpleNamespace(loc=locality, people=personas, order=order, staff=staff)

@@ -165,7 +165,8 @@ def test_the_dashboard_lists_the_lowest_participation_and_links_every_department
                         .split("</script>", 1)[0])
     assert len(charts["participation"]) == 1
     assert 'data-testid="participation-note"' in html
-    assert "/api/v1/stats/exports/figures.xlsx?group_by=org" in html
+    assert "/work/stats/export/participation.xlsx?" in html
+    assert "/work/stats/export/participation.csv?" in html
 
 
 @pytest.mark.parametrize(("group_by", "period", "whole_span"), [

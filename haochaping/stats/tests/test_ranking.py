@@ -69,9 +69,28 @@ def test_windows_at_the_bottom_three_months_running_are_flagged(months: SimpleNa
     # August ends the streak two months in: not yet flagged
     assert ranking.bottom_flags(actor, level=rr.Level.WINDOW, last=date(2026, 8, 31),
                                 weights=W) == []
-    with pytest.raises(AppError) as refused:
-        ranking.bottom_flags(actor, level=rr.Level.ORG, last=date(2026, 9, 30))
-    assert refused.value.code == "ranking.level"
+
+
+def test_departments_long_at_the_bottom_are_flagged_too(months: SimpleNamespace,
+                                                        personas: Any) -> None:
+    """Seed 000 §15 names 行业、部门 as well as staff."""
+    actor = actor_for_user(personas.supervisor)
+    flags = ranking.bottom_flags(actor, level=rr.Level.ORG, last=date(2026, 9, 30),
+                                 weights=W)
+    assert [(f.key, f.ranks) for f in flags] == [(months.loc.district_hr.pk, [2, 2, 2])]
+
+
+def test_matter_categories_are_ranked_as_industries(months: SimpleNamespace,
+                                                    personas: Any) -> None:
+    rows = ranking.ranking(actor_for_user(personas.admin), level=rr.Level.MATTER_CATEGORY,
+                           period=Period.MONTH, day=date(2026, 9, 15), weights=W)
+    category = months.loc.matter.category
+    assert [(r.key, r.code, r.name, r.rank) for r in rows] == [
+        (category, category, ranking.CATEGORIES[category], 1)]
+    assert rows[0].counts.real_ratings == 26  # every September rating
+    assert ranking.bottom_flags(actor_for_user(personas.admin),
+                                level=rr.Level.MATTER_CATEGORY, last=date(2026, 9, 30),
+                                weights=W) == []  # one ranked row is nobody's bottom
 
 
 SETTINGS = {"satisfaction": 40, "participation": 30, "on_time_rectification": 20,

@@ -1,4 +1,7 @@
-"""指标下钻: the evaluations behind a rating count, masked rater only, in keyset pages.
+"""指标下钻: the evaluations behind a rating count (masked rater only), the handlings
+behind a handling count and the work orders behind a work-order count or the live
+overdue count (no rater field at all), in keyset pages, each with XLSX and CSV export
+links (``stats.views.exports``).
 
 The total is the figure from the rollups; the rows come from ``stats.drill`` (the same
 exclusions; bad reviews read the partial index), a page at a time after or before a
@@ -11,15 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor
 from haochaping.core.errors import AppError, ValidationError
-from haochaping.evaluations.models import Evaluation
-from haochaping.stats import drill, labels, selectors
+from haochaping.evaluations.models import LEVEL_CHOICES, Evaluation
+from haochaping.handlings.models import Handling
+from haochaping.stats import drill, drill_rows, labels, selectors
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
+from haochaping.workorders.models import OPEN_VALUES, Callback, WorkOrder
 from haochaping.workorders.selectors import visible_orders
 
 PAGE_SIZE = drill.PAGE_SIZE
@@ -55,14 +63,21 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
         "org", "matter", "window__hall", "rater")}
     base = filters.params(figure=figure, **key)
     orders = _orders_of(actor, found.ids)
-    return {"figure": figure, "figure_label": FIGURE_LABELS[figure], "total": total,
+    return {"kind": "evaluations", "figure": figure, "figure_label": FIGURE_LABELS[figure],
+            "total": total,
             "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
             "rows": [_row(by_pk[i], orders.get(i)) for i in found.ids if i in by_pk],
             "first_url": f"?{base}" if found.previous else None,
             "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
             if found.previous else None,
             "next_url": f"?{filters.params(figure=figure, after=found.next, **key)}"
-            if found.next else None}
+            if found.next else None,
+            "exports": _exports("stats:drill_export", base)}
+
+
+def _exports(name: str, params: str) -> list[tuple[str, str]]:
+    """The XLSX and CSV download links of a list (the same filters, every row)."""
+    return [(fmt.upper(), f"{reverse(name, args=[fmt])}?{params}") for fmt in ("xlsx", "csv")]
 
 
 @dataclass(frozen=True)
@@ -95,3 +110,126 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     except AppError as exc:
         return refused(request, exc)
     return render(request, "stats/drill.html", context)
+
+
+# --- handlings and work orders ------------------------------------------------------------
+
+KINDS = {drill_rows.HANDLINGS: ("stats:drill_handlings", "stats:drill_handlings_export"),
+         drill_rows.ORDERS: ("stats:drill_orders", "stats:drill_orders_export")}
+LEVELS = dict(LEVEL_CHOICES)
+
+
+def rows_context(actor: Actor, filters: Filters, kind: str, figure: str,
+                 key: dict[str, Any], after: str | None = None,
+                 before: str | None = None) -> dict[str, Any]:
+    """A page of handlings or work orders behind ``figure``: validated (422) before any
+    read; the total is the rollup count (``drill_rows.total_from``) or, for the overdue
+    list and 未回访, the count of the rows."""
+    figures = drill_rows.figures_of(kind)
+    if figure not in figures:
+        raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
+    who = filters.narrow(actor)
+    listed = drill_rows.page(kind, who, figure=figure, start=filters.start, end=filters.end,
+                             key=key, after=after or None, before=before or None,
+                             size=PAGE_SIZE)
+    total = _total(who, filters, kind, figure, key, listed)
+    ids = listed.page.ids
+    rows = _handling_rows(ids) if kind == drill_rows.HANDLINGS else _order_rows(actor, ids)
+    page_url, export_url = KINDS[kind]
+    base = filters.params(figure=figure, **key)
+    found = listed.page
+    return {
+        "kind": kind, "figure": figure, "figure_label": figures[figure], "total": total,
+        "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
+        "live": figure == drill_rows.LIVE, "rows": rows,
+        "related": [(name, label, f"{reverse(page_url)}?{filters.params(figure=name, **key)}")
+                    for name, label in figures.items()],
+        "first_url": f"?{base}" if found.previous else None,
+        "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
+        if found.previous else None,
+        "next_url": f"?{filters.params(figure=figure, after=found.next, **key)}"
+        if found.next else None,
+        "exports": _exports(export_url, base),
+    }
+
+
+def _total(who: Actor, filters: Filters, kind: str, figure: str, key: dict[str, Any],
+           listed: drill_rows.Listed) -> int:
+    if not drill_rows.has_total(kind, figure):
+        return listed.qs.count()
+    rows = selectors.figures(who, group_by=(), period=filters.period, start=filters.start,
+                             end=filters.end, compare_previous=False, filters=key)
+    return (drill_rows.total_from(rows[0].counts, kind, figure) or 0) if rows else 0
+
+
+@dataclass(frozen=True)
+class HandlingRow:
+    handling: Handling
+    window: str
+    rating: str  # 非常满意 … / 默认评价 / 未评价
+
+
+def _handling_rows(ids: list[int]) -> list[HandlingRow]:
+    found = {h.pk: h for h in Handling.objects.filter(pk__in=ids).select_related(
+        "org", "matter", "window__hall")}
+    ratings = {h: ("默认评价" if default else LEVELS.get(level, str(level)))
+               for h, level, default in Evaluation.objects.filter(
+                   handling_id__in=ids, is_current=True, invalidated_at__isnull=True)
+               .values_list("handling_id", "level", "is_default")}
+    return [HandlingRow(h, labels.window_name(h.window) if h.window is not None else "",
+                        ratings.get(i, "未评价"))
+            for i in ids if (h := found.get(i)) is not None]
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: WorkOrder
+    matter: str
+    called_back: bool
+    overdue: bool  # past a duty deadline (ever, or its rectification deadline now)
+    linked: bool  # the viewer may open the order
+
+
+def _order_rows(actor: Actor, ids: list[int]) -> list[OrderRow]:
+    qs = (WorkOrder.objects.filter(pk__in=ids)
+          .select_related("org", "handling__matter", "evaluation__matter")
+          .annotate(has_callback=Exists(Callback.objects.filter(order=OuterRef("pk")))))
+    by_pk = {o.pk: o for o in qs}
+    visible = set(visible_orders(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    now = timezone.now()
+    rows = []
+    for i in ids:
+        order = by_pk.get(i)
+        if order is None:
+            continue
+        source = order.handling or order.evaluation
+        matter = source.matter.name if source is not None else ""
+        late = order.overdue_at is not None or (
+            order.status in OPEN_VALUES and order.rectify_due_at is not None
+            and order.rectify_due_at < now)
+        rows.append(OrderRow(order, matter, bool(order.has_callback), late, i in visible))
+    return rows
+
+
+def _rows_page(request: HttpRequest, kind: str) -> HttpResponse:
+    try:
+        actor = viewer(request)
+        filters = parse_filters(actor, request.GET)
+        context = rows_context(actor, filters, kind, request.GET.get("figure", ""),
+                               _key(request.GET), request.GET.get("after"),
+                               request.GET.get("before"))
+    except AppError as exc:
+        return refused(request, exc)
+    return render(request, f"stats/drill_{kind}.html", context)
+
+
+@login_required
+@require_GET
+def handlings_page(request: HttpRequest) -> HttpResponse:
+    return _rows_page(request, drill_rows.HANDLINGS)
+
+
+@login_required
+@require_GET
+def orders_page(request: HttpRequest) -> HttpResponse:
+    return _rows_page(request, drill_rows.ORDERS)

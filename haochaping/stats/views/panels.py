@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
-from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -27,16 +26,44 @@ def percent(value: Fraction | None) -> float | None:
 
 
 class Linker:
-    """Drill-down URLs of one filter set."""
+    """Drill-down URLs of one filter set: evaluations (``__call__``), handlings and
+    work orders (``stats.drill_rows``), and the XLSX / CSV export of a dashboard table."""
 
     def __init__(self, filters: Filters) -> None:
         self.filters, self.base = filters, reverse("stats:drill")
 
     def __call__(self, figure: str, start: Any = None, end: Any = None, **key: Any) -> str:
+        return self._url(self.base, figure, start, end, **key)
+
+    def handlings(self, figure: str, **key: Any) -> str:
+        return self._url(reverse("stats:drill_handlings"), figure, **key)
+
+    def orders(self, figure: str, **key: Any) -> str:
+        return self._url(reverse("stats:drill_orders"), figure, **key)
+
+    def exports(self, table: str) -> list[tuple[str, str]]:
+        params = self.filters.params()
+        return [(fmt.upper(), f"{reverse('stats:export_table', args=[table, fmt])}?{params}")
+                for fmt in ("xlsx", "csv")]
+
+    def _url(self, base: str, figure: str, start: Any = None, end: Any = None,
+             **key: Any) -> str:
         f = self.filters
         params = Filters(f.period, start or f.start, end or f.end, f.org).params(
             figure=figure, **key)
-        return f"{self.base}?{params}"
+        return f"{base}?{params}"
+
+
+# Where each rate tile clicks through (docs/metrics.md, 下钻): the rows behind its
+# numerator; the drill page links the denominator and the other rows of the same kind.
+RATE_DRILLS: dict[Figure, tuple[str, str]] = {
+    Figure.SATISFACTION: ("evaluations", "satisfied"),
+    Figure.BAD_REVIEW: ("evaluations", "bad_reviews"),
+    Figure.PARTICIPATION: ("handlings", "rated_real"),
+    Figure.AVERAGE_SCORE: ("evaluations", "real_ratings"),
+    Figure.RECTIFICATION: ("orders", "closed"),
+    Figure.CALLBACK: ("orders", "called_back"),
+}
 
 
 def _ranked(rows: list[selectors.FigureRow], dim: str,
@@ -59,8 +86,12 @@ def _kpis(total: selectors.FigureRow | None, link: Linker) -> list[dict[str, Any
         value, old = figs.get(figure), prev_figs.get(figure)
         shown = (None if value is None else round(float(value), 2)) if score else percent(value)
         was = (None if old is None else round(float(old), 2)) if score else percent(old)
+        kind, drill_figure = RATE_DRILLS[figure]
+        url = (link(drill_figure) if kind == "evaluations" else
+               link.handlings(drill_figure) if kind == "handlings" else
+               link.orders(drill_figure))
         return {"label": label, "value": shown, "previous": was, "unit": "" if score else "%",
-                "url": None, "key": figure.value}
+                "url": url, "key": figure.value}
 
     def count(label: str, figure: str) -> dict[str, Any]:
         return {"label": label, "value": getattr(c, figure), "unit": "",
@@ -80,7 +111,8 @@ def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
     who = filters.narrow(actor)
     data = cached("dashboard", (who.scope_path, filters.params()),
                   lambda: _from_rollups(who, filters))
-    return {**data, "overdue": overdue_orders(who)}
+    return {**data, "overdue": overdue_orders(who),
+            "overdue_url": Linker(filters).orders("overdue")}
 
 
 def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
@@ -122,14 +154,13 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
              "default_rate": percent(r.figures[Figure.DEFAULT_SHARE]),
              "completed": r.counts.completed, "rated": r.counts.rated_real,
              "ratings": r.counts.real_ratings,
-             "url": link("real_ratings", org=r.key["org"])}
+             "url": link("real_ratings", org=r.key["org"]),
+             "completed_url": link.handlings("completed", org=r.key["org"]),
+             "rated_url": link.handlings("rated_real", org=r.key["org"])}
             for r in lowest],
         "participation_orgs": len(orgs),
-        "participation_export": None if filters.org is not None else (
-            reverse("api-v1:figures_xlsx") + "?" + urlencode({
-                "group_by": "org", "period": filters.period.value,
-                "start": filters.start.isoformat(), "end": filters.end.isoformat(),
-                "compare_previous": "false"})),
+        "exports": {table: link.exports(table) for table in (
+            "totals", "trend", "levels", "channels", "matters", "windows", "participation")},
     }
 
 

@@ -1,5 +1,6 @@
-"""综合排名与权重: the ranking of a period for the viewer's subtree, the windows and staff
-long at the bottom (seed 000 §15), and the office's form to change the ranking weights.
+"""综合排名与权重: the ranking of a period for the viewer's subtree, the departments,
+windows, staff and matter categories (行业) long at the bottom (seed 000 §15), links to
+the same as XLSX and CSV, and the office's form to change the ranking weights.
 
 Everyone who may read statistics sees the ranking and the weights in force; only those
 ``ranking.may_configure`` allows (system admin, supervisor of a top-level office) get the
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from haochaping.accounts.scoping import Actor
+from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
 from haochaping.stats import ranking, rules
 from haochaping.stats import ranking_rules as rr
@@ -70,9 +72,8 @@ def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
     level, period, day = _choice(query)
     weights = ranking.current_weights()
     rows = ranking.ranking(actor, level=level, period=period, day=day, weights=weights)
-    flags = ([] if level is rr.Level.ORG else
-             ranking.bottom_flags(actor, level=level, period=period, last=day,
-                                  weights=weights))
+    flags = ranking.bottom_flags(actor, level=level, period=period, last=day,
+                                 weights=weights)
     problems: dict[str, str] = {}
     if error is not None:
         for p in error.problems or [FieldProblem(error.code, error.message, error.field)]:
@@ -87,12 +88,19 @@ def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
         "periods": [(p.value, label) for p, label in PERIODS.items()],
         "level_label": rr.LEVEL_LABELS[level], "components": list(COMPONENT_LABELS.values()),
         "rows": [_row(r, level, span) for r in rows], "flags": flags,
+        "exports": _exports(level, period, day),
         "weights": [{"name": n, "label": WEIGHT_LABELS[n], "value": current[n],
                      "entered": (form or current).get(n, ""), "error": problems.get(n)}
                     for n in ranking.WEIGHT_NAMES],
         "error": error, "general_error": problems.get("weights"),
         "can_edit": ranking.may_configure(actor), "history": ranking.weight_history(actor),
     }
+
+
+def _exports(level: rr.Level, period: rules.Period, day: date) -> dict[str, str]:
+    """Links to the same ranking (and bottom flags) as XLSX and CSV (stats.api_ranking)."""
+    query = urlencode({"level": level.value, "period": period.value, "day": day.isoformat()})
+    return {fmt: f"{reverse(f'api-v1:rankings_{fmt}')}?{query}" for fmt in ("xlsx", "csv")}
 
 
 def _whole_numbers(typed: dict[str, str]) -> dict[str, int]:
@@ -120,7 +128,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     try:
         values = _whole_numbers(typed)
         ranking.ranking_weights_set(actor=actor, **values, now=timezone.now(),
-                                    ip=request.META.get("REMOTE_ADDR"))
+                                    ip=client_ip_or_none(request))
     except AppError as exc:
         if exc.status == 403:
             return refused(request, exc)
