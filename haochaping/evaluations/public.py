@@ -185,15 +185,20 @@ def invitation_handlings(invitation: Invitation) -> list[Handling]:
                 .select_related(*related).order_by("completed_at", "pk"))
 
 
-def rating_closed(handling: Handling, now: datetime | None = None) -> AppError | None:
-    """Why ``handling`` cannot be rated now (the core's timing rule), or None."""
-    state = rules.HandlingState(
+def handling_state(handling: Handling,
+                   current: rules.CurrentRating | None = None) -> rules.HandlingState:
+    """What the rating rules know of ``handling`` before a rater is involved."""
+    return rules.HandlingState(
         status=handling.status,
         channel_group=rules.channel_group_of(has_window=handling.window_id is not None,
                                              service_channel=handling.service_channel),
-        rating_closes_at=handling.rating_closes_at, staff_user_id=None, current=None)
+        rating_closes_at=handling.rating_closes_at, staff_user_id=None, current=current)
+
+
+def rating_closed(handling: Handling, now: datetime | None = None) -> AppError | None:
+    """Why ``handling`` cannot be rated now (the core's timing rule), or None."""
     try:
-        rules.check_timing(state, now or timezone.now())
+        rules.check_timing(handling_state(handling), now or timezone.now())
     except rules.RatingRejected as exc:
         return PublicError(exc.code, exc.message, 409)
     return None

@@ -39,6 +39,7 @@ from haochaping.core.errors import AppError, NotFound
 from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import invitation_create, token_for
 from haochaping.evaluations.models import Invitation
+from haochaping.evaluations.public import handling_state
 from haochaping.evaluations.qr import invitation_url, public_url
 from haochaping.evaluations.services import current_rating_of
 from haochaping.handlings.models import Handling
@@ -68,11 +69,7 @@ def check_rateable(handling: Handling, now: datetime) -> None:
     """Raise the evaluation rules' refusal (409) if a rating of ``handling`` made now
     through a link would be refused for its state (timing, one rating per service)."""
     _, current = current_rating_of(handling.pk)
-    state = rules.HandlingState(
-        status=handling.status,
-        channel_group=rules.channel_group_of(has_window=handling.window_id is not None,
-                                             service_channel=handling.service_channel),
-        rating_closes_at=handling.rating_closes_at, staff_user_id=None, current=current)
+    state = handling_state(handling, current)
     try:
         rules.check_timing(state, now)
         if current is not None:

@@ -7,14 +7,18 @@ Reuses the scratch database fixture of test_worker_kill; everything runs out of 
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.integration.test_worker_kill import ROOT, _env, scratch_db
+from tests.integration.test_worker_kill import (
+    ROOT,
+    _env,
+    kill_worker_mid_sweep,
+    run_job_again,
+    scratch_db,
+)
 
 __all__ = ["scratch_db"]  # the fixture, imported for pytest
 
@@ -37,14 +41,6 @@ def _invited(query: Query) -> int:
     return int(invitations)
 
 
-def _run_once(query: Query, env: dict[str, str]) -> None:
-    """One more worker run, as when the dead worker's lease has run out."""
-    query("UPDATE core_periodicjobstate SET locked_until = NULL, next_run_at = "
-          "'2000-01-01 00:00:00' WHERE name = 'notify.sms_invitations'")
-    subprocess.run([sys.executable, "manage.py", "worker", "--once"], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
-
-
 def test_worker_killed_mid_sms_sweep_loses_and_duplicates_nothing(scratch_db: Any) -> None:
     url, query = scratch_db
     env = {**_env(url), "HCP_POLICY_PRESET": "haiyang"}
@@ -55,20 +51,12 @@ def test_worker_killed_mid_sms_sweep_loses_and_duplicates_nothing(scratch_db: An
     assert query("SELECT COUNT(*) FROM handlings_handling WHERE invite_due_at IS NOT NULL"
                  ) == [(COUNT,)]
 
-    worker = subprocess.Popen([py, "manage.py", "worker", "--idle-sleep", "0.2"], cwd=ROOT,
-                              env=env)
-    deadline = time.monotonic() + 120
-    invited = 0
-    while time.monotonic() < deadline and invited < 20:
-        time.sleep(0.05)
-        invited = query("SELECT COUNT(*) FROM evaluations_invitation")[0][0]
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=30)
+    kill_worker_mid_sweep(env, query, "SELECT COUNT(*) FROM evaluations_invitation")
     assert 0 < _invited(query) < COUNT, "the kill must land in the middle of the sweep"
 
     # A run invites at most 500; later runs resume where the dead worker stopped.
     for _ in range(COUNT // 500 + 2):
-        _run_once(query, env)
+        run_job_again(env, query, "notify.sms_invitations")
         if _invited(query) == COUNT:
             break
     assert _invited(query) == COUNT

@@ -64,6 +64,28 @@ def _env(url: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "haochaping.settings", "LOG_LEVEL": "ERROR"}
 
 
+def kill_worker_mid_sweep(env: dict[str, str], query: Callable[[str], list[tuple[Any, ...]]],
+                          progress_sql: str, at_least: int = 20) -> None:
+    """Start the real worker and kill -9 it once ``progress_sql`` counts ``at_least``
+    rows of the sweep's work (or after two minutes)."""
+    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--idle-sleep", "0.2"],
+                              cwd=ROOT, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and query(progress_sql)[0][0] < at_least:
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+
+
+def run_job_again(env: dict[str, str], query: Callable[[str], list[tuple[Any, ...]]],
+                  job: str) -> None:
+    """One more worker run of ``job``, as when the killed worker's lease has run out."""
+    query("UPDATE core_periodicjobstate SET locked_until = NULL, next_run_at = "
+          f"'2000-01-01 00:00:00' WHERE name = '{job}'")
+    subprocess.run([sys.executable, "manage.py", "worker", "--once"], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def _invariants(query: Callable[[str], list[tuple[Any, ...]]]) -> tuple[int, int]:
     """(default ratings, handlings claimed): every claimed handling has its rating."""
     per_handling = query("SELECT handling_id, COUNT(*) FROM evaluations_evaluation "
@@ -85,21 +107,11 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(scratch_db: Any) -
     assert query("SELECT COUNT(*) FROM handlings_handling WHERE default_due_at IS NOT NULL"
                  ) == [(COUNT,)]
 
-    worker = subprocess.Popen([py, "manage.py", "worker", "--idle-sleep", "0.2"], cwd=ROOT,
-                              env=env)
-    deadline = time.monotonic() + 120
-    rated = 0
-    while time.monotonic() < deadline and rated < 20:
-        time.sleep(0.05)
-        rated = query("SELECT COUNT(*) FROM evaluations_evaluation WHERE is_default")[0][0]
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=30)
+    kill_worker_mid_sweep(env, query,
+                          "SELECT COUNT(*) FROM evaluations_evaluation WHERE is_default")
     rated, _ = _invariants(query)
     assert 0 < rated < COUNT, "the kill must land in the middle of the sweep"
 
     # The killed worker's lease runs out (as five minutes later); the next run resumes.
-    query("UPDATE core_periodicjobstate SET locked_until = NULL, next_run_at = "
-          "'2000-01-01 00:00:00' WHERE name = 'evaluations.default_ratings'")
-    subprocess.run([py, "manage.py", "worker", "--once"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    run_job_again(env, query, "evaluations.default_ratings")
     assert _invariants(query) == (COUNT, COUNT)

@@ -8,14 +8,18 @@ scratch PostgreSQL database on the configured server); everything runs out of pr
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.integration.test_worker_kill import ROOT, _env, scratch_db
+from tests.integration.test_worker_kill import (
+    ROOT,
+    _env,
+    kill_worker_mid_sweep,
+    run_job_again,
+    scratch_db,
+)
 
 __all__ = ["scratch_db"]  # the fixture, imported for pytest
 
@@ -49,21 +53,10 @@ def test_worker_killed_mid_escalation_loses_and_duplicates_nothing(scratch_db: A
                  ) == [(COUNT,)]
     assert _escalated(query) == 0
 
-    worker = subprocess.Popen([py, "manage.py", "worker", "--idle-sleep", "0.2"], cwd=ROOT,
-                              env=env)
-    deadline = time.monotonic() + 120
-    escalated = 0
-    while time.monotonic() < deadline and escalated < 20:
-        time.sleep(0.02)
-        escalated = query("SELECT COUNT(*) FROM workorders_escalation")[0][0]
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=30)
+    kill_worker_mid_sweep(env, query, "SELECT COUNT(*) FROM workorders_escalation")
     escalated = _escalated(query)
     assert 0 < escalated < COUNT, "the kill must land in the middle of the sweep"
 
     # The killed worker's lease runs out (as five minutes later); the next run resumes.
-    query("UPDATE core_periodicjobstate SET locked_until = NULL, next_run_at = "
-          "'2000-01-01 00:00:00' WHERE name = 'workorders.overdue'")
-    subprocess.run([py, "manage.py", "worker", "--once"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    run_job_again(env, query, "workorders.overdue")
     assert _escalated(query) == COUNT
