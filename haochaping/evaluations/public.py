@@ -41,6 +41,9 @@ SENDS_PER_HOUR = 5  # per phone, counted on PhoneChallenge rows (shared by all w
 IP_SENDS_PER_HOUR = 20  # per IP, counted in the cache
 RECENT_DAYS = 30  # the window QR offers handlings completed in the last 30 days
 PAD_RECENT = timedelta(minutes=30)  # a pad offers only a handling completed just now
+# A rater already on the rating screen (it stays up to a minute, views.pad) may still send
+# it for this long after the next handling at the window completed and took the screen.
+PAD_HANDOVER = timedelta(seconds=90)
 PAD_KEY = "pad:window:{window_id}"  # bumped by handlings.services.bump_pads
 PAD_COOKIE = "hcp_pad"  # signed with PAD_SALT; read by the pad views and `padwait`
 PAD_SALT = "hcp.pad.device"
@@ -310,13 +313,27 @@ def pad_pending(window_id: int, now: datetime | None = None) -> Handling | None:
 
 def pad_presented(window_id: int, handling_id: int, now: datetime | None = None) -> Handling:
     """The handling a pad's rating may rate: the one the pad presents right now
-    (:func:`pad_pending`), nothing else. Whoever holds the pad cannot pick another
-    unrated handling of the window (seed 003 §15: staff never rate for the rater).
-    ``handling.not_found`` (404) outside the window, ``pad.not_presented`` (409) for a
-    handling of the window that the pad does not show (older, already rated)."""
+    (:func:`pad_pending`), or the one it presented until the next handling completed less
+    than :data:`PAD_HANDOVER` ago (its rater was still on the screen). Whoever holds the
+    pad cannot pick another unrated handling of the window (seed 003 §15: staff never
+    rate for the rater). ``handling.not_found`` (404) outside the window,
+    ``pad.not_presented`` (409) for a handling of the window that the pad does not show
+    (older, already rated)."""
+    now = now or timezone.now()
     shown = pad_pending(window_id, now)
     if shown is not None and shown.pk == handling_id:
         return shown
+    candidate = (Handling.objects.filter(pk=handling_id, window_id=window_id,
+                                         status=rules.STATUS_COMPLETED, rated_at__isnull=True,
+                                         completed_at__gte=now - PAD_RECENT)
+                 .select_related("matter", "staff", "org").first())
+    if candidate is not None and candidate.completed_at is not None:
+        displaced = (Handling.objects.filter(window_id=window_id,
+                                             status=rules.STATUS_COMPLETED,
+                                             completed_at__gt=candidate.completed_at)
+                     .order_by("completed_at").values_list("completed_at", flat=True).first())
+        if displaced is not None and displaced >= now - PAD_HANDOVER:
+            return candidate
     if not Handling.objects.filter(pk=handling_id, window_id=window_id).exists():
         raise NotFound("handling.not_found", "该办件不属于本窗口")
     raise PublicError("pad.not_presented", "只能评价评价器当前显示的办件，请以屏幕显示为准", 409,

@@ -158,7 +158,7 @@ def test_only_the_handling_the_pad_presents_can_be_rated(pad: SimpleNamespace,
     now = timezone.now()
     stale = world.handling(completed_at=now - timedelta(hours=3))
     older = world.handling(completed_at=now - timedelta(minutes=10))
-    shown = world.handling(completed_at=now - timedelta(minutes=1))
+    shown = world.handling(completed_at=now - timedelta(minutes=2))
     client = bound(pad.key)
     bump_pads([world.loc.window.pk])
     screen = client.get("/pad/state", {"v": "-1"}).content.decode()
@@ -178,10 +178,28 @@ def test_only_the_handling_the_pad_presents_can_be_rated(pad: SimpleNamespace,
     assert Evaluation.objects.get(handling=shown).level == 5
 
 
+def test_a_rater_still_on_the_screen_when_the_next_handling_completes_may_send(
+        pad: SimpleNamespace, world: SimpleNamespace) -> None:
+    """The next applicant's handling took the screen less than PAD_HANDOVER ago: the
+    rating already under way for the previous one still counts; a minute later it would
+    not."""
+    now = timezone.now()
+    first = world.handling(completed_at=now - timedelta(minutes=1))
+    world.handling(completed_at=now - timedelta(seconds=20))
+    client = bound(pad.key)
+    assert client.post("/pad/rate", {"handling": first.pk, "level": "5"}).status_code == 302
+    assert Evaluation.objects.get(handling=first).channel == "evaluator"
+
+    late = world.handling(completed_at=now - timedelta(minutes=4))
+    world.handling(completed_at=now - timedelta(minutes=3))
+    refused(client.post("/pad/rate", {"handling": late.pk, "level": "5"}),
+            "pad.not_presented", 409)
+
+
 def test_a_refusal_on_the_pad_returns_to_idle(pad: SimpleNamespace,
                                               world: SimpleNamespace) -> None:
     older = world.handling(completed_at=timezone.now() - timedelta(minutes=10))
-    world.handling(completed_at=timezone.now())
+    world.handling(completed_at=timezone.now() - timedelta(minutes=3))
     response = bound(pad.key).post("/pad/rate", {"handling": older.pk, "level": "5"},
                                    HTTP_HX_REQUEST="true")
     refused(response, "pad.not_presented", 409)
