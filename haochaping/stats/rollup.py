@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -406,11 +407,16 @@ def touched(since: datetime) -> dict[type[models.Model], set[Bucket]]:
                      .values_list("order_id", flat=True))
     # An order's row is keyed by its handling's hall, window, staff and matter too: a
     # correction of the handling moves it within the order's bucket.
+    # Two statements, not one OR: each is an index read (the order's timestamps and id;
+    # the corrected handlings through their `updated_at` index, then the orders'
+    # handling key), where the OR with a sub-query made the planner read every order.
     corrected = Handling.objects.filter(updated_at__gte=since).values("pk")
-    orders = list(WorkOrder.objects.filter(
-        Q(updated_at__gte=since) | Q(created_at__gte=since) | Q(pk__in=order_ids)
-        | Q(handling_id__in=corrected),
-    ).values_list("pk", "created_at", "org_id"))
+    fields = ("pk", "created_at", "org_id")
+    orders = list({row[0]: row for row in chain(
+        WorkOrder.objects.filter(Q(updated_at__gte=since) | Q(created_at__gte=since)
+                                 | Q(pk__in=order_ids)).values_list(*fields),
+        WorkOrder.objects.filter(handling_id__in=corrected).values_list(*fields),
+    )}.values())
     return {
         EvaluationRollup: {(rules.local_day(at), org) for at, org, _ in evaluations},
         HandlingRollup: {(rules.local_day(at), org) for at, org in handlings},

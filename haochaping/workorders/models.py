@@ -91,6 +91,11 @@ class WorkOrder(models.Model):
             _due_index("ruling_due_at", "sweep"),
             # queue_for: a department's or office's open orders.
             models.Index(fields=["org_path", "status"], name="workorder_queue"),
+            # The roll-up job's "changed since" look-up (stats.rollup.touched) and a
+            # period's orders (statistics drill-down): without them each tick read every
+            # order.
+            models.Index(fields=["updated_at"], name="workorder_updated"),
+            models.Index(fields=["created_at"], name="workorder_created"),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +165,7 @@ class Callback(_Step):
         verbose_name_plural = "回访"
         constraints = [models.CheckConstraint(
             condition=Q(method__in=["phone", "sms", "visit"]), name="callback_method_valid")]
+        indexes = [models.Index(fields=["at"], name="callback_at")]  # stats.rollup.touched
 
 
     def __str__(self) -> str:
@@ -269,6 +275,11 @@ class Appeal(_Step):
                                    name="appeal_grounds_valid"),
             models.UniqueConstraint(fields=["order"], condition=Q(ruling=""),
                                     name="appeal_one_pending"),
+        ]
+        indexes = [  # stats.rollup.touched: appeals filed or ruled since the watermark
+            models.Index(fields=["at"], name="appeal_at"),
+            models.Index(fields=["ruled_at"], name="appeal_ruled_at",
+                         condition=Q(ruled_at__isnull=False)),
         ]
 
 

@@ -99,3 +99,19 @@ def test_the_rollup_job_finds_changed_rows_through_indexes() -> None:
         plan = _plan(sql)
         assert "Seq Scan" not in plan, plan
         assert "Index" in plan, plan
+
+
+def test_the_roll_up_job_finds_changed_orders_through_indexes() -> None:
+    """``rollup.touched`` reads the work orders, call-backs and appeals changed since the
+    watermark by their timestamp indexes (migration workorders 0004), never every row."""
+    from haochaping.stats import rollup
+
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+    with CaptureQueriesContext(connection) as queries:
+        rollup.touched(since)
+    for table in ("workorders_workorder", "workorders_callback", "workorders_appeal"):
+        found = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+        assert found, f"no query on {table}"
+        for sql in found:
+            plan = _plan(sql)
+            assert f"Seq Scan on {table}" not in plan, plan
