@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any, Literal
 
@@ -9,18 +10,24 @@ import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from haochaping.accounts import rules as access
 from haochaping.accounts.auth import api_auth, require_scope
-from haochaping.core.errors import ValidationError
+from haochaping.accounts.scoping import Actor
+from haochaping.catalog.models import Org
+from haochaping.core.errors import NotFound, ValidationError
 from haochaping.stats import drill, rules, selectors
 
 router = Router(tags=["stats"], auth=api_auth)
 
 
 class FilterQuery(Schema):
-    """The period and the optional narrowing filters shared by figures and drill-downs."""
+    """The period and the optional narrowing filters shared by figures and drill-downs.
+    ``scope`` narrows to an org's subtree (the org and every org below it) inside the
+    caller's own, as the dashboard's scope selector does; ``org`` is that one org alone."""
 
     start: date
     end: date
+    scope: int | None = None
     org: int | None = None
     hall: int | None = None
     window: int | None = None
@@ -55,6 +62,17 @@ def _filters(q: Schema) -> dict[str, Any]:
     return {k: getattr(q, k) for k in FILTER_NAMES if getattr(q, k) is not None}
 
 
+def scoped(actor: Actor, q: FilterQuery) -> Actor:
+    """``actor`` confined to the subtree of ``q.scope``; an org outside the actor's own
+    subtree is answered as unknown (404 ``stats.scope``), nothing about it is told."""
+    if q.scope is None:
+        return actor
+    path = Org.objects.filter(pk=q.scope).values_list("path", flat=True).first()
+    if path is None or not access.in_subtree(actor.scope_path, path):
+        raise NotFound("stats.scope", "机构不存在或不在管辖范围内", "scope")
+    return dataclasses.replace(actor, scope_path=path)
+
+
 def _figures(values: selectors.Figures) -> dict[str, float | None]:
     # floats() is float(Fraction) without the Fractions (a year of org × month: 36k rows)
     return {figure.value: None if v is None else round(v, 6)
@@ -67,7 +85,7 @@ def _counts(c: rules.Counts | None) -> dict[str, int] | None:
 
 @router.get("/figures", summary="统计指标（读取汇总表）")
 def figures(request: HttpRequest, q: Query[FiguresQuery]) -> Any:
-    actor = require_scope(request, "stats:read")
+    actor = scoped(require_scope(request, "stats:read"), q)
     group_by = tuple(g for g in q.group_by.split(",") if g)
     if q.layout == "columns":
         return _table(actor, group_by, q)
@@ -101,7 +119,7 @@ def _table(actor: Any, group_by: tuple[str, ...], q: FiguresQuery) -> HttpRespon
 def drilldown(request: HttpRequest, q: Query[DrillPageQuery]) -> dict[str, Any]:
     """Newest first; pass ``next`` back as ``after`` for the following page (null on the
     last page). There is no cap on how far one can page."""
-    actor = require_scope(request, "stats:read")
+    actor = scoped(require_scope(request, "stats:read"), q)
     if not 1 <= q.limit <= drill.MAX_PAGE:
         raise ValidationError("stats.limit", f"条数须在 1 至 {drill.MAX_PAGE} 之间", "limit")
     found = drill.page(actor, figure=q.figure, start=q.start, end=q.end, key=_filters(q),

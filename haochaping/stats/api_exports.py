@@ -18,7 +18,7 @@ from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import NotFound
 from haochaping.stats import downloads, exports, reports
-from haochaping.stats.api import DrillQuery, FiguresQuery, _filters
+from haochaping.stats.api import DrillQuery, FiguresQuery, _filters, scoped
 from haochaping.stats.exports import CONTENT_TYPES, Sheet
 
 router = Router(tags=["stats"], auth=api_auth)
@@ -45,7 +45,7 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _figures(request: HttpRequest, q: FiguresQuery, fmt: str) -> HttpResponseBase:
-    actor = require_scope(request, "stats:read")
+    actor = scoped(require_scope(request, "stats:read"), q)
     group_by = tuple(g for g in q.group_by.split(",") if g)
     sheet, rows = exports.figures_export(actor, group_by=group_by, period=q.period,
                                          start=q.start, end=q.end, filters=_filters(q),
@@ -53,19 +53,20 @@ def _figures(request: HttpRequest, q: FiguresQuery, fmt: str) -> HttpResponseBas
     downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
                               query={"group_by": ",".join(group_by), "period": q.period.value,
                                      "start": q.start, "end": q.end,
-                                     "compare_previous": q.compare_previous, **_filters(q)})
+                                     "compare_previous": q.compare_previous,
+                                     "scope": q.scope, **_filters(q)})
     return _send(sheet, fmt, f"figures-{q.start}-{q.end}")
 
 
 def _drilldown(request: HttpRequest, q: DrillQuery, fmt: str) -> HttpResponseBase:
     """All rows, streamed in keyset chunks, up to ``exports.EXPORT_MAX_ROWS[fmt]``."""
-    actor = require_scope(request, "stats:read")
+    actor = scoped(require_scope(request, "stats:read"), q)
     sheet, rows = exports.drilldown_export(actor, figure=q.figure, start=q.start, end=q.end,
                                            key=_filters(q),
                                            max_rows=exports.EXPORT_MAX_ROWS[fmt])
     downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
                               query={"figure": q.figure, "start": q.start, "end": q.end,
-                                     **_filters(q)})
+                                     "scope": q.scope, **_filters(q)})
     return _send(sheet, fmt, f"{q.figure}-{q.start}-{q.end}")
 
 

@@ -122,3 +122,31 @@ def test_api_needs_the_stats_scope(simulated: Simulation, client: Client) -> Non
     response = client.get(f"{URL}/figures", {"start": "2025-01-01", "end": "2025-01-31"})
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden.scope"
+
+
+def test_api_scope_narrows_to_an_org_subtree(simulated: Simulation, client: Client) -> None:
+    """``scope``: the org and every org below it, inside the caller's own subtree; the
+    totals equal the rows of those orgs, and an org outside is unknown (404)."""
+    first, last = _span()
+    loc = simulated.town.loc
+    client.force_login(simulated.town.people.supervisor)
+    query = {"group_by": "org", "period": "month", "start": first, "end": last}
+    whole = {r["key"]["org"]: r for r in client.get(f"{URL}/figures", query).json()["rows"]}
+    district = client.get(f"{URL}/figures", {**query, "scope": loc.district_office.pk})
+    assert district.status_code == 200
+    rows = {r["key"]["org"]: r for r in district.json()["rows"]}
+    in_district = {loc.district_office.pk, loc.district_hr.pk}
+    assert rows
+    assert set(rows) <= in_district
+    assert rows == {k: v for k, v in whole.items() if k in in_district}
+    drill = client.get(f"{URL}/drilldown", {"figure": "real_ratings", "start": first,
+                                            "end": last, "scope": loc.district_office.pk})
+    assert set(drill.json()["evaluation_ids"]) == set(Evaluation.objects.filter(
+        org_id__in=in_district, is_current=True, invalidated_at=None,
+        is_default=False).values_list("pk", flat=True))
+
+    client.force_login(simulated.town.people.handler)  # the market's handler
+    for outside in (loc.district_office.pk, 999_999):
+        refused = client.get(f"{URL}/figures", {**query, "scope": outside})
+        assert refused.status_code == 404
+        assert refused.json()["code"] == "stats.scope"
