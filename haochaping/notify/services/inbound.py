@@ -84,7 +84,9 @@ def _follow_up(phone_index: str, text: str, now: datetime) -> str:
                    level__lte=2, assess_number=1, is_current=True,
                    invalidated_at__isnull=True, created_at__gte=now - FOLLOW_UP_WINDOW)
            .order_by("-created_at", "-pk").first())
-    if bad is None:
+    if bad is None or bad.text or bad.reason_codes:
+        # Only a bare SMS rating waits for its reason; a 差评 made on the SMS link's form
+        # came with one, and a stray text must not replace it.
         return IGNORED
     evaluation_submit(
         handling=bad.handling,

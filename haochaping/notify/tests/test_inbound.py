@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from haochaping.evaluations.invitations import invitation_create
 from haochaping.evaluations.models import Evaluation, Invitation
 from haochaping.handlings.models import Handling
 from haochaping.notify import rules
@@ -124,6 +125,20 @@ def test_bad_rating_asks_why_and_the_reply_becomes_the_follow_up(invited: Handli
     # A second free-text reply finds no bad rating awaiting its reason.
     assert _post("还有一点补充说明的内容", message_id="m-3").json() == {"outcome": "ignored"}
     assert Evaluation.objects.count() == 2
+
+
+def test_a_text_does_not_replace_the_reason_of_a_bad_rating_made_on_the_link(
+        invited: Handling) -> None:
+    """The SMS link's web form records channel sms with its reason: a later free-text SMS
+    is no follow-up to it."""
+    _, token = invitation_create(handling=invited, rater=invited.rater, channel="sms",
+                                 ttl=timedelta(days=3))
+    form = Client().post(f"/r/{token}", {"level": "1", "item_overall": "1", "text": REASON})
+    assert form.status_code == 200
+    rated = Evaluation.objects.get(is_current=True)
+    assert (rated.channel, rated.text) == ("sms", REASON)
+    assert _post("其实是另一件事", message_id="m-2").json() == {"outcome": "ignored"}
+    assert Evaluation.objects.get(is_current=True).pk == rated.pk
 
 
 def test_reason_after_24_hours_is_not_a_follow_up(invited: Handling) -> None:
