@@ -157,3 +157,24 @@ def test_the_dashboard_links_the_ranking_screen(locality: SimpleNamespace,
     client.force_login(personas.auditor)
     html = client.get("/work/stats/").content.decode()
     assert 'href="/work/stats/ranking/"' in html
+
+
+def test_a_published_period_points_at_its_snapshot(sim: Simulation) -> None:  # noqa: F811
+    """The office's screen is live; for a period the public column has published it says
+    so and links the published, unchanging result."""
+    from django.utils import timezone
+
+    from haochaping.stats import snapshots
+
+    first, _ = _span()
+    client = _client(sim.town.people.supervisor)
+    query = {"level": "org", "period": "month", "day": first.isoformat()}
+    assert 'data-testid="ranking-published"' not in client.get(URL, query).content.decode()
+    row, _ = snapshots.ranking_snapshot_publish(period=Period.MONTH, start=first,
+                                                now=timezone.now())
+    html = client.get(URL, query).content.decode()
+    assert 'data-testid="ranking-published"' in html
+    assert row.sha256[:16] in html
+    assert f'href="/gongshi/paiming/?period=month&amp;at={first:%Y-%m}"' in html
+    assert 'data-testid="ranking-published"' not in client.get(
+        URL, {**query, "level": "window"}).content.decode()

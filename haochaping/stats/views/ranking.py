@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 from haochaping.accounts.scoping import Actor
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
-from haochaping.stats import ranking, rules
+from haochaping.disclosure import rules as disclosure_rules
+from haochaping.stats import ranking, rules, snapshot_rules, snapshots
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.views.common import Filters, refused, viewer
 from haochaping.stats.views.panels import percent
@@ -89,12 +90,27 @@ def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
         "level_label": rr.LEVEL_LABELS[level], "components": list(COMPONENT_LABELS.values()),
         "rows": [_row(r, level, span) for r in rows], "flags": flags,
         "exports": _exports(level, period, day),
+        "published": _published(level, period, start),
         "weights": [{"name": n, "label": WEIGHT_LABELS[n], "value": current[n],
                      "entered": (form or current).get(n, ""), "error": problems.get(n)}
                     for n in ranking.WEIGHT_NAMES],
         "error": error, "general_error": problems.get("weights"),
         "can_edit": ranking.may_configure(actor), "history": ranking.weight_history(actor),
     }
+
+
+def _published(level: rr.Level, period: rules.Period, start: date) -> dict[str, Any] | None:
+    """The snapshot the public column shows for this period, when one was published: the
+    figures here are live and may have moved since (weights, upheld appeals)."""
+    if level is not snapshots.PUBLIC_LEVEL or period not in snapshot_rules.PERIODS:
+        return None
+    found = snapshots.published(period, start)
+    if found is None:
+        return None
+    query = urlencode({"period": period.value,
+                       "at": disclosure_rules.period_value(period.value, start)})
+    return {"at": found.row.generated_at, "sha256": found.row.sha256,
+            "url": f"{reverse('disclosure:rankings')}?{query}"}
 
 
 def _exports(level: rr.Level, period: rules.Period, day: date) -> dict[str, str]:
