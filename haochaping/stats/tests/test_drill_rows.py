@@ -26,6 +26,7 @@ from haochaping.stats import drill_rows, selectors
 from haochaping.stats.models import HandlingRollup
 from haochaping.stats.rules import Period, local_day
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, simulate, town  # noqa: F401
+from haochaping.stats.tests.test_views import _client, refused_page
 from haochaping.workorders.models import OPEN_VALUES, WorkOrder
 from haochaping.workorders.selectors import QueueFilters, queue_for, visible_orders
 
@@ -60,12 +61,6 @@ def _span() -> tuple[date, date]:
     days = [local_day(e.created_at) for e in Evaluation.objects.all()]
     days += [local_day(h.completed_at) for h in Handling.objects.exclude(completed_at=None)]
     return min(days), max(days)
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _params(**extra: Any) -> dict[str, Any]:
@@ -311,14 +306,7 @@ def test_every_rate_tile_clicks_through_to_its_numerator(sim: Simulation) -> Non
 ])
 def test_bad_parameters_are_a_chinese_4xx_and_change_nothing(
         sim: Simulation, url: str, params: dict[str, str], code: str, message: str) -> None:
-    client = _client(sim.town.people.supervisor)
-    before = _written()
-    response = client.get(url, params)
-    assert response.status_code == 422
-    body = response.content.decode()
-    assert f'data-code="{code}"' in body
-    assert message in body
-    assert _written() == before
+    refused_page(_client(sim.town.people.supervisor), url, params, code, message, _written)
 
 
 def test_window_staff_get_no_list_and_no_file(sim: Simulation) -> None:

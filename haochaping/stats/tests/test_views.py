@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -171,14 +172,19 @@ def _written() -> tuple[int, int, int]:
 ])
 def test_bad_filters_give_a_chinese_error_and_write_nothing(
         sim: Simulation, url: str, params: dict[str, str], code: str, message: str) -> None:
-    client = _client(sim.town.people.supervisor)
-    before = _written()
+    refused_page(_client(sim.town.people.supervisor), url, params, code, message, _written)
+
+
+def refused_page(client: Client, url: str, params: dict[str, str], code: str, message: str,
+                 written: Callable[[], object]) -> None:
+    """A 422 page naming ``code`` with its Chinese ``message``; ``written()`` unchanged."""
+    before = written()
     response = client.get(url, params)
     assert response.status_code == 422
     html = response.content.decode()
     assert f'data-code="{code}"' in html
     assert message in html
-    assert _written() == before
+    assert written() == before
 
 
 def test_an_org_outside_the_subtree_is_refused(sim: Simulation) -> None:
