@@ -22,7 +22,13 @@ from haochaping.catalog.selectors.standards import active_standard
 from haochaping.demo.codes import is_valid_uscc
 from haochaping.demo.names import NameMaker
 from haochaping.demo.people import ApplicantMaker
-from haochaping.demo.showcase import DEMO_ID_NO, DEMO_NAME, DEMO_PHONE, demo_rater
+from haochaping.demo.showcase import (
+    DEMO_ID_NO,
+    DEMO_NAME,
+    DEMO_PHONE,
+    DEMO_PROJ_PREFIX,
+    demo_rater,
+)
 from haochaping.demo.tests.conftest import HANDLINGS
 from haochaping.evaluations import rules
 from haochaping.evaluations.models import Device, Evaluation
@@ -97,11 +103,15 @@ def test_handlings_and_ratings_have_the_intended_mix(built: str) -> None:
 
 
 def test_times_fall_on_working_days_and_in_order(built: str) -> None:
+    """The generated months fall on working days; the showcase's fresh handlings are
+    stamped in the hour before the build, whatever day that is (a demo built on a Sunday
+    still has handlings to rate at once)."""
     now = timezone.now()
-    for accepted, completed, rated in Handling.objects.values_list(
-            "accepted_at", "completed_at", "rated_at"):
+    for proj_no, accepted, completed, rated in Handling.objects.values_list(
+            "proj_no", "accepted_at", "completed_at", "rated_at"):
         assert accepted <= now
-        assert calendar.is_workday(calendar.local_day(accepted))
+        if not proj_no.startswith(DEMO_PROJ_PREFIX):
+            assert calendar.is_workday(calendar.local_day(accepted)), proj_no
         assert completed is None or accepted <= completed <= now
         assert rated is None or (completed is not None and completed <= rated <= now)
 
