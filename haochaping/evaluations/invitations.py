@@ -18,8 +18,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from haochaping.accounts.models import ApiClient
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations.models import Invitation
@@ -71,21 +73,25 @@ def token_for(invitation: Invitation) -> str:
     return f"{invitation.token_id}.{expires}.{mac}"
 
 
-def invitation_create(*, handling: Handling | None = None, batch_no: str = "", rater: Rater,
-                      channel: str, ttl: timedelta,
-                      now: datetime | None = None) -> tuple[Invitation, str]:
-    """A new invitation for ``handling`` or for the batch ``batch_no`` and its token.
+def invitation_create(*, handling: Handling | None = None, batch_no: str = "",
+                      client: ApiClient | None = None, rater: Rater, channel: str,
+                      ttl: timedelta, now: datetime | None = None) -> tuple[Invitation, str]:
+    """A new invitation for ``handling`` or for the batch ``batch_no`` of the business
+    system ``client`` (batch numbers are per system), and its token.
 
     The token is returned once (put it in the link or SMS); only its id is stored.
     """
     if handling is None and not batch_no:
         raise ValidationError("invitation.no_subject", "评价邀请须指定办件或批次")
+    if handling is None and client is None:
+        raise ValidationError("invitation.no_client", "批次评价邀请须指定批次所属业务系统")
     now = now or timezone.now()
     # Whole seconds: the token carries the expiry as an integer epoch.
     expires_at = datetime.fromtimestamp(_epoch(now + ttl), tz=UTC)
     invitation = Invitation.objects.create(
         token_id=secrets.token_urlsafe(TOKEN_ID_BYTES), handling=handling,
-        batch_no="" if handling is not None else batch_no, rater=rater, channel=channel,
+        batch_no="" if handling is not None else batch_no,
+        client=None if handling is not None else client, rater=rater, channel=channel,
         expires_at=expires_at)
     return invitation, token_for(invitation)
 
@@ -123,8 +129,18 @@ def rating_channel(invitation: Invitation) -> Channel:
 
 
 def invitation_covers(invitation: Invitation, handling: Handling) -> bool:
-    """Is ``handling`` the invitation's subject (its handling, or in its batch)?"""
+    """Is ``handling`` the invitation's subject (its handling, or in its batch: the same
+    business system's batch number and the same rater)?"""
     if invitation.handling_id is not None:
         return invitation.handling_id == handling.pk
     return (bool(invitation.batch_no) and handling.batch_no == invitation.batch_no
-            and handling.rater_id == invitation.rater_id)
+            and handling.rater_id == invitation.rater_id
+            and (invitation.client_id is None or handling.client_id == invitation.client_id))
+
+
+def batch_handlings(invitation: Invitation) -> QuerySet[Handling]:
+    """The rater's handlings of a batch invitation's batch (any status)."""
+    found = Handling.objects.filter(batch_no=invitation.batch_no, rater_id=invitation.rater_id)
+    if invitation.client_id is not None:
+        found = found.filter(client_id=invitation.client_id)
+    return found

@@ -116,6 +116,11 @@ class Invitation(models.Model):
                                  blank=True, on_delete=models.PROTECT,
                                  related_name="invitations")
     batch_no = models.CharField("批次号", max_length=64, blank=True)
+    # A batch number is the business system's own: a batch invitation covers the batch
+    # of this client only (two systems may both number a batch "B-1" for one rater).
+    client = models.ForeignKey("accounts.ApiClient", verbose_name="批次所属业务系统",
+                               null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
     rater = models.ForeignKey("handlings.Rater", verbose_name="评价人",
                               on_delete=models.PROTECT, related_name="invitations")
     channel = models.CharField("邀请方式", max_length=8, choices=INVITATION_CHANNEL_CHOICES)

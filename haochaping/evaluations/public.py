@@ -27,6 +27,7 @@ from haochaping.accounts import rules as keys
 from haochaping.catalog.models import Staff, Window
 from haochaping.core.errors import AppError, NotFound, RateLimited
 from haochaping.evaluations import rules
+from haochaping.evaluations.invitations import batch_handlings
 from haochaping.evaluations.models import Device, Invitation, PhoneChallenge
 from haochaping.handlings.models import Handling
 from haochaping.handlings.vault import blind_index
@@ -182,9 +183,7 @@ def invitation_handlings(invitation: Invitation) -> list[Handling]:
     related = ("matter", "org", "rater", "staff")
     if invitation.handling_id is not None:
         return [Handling.objects.select_related(*related).get(pk=invitation.handling_id)]
-    return list(Handling.objects.filter(batch_no=invitation.batch_no,
-                                        rater_id=invitation.rater_id,
-                                        status=rules.STATUS_COMPLETED)
+    return list(batch_handlings(invitation).filter(status=rules.STATUS_COMPLETED)
                 .select_related(*related).order_by("completed_at", "pk"))
 
 

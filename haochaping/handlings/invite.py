@@ -86,7 +86,8 @@ def _live(handling: Handling, now: datetime) -> Invitation | None:
     found = Invitation.objects.filter(rater_id=handling.rater_id, channel=CHANNEL,
                                       used_at__isnull=True, expires_at__gt=now)
     if handling.batch_no:
-        found = found.filter(handling__isnull=True, batch_no=handling.batch_no)
+        found = found.filter(handling__isnull=True, batch_no=handling.batch_no,
+                             client_id=handling.client_id)
     else:
         found = found.filter(handling_id=handling.pk)
     return found.order_by("-expires_at", "-pk").first()
@@ -110,7 +111,8 @@ def handling_invitation(*, client: ApiClient, proj_no: str,
                    else FALLBACK_TTL)
             invitation, token = invitation_create(
                 handling=None if handling.batch_no else handling,
-                batch_no=handling.batch_no, rater=handling.rater, channel=CHANNEL, ttl=ttl,
+                batch_no=handling.batch_no, client=handling.client, rater=handling.rater,
+                channel=CHANNEL, ttl=ttl,
                 now=now)
         else:
             token = token_for(invitation)

@@ -90,12 +90,33 @@ def test_batch_invitation_covers_the_raters_batch_only(world: SimpleNamespace) -
     a = world.handling(batch_no="B7")
     b = world.handling(batch_no="B7")
     stranger = world.handling(batch_no="B7", rater=world.other_rater)
-    inv, token = invitation_create(batch_no="B7", rater=world.rater, channel="link",
-                                   ttl=timedelta(days=1))
+    inv, token = invitation_create(batch_no="B7", client=world.source, rater=world.rater,
+                                   channel="link", ttl=timedelta(days=1))
     assert invitation_resolve(token).pk == inv.pk
     assert invitation_covers(inv, a)
     assert invitation_covers(inv, b)
     assert not invitation_covers(inv, stranger)
+
+
+def test_batch_invitation_covers_its_business_systems_batch_only(
+        world: SimpleNamespace) -> None:
+    """Batch numbers are each business system's own: the same rater's "B7" from another
+    system is another batch."""
+    mine = world.handling(batch_no="B7")
+    elsewhere = world.handling(batch_no="B7", client=world.app)
+    inv, _ = invitation_create(batch_no="B7", client=world.source, rater=world.rater,
+                               channel="link", ttl=timedelta(days=1))
+    assert inv.client_id == world.source.pk
+    assert invitation_covers(inv, mine)
+    assert not invitation_covers(inv, elsewhere)
+
+
+def test_a_batch_invitation_needs_its_business_system(world: SimpleNamespace) -> None:
+    with pytest.raises(AppError) as exc:
+        invitation_create(batch_no="B7", rater=world.rater, channel="link",
+                          ttl=timedelta(days=1))
+    assert exc.value.code == "invitation.no_client"
+    assert not Invitation.objects.exists()
 
 
 def test_an_invitation_needs_a_subject(world: SimpleNamespace) -> None:
@@ -103,3 +124,26 @@ def test_an_invitation_needs_a_subject(world: SimpleNamespace) -> None:
         invitation_create(rater=world.rater, channel="link", ttl=timedelta(days=1))
     assert exc.value.code == "invitation.no_subject"
     assert not Invitation.objects.exists()
+
+
+def test_migration_gives_old_batch_invitations_their_system_when_unambiguous(
+        world: SimpleNamespace) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module(
+        "haochaping.evaluations.migrations.0005_batch_invitation_client").backfill
+    world.handling(batch_no="ONE")
+    world.handling(batch_no="TWO")
+    world.handling(batch_no="TWO", client=world.app)
+    expires = timezone.now() + timedelta(days=1)
+    one, two = (Invitation.objects.create(token_id=f"t-{batch}", batch_no=batch,
+                                          rater=world.rater, channel="sms",
+                                          expires_at=expires)
+                for batch in ("ONE", "TWO"))
+    backfill(apps, None)
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.client_id == world.source.pk
+    assert two.client_id is None  # two systems use "TWO": it keeps covering both

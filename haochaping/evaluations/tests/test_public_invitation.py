@@ -22,7 +22,8 @@ UA = "Mozilla/5.0 (iPhone) test"
 
 def invite(world: SimpleNamespace, handling: Any = None, *, batch_no: str = "",
            ttl: timedelta = timedelta(days=7)) -> str:
-    _, token = invitation_create(handling=handling, batch_no=batch_no, rater=world.rater,
+    _, token = invitation_create(handling=handling, batch_no=batch_no,
+                                 client=None if handling else world.source, rater=world.rater,
                                  channel="link", ttl=ttl)
     return token
 
@@ -139,6 +140,20 @@ def test_batch_invitation_leaves_another_raters_handling_alone(world: SimpleName
     assert list(Evaluation.objects.values_list("handling_id", flat=True)) == [mine.pk]
     stranger.refresh_from_db()
     assert stranger.rated_at is None
+
+
+def test_batch_invitation_leaves_another_systems_batch_alone(world: SimpleNamespace,
+                                                             client: Client) -> None:
+    mine = world.handling(batch_no="B-3")
+    elsewhere = world.handling(batch_no="B-3", client=world.app)
+    token = invite(world, batch_no="B-3")
+    html = client.get(f"/r/{token}").content.decode()
+    assert elsewhere.proj_no not in html
+    assert "共 2 件" not in html
+    assert client.post(f"/r/{token}", GOOD).status_code == 200
+    assert list(Evaluation.objects.values_list("handling_id", flat=True)) == [mine.pk]
+    elsewhere.refresh_from_db()
+    assert elsewhere.rated_at is None
 
 
 def test_bad_rating_with_a_listed_reason(world: SimpleNamespace, client: Client) -> None:

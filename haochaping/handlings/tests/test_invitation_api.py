@@ -124,6 +124,18 @@ def test_a_batch_member_gets_the_batch_link(scene: SimpleNamespace) -> None:
     assert page.status_code == 200
 
 
+def test_another_systems_batch_of_the_same_number_gets_its_own_link(
+        scene: SimpleNamespace) -> None:
+    mine = scene.handling(batch_no="B2")
+    theirs = scene.handling(batch_no="B2", client=scene.other)
+    first = ask(scene.key, mine.proj_no)
+    second = ask(scene.other_key, theirs.proj_no)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["url"] != second.json()["url"]
+    assert sorted(Invitation.objects.values_list("client_id", flat=True)) == sorted(
+        [mine.client_id, theirs.client_id])
+
+
 def _rate(h: Handling) -> None:
     evaluation_submit(handling=h, rating=RatingInput(level=5), channel=Channel.WEB)
 

@@ -16,10 +16,10 @@ from django.db import IntegrityError, transaction
 
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
+from haochaping.evaluations.invitations import batch_handlings
 from haochaping.evaluations.models import Evaluation, Invitation
 from haochaping.evaluations.rules import FOLLOW_UP, RatingInput
 from haochaping.evaluations.services import evaluation_submit
-from haochaping.handlings.models import Handling
 from haochaping.handlings.vault import blind_index
 from haochaping.notify import rules
 from haochaping.notify.models import InboundSms
@@ -58,9 +58,7 @@ def _rate(phone_index: str, level: int, now: datetime) -> str:
     if invitation is None:
         return NO_INVITATION
     handling = invitation.handling or (
-        Handling.objects.select_related("matter")
-        .filter(batch_no=invitation.batch_no, rater_id=invitation.rater_id)
-        .order_by("pk").first())
+        batch_handlings(invitation).select_related("matter").order_by("pk").first())
     if handling is None:
         return NO_INVITATION
     # The reply comes from the rater's own phone; the invitation only points at the

@@ -71,7 +71,7 @@ def _invite(handling: Handling, now: datetime) -> bool:
            else FALLBACK_INVITE_TTL)
     _invitation, token = invitation_create(
         handling=None if handling.batch_no else handling, batch_no=handling.batch_no,
-        rater=handling.rater, channel="sms", ttl=ttl, now=now)
+        client=handling.client, rater=handling.rater, channel="sms", ttl=ttl, now=now)
     queued = outbox_enqueue(template=INVITE_TEMPLATE, rater=handling.rater,
                             params={"org": handling.org.name, "matter": matter,
                                     "link": invite_link(token)},

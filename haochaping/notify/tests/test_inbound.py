@@ -186,3 +186,24 @@ def test_a_digit_rates_a_whole_invited_batch(locality: SimpleNamespace, settings
         assert _post("4").json() == {"outcome": "rated"}
     assert sorted(Evaluation.objects.values_list("handling_id", "level")) == sorted(
         (h.pk, 4) for h in batch)
+
+
+def test_a_digit_rates_only_the_invited_systems_batch(locality: SimpleNamespace,
+                                                      settings: Any) -> None:
+    """Another business system's batch with the same number (and the same rater) keeps
+    its own invitation: the reply to this one rates this system's batch only."""
+    settings.HCP_SMS_GATEWAY_SECRET = SECRET
+    rater = make_rater()
+    invited, elsewhere = make_client(locality), make_client(locality)
+    other = make_completed(locality, client=elsewhere, rater=rater,
+                           completed_at=COMPLETED + timedelta(hours=6), batch_no="B-8")
+    batch = [make_completed(locality, client=invited, rater=rater, completed_at=COMPLETED,
+                            batch_no="B-8") for _ in range(2)]
+    sweep_sms_invitations(COMPLETED + timedelta(hours=24))
+    assert set(Invitation.objects.values_list("client_id", flat=True)) == {invited.pk}
+    with time_machine.travel(COMPLETED + timedelta(hours=26), tick=False):
+        assert _post("4").json() == {"outcome": "rated"}
+    assert sorted(Evaluation.objects.values_list("handling_id", flat=True)) == sorted(
+        h.pk for h in batch)
+    other.refresh_from_db()
+    assert other.rated_at is None
