@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SIZE ?= quick
 export DJANGO_SETTINGS_MODULE := haochaping.settings
+# Links in the demo's SMS and QR codes point at the server `make run` starts.
+export HCP_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install assets browser migrate demo run test lint bench clean
 
