@@ -90,11 +90,12 @@ def test_month_across_orgs_reads_the_org_month_rollup_index() -> None:
 
 def test_the_rollup_job_finds_changed_rows_through_indexes() -> None:
     """stats.rollup.touched runs every few seconds against tables of millions of rows:
-    each of its "changed since" conditions has an index (no sequential scan)."""
+    each of its "changed since" conditions has an index (no sequential scan), the
+    buckets corrected handlings left (handlings.HandlingMove, by its ``at``) too."""
     from haochaping.stats import rollup
 
     since = datetime(2026, 9, 1, tzinfo=UTC)
-    for table in ("evaluations_evaluation", "handlings_handling"):
+    for table in ("evaluations_evaluation", "handlings_handling", "handlings_handlingmove"):
         sql = _captured(table, lambda: rollup.touched(since))
         plan = _plan(sql)
         assert "Seq Scan" not in plan, plan
