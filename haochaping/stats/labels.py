@@ -26,6 +26,18 @@ def window_name(window: Window) -> str:
     return f"{window.hall.name} {window}"
 
 
+def region_name(region: Region, *, own: bool = False) -> str:
+    """A region with its code; ``own``: the orgs of the region itself (本级), the row of
+    the base region when figures are grouped by region (stats.regions.Level)."""
+    return f"{region.name}{'本级' if own else ''}（{region.code}）"
+
+
+def region_names(keys: Iterable[Any], base_id: int | None) -> dict[Any, str]:
+    """pk → display name of regions grouped by region at the level below ``base_id``."""
+    found = Region.objects.in_bulk({k for k in keys if k is not None})
+    return {pk: region_name(r, own=pk == base_id) for pk, r in found.items()}
+
+
 def names(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
     """pk → display name for one catalog dimension (org, window, staff, …)."""
     ids = {k for k in keys if k is not None}
