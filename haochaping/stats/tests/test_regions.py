@@ -11,7 +11,11 @@ group's drill-down lists exactly the rows it counts. Hand-computed on a small tr
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import html as htmllib
+import io
+import re
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -19,8 +23,10 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from haochaping.accounts.scoping import Actor, actor_for_user
+from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core import testing as f
@@ -30,6 +36,7 @@ from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests import factories as ef
 from haochaping.stats import drill, drill_rows, regions, rollup, selectors
 from haochaping.stats.rules import Counts, Period
+from haochaping.workorders.models import OPEN_VALUES, WorkOrder
 
 DAY = date(2026, 3, 10)
 AT = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
@@ -222,3 +229,98 @@ def test_api_groups_by_region_and_drills_each_group(tree: SimpleNamespace,
     refused = client.get(f"{URL}/figures", {"group_by": "org", "region": 999_999, **span})
     assert refused.status_code == 422
     assert refused.json()["code"] == "stats.region"
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+DASHBOARD = "/work/stats/"
+ROW_MARKS = {"/work/stats/drill/": r'data-evaluation="([0-9a-f-]+)"',
+             "/work/stats/drill/handlings/": r'data-handling="(\d+)"',
+             "/work/stats/drill/orders/": r'data-order-row="([0-9a-f-]+)"'}
+
+
+def listed(client: Client, url: str) -> tuple[int, int]:
+    """The total a drill-down page shows and the rows it lists (every page)."""
+    path, html = url.split("?")[0], client.get(url).content.decode()
+    total = int(re.search(r'data-testid="drill-total">(\d+)<', html)[1])
+    rows = 0
+    while True:
+        rows += len(re.findall(ROW_MARKS[path], html))
+        following = re.search(r'href="\?([^"]+)" rel="next"', html)
+        if following is None:
+            return total, rows
+        html = client.get(f"{path}?{htmllib.unescape(following[1])}").content.decode()
+
+
+def region_rows(html: str) -> list[dict[str, Any]]:
+    """Each row of the dashboard's 各区划情况: its name, the dashboard it narrows to, and
+    each count with the drill-down it opens."""
+    section = html.split('data-testid="regions"', 1)[1].split("</section>", 1)[0]
+    found = []
+    for row in re.findall(r'<tr data-testid="region-row">(.*?)</tr>', section):
+        name = re.search(r"<td>(?:<a [^>]*>)?([^<]+)", row)[1]
+        narrow = re.search(r'href="([^"]+)" data-testid="region-narrow"', row)
+        counts = {key: (int(number), htmllib.unescape(url)) for url, key, number in re.findall(
+            r'href="([^"]+)" data-testid="region-(\w+)">(\d+)<', row)}
+        found.append({"name": name, "counts": counts,
+                      "narrow": htmllib.unescape(narrow[1]) if narrow else None})
+    return found
+
+
+def check_drills(client: Client, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        for key, (number, url) in row["counts"].items():
+            assert listed(client, url) == (number, number), (row["name"], key)
+
+
+def test_the_dashboard_shows_the_districts_and_narrows_to_one(tree: SimpleNamespace) -> None:
+    loc = tree.loc
+    client = Client()
+    client.force_login(tree.people.supervisor)
+    params = {"period": "day", "start": DAY.isoformat(), "end": DAY.isoformat()}
+    rows = region_rows(client.get(DASHBOARD, params).content.decode())
+    assert [(r["name"], {k: n for k, (n, _) in r["counts"].items()}) for r in rows] == [
+        ("郑州市本级（410100000000）",
+         {"ratings": 2, "bad": 1, "completed": 3, "orders": 1}),
+        ("中原区（410102000000）", {"ratings": 1, "bad": 1, "completed": 1, "orders": 1}),
+        ("金水区（410105000000）", {"ratings": 4, "bad": 1, "completed": 4, "orders": 1}),
+    ]
+    assert rows[0]["narrow"] is None  # the city's own bureaus have no region below
+    check_drills(client, rows)
+    # into the district: its own departments and its town; the whole page follows
+    page = client.get(rows[2]["narrow"]).content.decode()
+    assert re.search(r'data-testid="kpi-real_ratings">4<', page)
+    inner = region_rows(page)
+    assert [(r["name"], {k: n for k, (n, _) in r["counts"].items()}) for r in inner] == [
+        ("金水区本级（410105000000）", {"ratings": 2, "bad": 1, "completed": 2, "orders": 1}),
+        ("经八路街道（410105001000）", {"ratings": 2, "bad": 0, "completed": 2, "orders": 0}),
+    ]
+    check_drills(client, inner)
+    # the live overdue count keeps to the district too, and opens exactly its orders
+    overdue = int(re.search(r'data-testid="kpi-overdue">(\d+)<', page)[1])
+    assert overdue == WorkOrder.objects.filter(
+        status__in=OPEN_VALUES, rectify_due_at__lt=timezone.now(),
+        org__region__path__startswith=loc.district_region.path).count()
+    overdue_url = htmllib.unescape(re.search(
+        r'href="([^"]+)" data-testid="kpi-overdue"', page)[1])
+    assert listed(client, overdue_url) == (overdue, overdue)
+    trail = page.split('data-testid="region-trail">', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r">([^<>]+)</(?:a|strong)>", trail) == ["郑州市", "金水区"]
+    # the district's regions table exports as the dashboard shows it
+    block = page.split('data-testid="export-regions"', 1)[1].split("</span>", 1)[0]
+    csv_url = htmllib.unescape(re.search(r'href="([^"]+)" data-format="csv"', block)[1])
+    response = client.get(csv_url)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert [line[1] for line in lines[1:]] == ["金水区本级（410105000000）",
+                                              "经八路街道（410105001000）"]
+    assert AuditEvent.objects.filter(action="stats.export").latest("pk").after["region"] \
+        == loc.district_region.pk
+
+
+def test_an_unknown_region_on_the_dashboard_is_a_chinese_422(tree: SimpleNamespace) -> None:
+    client = Client()
+    client.force_login(tree.people.supervisor)
+    response = client.get(DASHBOARD, {"region": "999999"})
+    assert response.status_code == 422
+    assert "所选区划无效" in response.content.decode()
