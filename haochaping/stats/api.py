@@ -15,7 +15,7 @@ from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Org
 from haochaping.core.errors import NotFound, ValidationError
-from haochaping.stats import drill, rules, selectors
+from haochaping.stats import drill, regions, rules, selectors
 
 router = Router(tags=["stats"], auth=api_auth)
 
@@ -112,7 +112,7 @@ def _region_base(actor: Actor, group_by: tuple[str, ...], q: FilterQuery) -> dic
     with its whole subtree (``region``)."""
     if "region" not in group_by:
         return {}
-    return {"region_base": selectors.region_level(actor, _filters(q)).base_id}
+    return {"region_base": regions.level(actor, _filters(q)).base_id}
 
 
 def _table(actor: Any, group_by: tuple[str, ...], q: FiguresQuery) -> HttpResponse:

@@ -26,7 +26,7 @@ from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import ValidationError
 from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
 from haochaping.handlings.models import SERVICE_CHANNEL_CHOICES
-from haochaping.stats import drill, drill_rows, labels, rules, selectors
+from haochaping.stats import drill, drill_rows, labels, regions, rules, selectors
 from haochaping.workorders.models import KIND_CHOICES, STATUS_CHOICES, Callback
 
 Cell = str | int | float | date | None
@@ -168,7 +168,7 @@ def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
                   region_base: int | None = None) -> Sheet:
     """One row per group: key (id and name), counts, figures and the previous period's
     figures, exactly the values of ``selectors.figures`` (grouped by region: below
-    ``region_base``, ``selectors.region_level``)."""
+    ``region_base``, ``regions.level``)."""
     names = {d: names_of(d, (r.key[d] for r in rows), region_base) for d in group_by}
     headers: list[str] = []
     for d in group_by:
@@ -210,7 +210,7 @@ def figures_export(actor: Actor, *, group_by: tuple[str, ...], period: rules.Per
     the sheet and its row count."""
     rows = selectors.figures(actor, group_by=group_by, period=period, start=start, end=end,
                              compare_previous=compare_previous, filters=filters)
-    base = (selectors.region_level(actor, filters or {}).base_id if "region" in group_by
+    base = (regions.level(actor, filters or {}).base_id if "region" in group_by
             else None)
     return (figures_sheet(rows, group_by, previous=compare_previous, region_base=base),
             len(rows))

@@ -5,17 +5,15 @@ region (docs/metrics.md, "Regions").
 The roll-ups are keyed by org, never by region: an org's region is joined at read time
 through ``org → region``, so moving an org or re-parenting a region needs no roll-up
 work, and every read stays on the roll-ups. A region's subtree is a prefix of the
-materialised ``Region.path``; every code on it has 12 digits (the check constraint
-``region_code_12_digits``), so the ancestor of a region at a given depth is a fixed-length
-prefix of its path (:data:`STEP` characters a level) and a GROUP BY on that prefix
-groups each org under it.
+materialised ``Region.path``; the ancestor of a region at a given depth is a
+fixed-length prefix of its path (``REGION_PATH_STEP`` characters a level), and a GROUP BY
+on that prefix groups each org under it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from os.path import commonprefix
 from typing import Any
 
 from django.db.models import Max, Min
@@ -23,9 +21,9 @@ from django.db.models.functions import Substr
 
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Org, Region
+from haochaping.catalog.rules.codes import REGION_PATH_STEP, deepest_common_path
 from haochaping.core.errors import ValidationError
 
-STEP = 13  # one level of a region path: a 12-digit code and "/" (catalog tree_path)
 SUBTREE = "region"  # filter: the orgs of a region and of every region below it
 OWN = "own_region"  # filter: the orgs of a region itself (本级), none below it
 
@@ -53,10 +51,12 @@ def lookups(filters: Mapping[str, Any], columns: Mapping[str, str]) -> dict[str,
 
 @dataclass(frozen=True)
 class Level:
-    """The level grouping by region shows: the children of ``base`` (the whole tree's
-    top regions when ``base_id`` is None). An org whose region is the base itself is
-    counted under the base (its 本级 row); every other org under its region's ancestor
-    among the children."""
+    """The level grouping by region shows (``stats.selectors.figures``): the children
+    of ``base`` (the whole tree's top regions when ``base_id`` is None). An org whose
+    region is the base itself is counted under the base (its 本级 row); every other org
+    under its region's ancestor among the children. Callers that name or open the
+    groups (API ``region_base``, exports, the dashboard) ask :func:`level` with the
+    same actor and filters."""
 
     base_id: int | None
     base_path: str
@@ -64,7 +64,7 @@ class Level:
 
     @property
     def key_length(self) -> int:
-        return len(self.base_path) + STEP
+        return len(self.base_path) + REGION_PATH_STEP
 
     def key(self, path_column: str) -> Substr:
         """The SQL expression of an org's group: its region path cut to the children's
@@ -81,15 +81,13 @@ class Level:
 
 def view_root(actor: Actor) -> str:
     """The path of the deepest region holding every org the actor sees ("/" when they
-    span several top regions or there is none). The least and the greatest region path
-    share exactly the prefix all of them share, so two aggregates over the org tree
-    answer; the common prefix is cut back to a whole level."""
+    span several top regions or there is none): two aggregates over the org tree, the
+    least and the greatest region path (``deepest_common_path``)."""
     span = scope(Org.objects.all(), actor).aggregate(lo=Min("region__path"),
                                                       hi=Max("region__path"))
     if span["lo"] is None:
         return "/"
-    common = commonprefix([span["lo"], span["hi"]])
-    return common[:common.rfind("/") + 1] or "/"
+    return deepest_common_path(span["lo"], span["hi"])
 
 
 def level(actor: Actor, filters: Mapping[str, Any]) -> Level:

@@ -138,13 +138,6 @@ class _Ask:
     level: regions.Level | None
 
 
-def region_level(actor: Actor, filters: Mapping[str, Any]) -> regions.Level:
-    """The level at which :func:`figures` groups by region for this actor and these
-    filters: its ``base_id`` is the region whose own orgs (本级) a row keyed by it counts
-    (``Level.drill_key`` names the rows of each group)."""
-    return regions.level(actor, filters)
-
-
 def _ask(actor: Actor, group_by: tuple[str, ...], filters: Mapping[str, Any]) -> _Ask:
     return _Ask(group_by, filters, regions.lookups(filters, FILTERS),
                 regions.level(actor, filters) if "region" in group_by else None)

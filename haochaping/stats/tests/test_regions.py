@@ -108,7 +108,7 @@ def test_the_city_sees_its_districts_and_its_own_departments(tree: SimpleNamespa
         tree.zhongyuan_region.pk: (1, 1, 1, 1),  # 中原区
     }
     assert sum((c for c in by_region(supervisor).values()), Counts()) == total(supervisor)
-    assert selectors.region_level(supervisor, {}).base_id == loc.city_region.pk
+    assert regions.level(supervisor, {}).base_id == loc.city_region.pk
 
 
 def test_a_region_filter_holds_its_sub_regions(tree: SimpleNamespace) -> None:
@@ -122,7 +122,7 @@ def test_a_region_filter_holds_its_sub_regions(tree: SimpleNamespace) -> None:
     found = {k: shape(c) for k, c in by_region(supervisor,
                                                region=loc.district_region.pk).items()}
     assert found == {loc.district_region.pk: (2, 2, 1, 1), tree.town_region.pk: (2, 2, 0, 0)}
-    assert selectors.region_level(supervisor, {"region": loc.district_region.pk}).base_id \
+    assert regions.level(supervisor, {"region": loc.district_region.pk}).base_id \
         == loc.district_region.pk
 
 
@@ -171,7 +171,7 @@ def test_each_region_group_drills_down_to_exactly_its_rows(
         tree: SimpleNamespace, who: str, within: str | None) -> None:
     actor = actor_for_user(getattr(tree.people, who))
     filters = {} if within is None else {"region": getattr(tree.loc, within).pk}
-    level = selectors.region_level(actor, filters)
+    level = regions.level(actor, filters)
     groups = by_region(actor, **filters)
     assert len(groups) >= 2
     for region_id, counts in groups.items():

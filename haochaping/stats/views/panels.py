@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Region
+from haochaping.catalog.rules.codes import REGION_PATH_STEP
 from haochaping.catalog.rules.standards import Channel
 from haochaping.evaluations.models import LEVEL_CHOICES
 from haochaping.stats import drill_rows, labels, regions, rules, selectors
@@ -181,7 +182,7 @@ def _regions(who: Actor, filters: Filters, rows: list[selectors.FigureRow],
     children, or those of the deepest region holding every org in view, and the base's
     own orgs (本级) first; each count opens exactly its rows, each child region narrows
     the dashboard to it. The trail leads back up to the view's region."""
-    level = selectors.region_level(who, filters.narrowing())
+    level = regions.level(who, filters.narrowing())
     found = Region.objects.in_bulk([r.key["region"] for r in rows])
     rows = sorted(rows, key=lambda r: (r.key["region"] != level.base_id,
                                        found[r.key["region"]].code))
@@ -212,7 +213,7 @@ def _trail(who: Actor, filters: Filters, link: Linker) -> list[dict[str, str | N
     if not path.startswith(root):  # a region outside the view: nothing of it is seen
         return [{"name": "全部区划", "url": link.dashboard(None)},
                 {"name": filters.region.name, "url": None}]
-    prefixes = [path[:end] for end in range(len(root), len(path) + 1, regions.STEP)]
+    prefixes = [path[:end] for end in range(len(root), len(path) + 1, REGION_PATH_STEP)]
     trail: list[dict[str, str | None]] = [
         {"name": r.name, "url": link.dashboard(None if r.path == root else r.pk)}
         for r in Region.objects.filter(path__in=prefixes).order_by("path")]
