@@ -26,10 +26,13 @@ def window_name(window: Window) -> str:
     return f"{window.hall.name} {window}"
 
 
-def region_name(region: Region, *, own: bool = False) -> str:
-    """A region with its code; ``own``: the orgs of the region itself (本级), the row of
-    the base region when figures are grouped by region (stats.regions.Level)."""
-    return f"{region.name}{'本级' if own else ''}（{region.code}）"
+def region_name(region: Region, *, own: bool = False, code: bool = True) -> str:
+    """A region with its code (names repeat across the country; the screen, showing the
+    children of one region, leaves it out); ``own``: the orgs of the region itself
+    (本级), the row of the base region when figures are grouped by region
+    (stats.regions.Level)."""
+    name = f"{region.name}{'本级' if own else ''}"
+    return f"{name}（{region.code}）" if code else name
 
 
 def region_names(keys: Iterable[Any], base_id: int | None) -> dict[Any, str]:

@@ -191,7 +191,7 @@ def _regions(who: Actor, filters: Filters, rows: list[selectors.FigureRow],
         region, key = found[r.key["region"]], level.drill_key(r.key["region"])
         own = region.pk == level.base_id
         shown.append({
-            "name": labels.region_name(region, own=own),
+            "name": labels.region_name(region, own=own, code=False),
             "url": None if own else link.dashboard(region.pk),
             "ratings": r.counts.real_ratings, "ratings_url": link("real_ratings", **key),
             "bad": r.counts.bad_reviews, "bad_url": link("bad_reviews", **key),
