@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from haochaping.catalog.models import Region
+from haochaping.catalog.rules.codes import AdminLevel
 from haochaping.stats import snapshots
 from haochaping.stats.models import MonthlyReport, RankingSnapshot
 from haochaping.stats.reports import monthly_reports
@@ -30,11 +32,23 @@ def _office_report() -> MonthlyReport | None:
             .order_by("-period").first())
 
 
+def _district_line(base: str) -> list[str]:
+    """The dashboard inside the demo's first district: its own departments (本级) and its
+    towns and streets, each a row of 各区划情况 (the city's dashboard lists the districts)."""
+    district = (Region.objects.filter(level=AdminLevel.COUNTY.value, orgs__isnull=False)
+                .order_by("code").first())
+    if district is None:
+        return []
+    return [f"  分区划（{district.name}各乡镇街道）/ one district by town  "
+            f"{base}/work/stats/?region={district.pk}"]
+
+
 def stats_lines(base: str) -> list[str]:
     lines = [
         "统计、排名与公示 / statistics, rankings, disclosure",
         "-" * 60,
         f"  统计看板（supervisor 登录）/ dashboard      {base}/work/stats/",
+        *_district_line(base),
         f"  排名与权重（supervisor 登录）/ ranking weights {base}/work/stats/ranking/",
         f"  公示专栏（无需登录）/ public disclosure     {base}/gongshi/",
         f"  综合排名 / rankings                       {base}/gongshi/paiming/",

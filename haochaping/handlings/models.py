@@ -140,3 +140,35 @@ class Handling(models.Model):
 
     def __str__(self) -> str:
         return self.proj_no
+
+
+class HandlingMove(models.Model):
+    """A completed handling's former org and completion time, recorded when a correction
+    of the business system moves it out of them (``rules.left_bucket``).
+
+    The statistics count a completed handling on its completion day at its org; the
+    handling row then names only where it counts now, so the roll-up job
+    (``stats.rollup.touched``) reads these rows to recompute the bucket it left in the
+    same run. Written by the intake in the transaction of the correction, in one
+    statement per call (none when nothing moved); insert-only, it is also the record of
+    the corrected values, which the handling row no longer holds."""
+
+    # No index on the handling: nothing reads the moves by handling (handlings are never
+    # deleted), and the intake writes these rows.
+    handling = models.ForeignKey(Handling, verbose_name="办件", on_delete=models.PROTECT,
+                                 related_name="moves", db_index=False)
+    org = models.ForeignKey("catalog.Org", verbose_name="原办理部门", on_delete=models.PROTECT,
+                            related_name="+", db_index=False)
+    completed_at = models.DateTimeField("原办结时间")
+    at = models.DateTimeField("变更时间")
+
+    class Meta:
+        verbose_name = "办件统计归属变更"
+        verbose_name_plural = "办件统计归属变更"
+        indexes = [
+            # The roll-up job's "moved since" look-up (stats.rollup.touched).
+            models.Index(fields=["at"], name="handling_move_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handling_id} moved at {self.at:%Y-%m-%d %H:%M}"

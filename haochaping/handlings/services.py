@@ -29,7 +29,7 @@ from haochaping.accounts.scoping import actor_for_client
 from haochaping.core.errors import AppError, Conflict
 from haochaping.handlings import bulk, rules
 from haochaping.handlings.intake import Catalog, Refs, deadline_calculator
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, HandlingMove
 from haochaping.handlings.rules import Applicant, HandlingInput, ItemError
 from haochaping.handlings.vault.identity import keyed_digest
 from haochaping.handlings.vault.keys import index_key
@@ -43,7 +43,8 @@ UPDATE_FIELDS = ["matter", "org", "hall", "window", "staff", "rater", "service_c
 UPDATE_COLUMNS = bulk.columns_of(Handling, UPDATE_FIELDS)
 STATE_COLUMNS = bulk.columns_of(Handling, ["id", "proj_no", "status", "content_hash",
                                            "completed_at", "rated_at", "invite_due_at",
-                                           "default_due_at", "rating_closes_at"])
+                                           "default_due_at", "rating_closes_at", "org"])
+MOVE_COLUMNS = bulk.columns_of(HandlingMove, ["handling", "org", "completed_at", "at"])
 INSERT_COLUMNS = bulk.columns_of(Handling, ["client", "proj_no", *UPDATE_FIELDS[:-1],
                                             "rated_at", "created_at", "updated_at"])
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -99,6 +100,9 @@ class _Row:
     rated_at: datetime | None = None
     due: rules.Deadlines = rules.NO_DEADLINES
     completion_moved: bool = False  # completes now, or its completion time was corrected
+    # Stored and completed: the (org id, completion time) it counts under in the
+    # statistics until this call's write (rules.left_bucket).
+    counted_in: tuple[int, datetime] | None = None
 
 
 @dataclass(slots=True)
@@ -132,8 +136,18 @@ def _stored(client: ApiClient, proj_nos: set[str]) -> dict[str, _Row]:
         Handling._meta.db_table, STATE_COLUMNS, "proj_no", proj_nos,
         where=f"{connection.ops.quote_name('client_id')} = %s", params=[client.pk],
         datetimes=[4, 5, 6, 7, 8], for_update=True)
-    return {proj_no: _Row(pk, status, digest, completed_at, rated_at, rules.Deadlines(*due))
-            for pk, proj_no, status, digest, completed_at, rated_at, *due in rows}
+    return {proj_no: _Row(pk, status, digest, completed_at, rated_at,
+                          rules.Deadlines(invite_due, default_due, closes),
+                          counted_in=_counted_in(status, org_id, completed_at))
+            for (pk, proj_no, status, digest, completed_at, rated_at, invite_due, default_due,
+                 closes, org_id) in rows}
+
+
+def _counted_in(status: str, org_id: int, completed_at: datetime | None
+                ) -> tuple[int, datetime] | None:
+    if status != rules.COMPLETED or completed_at is None:
+        return None
+    return org_id, completed_at
 
 
 def _plan(client: ApiClient, parsed: list[tuple[int, HandlingInput]], result: IntakeResult,
@@ -236,7 +250,17 @@ def _write(client: ApiClient, writes: list[_Write], catalog: Catalog,
             old.append((*values, now, w.row.pk))
     bulk.insert_rows(table, INSERT_COLUMNS, new)
     bulk.update_rows(table, "id", UPDATE_COLUMNS, old)
+    bulk.insert_rows(HandlingMove._meta.db_table, MOVE_COLUMNS, _moves(writes, now))
     return {w.refs.window_id for w in writes if w.refs.window_id is not None}
+
+
+def _moves(writes: list[_Write], now: datetime) -> list[tuple[object, ...]]:
+    """HandlingMove rows of the stored handlings this call takes out of the statistics
+    bucket they counted in (written in one statement, none when nothing moved)."""
+    return [(w.row.pk, *w.row.counted_in, now) for w in writes
+            if w.row.pk is not None and w.row.counted_in is not None
+            and rules.left_bucket(w.row.counted_in, status=w.item.status,
+                                  org_id=w.refs.org.pk, completed_at=w.item.completed_at)]
 
 
 def handling_intake(*, client: ApiClient, items: list[Any],

@@ -15,7 +15,7 @@ from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Org
 from haochaping.core.errors import NotFound, ValidationError
-from haochaping.stats import drill, rules, selectors
+from haochaping.stats import drill, regions, rules, selectors
 
 router = Router(tags=["stats"], auth=api_auth)
 
@@ -23,12 +23,16 @@ router = Router(tags=["stats"], auth=api_auth)
 class FilterQuery(Schema):
     """The period and the optional narrowing filters shared by figures and drill-downs.
     ``scope`` narrows to an org's subtree (the org and every org below it) inside the
-    caller's own, as the dashboard's scope selector does; ``org`` is that one org alone."""
+    caller's own, as the dashboard's scope selector does; ``org`` is that one org alone.
+    ``region`` is a region and every region below it (the orgs sitting in them);
+    ``own_region`` the orgs of that region alone (本级)."""
 
     start: date
     end: date
     scope: int | None = None
     org: int | None = None
+    region: int | None = None
+    own_region: int | None = None
     hall: int | None = None
     window: int | None = None
     staff: int | None = None
@@ -55,7 +59,8 @@ class DrillPageQuery(DrillQuery):
     after: str | None = None  # the ``next`` cursor of the previous page
 
 
-FILTER_NAMES = ("org", "hall", "window", "staff", "matter", "matter_category", "channel")
+FILTER_NAMES = ("org", "region", "own_region", "hall", "window", "staff", "matter",
+                "matter_category", "channel")
 
 
 def _filters(q: Schema) -> dict[str, Any]:
@@ -92,12 +97,22 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]) -> Any:
     rows = selectors.figures(actor, group_by=group_by, period=q.period, start=q.start,
                              end=q.end, compare_previous=q.compare_previous,
                              filters=_filters(q))
-    return {"group_by": list(group_by), "period": q.period.value, "rows": [
+    return {"group_by": list(group_by), "period": q.period.value,
+            **_region_base(actor, group_by, q), "rows": [
         {"key": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.key.items()},
          "counts": _counts(r.counts), "figures": _figures(r.figures),
          "previous_counts": _counts(r.previous),
          "previous_figures": _figures(selectors.Figures(r.previous)) if r.previous else None}
         for r in rows]}
+
+
+def _region_base(actor: Actor, group_by: tuple[str, ...], q: FilterQuery) -> dict[str, Any]:
+    """Grouped by region: ``region_base``, the region whose row (if any) counts its own
+    orgs only (本级; drill it down with ``own_region``), every other row a child of it
+    with its whole subtree (``region``)."""
+    if "region" not in group_by:
+        return {}
+    return {"region_base": regions.level(actor, _filters(q)).base_id}
 
 
 def _table(actor: Any, group_by: tuple[str, ...], q: FiguresQuery) -> HttpResponse:
@@ -110,7 +125,7 @@ def _table(actor: Any, group_by: tuple[str, ...], q: FiguresQuery) -> HttpRespon
                                    end=q.end, filters=_filters(q),
                                    fields=tuple(f for f in q.fields.split(",") if f))
     head = orjson.dumps({"group_by": list(group_by), "period": q.period.value,
-                         "columns": table.header})
+                         **_region_base(actor, group_by, q), "columns": table.header})
     return HttpResponse(head[:-1] + b',"rows":' + table.rows_json + b"}",
                         content_type="application/json")
 

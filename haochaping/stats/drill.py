@@ -23,7 +23,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
-from haochaping.stats import rules
+from haochaping.stats import regions, rules
 
 _VALID_REAL = Q(is_current=True, invalidated_at__isnull=True, is_default=False)
 
@@ -44,9 +44,12 @@ FIGURE_LABELS: dict[str, str] = {
     "level_1": "非常不满意", "default_ratings": "默认评价", "invalidated": "无效评价",
     "superseded": "被替代评价",
 }
+# drill key → column; ``region`` is the region's subtree, ``own_region`` its own orgs
+# (stats.regions.lookups), as the roll-ups are filtered
 DRILL_KEYS = {"org": "org_id", "hall": "hall_id", "window": "window_id",
               "staff": "staff_id", "matter": "matter_id", "channel": "channel",
-              "matter_category": "matter__category", "region": "org__region_id"}
+              "matter_category": "matter__category", "region": "org__region__path",
+              "own_region": "org__region_id"}
 PAGE_SIZE = 20  # rows per screen page
 MAX_PAGE = 1000  # largest page the API hands out in one response
 CHUNK = 2000  # rows per keyset read of an export
@@ -109,7 +112,7 @@ def rows(actor: Actor, *, figure: str, start: date, end: date,
     _, stop = rules.day_bounds(end)
     return scope(Evaluation.objects.all(), actor).filter(
         DRILL[figure], created_at__gte=first, created_at__lt=stop,
-        **{DRILL_KEYS[k]: v for k, v in key.items()})
+        **regions.lookups(key, DRILL_KEYS))
 
 
 def older(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySet[M]:

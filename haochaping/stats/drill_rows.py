@@ -25,7 +25,7 @@ from haochaping.accounts.scoping import Actor, scope
 from haochaping.core.errors import ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling
-from haochaping.stats import drill, rules
+from haochaping.stats import drill, regions, rules
 from haochaping.workorders.models import Appeal, Callback, WorkOrder
 from haochaping.workorders.selectors import QueueFilters, queue_for
 
@@ -68,11 +68,12 @@ LIVE = "overdue"  # not a period figure: the open orders past their deadline now
 # are its handling's, as stats.rollup._keys reads them)
 HANDLING_KEYS = {"org": "org_id", "hall": "hall_id", "window": "window_id",
                  "staff": "staff_id", "matter": "matter_id",
-                 "matter_category": "matter__category", "region": "org__region_id"}
+                 "matter_category": "matter__category", "region": "org__region__path",
+                 "own_region": "org__region_id"}
 ORDER_KEYS = {"org": "org_id", "hall": "handling__hall_id",
               "window": "handling__window_id", "staff": "handling__staff_id",
               "matter": "handling__matter_id", "matter_category": "handling__matter__category",
-              "region": "org__region_id"}
+              "region": "org__region__path", "own_region": "org__region_id"}
 
 
 def _has_callback() -> Exists:
@@ -116,7 +117,7 @@ def _checked(actor: Actor, figure: str, figures: Mapping[str, str],
         raise ValidationError("stats.filter", "不支持的筛选条件", "key")
     if start > end:
         raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
-    return {keys[k]: v for k, v in found.items()}
+    return regions.lookups(found, keys)
 
 
 def _between(field: str, start: date, end: date) -> Q:

@@ -26,7 +26,7 @@ from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import ValidationError
 from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
 from haochaping.handlings.models import SERVICE_CHANNEL_CHOICES
-from haochaping.stats import drill, drill_rows, labels, rules, selectors
+from haochaping.stats import drill, drill_rows, labels, regions, rules, selectors
 from haochaping.workorders.models import KIND_CHOICES, STATUS_CHOICES, Callback
 
 Cell = str | int | float | date | None
@@ -147,9 +147,13 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
 # --- figures ----------------------------------------------------------------------------
 
 
-def names_of(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
-    """Display names for one dimension's key values (one query per named dimension)."""
+def names_of(dimension: str, keys: Iterable[Any],
+             region_base: int | None = None) -> dict[Any, str]:
+    """Display names for one dimension's key values (one query per named dimension);
+    regions grouped below ``region_base``, whose own row reads 本级."""
     values = {k for k in keys if k is not None}
+    if dimension == "region":
+        return labels.region_names(values, region_base)
     if dimension == "channel":
         return {k: CHANNELS.get(k, k) for k in values}
     if dimension == "matter_category":
@@ -160,10 +164,12 @@ def names_of(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
 
 
 def figures_sheet(rows: list[selectors.FigureRow], group_by: tuple[str, ...], *,
-                  title: str = "统计指标", previous: bool = True) -> Sheet:
+                  title: str = "统计指标", previous: bool = True,
+                  region_base: int | None = None) -> Sheet:
     """One row per group: key (id and name), counts, figures and the previous period's
-    figures, exactly the values of ``selectors.figures``."""
-    names = {d: names_of(d, (r.key[d] for r in rows)) for d in group_by}
+    figures, exactly the values of ``selectors.figures`` (grouped by region: below
+    ``region_base``, ``regions.level``)."""
+    names = {d: names_of(d, (r.key[d] for r in rows), region_base) for d in group_by}
     headers: list[str] = []
     for d in group_by:
         if d in labels.NAMED:
@@ -204,7 +210,10 @@ def figures_export(actor: Actor, *, group_by: tuple[str, ...], period: rules.Per
     the sheet and its row count."""
     rows = selectors.figures(actor, group_by=group_by, period=period, start=start, end=end,
                              compare_previous=compare_previous, filters=filters)
-    return figures_sheet(rows, group_by, previous=compare_previous), len(rows)
+    base = (regions.level(actor, filters or {}).base_id if "region" in group_by
+            else None)
+    return (figures_sheet(rows, group_by, previous=compare_previous, region_base=base),
+            len(rows))
 
 
 # --- drill-down rows --------------------------------------------------------------------

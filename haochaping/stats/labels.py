@@ -26,6 +26,21 @@ def window_name(window: Window) -> str:
     return f"{window.hall.name} {window}"
 
 
+def region_name(region: Region, *, own: bool = False, code: bool = True) -> str:
+    """A region with its code (names repeat across the country; the screen, showing the
+    children of one region, leaves it out); ``own``: the orgs of the region itself
+    (本级), the row of the base region when figures are grouped by region
+    (stats.regions.Level)."""
+    name = f"{region.name}{'本级' if own else ''}"
+    return f"{name}（{region.code}）" if code else name
+
+
+def region_names(keys: Iterable[Any], base_id: int | None) -> dict[Any, str]:
+    """pk → display name of regions grouped by region at the level below ``base_id``."""
+    found = Region.objects.in_bulk({k for k in keys if k is not None})
+    return {pk: region_name(r, own=pk == base_id) for pk, r in found.items()}
+
+
 def names(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
     """pk → display name for one catalog dimension (org, window, staff, …)."""
     ids = {k for k in keys if k is not None}

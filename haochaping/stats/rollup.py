@@ -27,7 +27,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Qu
 from django.db.models.functions import TruncDate
 
 from haochaping.evaluations.models import Evaluation
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, HandlingMove
 from haochaping.stats import bulk, rules
 from haochaping.stats.models import (
     ChannelMonthRollup,
@@ -402,6 +402,10 @@ def touched(since: datetime) -> dict[type[models.Model], set[Bucket]]:
     handlings = [(at, org) for at, org in Handling.objects.filter(
         Q(updated_at__gte=since) | Q(pk__in=handling_ids), completed_at__isnull=False,
     ).values_list("completed_at", "org_id") if at is not None]
+    # A corrected org or completion time: the row names only the bucket the handling
+    # counts in now; the intake kept the one it left (handlings.HandlingMove).
+    handlings += HandlingMove.objects.filter(at__gte=since).values_list("completed_at",
+                                                                        "org_id")
     order_ids = set(Callback.objects.filter(at__gte=since).values_list("order_id", flat=True))
     order_ids |= set(Appeal.objects.filter(Q(at__gte=since) | Q(ruled_at__gte=since))
                      .values_list("order_id", flat=True))
@@ -489,8 +493,8 @@ def rollup_tick(now: datetime) -> str:
 
 def rebuild_recent(now: datetime) -> str:
     """Nightly repair (job ``stats.rebuild_recent``): rebuild the last RECENT_DAYS days,
-    catching what no change timestamp reveals (a handling's completion day or org moved,
-    a write committed later than OVERLAP)."""
+    catching what no change timestamp reveals (rows written with old timestamps, a write
+    committed later than OVERLAP)."""
     last = rules.local_day(now)
     days = rebuild(last - timedelta(days=RECENT_DAYS - 1), last)
     return f"rebuilt {days} days"

@@ -22,19 +22,24 @@ from django.db.models.functions import Cast, NullIf, TruncMonth, TruncQuarter, T
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.core.errors import PermissionDenied, ValidationError
-from haochaping.stats import rules
+from haochaping.stats import regions, rules
 from haochaping.stats.models import EvaluationRollup, HandlingRollup, WorkOrderRollup
 from haochaping.stats.rollup import COARSE
 
 STATS = access.STATS
 
-# group-by dimension → rollup column (the same name on every rollup that has it)
+# group-by dimension → rollup column (the same name on every rollup that has it); a
+# region is grouped on a prefix of its org's region path (stats.regions.Level.key)
 DIMENSIONS: dict[str, str] = {
-    "org": "org_id", "region": "org__region_id", "hall": "hall_id", "window": "window_id",
-    "staff": "staff_id", "matter": "matter_id", "matter_category": "matter__category",
-    "channel": "channel", "period": "bucket",
+    "org": "org_id", "region": "org__region__path", "hall": "hall_id",
+    "window": "window_id", "staff": "staff_id", "matter": "matter_id",
+    "matter_category": "matter__category", "channel": "channel", "period": "bucket",
 }
-FILTERS: dict[str, str] = {k: v for k, v in DIMENSIONS.items() if k != "period"}
+# filter → rollup column: ``region`` is the region's subtree (a prefix of the org's region
+# path, stats.regions.lookups), ``own_region`` the orgs of that region alone (本级)
+FILTERS: dict[str, str] = {**{k: v for k, v in DIMENSIONS.items() if k != "period"},
+                           regions.OWN: "org__region_id"}
+REGION_KEY = "region_key"
 TRUNC = {rules.Period.WEEK: TruncWeek, rules.Period.MONTH: TruncMonth,
          rules.Period.QUARTER: TruncQuarter, rules.Period.YEAR: TruncYear}
 ROLLUPS: tuple[type[models.Model], ...] = (EvaluationRollup, HandlingRollup, WorkOrderRollup)
@@ -121,14 +126,41 @@ def tables(group_by: tuple[str, ...], filters: Mapping[str, Any], win: rules.Win
     return fine
 
 
-def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
-             win: rules.Window, filters: Mapping[str, Any],
-             top_bad: int | None = None) -> dict[Key, rules.Counts]:
-    columns = [DIMENSIONS[g] for g in group_by]
+@dataclass(frozen=True)
+class _Ask:
+    """A validated request: the group-by, the filters by name (they choose the tables),
+    their ORM lookups (resolved once: a region filter is its path) and, when grouping by
+    region, the level shown."""
+
+    group_by: tuple[str, ...]
+    filters: Mapping[str, Any]
+    where: Mapping[str, Any]
+    level: regions.Level | None
+
+
+def _ask(actor: Actor, group_by: tuple[str, ...], filters: Mapping[str, Any]) -> _Ask:
+    return _Ask(group_by, filters, regions.lookups(filters, FILTERS),
+                regions.level(actor, filters) if "region" in group_by else None)
+
+
+def _keyed(model: type[models.Model], actor: Actor, ask: _Ask,
+           win: rules.Window) -> tuple[models.QuerySet[Any], list[str]]:
+    """The rollup rows of the request (scoped, in the window, filtered) with their group
+    keys annotated, and the key columns in group-by order."""
     qs = model._default_manager.filter(scope_q(actor), day__gte=win.start, day__lt=win.end,
-                                       **{FILTERS[k]: v for k, v in filters.items()})
+                                       **ask.where)
+    columns = [DIMENSIONS[g] for g in ask.group_by]
     if "bucket" in columns:
         qs = qs.annotate(bucket=_bucket(model, win.period))
+    if ask.level is not None:
+        qs = qs.annotate(**{REGION_KEY: ask.level.key(DIMENSIONS["region"])})
+        columns[ask.group_by.index("region")] = REGION_KEY
+    return qs, columns
+
+
+def _grouped(model: type[models.Model], actor: Actor, ask: _Ask, win: rules.Window,
+             top_bad: int | None = None) -> dict[Key, rules.Counts]:
+    qs, columns = _keyed(model, actor, ask, win)
     names = _counts_of(model)
     sums = {f"s_{n}": Sum(n) for n in names}
     if not columns:  # one total row (values() without fields would group by every field)
@@ -137,6 +169,7 @@ def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
         return {(): rules.Counts(**{n: row[f"s_{n}"] or 0 for n in names})} if found else {}
     width = len(columns)
     bucket = columns.index("bucket") if "bucket" in columns else None
+    region = columns.index(REGION_KEY) if REGION_KEY in columns else None
     complete = tuple(names) == rules.COUNT_FIELDS
     result: dict[Key, rules.Counts] = {}
     if top_bad is None and _one_row_per_group(model, columns, win):
@@ -152,6 +185,8 @@ def _grouped(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
         key = values[:width]
         if bucket is not None:
             key = (*key[:bucket], rules.as_date(key[bucket]), *key[bucket + 1:])
+        if region is not None and ask.level is not None:
+            key = (*key[:region], ask.level.region_of(key[region]), *key[region + 1:])
         result[key] = (rules.Counts(*values[width:]) if complete
                        else rules.Counts(**dict(zip(names, values[width:], strict=True))))
     return result
@@ -204,16 +239,15 @@ def _fetch(qs: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _collect(actor: Actor, group_by: tuple[str, ...], win: rules.Window,
-             filters: Mapping[str, Any], top_bad: int | None = None
+def _collect(actor: Actor, ask: _Ask, win: rules.Window, top_bad: int | None = None
              ) -> dict[Key, rules.Counts]:
-    chosen = tables(group_by, filters, win)
+    chosen = tables(ask.group_by, ask.filters, win)
     if top_bad is not None and (len(chosen) > 1 or not _has(chosen[0], "level_1")):
-        whole = _collect(actor, group_by, win, filters)  # cut after merging the tables
+        whole = _collect(actor, ask, win)  # cut after merging the tables
         ranked = sorted((k for k, c in whole.items() if c.bad_reviews),
                         key=lambda k: (-whole[k].bad_reviews, _order(k)))[:top_bad]
         return {k: whole[k] for k in ranked}
-    found = [_grouped(m, actor, group_by, win, filters, top_bad) for m in chosen]
+    found = [_grouped(m, actor, ask, win, top_bad) for m in chosen]
     if len(found) == 1:
         return found[0]
     merged: dict[Key, rules.Counts] = {}
@@ -251,13 +285,14 @@ def figures(actor: Actor, *, group_by: tuple[str, ...], period: rules.Period, st
     with the most bad reviews, at most that many (ranked by the database)."""
     filters = dict(filters or {})
     win = _window(actor, group_by, period, start, end, filters)
-    current = _collect(actor, group_by, win, filters, top_bad)
+    ask = _ask(actor, group_by, filters)
+    current = _collect(actor, ask, win, top_bad)
     previous: dict[Key, rules.Counts] = {}
     offset = win.buckets
     if compare_previous:
         prev = win.previous()
         position = group_by.index("period") if "period" in group_by else None
-        for key, counts in _collect(actor, group_by, prev, filters).items():
+        for key, counts in _collect(actor, ask, prev).items():
             if position is not None:
                 key = (*key[:position], rules.shift(key[position], period, offset),
                        *key[position + 1:])
@@ -304,8 +339,12 @@ def figure_table(actor: Actor, *, group_by: tuple[str, ...], period: rules.Perio
     win = _window(actor, group_by, period, start, end, filters)
     chosen = tables(group_by, filters, win)
     header = [*group_by, *wanted]
-    if group_by and len(chosen) == 1 and tuple(_counts_of(chosen[0])) == rules.COUNT_FIELDS:
-        return Table(header, _sql_table(chosen[0], actor, group_by, win, filters, wanted))
+    # A region's key is a region path until mapped to its id (stats.regions): grouped by
+    # region, the figures are computed from the counts as in figures().
+    if (group_by and "region" not in group_by and len(chosen) == 1
+            and tuple(_counts_of(chosen[0])) == rules.COUNT_FIELDS):
+        ask = _ask(actor, group_by, filters)
+        return Table(header, _sql_table(chosen[0], actor, ask, win, wanted))
     rows = figures(actor, group_by=group_by, period=period, start=start, end=end,
                    compare_previous=False, filters=filters)
     return Table(header, orjson.dumps([
@@ -314,13 +353,9 @@ def figure_table(actor: Actor, *, group_by: tuple[str, ...], period: rules.Perio
         for r in rows]))
 
 
-def _sql_table(model: type[models.Model], actor: Actor, group_by: tuple[str, ...],
-               win: rules.Window, filters: Mapping[str, Any], wanted: list[str]) -> bytes:
-    columns = [DIMENSIONS[g] for g in group_by]
-    qs = model._default_manager.filter(scope_q(actor), day__gte=win.start, day__lt=win.end,
-                                       **{FILTERS[k]: v for k, v in filters.items()})
-    if "bucket" in columns:
-        qs = qs.annotate(bucket=_bucket(model, win.period))
+def _sql_table(model: type[models.Model], actor: Actor, ask: _Ask, win: rules.Window,
+               wanted: list[str]) -> bytes:
+    qs, columns = _keyed(model, actor, ask, win)
     each = F if _one_row_per_group(model, columns, win) else Sum
     values: dict[str, Any] = {}
     for name in wanted:

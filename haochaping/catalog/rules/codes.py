@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from os.path import commonprefix
 
 
 class OrgKind(StrEnum):
@@ -95,3 +96,17 @@ def tree_path(parent_path: str, code: str) -> str:
     """
     base = parent_path or "/"
     return f"{base}{code}/"
+
+
+# One level of a region's path: its 12-digit code (the check constraint
+# region_code_12_digits) and "/", so a region's ancestor at a depth is a fixed-length
+# prefix of its path.
+REGION_PATH_STEP = 13
+
+
+def deepest_common_path(least: str, greatest: str) -> str:
+    """The path of the deepest node above (or at) every path of a set, given the set's
+    least and greatest paths in string order ("/" when they share no node): every
+    string between the two shares their common prefix, cut back here to a whole node."""
+    shared = commonprefix([least, greatest])
+    return shared[:shared.rfind("/") + 1] or "/"

@@ -261,3 +261,8 @@ def test_demo_info_points_at_the_statistics_and_disclosure(built: str, client: C
     answer = client.get(report_url)
     assert answer.status_code == 200, answer.content
     assert answer.json()["verified"] is True
+    # the printed district opens the dashboard on its own departments and its towns
+    district_url = re.search(r"http://127\.0\.0\.1:8000(/work/stats/\?region=\d+)", text)[1]
+    page = client.get(district_url).content.decode()
+    assert page.count('data-testid="region-row"') >= 2
+    assert "本级</td>" in page

@@ -17,6 +17,7 @@ from haochaping.handlings.rules.status import (
     FINAL,
     TRANSITIONS,
     WITHDRAWN,
+    left_bucket,
     transition_allowed,
     transition_message,
 )
@@ -24,5 +25,6 @@ from haochaping.handlings.rules.status import (
 __all__ = [
     "COMPLETED", "FIELDS", "FINAL", "NO_DEADLINES", "TRANSITIONS", "WITHDRAWN", "Applicant",
     "DeadlineCalculator", "Deadlines", "HandlingInput", "ItemError", "check_applicant",
-    "normalise", "override_years", "parse_time", "transition_allowed", "transition_message",
+    "left_bucket", "normalise", "override_years", "parse_time", "transition_allowed",
+    "transition_message",
 ]

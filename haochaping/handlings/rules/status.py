@@ -7,6 +7,8 @@ or an idempotent re-send) and is always allowed.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 ACCEPTED = "accepted"
 IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
@@ -38,3 +40,18 @@ def transition_allowed(old: str, new: str) -> bool:
 def transition_message(old: str, new: str) -> str:
     return (f"办件状态不能从“{STATUS_LABELS.get(old, old)}”变更为"
             f"“{STATUS_LABELS.get(new, new)}”")
+
+
+def left_bucket(counted_in: tuple[int, datetime] | None, *, status: str, org_id: int,
+                completed_at: datetime | None) -> bool:
+    """Does a write take a handling out of the statistics bucket it counted in?
+
+    ``counted_in`` is the stored (org id, completion time) of a completed handling (None
+    when it did not count). The statistics count a completed handling on its completion
+    day at its org (docs/metrics.md), so a corrected org or completion time, or a status
+    that is no longer completed, leaves that bucket behind: the intake records it
+    (``HandlingMove``) for the roll-up job. A corrected time on the same day records one
+    needlessly, which costs a recomputation of the bucket the run recomputes anyway."""
+    if counted_in is None:
+        return False
+    return status != COMPLETED or (org_id, completed_at) != counted_in

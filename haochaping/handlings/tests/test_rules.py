@@ -133,6 +133,25 @@ def test_final_states_and_message() -> None:
         "办件状态不能从“已办结”变更为“已受理”")
 
 
+DONE = datetime(2025, 3, 3, 9, 30, tzinfo=SH)
+
+
+@pytest.mark.parametrize(("counted_in", "status", "org_id", "completed_at", "left"), [
+    (None, "completed", 1, DONE, False),  # it did not count: nothing to leave
+    ((1, DONE), "completed", 1, DONE, False),  # the same bucket (another window, say)
+    ((1, DONE), "completed", 2, DONE, True),  # another department
+    ((1, DONE), "completed", 1, DONE - timedelta(days=1), True),  # another day
+    ((1, DONE), "completed", 1, DONE + timedelta(minutes=5), True),  # another time
+    ((1, DONE), "withdrawn", 1, None, True),  # no longer completed
+])
+def test_left_bucket(counted_in: tuple[int, datetime] | None, status: str, org_id: int,
+                     completed_at: datetime | None, left: bool) -> None:
+    """A stored completed handling leaves the statistics bucket it counted in when a
+    write changes its org, its completion time or its completed status."""
+    assert rules.left_bucket(counted_in, status=status, org_id=org_id,
+                             completed_at=completed_at) is left
+
+
 def test_national_policy_sets_no_deadline() -> None:
     calc = rules.DeadlineCalculator({})
     assert calc.deadlines(NOW, NATIONAL, has_phone=True) == rules.NO_DEADLINES

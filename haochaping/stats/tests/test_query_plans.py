@@ -88,13 +88,32 @@ def test_month_across_orgs_reads_the_org_month_rollup_index() -> None:
     assert f"Seq Scan on {table}" not in plan, plan
 
 
+def test_a_region_filter_and_grouping_read_the_org_month_rollup_index() -> None:
+    """Grouped by region inside a region's subtree, the figures still come from one
+    index read of the org × month roll-up; only the catalog (orgs, regions) is joined."""
+    district = f.make_region("410105000000", "金水区", "county", parent=f.make_region())
+    f.make_org("金水区政务服务局", region=district)
+
+    def run() -> None:
+        selectors.figures(system_actor("test"), group_by=("region",),
+                          period=rules.Period.MONTH, start=date(2026, 3, 1),
+                          end=date(2026, 3, 31), compare_previous=False,
+                          filters={"region": district.parent_id})
+
+    table = OrgMonthRollup._meta.db_table
+    plan = _plan(_captured(table, run))
+    assert f"Seq Scan on {table}" not in plan, plan
+    assert "stats_orgmonth" in plan, plan
+
+
 def test_the_rollup_job_finds_changed_rows_through_indexes() -> None:
     """stats.rollup.touched runs every few seconds against tables of millions of rows:
-    each of its "changed since" conditions has an index (no sequential scan)."""
+    each of its "changed since" conditions has an index (no sequential scan), the
+    buckets corrected handlings left (handlings.HandlingMove, by its ``at``) too."""
     from haochaping.stats import rollup
 
     since = datetime(2026, 9, 1, tzinfo=UTC)
-    for table in ("evaluations_evaluation", "handlings_handling"):
+    for table in ("evaluations_evaluation", "handlings_handling", "handlings_handlingmove"):
         sql = _captured(table, lambda: rollup.touched(since))
         plan = _plan(sql)
         assert "Seq Scan" not in plan, plan

@@ -33,7 +33,8 @@ from haochaping.evaluations.services import (
     sweep_default_ratings,
 )
 from haochaping.evaluations.tests import factories as ef
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, HandlingMove
+from haochaping.handlings.services import handling_intake
 from haochaping.stats import rollup
 from haochaping.stats.models import (
     ChannelMonthRollup,
@@ -194,7 +195,10 @@ def coarse_stored() -> Coarse:
 def town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
     PolicyOverride.objects.create(org=None, key="multiple_ratings", value="latest_wins")
     PolicyOverride.objects.create(org=None, key="default_rating_level", value=3)
-    source, _ = ef.make_client(locality.market, scopes=("handlings:write",), name="审批系统")
+    # The business system reports for the whole city (both places), so its corrections
+    # may move a handling from one department to the other.
+    source, _ = ef.make_client(locality.city_office, scopes=("handlings:write",),
+                               name="审批系统")
     hr_hall = f.make_hall(locality.district_office, name="区市民之家", code="HALLD")
     hr_window = f.make_window(hr_hall, locality.district_hr, number="D1")
     hr_staff = f.make_staff(locality.district_hr, window=hr_window, name="李红")
@@ -205,10 +209,12 @@ def town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespac
         dict(org=locality.district_hr, matter=hr_matter, hall=hr_hall, window=hr_window,
              staff=hr_staff),
     ]
-    raters = [ef.make_rater(), ef.make_rater(id_no="110105198001010016", phone="13900001111",
-                                             name="李四")]
+    identities = [dict(name="张三", id_no=ef.ID_NO, phone=ef.PHONE),
+                  dict(name="李四", id_no="110105198001010016", phone="13900001111")]
+    raters = [ef.make_rater(**who) for who in identities]
     return SimpleNamespace(loc=locality, people=personas, source=source, places=places,
-                           raters=raters)
+                           raters=raters, identities=dict(zip((r.pk for r in raters),
+                                                              identities, strict=True)))
 
 
 class Simulation:
@@ -223,14 +229,16 @@ class Simulation:
     sweep, under a short rectification limit and with QA for the market — instead of
     signing and call-backs only (the histories other statistics tests are built on).
     ``checked``: compare the roll-ups with a recomputation from raw rows after every
-    roll-up run, not only at the end."""
+    roll-up run, not only at the end. ``corrections``: the business system also re-sends
+    completed handlings through the intake service with another department or place and
+    a completion time on an earlier day (:meth:`correct`)."""
 
     def __init__(self, town: SimpleNamespace, seed: int, capture: Any,
                  start: datetime | None = None, *, orders: bool = False,
-                 checked: bool = False) -> None:
+                 checked: bool = False, corrections: bool = False) -> None:
         self.town, self.rng, self.capture = town, random.Random(seed), capture
         self.now = start or timezone.now() - timedelta(days=40)
-        self.orders, self.checked = orders, checked
+        self.orders, self.checked, self.corrections = orders, checked, corrections
         self.handlings: list[Handling] = []
         if orders:
             # Orders run out of time within the history (overdue, then closed late); the
@@ -264,6 +272,45 @@ class Simulation:
                                                 "online")
         self.handlings.append(h)
         return h
+
+    def corrected_item(self, handling: Handling, place: int | None = None,
+                       days_earlier: int | None = None) -> dict[str, Any]:
+        """The intake item of ``handling`` as its business system re-sends it: at a place
+        (random unless given: a department, its matter and, offline, its window and staff)
+        and completed ``days_earlier`` days earlier (random: the same day or up to three
+        days earlier)."""
+        h = Handling.objects.get(pk=handling.pk)
+        assert h.completed_at is not None
+        where = (self.rng.choice(self.town.places) if place is None
+                 else self.town.places[place])
+        offline = self.rng.random() < 0.7
+        if days_earlier is None:
+            days_earlier = self.rng.choice([0, 1, 1, 2, 3])
+        done = h.completed_at - timedelta(days=days_earlier,
+                                          minutes=self.rng.randint(0, 300))
+        who = self.town.identities[h.rater_id]
+        item: dict[str, Any] = {
+            "proj_no": h.proj_no, "matter_code": where["matter"].impl_code,
+            "matter_version": where["matter"].version, "org_code": where["org"].code,
+            "status": "completed", "service_channel": "offline" if offline else "online",
+            "accepted_at": (done - timedelta(hours=1)).isoformat(),
+            "completed_at": done.isoformat(), "applicant_kind": "1",
+            "applicant_name": who["name"], "applicant_id_type": "111",
+            "applicant_id_no": who["id_no"], "applicant_phone": who["phone"]}
+        if offline:
+            item.update(window_code=where["window"].code, staff_no=where["staff"].staff_no)
+        return item
+
+    def correct(self, items: list[dict[str, Any]] | None = None) -> None:
+        """The business system's correction of completed handlings (one random one
+        unless ``items``), through the real intake service at the simulation clock."""
+        if items is None:
+            if not self.handlings:
+                return
+            items = [self.corrected_item(self.rng.choice(self.handlings))]
+        with self.writing():
+            result = handling_intake(client=self.town.source, items=items, now=self.now)
+        assert not result.errors, result.errors
 
     def rate(self, handling: Handling | None = None, level: int | None = None) -> None:
         if not self.handlings and handling is None:
@@ -389,6 +436,8 @@ class Simulation:
             actions = [self.complete, self.rate, self.invalidate, self.work, self.sweep,
                        self.roll]
             weights = [5, 5, 2, 3, 2, 2]
+        if self.corrections:
+            actions, weights = [*actions, self.correct], [*weights, 3]
         self.rng.choices(actions, weights=weights)[0]()
 
     def sweep(self) -> None:
@@ -405,9 +454,10 @@ class Simulation:
 
 def simulate(town: SimpleNamespace, capture: Any, seed: int, steps: int,
              start: datetime | None = None, *, orders: bool = False,
-             checked: bool = False) -> Simulation:
+             checked: bool = False, corrections: bool = False) -> Simulation:
     """``steps`` random steps of the town's history, then one roll-up run."""
-    sim = Simulation(town, seed, capture, start, orders=orders, checked=checked)
+    sim = Simulation(town, seed, capture, start, orders=orders, checked=checked,
+                     corrections=corrections)
     for _ in range(steps):
         sim.step()
     sim.tick()
@@ -452,6 +502,26 @@ def test_incremental_rollups_equal_raw_recomputation(
     assert any(len(t) > 0 for t in coarse_stored())
     # the roll-ups follow the change timestamps: a run with nothing new recomputes nothing
     assert rollup.rollup_tick(sim.now + timedelta(seconds=30)) == "recomputed 0 buckets"
+    assert snapshot() == expected
+    assert coarse_stored() == coarse_of(expected)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_incremental_rollups_follow_corrected_handlings(
+        town: SimpleNamespace, django_capture_on_commit_callbacks: Any, seed: int) -> None:
+    """The business system corrects completed handlings through the intake service (the
+    department, the place, the completion day) amid the whole mix: every incremental run
+    leaves the roll-ups equal to a recomputation from raw rows, the buckets the
+    handlings left included, with no nightly repair."""
+    sim = simulate(town, django_capture_on_commit_callbacks, seed, steps=STEPS, start=START,
+                   orders=True, checked=True, corrections=True)
+    moves = list(HandlingMove.objects.select_related("handling"))
+    # corrections that moved a handling to the other department and to another day
+    assert any(m.org_id != m.handling.org_id for m in moves)
+    assert any(local_day(m.completed_at) != local_day(m.handling.completed_at)
+               for m in moves)
+    assert not Handling.objects.filter(updated_at__gt=sim.now).exists()
+    expected = raw()
     assert snapshot() == expected
     assert coarse_stored() == coarse_of(expected)
 

@@ -1,9 +1,11 @@
 """Shared by the statistics screens: who may look, the filters of the query string
-(period, dates, org subtree) checked with Chinese messages, and refusals as pages."""
+(period, dates, org subtree, region) checked with Chinese messages, and refusals as
+pages."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, actor_for_user, scope
-from haochaping.catalog.models import Org
+from haochaping.catalog.models import Org, Region
 from haochaping.core.errors import AppError, PermissionDenied, ValidationError
 from haochaping.stats import rules
 
@@ -44,20 +46,30 @@ def refused(request: HttpRequest, exc: AppError) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Filters:
-    """Whole buckets ``start`` … ``end`` (both included) and an optional org subtree."""
+    """Whole buckets ``start`` … ``end`` (both included), an optional org subtree and an
+    optional region (with every region below it, stats.regions)."""
 
     period: rules.Period
     start: date
     end: date
     org: Org | None = None
+    region: Region | None = None
 
     def params(self, **extra: Any) -> str:
         values: dict[str, Any] = {"period": self.period.value, "start": self.start.isoformat(),
                                   "end": self.end.isoformat()}
         if self.org is not None:
             values["scope"] = self.org.pk
+        if self.region is not None:
+            values["region"] = self.region.pk
         values.update({k: v for k, v in extra.items() if v is not None})
         return urlencode(values)
+
+    def narrowing(self, key: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The figure and drill-down filters of the screen: the chosen region, then the
+        list's own ``key`` (a region there is one below the chosen one)."""
+        chosen = {"region": self.region.pk} if self.region is not None else {}
+        return {**chosen, **(key or {})}
 
     def narrow(self, actor: Actor) -> Actor:
         """The actor confined to the chosen org's subtree (inside its own scope)."""
@@ -95,7 +107,20 @@ def parse_filters(actor: Actor, query: QueryDict) -> Filters:
     if win.buckets > MAX_BUCKETS:
         raise ValidationError("stats.range_too_long",
                               "时间跨度过长，请缩短范围或改用按周、按月统计", "end")
-    return Filters(period, win.start, win.end - timedelta(days=1), _org(actor, query))
+    return Filters(period, win.start, win.end - timedelta(days=1), _org(actor, query),
+                   _region(query))
+
+
+def _region(query: QueryDict) -> Region | None:
+    """Any region may be chosen: the figures are those of the viewer's own orgs in it."""
+    raw = query.get("region", "").strip()
+    if not raw:
+        return None
+    valid = raw.isdigit() and len(raw) <= 18  # a database integer
+    region = Region.objects.filter(pk=int(raw)).first() if valid else None
+    if region is None:
+        raise ValidationError("stats.region", "所选区划无效", "region")
+    return region
 
 
 def _org(actor: Actor, query: QueryDict) -> Org | None:

@@ -32,8 +32,10 @@ from haochaping.workorders.selectors import visible_orders
 
 PAGE_SIZE = drill.PAGE_SIZE
 FIGURE_LABELS = drill.FIGURE_LABELS
-KEY_LABELS = {"org": "部门", "hall": "大厅", "window": "窗口", "staff": "工作人员",
-              "matter": "事项", "channel": "渠道", "matter_category": "事项类型"}
+# the list's own keys in the query string (the chosen region is one of the Filters)
+KEY_LABELS = {"org": "部门", "own_region": "区划本级", "hall": "大厅", "window": "窗口",
+              "staff": "工作人员", "matter": "事项", "channel": "渠道",
+              "matter_category": "事项类型"}
 TEXT_KEYS = ("channel", "matter_category")
 
 
@@ -53,11 +55,11 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
                   after: str | None = None, before: str | None = None) -> dict[str, Any]:
     if figure not in FIGURE_LABELS:
         raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
-    who = filters.narrow(actor)
-    found = drill.page(who, figure=figure, start=filters.start, end=filters.end, key=key,
+    who, where = filters.narrow(actor), filters.narrowing(key)
+    found = drill.page(who, figure=figure, start=filters.start, end=filters.end, key=where,
                        after=after or None, before=before or None, size=PAGE_SIZE)
     rows = selectors.figures(who, group_by=(), period=filters.period, start=filters.start,
-                             end=filters.end, compare_previous=False, filters=key)
+                             end=filters.end, compare_previous=False, filters=where)
     total = getattr(rows[0].counts, figure) if rows else 0
     by_pk = {e.pk: e for e in Evaluation.objects.filter(pk__in=found.ids).select_related(
         "org", "matter", "window__hall", "rater")}
@@ -128,11 +130,11 @@ def rows_context(actor: Actor, filters: Filters, kind: str, figure: str,
     figures = drill_rows.figures_of(kind)
     if figure not in figures:
         raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
-    who = filters.narrow(actor)
+    who, where = filters.narrow(actor), filters.narrowing(key)
     listed = drill_rows.page(kind, who, figure=figure, start=filters.start, end=filters.end,
-                             key=key, after=after or None, before=before or None,
+                             key=where, after=after or None, before=before or None,
                              size=PAGE_SIZE)
-    total = _total(who, filters, kind, figure, key, listed)
+    total = _total(who, filters, kind, figure, where, listed)
     ids = listed.page.ids
     rows = _handling_rows(ids) if kind == drill_rows.HANDLINGS else _order_rows(actor, ids)
     page_url, export_url = KINDS[kind]

@@ -33,7 +33,7 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "totals": ((), "totals"), "trend": (("period",), "trend"),
     "levels": ((), "levels"), "channels": (("channel",), "channels"),
     "matters": (("matter",), "matters"), "windows": (("window",), "windows"),
-    "participation": (("org",), "participation"),
+    "participation": (("org",), "participation"), "regions": (("region",), "regions"),
 }
 
 
@@ -45,7 +45,8 @@ def _format(fmt: str) -> str:
 
 def _query(filters: Filters, **extra: Any) -> dict[str, Any]:
     return {"period": filters.period.value, "start": filters.start, "end": filters.end,
-            "scope": filters.org.pk if filters.org is not None else None, **extra}
+            "scope": filters.org.pk if filters.org is not None else None,
+            "region": filters.region.pk if filters.region is not None else None, **extra}
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -68,7 +69,8 @@ def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase
         group_by, stem = TABLES[table]
         sheet, rows = exports.figures_export(
             filters.narrow(actor), group_by=group_by, period=filters.period,
-            start=filters.start, end=filters.end, compare_previous=False)
+            start=filters.start, end=filters.end, filters=filters.narrowing(),
+            compare_previous=False)
     except AppError as exc:
         return refused(request, exc)
     downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
@@ -88,7 +90,7 @@ def drill_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
         sheet, rows = exports.drilldown_export(
             filters.narrow(actor), figure=figure, start=filters.start, end=filters.end,
-            key=key, max_rows=exports.EXPORT_MAX_ROWS[fmt])
+            key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
     except AppError as exc:
         return refused(request, exc)
     downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
@@ -102,7 +104,7 @@ def _rows_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
         figure, key = request.GET.get("figure", ""), _key(request.GET)
         sheet, rows = exports.rows_export(
             filters.narrow(actor), kind=kind, figure=figure, start=filters.start,
-            end=filters.end, key=key, max_rows=exports.EXPORT_MAX_ROWS[fmt])
+            end=filters.end, key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
     except AppError as exc:
         return refused(request, exc)
     downloads.export_recorded(actor, kind=kind, fmt=fmt, rows=rows, ip=_ip(request),

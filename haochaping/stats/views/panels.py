@@ -4,15 +4,19 @@ for the ECharts options embedded with ``json_script``."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from django.urls import reverse
 
 from haochaping.accounts.scoping import Actor
+from haochaping.catalog.models import Region
+from haochaping.catalog.rules.codes import REGION_PATH_STEP
 from haochaping.catalog.rules.standards import Channel
 from haochaping.evaluations.models import LEVEL_CHOICES
-from haochaping.stats import labels, rules, selectors
+from haochaping.stats import drill_rows, labels, regions, rules, selectors
 from haochaping.stats.cache import cached
 from haochaping.stats.rules import Figure
 from haochaping.stats.views.common import Filters
@@ -49,9 +53,14 @@ class Linker:
     def _url(self, base: str, figure: str, start: Any = None, end: Any = None,
              **key: Any) -> str:
         f = self.filters
-        params = Filters(f.period, start or f.start, end or f.end, f.org).params(
+        params = dataclasses.replace(f, start=start or f.start, end=end or f.end).params(
             figure=figure, **key)
         return f"{base}?{params}"
+
+    def dashboard(self, region: int | None) -> str:
+        """The dashboard narrowed to ``region`` (None: every region in view)."""
+        f = dataclasses.replace(self.filters, region=None)
+        return f"{reverse('stats:dashboard')}?{f.params(region=region)}"
 
 
 # Where each rate tile clicks through (docs/metrics.md, 下钻): the rows behind its
@@ -111,7 +120,7 @@ def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
     who = filters.narrow(actor)
     data = cached("dashboard", (who.scope_path, filters.params()),
                   lambda: _from_rollups(who, filters))
-    return {**data, "overdue": overdue_orders(who),
+    return {**data, "overdue": overdue_orders(who, filters.narrowing()),
             "overdue_url": Linker(filters).orders("overdue")}
 
 
@@ -121,7 +130,8 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
                 top_bad: int | None = None) -> list[selectors.FigureRow]:
         return selectors.figures(who, group_by=group_by, period=filters.period,
                                  start=filters.start, end=filters.end,
-                                 compare_previous=compare, top_bad=top_bad)
+                                 compare_previous=compare, top_bad=top_bad,
+                                 filters=filters.narrowing())
 
     totals = figures(compare=True)
     total = totals[0] if totals else None
@@ -159,9 +169,58 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
              "rated_url": link.handlings("rated_real", org=r.key["org"])}
             for r in lowest],
         "participation_orgs": len(orgs),
+        "regions": _regions(who, filters, figures("region"), link),
         "exports": {table: link.exports(table) for table in (
-            "totals", "trend", "levels", "channels", "matters", "windows", "participation")},
+            "totals", "trend", "levels", "channels", "matters", "windows", "participation",
+            "regions")},
     }
+
+
+def _regions(who: Actor, filters: Filters, rows: list[selectors.FigureRow],
+             link: Linker) -> dict[str, Any]:
+    """The figures one level down the region tree (stats.regions): the chosen region's
+    children, or those of the deepest region holding every org in view, and the base's
+    own orgs (本级) first; each count opens exactly its rows, each child region narrows
+    the dashboard to it. The trail leads back up to the view's region."""
+    level = regions.level(who, filters.narrowing())
+    found = Region.objects.in_bulk([r.key["region"] for r in rows])
+    rows = sorted(rows, key=lambda r: (r.key["region"] != level.base_id,
+                                       found[r.key["region"]].code))
+    shown = []
+    for r in rows:
+        region, key = found[r.key["region"]], level.drill_key(r.key["region"])
+        own = region.pk == level.base_id
+        shown.append({
+            "name": labels.region_name(region, own=own, code=False),
+            "url": None if own else link.dashboard(region.pk),
+            "ratings": r.counts.real_ratings, "ratings_url": link("real_ratings", **key),
+            "bad": r.counts.bad_reviews, "bad_url": link("bad_reviews", **key),
+            "satisfaction": percent(r.figures[Figure.SATISFACTION]),
+            "completed": r.counts.completed,
+            "completed_url": link.handlings("completed", **key),
+            "participation": percent(r.figures[Figure.PARTICIPATION]),
+            "orders": r.counts.orders, "orders_url": link.orders("orders", **key)})
+    return {"rows": shown, "trail": _trail(who, filters, link)}
+
+
+def _trail(who: Actor, filters: Filters, link: Linker) -> list[dict[str, str | None]]:
+    """The regions from the view's own down to the chosen one, each narrowing the
+    dashboard to it (the view's own clears the choice; the last is where the viewer
+    is); none when no region is chosen."""
+    if filters.region is None:
+        return []
+    root, path = regions.view_root(who), filters.region.path
+    if not path.startswith(root):  # a region outside the view: nothing of it is seen
+        return [{"name": "全部区划", "url": link.dashboard(None)},
+                {"name": filters.region.name, "url": None}]
+    prefixes = [path[:end] for end in range(len(root), len(path) + 1, REGION_PATH_STEP)]
+    trail: list[dict[str, str | None]] = [
+        {"name": r.name, "url": link.dashboard(None if r.path == root else r.pk)}
+        for r in Region.objects.filter(path__in=prefixes).order_by("path")]
+    if root == "/":  # the view spans several top regions
+        trail.insert(0, {"name": "全部区划", "url": link.dashboard(None)})
+    trail[-1]["url"] = None
+    return trail
 
 
 PARTICIPATION_ROWS = 30
@@ -176,6 +235,8 @@ def _lowest_participation(rows: list[selectors.FigureRow]) -> list[selectors.Fig
     return sorted(rows, key=order)[:PARTICIPATION_ROWS]
 
 
-def overdue_orders(actor: Actor) -> int:
-    """Open orders past their rectification deadline in the actor's subtree."""
-    return queue_for(actor, QueueFilters(overdue=True)).count()
+def overdue_orders(actor: Actor, narrowing: Mapping[str, Any] | None = None) -> int:
+    """Open orders past their rectification deadline in the actor's subtree (and in the
+    chosen region: the orders of its orgs, as the overdue list filters them)."""
+    return queue_for(actor, QueueFilters(overdue=True)).filter(
+        **regions.lookups(narrowing or {}, drill_rows.ORDER_KEYS)).count()
