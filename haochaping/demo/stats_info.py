@@ -3,7 +3,9 @@ the ended months and quarters, and say where to look."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from haochaping.catalog.models import Region
 from haochaping.catalog.rules.codes import AdminLevel
@@ -43,6 +45,15 @@ def _district_line(base: str) -> list[str]:
             f"{base}/work/stats/?region={district.pk}"]
 
 
+def _figures_path() -> str:
+    """The figures API for the last six months by department and month (the dashboard's
+    default span): the API needs a period, and a link without one answers 422."""
+    today = timezone.localdate()
+    start = (today.replace(day=1) - timedelta(days=150)).replace(day=1)
+    return (f"/api/v1/stats/figures?group_by=org,period&period=month"
+            f"&start={start.isoformat()}&end={today.isoformat()}")
+
+
 def stats_lines(base: str) -> list[str]:
     lines = [
         "统计、排名与公示 / statistics, rankings, disclosure",
@@ -55,7 +66,7 @@ def stats_lines(base: str) -> list[str]:
         f"  整改情况 / rectification                  {base}/gongshi/zhenggai/",
         f"  典型案例 / typical cases                  {base}/gongshi/anli/",
         f"  指标口径 / definitions                    {base}/gongshi/koujing/",
-        f"  统计接口 / figures API   {base}/api/v1/stats/figures?group_by=org&period=month",
+        f"  统计接口（supervisor 登录或 stats:read 密钥）/ figures API  {base}{_figures_path()}",
     ]
     latest = RankingSnapshot.objects.filter(period="month").order_by("-start").first()
     if latest is not None:

@@ -266,3 +266,8 @@ def test_demo_info_points_at_the_statistics_and_disclosure(built: str, client: C
     page = client.get(district_url).content.decode()
     assert page.count('data-testid="region-row"') >= 2
     assert "本级</td>" in page
+    # the printed figures API answers the supervisor with figures by department and month
+    figures_url = re.search(r"http://127\.0\.0\.1:8000(/api/v1/stats/figures\?\S+)", text)[1]
+    answer = client.get(figures_url)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["rows"]
