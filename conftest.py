@@ -39,12 +39,31 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             ensure_reference_data()
 
 
+# Fixtures through which a test reaches a database: Django's test database, or a scratch
+# database of the pass's backend (the worker-kill tests).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences",
+                     "django_db_serialized_rollback", "live_server", "scratch_db"}
+
+
+def _reaches_a_database(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("HCP_SKIP_BROWSER") == "1":
         skip = pytest.mark.skip(reason="browser tests run in the SQLite pass only")
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+    if os.environ.get("HCP_DATABASE_TESTS_ONLY") == "1":
+        # The second (PostgreSQL) pass: a test that reaches no database (pure rules,
+        # property tests, crypto, CLI help) answers the same on every backend and has run
+        # in the first pass; pytest-django refuses such a test any database access.
+        same = [item for item in items if not _reaches_a_database(item)]
+        if same:
+            config.hook.pytest_deselected(items=same)
+            items[:] = [item for item in items if _reaches_a_database(item)]
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ except Exception as exc:  # noqa: BLE001
 PYEOF
 then
   echo "== pytest (PostgreSQL)"
-  DATABASE_URL="$PG_URL" HCP_SKIP_BROWSER=1 "$PY" -m pytest -q "$@"
+  # Tests that reach no database ran in the SQLite pass already (conftest.py).
+  DATABASE_URL="$PG_URL" HCP_SKIP_BROWSER=1 HCP_DATABASE_TESTS_ONLY=1 "$PY" -m pytest -q "$@"
 elif [ "${HCP_REQUIRE_POSTGRES:-0}" = "1" ]; then
   echo "PostgreSQL is required here (HCP_REQUIRE_POSTGRES=1) but unreachable" >&2
   exit 1
