@@ -142,3 +142,30 @@ def _fresh_memos() -> Iterator[None]:
     cache.clear()
     yield
     clear_all()
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks(django_capture_on_commit_callbacks: Any) -> Any:
+    """pytest-django's fixture, plus: with ``execute=True`` the tasks queued in the block
+    (core.engine: work orders after a bad rating, outbox delivery, pad wake-ups) run when
+    it exits, as a worker would run them right after the commit."""
+    from contextlib import contextmanager
+
+    from haochaping.core.engine.worker import drain
+
+    @contextmanager
+    def capture(*, using: str = "default", execute: bool = False) -> Iterator[Any]:
+        with django_capture_on_commit_callbacks(using=using, execute=execute) as callbacks:
+            yield callbacks
+        if execute:
+            drain()
+
+    return capture
+
+
+@pytest.fixture
+def run_tasks(db: Any) -> Any:
+    """Run every due task of the engine in this test's transaction: {outcome: count}."""
+    from haochaping.core.engine.worker import drain
+
+    return drain

@@ -57,6 +57,12 @@ HCP_SMS_MAX_ATTEMPTS = env_int("HCP_SMS_MAX_ATTEMPTS", 6)
 HCP_SMS_RETRY_BASE_SECONDS = env_int("HCP_SMS_RETRY_BASE_SECONDS", 30)
 HCP_SMS_RETRY_CAP_SECONDS = env_int("HCP_SMS_RETRY_CAP_SECONDS", 3600)
 HCP_SMS_INBOUND_PER_MINUTE = env_int("HCP_SMS_INBOUND_PER_MINUTE", 6)
+# Messages sent at once by one delivery task (threads waiting on the gateway, not CPU).
+HCP_SMS_CONCURRENCY = env_int("HCP_SMS_CONCURRENCY", 16)
+# Task engine (ADR 0005): a worker silent this long is dead and its tasks requeued.
+HCP_WORKER_STALL_SECONDS = env_int("HCP_WORKER_STALL_SECONDS", 30)
+# Successful task results are kept this many days (failed ones until retried or deleted).
+HCP_TASK_RESULT_DAYS = env_int("HCP_TASK_RESULT_DAYS", 7)
 # Base of the links sent to raters (SMS invitation → {base}/r/<token>).
 HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Evaluator pads long-poll this same-origin URL (`haochaping padwait` behind the reverse
@@ -78,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "haochaping.core",
     "haochaping.accounts",
     "haochaping.audit",
@@ -151,6 +159,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and HCP_DB_
     # explicitly (prepare=True) on its few hot statements. The threshold keeps the
     # ORM's own queries from ever being prepared automatically.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1_000_000
+
+# The task engine (ADR 0005): django-tasks on its database backend, so a task commits with
+# the write that queues it, on SQLite as on PostgreSQL. Queues: haochaping.core.engine.rules.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["urgent", "default", "sweeps", "reports"],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

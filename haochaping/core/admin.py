@@ -36,3 +36,7 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The task engine's screens (registered here, where the admin looks for them).
+from haochaping.core.engine import admin as _engine_admin  # noqa: E402,F401

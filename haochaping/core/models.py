@@ -1,4 +1,7 @@
-"""Worker bookkeeping shared by every app's periodic jobs."""
+"""Bookkeeping of the task engine (ADR 0005): the periodic schedule, waiting-task keys,
+running-task claims and worker heartbeats. The tasks themselves are django-tasks-db's
+``DBTaskResult`` rows; these tables add what it lacks: cluster-wide periodic scheduling,
+de-duplication, "never twice at once" and recovery of a killed worker's tasks."""
 
 from __future__ import annotations
 
@@ -8,24 +11,74 @@ from django.db import models
 class PeriodicJobState(models.Model):
     """One row per declared periodic job (haochaping.core.jobs.JOBS).
 
-    A worker claims a due job with a conditional UPDATE on ``next_run_at``/``locked_until``;
-    "0 rows updated" means another worker has it, so several workers never run one job
-    twice at once, on SQLite as on PostgreSQL.
+    Any worker's scheduler enqueues a due job by a conditional UPDATE of ``next_run_at``
+    (compare-and-swap on the value it read): "0 rows updated" means another worker
+    enqueued this period, so a job is enqueued once per period across the cluster, on
+    SQLite as on PostgreSQL. Running it is the task engine's business.
     """
 
     name = models.CharField("任务", max_length=64, unique=True)
     next_run_at = models.DateTimeField("下次运行")
-    locked_by = models.CharField("执行者", max_length=64, blank=True)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-    last_started_at = models.DateTimeField("上次开始", null=True, blank=True)
-    last_finished_at = models.DateTimeField("上次完成", null=True, blank=True)
-    last_error = models.TextField("上次错误", blank=True)
-    failures = models.PositiveIntegerField("连续失败次数", default=0)
+    last_enqueued_at = models.DateTimeField("上次排队", null=True, blank=True)
 
     class Meta:
-        verbose_name = "后台任务"
-        verbose_name_plural = "后台任务"
+        verbose_name = "定时任务"
+        verbose_name_plural = "定时任务"
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaskKey(models.Model):
+    """A de-duplication key of a task that waits to run: at most one waiting task per key
+    (the primary key refuses a second). Deleted when a worker claims the task, so work
+    that arrives while it runs queues one more run."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    task_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = "任务排队键"
+        verbose_name_plural = "任务排队键"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class TaskRun(models.Model):
+    """A claimed (running) task: which worker runs it and, for tasks that must never run
+    twice at once, its lock key (unique: a second task with the same lock stays queued
+    until this row goes). Recovery reads it to requeue the tasks of a dead worker."""
+
+    task_id = models.UUIDField(primary_key=True)
+    worker_id = models.CharField(max_length=64, db_index=True)
+    lock_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "运行中任务"
+        verbose_name_plural = "运行中任务"
+
+    def __str__(self) -> str:
+        return f"{self.task_id}@{self.worker_id}"
+
+
+class WorkerBeat(models.Model):
+    """A live worker process: its heartbeat (``beat_at``) every few seconds. A worker
+    silent for longer than the stall limit is dead (kill -9, lost machine)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=128)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "后台进程"
+        verbose_name_plural = "后台进程"
+        ordering = ["worker_id"]
+
+    def __str__(self) -> str:
+        return self.worker_id

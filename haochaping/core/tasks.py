@@ -1,19 +1,21 @@
-"""Thin task wrappers for the periodic jobs of the core app."""
+"""Tasks of the core app: upkeep of the task engine itself."""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-logger = logging.getLogger("haochaping.worker")
+from django.conf import settings
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from haochaping.core.engine import rules, task
 
 
-def calendar_coverage(now: datetime) -> str:
-    """Warn loudly when this or next year lacks official holiday data (deadlines would
-    silently count weekends only)."""
-    from haochaping.catalog.selectors.policy import calendar_coverage_warnings
-
-    warnings = calendar_coverage_warnings(now.date())
-    for message in warnings:
-        logger.warning("calendar coverage: %s", message)
-    return "; ".join(warnings) or "ok"
+@task(queue=rules.REPORTS, lock="engine.prune")
+def prune_task_results(now: str) -> str:
+    """Delete successful task results older than ``HCP_TASK_RESULT_DAYS`` (dead letters
+    stay until an operator retries or deletes them)."""
+    cutoff = datetime.fromisoformat(now) - timedelta(days=settings.HCP_TASK_RESULT_DAYS)
+    deleted, _ = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL,
+                                             finished_at__lt=cutoff).delete()
+    return f"pruned {deleted}"

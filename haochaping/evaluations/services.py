@@ -34,7 +34,7 @@ from haochaping.core.errors import (
     ValidationError,
 )
 from haochaping.core.fastsql import Statement, insert_one, run
-from haochaping.evaluations import rules
+from haochaping.evaluations import hooks, rules
 from haochaping.evaluations.invitations import InvitationError, invitation_covers
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
 from haochaping.evaluations.selectors import standard_tables
@@ -350,11 +350,9 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
                          now=now, assess_number=decision.assess_number,
                          along=_mark_rated(handling.pk, now), **extra)
     if rating.level <= 2 or decision.supersedes:
-        # A bad review opens a work order; a re-rating updates one (issue 4). After commit,
-        # robust: a failure there never undoes the rating (workorders sweep repairs it).
-        from haochaping.workorders.services import workorder_on_rating_id
-
-        transaction.on_commit(lambda: workorder_on_rating_id(row.pk), robust=True)
+        # A bad review opens a work order; a re-rating updates one (issue 4): the work
+        # orders app queues that task here, committed with the rating.
+        hooks.fire(hooks.rating_needs_workorder, row.pk)
     return row
 
 
@@ -408,6 +406,23 @@ def sweep_default_ratings(now: datetime, *, batch_size: int = DEFAULT_SWEEP_BATC
     return f"default ratings: {created} created, {skipped} skipped"
 
 
+def default_ratings_in(now: datetime, low: int, high: int) -> tuple[int, int]:
+    """The default ratings of one chunk of the sweep (handling ids in [low, high)):
+    (created, skipped). Each row is claimed as in :func:`sweep_default_ratings`."""
+    version: StandardVersion | None = None
+    policies: dict[int, int | None] = {}
+    created = skipped = 0
+    due = list(Handling.objects.filter(default_due_at__lte=now, pk__gte=low, pk__lt=high)
+               .order_by("pk").values_list("pk", "default_due_at"))
+    for pk, due_at in due:
+        version = version or active_standard()
+        if _default_one(pk, due_at, version=version, policies=policies, now=now):
+            created += 1
+        else:
+            skipped += 1
+    return created, skipped
+
+
 def _default_one(pk: int, due_at: datetime | None, *, version: StandardVersion,
                  policies: dict[int, int | None], now: datetime) -> bool:
     with transaction.atomic():
@@ -455,11 +470,9 @@ def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,
         audit_record(action="evaluation.invalidate", actor=actor.user, actor_label=actor.label,
                      obj=evaluation, before={"invalidated_at": None},
                      after={"invalidated_at": now.isoformat(), "reason": reason})
-        # Void its open work order once committed (a no-op after an upheld appeal, which
-        # voids the order itself; workorders' repair job catches a lost hook).
-        from haochaping.workorders.services import workorder_on_invalidated_id
-
-        transaction.on_commit(lambda: workorder_on_invalidated_id(evaluation.pk), robust=True)
+        # Void its open work order (a no-op after an upheld appeal, which voids the order
+        # itself): a task the work orders app queues in this transaction.
+        hooks.fire(hooks.rating_invalidated, evaluation.pk)
     evaluation.refresh_from_db()
     return evaluation
 

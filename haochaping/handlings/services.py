@@ -26,11 +26,13 @@ from django.utils import timezone
 
 from haochaping.accounts.models import ApiClient
 from haochaping.accounts.scoping import actor_for_client
+from haochaping.core.engine import enqueue
 from haochaping.core.errors import AppError, Conflict
 from haochaping.handlings import bulk, rules
 from haochaping.handlings.intake import Catalog, Refs, deadline_calculator
 from haochaping.handlings.models import Handling, HandlingMove
 from haochaping.handlings.rules import Applicant, HandlingInput, ItemError
+from haochaping.handlings.tasks import wake_pads
 from haochaping.handlings.vault.identity import keyed_digest
 from haochaping.handlings.vault.keys import index_key
 from haochaping.handlings.vault.services import identity_index_of, raters_upsert
@@ -293,7 +295,8 @@ def handling_intake(*, client: ApiClient, items: list[Any],
         with transaction.atomic():
             writes = _plan(client, parsed, result, catalog)
             windows = _write(client, writes, catalog, now) if writes else set()
-            transaction.on_commit(lambda: bump_pads(sorted(windows)))
+            if windows:  # the pads' wake-up commits with the handlings
+                enqueue(wake_pads, sorted(windows))
     except IntegrityError as exc:
         raise Conflict("handling.concurrent_intake",
                        "同一办件正被并发推送，请稍后重试（重试是安全的）") from exc

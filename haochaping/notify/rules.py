@@ -12,6 +12,10 @@ from dataclasses import dataclass
 # GSM/UCS-2 SMS sizes as Chinese carriers bill them: a message of up to 70 characters is
 # one SMS; a longer one is sent concatenated, 67 characters per part (the rest of each
 # part carries the concatenation header).
+# Templates a person is waiting for on a screen (verification codes): delivered from the
+# urgent queue, never behind invitations, reports or rebuilds (core.engine.rules).
+URGENT_TEMPLATES: frozenset[str] = frozenset({"sms_code"})
+
 SMS_SINGLE_LIMIT = 70
 SMS_PART_LIMIT = 67
 

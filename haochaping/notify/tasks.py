@@ -1,15 +1,106 @@
-"""Thin job wrappers (declared in haochaping/core/jobs.py) over the notify services."""
+"""Tasks of the notify app: outbox delivery and the SMS invitation sweep.
+
+Delivery runs as drain tasks: writing an outbox row queues one (``queue_delivery``, in
+the writer's transaction), the periodic ``deliver_outbox`` queues as many as the backlog
+needs so several workers send at once; each drain claims batches and sends them
+concurrently until the backlog is empty or its time budget is spent, then queues its own
+continuation.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import datetime
 
-from haochaping.notify.services import deliver_due, sweep_sms_invitations
+from django.utils import timezone
+
+from haochaping.core.engine import enqueue, rules, task
+from haochaping.core.engine.fanout import MAX_IDS, fan_out
+from haochaping.handlings.models import Handling
+from haochaping.notify.rules import URGENT_TEMPLATES
+from haochaping.notify.services import delivery
+from haochaping.notify.services.invitations import sweep_one
+
+DRAIN_SECONDS = 20.0  # a drain hands over to a fresh task after this (fair to others)
+DRAIN_BATCH = 200
+MESSAGES_PER_DRAIN = 400  # backlog per parallel drain the periodic job queues
+MAX_DRAINS = 32
+INVITE_CHUNK = 200
 
 
-def deliver_outbox(now: datetime) -> str:
-    return deliver_due(now).summary()
+def queue_delivery(*, urgent: bool) -> None:
+    """Queue a drain for newly written messages (called in the writer's transaction)."""
+    if urgent:
+        enqueue(drain_urgent, 0, key="notify.drain:urgent:0")
+    else:
+        enqueue(drain, 0, key="notify.drain:0")
 
 
-def sms_invitations(now: datetime) -> str:
-    return sweep_sms_invitations(now).summary()
+def _drain(templates: frozenset[str] | None) -> tuple[int, bool]:
+    started = time.monotonic()
+    sent = 0
+    while time.monotonic() - started < DRAIN_SECONDS:
+        report = delivery.deliver_due(timezone.now(), DRAIN_BATCH, templates=templates)
+        sent += len(report.ids)
+        if len(report.ids) < DRAIN_BATCH:
+            return sent, False
+    return sent, True
+
+
+@task(queue=rules.URGENT)
+def drain_urgent(slot: int) -> str:
+    """SMS codes only: never behind invitations, reports or rebuilds."""
+    sent, more = _drain(URGENT_TEMPLATES)
+    if more:
+        enqueue(drain_urgent, slot, key=f"notify.drain:urgent:{slot}")
+    return f"handled {sent}"
+
+
+@task(queue=rules.DEFAULT)
+def drain(slot: int) -> str:
+    sent, more = _drain(None)
+    if more:
+        enqueue(drain, slot, key=f"notify.drain:{slot}")
+    return f"handled {sent}"
+
+
+@task(queue=rules.DEFAULT)
+def deliver_outbox(now: str) -> str:
+    """Queue enough drains for the backlog (and retries that became due)."""
+    moment = datetime.fromisoformat(now)
+    urgent = delivery.due_count(moment, URGENT_TEMPLATES)
+    for slot in range(_drains(urgent)):
+        enqueue(drain_urgent, slot, key=f"notify.drain:urgent:{slot}")
+    backlog = delivery.due_count(moment) - urgent
+    drains = _drains(backlog)
+    for slot in range(drains):
+        enqueue(drain, slot, key=f"notify.drain:{slot}")
+    return f"backlog {backlog} (+{urgent} urgent), {drains} drains"
+
+
+def _drains(backlog: int) -> int:
+    return min(MAX_DRAINS, math.ceil(backlog / MESSAGES_PER_DRAIN))
+
+
+@task(queue=rules.SWEEPS, lock="notify.sms_invitations")
+def sms_invitations(now: str) -> str:
+    """Handlings whose ``invite_due_at`` passed get an SMS invitation, in chunks."""
+    moment = datetime.fromisoformat(now)
+    # Rated handlings keep their void deadline (evaluations' _mark_rated): clear at once.
+    Handling.objects.filter(invite_due_at__lte=moment, rated_at__isnull=False).update(
+        invite_due_at=None)
+    ids = list(Handling.objects.filter(invite_due_at__lte=moment)
+               .order_by("pk").values_list("pk", flat=True)[:MAX_IDS])
+    chunks = fan_out(sms_invitations_chunk, now, ids, size=INVITE_CHUNK,
+                     key="notify.sms_invitations")
+    return f"{len(ids)} due, {chunks} chunks"
+
+
+@task(queue=rules.SWEEPS)
+def sms_invitations_chunk(now: str, low: int, high: int) -> str:
+    moment = datetime.fromisoformat(now)
+    ids = (Handling.objects.filter(invite_due_at__lte=moment, pk__gte=low, pk__lt=high)
+           .order_by("pk").values_list("pk", flat=True))
+    invited = sum(1 for pk in list(ids) if sweep_one(pk, moment))
+    return f"invited {invited} in [{low}, {high})"

@@ -113,6 +113,7 @@ def test_overdue_and_participation_numbers_open_their_lists(
 
     from django.utils import timezone
 
+    from haochaping.core.engine.worker import drain
     from haochaping.workorders.models import WorkOrder
 
     for level, channel in RATINGS:
@@ -120,6 +121,7 @@ def test_overdue_and_participation_numbers_open_their_lists(
                           rating=RatingInput(level, reason_codes=["108"] if level <= 2 else [],
                                              text="办理时间过长" if level <= 2 else ""))
     scene.handling()  # completed, never rated
+    drain()  # the worker opens the bad reviews' work orders
     orders = list(WorkOrder.objects.order_by("pk"))
     assert len(orders) == 3
     WorkOrder.objects.filter(pk__in=[o.pk for o in orders[:2]]).update(

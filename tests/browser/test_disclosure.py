@@ -30,7 +30,8 @@ def rolled_up(scene: SimpleNamespace) -> SimpleNamespace:
                                     hall=loc.hall, window=loc.window, channel="web",
                                     level_5=11, level_1=1)
     rollup.derive_all()  # the coarse roll-ups the rankings read
-    tasks.ranking_snapshots(datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI))  # published
+    published = datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI)
+    tasks.ranking_snapshots.call(published.isoformat())
     return scene
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from haochaping.catalog.rules.standards import Channel
+from haochaping.core.engine.worker import drain
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests import factories as ef
@@ -25,6 +26,7 @@ def test_handler_works_the_order_and_the_office_passes_qa(
     for text in ("多次被要求补充材料", "窗口人员态度生硬"):
         evaluation_submit(handling=scene.handling(), channel=Channel.WEB,
                           rating=RatingInput(1, reason_codes=["108"], text=text))
+    drain()  # the worker opens the work orders
     order = WorkOrder.objects.order_by("pk").first()
     assert order is not None
 

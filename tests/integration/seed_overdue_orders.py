@@ -1,8 +1,8 @@
 """Seed for test_workorder_worker_kill: N bad reviews whose work orders are overdue.
 
 Run as a script in its own process: ``python seed_overdue_orders.py N`` with DATABASE_URL
-and HCP_POLICY_PRESET=zhengdong. The ratings go through the real evaluation_submit (whose
-on_commit hook opens each order); then one UPDATE moves every rectification deadline two
+and HCP_POLICY_PRESET=zhengdong. The ratings go through the real evaluation_submit (each queues
+the task that opens its order, run here); then one UPDATE moves every rectification deadline two
 hours into the past.
 """
 
@@ -22,6 +22,7 @@ def main(count: int) -> None:
     from django.utils import timezone
 
     from haochaping.catalog.rules.standards import Channel
+    from haochaping.core.engine.worker import drain
     from haochaping.core.testing import seed_completed_handlings
     from haochaping.evaluations.rules import RatingInput
     from haochaping.evaluations.services import evaluation_submit
@@ -33,6 +34,7 @@ def main(count: int) -> None:
     bad = RatingInput(1, reason_codes=["108"], text="多次被要求补充材料")
     for handling in Handling.objects.select_related("org", "rater").order_by("pk"):
         evaluation_submit(handling=handling, rating=bad, channel=Channel.WEB)
+    drain()  # the work-order tasks each rating queued, as a worker would run them
     assert WorkOrder.objects.count() == count
     WorkOrder.objects.update(rectify_due_at=timezone.now() - timedelta(hours=2))
 

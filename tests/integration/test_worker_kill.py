@@ -68,8 +68,8 @@ def kill_worker_mid_sweep(env: dict[str, str], query: Callable[[str], list[tuple
                           progress_sql: str, at_least: int = 20) -> None:
     """Start the real worker and kill -9 it once ``progress_sql`` counts ``at_least``
     rows of the sweep's work (or after two minutes)."""
-    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--idle-sleep", "0.2"],
-                              cwd=ROOT, env=env)
+    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--interval", "0.2",
+                               "--urgent-processes", "0"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and query(progress_sql)[0][0] < at_least:
         time.sleep(0.02)
@@ -79,11 +79,14 @@ def kill_worker_mid_sweep(env: dict[str, str], query: Callable[[str], list[tuple
 
 def run_job_again(env: dict[str, str], query: Callable[[str], list[tuple[Any, ...]]],
                   job: str) -> None:
-    """One more worker run of ``job``, as when the killed worker's lease has run out."""
-    query("UPDATE core_periodicjobstate SET locked_until = NULL, next_run_at = "
+    """One more worker run of ``job`` once the killed worker counts as dead: its running
+    tasks are requeued (task engine recovery), then every due task runs."""
+    query("UPDATE core_periodicjobstate SET next_run_at = "
           f"'2000-01-01 00:00:00' WHERE name = '{job}'")
-    subprocess.run([sys.executable, "manage.py", "worker", "--once"], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    time.sleep(1.2)  # the killed worker's heartbeat is now older than the stall limit
+    subprocess.run([sys.executable, "manage.py", "worker", "--once"], cwd=ROOT,
+                   env={**env, "HCP_WORKER_STALL_SECONDS": "1"}, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def _invariants(query: Callable[[str], list[tuple[Any, ...]]]) -> tuple[int, int]:

@@ -55,5 +55,5 @@ def published(locality: SimpleNamespace, personas: SimpleNamespace,
         ranking_weights_set(actor=actor_for_user(personas.admin), satisfaction=50,
                             participation=20, on_time_rectification=20, bad_review=10,
                             min_sample=1, bottom_count=3, bottom_periods=3, now=RATED_AT)
-    tasks.ranking_snapshots(PUBLISHED_AT)
+    tasks.ranking_snapshots.call(PUBLISHED_AT.isoformat())
     return SimpleNamespace(loc=locality, people=personas, order=order, staff=staff)

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from haochaping.catalog.models import PolicyOverride
 from haochaping.catalog.rules.standards import Channel
+from haochaping.core.engine.worker import run_due
 from haochaping.core.jobs import JOBS
 from haochaping.evaluations import services
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
-from haochaping.evaluations.tasks import default_ratings
 from haochaping.handlings.models import Handling
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,9 @@ def test_a_row_claimed_by_another_worker_is_skipped(due: SimpleNamespace) -> Non
 
 
 def test_the_job_is_declared_and_runs(due: SimpleNamespace) -> None:
-    assert any(j.func == "haochaping.evaluations.tasks:default_ratings" for j in JOBS)
+    assert any(j.task == "haochaping.evaluations.tasks.default_ratings" for j in JOBS)
+    job = next(j for j in JOBS if j.name == "evaluations.default_ratings")
     with time_machine.travel(due.start + timedelta(days=8), tick=False):
-        summary = default_ratings(timezone.now())
-    assert summary == "default ratings: 5 created, 0 skipped"
+        ran = run_due(timezone.now(), (job,))
+    assert ran == {"evaluations.default_ratings": "5 due, 1 chunks"}
+    assert Evaluation.objects.filter(is_default=True).count() == 5

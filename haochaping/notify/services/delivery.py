@@ -1,17 +1,20 @@
 """Delivering the outbox: at-least-once, with back-off and a dead-letter state.
 
-One message at a time: claim it by conditional update (pending and due → sending with a
-lease), send it OUTSIDE any transaction, then record the outcome fenced on the attempt
-number the claim set, so a worker that overran its lease cannot overwrite the result of
-the worker that took the message over. A message whose worker died stays ``sending``
-until its lease ends and then goes back to pending: it is delivered again (never lost),
-and the gateway receives the same ``message_id`` (our row id) so it can drop the copy.
+A batch at a time: claim due messages by conditional update (pending and due → sending
+with a lease), render and address them, send them concurrently OUTSIDE any transaction
+(a thread pool of ``HCP_SMS_CONCURRENCY`` sends: a slow gateway does not serialise them),
+then record each outcome fenced on the attempt number the claim set, so a worker that
+overran its lease cannot overwrite the result of the worker that took the message over.
+A message whose worker died stays ``sending`` until its lease ends and then goes back to
+pending: it is delivered again (never lost), and the gateway receives the same
+``message_id`` (our row id) so it can drop the copy.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -91,8 +94,34 @@ def _recipient(message: OutboxMessage) -> str:
     return decrypt_field(TO_FIELD, message.to_cipher)
 
 
+def claim_batch(now: datetime, size: int, *, templates: frozenset[str] | None = None,
+                ) -> list[tuple[int, int]]:
+    """Claim up to ``size`` due messages (of ``templates`` only, when given): their
+    (id, attempt number)."""
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(status="pending", next_attempt_at__lte=now)
+        if templates is not None:
+            due = due.filter(template__in=templates)
+        due = due.order_by("next_attempt_at", "pk")
+        if connection.vendor == "postgresql":
+            due = due.select_for_update(skip_locked=True)
+        candidates = dict(due.values_list("pk", "attempts")[:size])
+        if not candidates:
+            return []
+        claimed = OutboxMessage.objects.filter(pk__in=candidates, status="pending")
+        claimed.update(status="sending", attempts=F("attempts") + 1,
+                       locked_until=now + timedelta(seconds=lease_seconds()))
+        return [(pk, attempts + 1) for pk, attempts in sorted(candidates.items())]
+
+
 def _send(message: OutboxMessage, backend: SmsBackend) -> SendResult:
     """Render and send; a message that cannot be rendered or addressed fails for good."""
+    prepared = prepare(message)
+    return prepared if isinstance(prepared, SendResult) else backend.send(prepared)
+
+
+def prepare(message: OutboxMessage) -> SmsMessage | SendResult:
+    """The message to hand to the gateway, or the permanent failure that stops it."""
     template = MessageTemplate.objects.filter(code=message.template, is_active=True).first()
     if template is None:
         return SendResult(ok=False, error=f"模板“{message.template}”不存在或已停用")
@@ -109,9 +138,9 @@ def _send(message: OutboxMessage, backend: SmsBackend) -> SendResult:
         return SendResult(ok=False, error="收件人地址无法解密（密钥不匹配）")
     if not phone:
         return SendResult(ok=False, error="收件人没有手机号")
-    return backend.send(SmsMessage(
-        to=phone, template=message.template, template_id=template.gateway_template_id,
-        params=params, text=text, message_id=str(message.pk)))
+    return SmsMessage(to=phone, template=message.template,
+                      template_id=template.gateway_template_id, params=params, text=text,
+                      message_id=str(message.pk))
 
 
 def record_result(pk: int, attempt: int, result: SendResult, now: datetime,
@@ -133,26 +162,50 @@ def record_result(pk: int, attempt: int, result: SendResult, now: datetime,
     return "retried" if updated else "stale"
 
 
-def deliver_due(now: datetime, limit: int = 100, *,
-                backend: SmsBackend | None = None) -> DeliveryReport:
-    """Send up to ``limit`` due messages (the ``notify.deliver`` job)."""
+def deliver_due(now: datetime, limit: int = 100, *, backend: SmsBackend | None = None,
+                templates: frozenset[str] | None = None,
+                concurrency: int | None = None) -> DeliveryReport:
+    """Send up to ``limit`` due messages (of ``templates`` only, when given), up to
+    ``concurrency`` at once (default ``HCP_SMS_CONCURRENCY``)."""
     backend = backend or get_backend()
+    width = max(1, concurrency or int(settings.HCP_SMS_CONCURRENCY))
     report = DeliveryReport(reclaimed=reclaim_expired(now))
-    for _ in range(limit):
-        claimed = claim_next(now)
-        if claimed is None:
-            break
-        pk, attempt = claimed
-        message = OutboxMessage.objects.select_related("rater").get(pk=pk)
-        result = _send(message, backend)  # outside any transaction: the gateway may hang
-        outcome = record_result(pk, attempt, result, now, jitter=random.random())  # noqa: S311
-        report.ids.append(pk)
-        if outcome == "sent":
-            report.sent += 1
-        elif outcome == "retried":
-            report.retried += 1
-        elif outcome == "dead":
-            report.dead += 1
-            logger.warning("outbox message %s dead after %s attempts: %s", pk, attempt,
-                           result.error)
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="sms") as pool:
+        while len(report.ids) < limit:
+            claimed = claim_batch(now, min(2 * width, limit - len(report.ids)),
+                                  templates=templates)
+            if not claimed:
+                break
+            rows = OutboxMessage.objects.select_related("rater").in_bulk(
+                [pk for pk, _ in claimed])
+            prepared = {pk: prepare(rows[pk]) for pk, _ in claimed}
+            # Only the gateway calls run in the pool: no database connection in a thread.
+            sends = {pk: pool.submit(backend.send, p) for pk, p in prepared.items()
+                     if isinstance(p, SmsMessage)}
+            for pk, attempt in claimed:
+                done = prepared[pk]
+                result = sends[pk].result() if pk in sends else done
+                assert isinstance(result, SendResult)
+                _tally(report, pk, attempt, result, record_result(
+                    pk, attempt, result, now, jitter=random.random()))  # noqa: S311
     return report
+
+
+def _tally(report: DeliveryReport, pk: int, attempt: int, result: SendResult,
+           outcome: str) -> None:
+    report.ids.append(pk)
+    if outcome == "sent":
+        report.sent += 1
+    elif outcome == "retried":
+        report.retried += 1
+    elif outcome == "dead":
+        report.dead += 1
+        logger.warning("outbox message %s dead after %s attempts: %s", pk, attempt,
+                       result.error)
+
+
+def due_count(now: datetime, templates: frozenset[str] | None = None) -> int:
+    due = OutboxMessage.objects.filter(status="pending", next_attempt_at__lte=now)
+    if templates is not None:
+        due = due.filter(template__in=templates)
+    return due.count()

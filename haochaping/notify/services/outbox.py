@@ -62,6 +62,10 @@ def outbox_enqueue(*, template: str, rater: Rater | None = None, to: str | None 
         if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
             return None  # a concurrent caller queued it first
         raise
+    # Its delivery task commits with it (or neither does): nothing sends in the request.
+    from haochaping.notify.tasks import queue_delivery
+
+    queue_delivery(urgent=template in rules.URGENT_TEMPLATES)
     return message
 
 

@@ -16,8 +16,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from haochaping.audit.models import AuditEvent
+from haochaping.core.engine.worker import run_due
 from haochaping.core.jobs import JOBS
-from haochaping.core.worker import Worker
 from haochaping.stats import exports, reports, rules, selectors
 from haochaping.stats.models import MonthlyReport
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
@@ -39,7 +39,7 @@ def _at(text: str) -> datetime:
 
 def _run_job(moment: datetime) -> dict[str, str]:
     with time_machine.travel(moment, tick=False):
-        return Worker(jobs=(JOB,)).tick(moment)
+        return run_due(moment, (JOB,))
 
 
 def test_the_job_builds_a_month_once_and_only_after_it_ended(

@@ -35,26 +35,26 @@ def _september() -> snapshots.Published:
 
 def test_the_job_is_declared_and_publishes_each_ended_period_once(
         months: SimpleNamespace) -> None:  # noqa: F811
-    assert any(j.func == "haochaping.stats.tasks:ranking_snapshots" for j in JOBS)
-    assert tasks.ranking_snapshots(AFTER_Q3) == "6 published, 0 existing"
+    assert any(j.task == "haochaping.stats.tasks.ranking_snapshots" for j in JOBS)
+    assert tasks.ranking_snapshots.call(AFTER_Q3.isoformat()) == "6 published, 0 existing"
     starts = sorted(RankingSnapshot.objects.values_list("period", "start"))
     assert starts == [("month", date(2026, 7, 1)), ("month", date(2026, 8, 1)),
                       ("month", date(2026, 9, 1)), ("quarter", date(2026, 1, 1)),
                       ("quarter", date(2026, 4, 1)), ("quarter", date(2026, 7, 1))]
-    assert tasks.ranking_snapshots(AFTER_Q3) == "0 published, 6 existing"
+    assert tasks.ranking_snapshots.call(AFTER_Q3.isoformat()) == "0 published, 6 existing"
     assert RankingSnapshot.objects.count() == 6
     assert AuditEvent.objects.filter(action="stats.ranking_publish").count() == 6
 
 
 def test_within_the_grace_hour_the_ended_month_waits(months: SimpleNamespace) -> None:  # noqa: F811
-    tasks.ranking_snapshots(datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI))
+    tasks.ranking_snapshots.call((datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI)).isoformat())
     assert snapshots.published(Period.MONTH, date(2026, 9, 1)) is None
     assert snapshots.published(Period.MONTH, date(2026, 8, 1)) is not None
 
 
 def test_the_snapshot_holds_the_shown_figures_weights_and_its_hash(
         months: SimpleNamespace) -> None:  # noqa: F811
-    tasks.ranking_snapshots(AFTER_Q3)
+    tasks.ranking_snapshots.call(AFTER_Q3.isoformat())
     found = _september()
     assert found.verified
     assert found.row.sha256 == sr.sha256(found.row.content.encode("utf-8"))
@@ -74,11 +74,11 @@ def test_the_snapshot_holds_the_shown_figures_weights_and_its_hash(
 
 def test_a_weight_change_leaves_the_published_snapshot_as_it_was(
         months: SimpleNamespace, personas: Any) -> None:  # noqa: F811
-    tasks.ranking_snapshots(AFTER_Q3)
+    tasks.ranking_snapshots.call(AFTER_Q3.isoformat())
     before = _september().row.content
     ranking.ranking_weights_set(actor=actor_for_user(personas.admin), now=AFTER_Q3,
                                 **NEW_WEIGHTS)
-    tasks.ranking_snapshots(datetime(2026, 10, 2, tzinfo=SHANGHAI))
+    tasks.ranking_snapshots.call((datetime(2026, 10, 2, tzinfo=SHANGHAI)).isoformat())
     after = _september()
     assert after.row.content == before
     assert after.verified
@@ -92,7 +92,7 @@ def test_a_weight_change_leaves_the_published_snapshot_as_it_was(
 
 
 def test_the_database_refuses_to_edit_a_snapshot(months: SimpleNamespace) -> None:  # noqa: F811
-    tasks.ranking_snapshots(AFTER_Q3)
+    tasks.ranking_snapshots.call(AFTER_Q3.isoformat())
     row = _september().row
     with pytest.raises(DatabaseError), transaction.atomic():
         RankingSnapshot.objects.filter(pk=row.pk).update(content="{}")

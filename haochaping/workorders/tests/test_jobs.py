@@ -13,8 +13,8 @@ import pytest
 from haochaping.accounts.models import User
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI, end_of_day
+from haochaping.core.engine.worker import run_due
 from haochaping.core.jobs import JOBS
-from haochaping.core.worker import Worker
 from haochaping.notify.models import OutboxMessage
 from haochaping.workorders import rules
 from haochaping.workorders import services as s
@@ -149,10 +149,10 @@ def test_the_worker_runs_the_sweeps_once(settings: Any, w: SimpleNamespace) -> N
     assert {"workorders.deadline_warnings", "workorders.overdue",
             "workorders.repair"} <= names
     jobs = tuple(j for j in JOBS if j.name.startswith("workorders."))
-    ran = Worker(jobs=jobs).tick(at(10, 1))
+    ran = run_due(at(10, 1), jobs)
     assert ran["workorders.overdue"] == "overdue escalations: 1 created"
-    assert Worker(jobs=jobs).tick(at(10, 1, 10)) == {}  # not due again yet
-    again = Worker(jobs=jobs).tick(at(10, 1, 11))
+    assert run_due(at(10, 1, 10), jobs) == {}  # not due again yet
+    again = run_due(at(10, 1, 11), jobs)
     assert again["workorders.overdue"] == "overdue escalations: 0 created"
     assert Escalation.objects.count() == 1
 

@@ -36,9 +36,9 @@ def test_repair_job_voids_what_a_lost_hook_left_open(w: SimpleNamespace) -> None
     evaluation = w.rate()
     evaluation_invalidate(actor=w.supervisor, evaluation=evaluation, reason="重复评价")
     assert WorkOrder.objects.get().status == "dispatched"  # the hook never ran
-    assert repair(NOW) == "work orders: 0 opened; voided orders: 1"
+    assert repair.call(NOW.isoformat()) == "work orders: 0 opened; voided orders: 1"
     assert WorkOrder.objects.get().status == "voided"
-    assert repair(NOW) == "work orders: 0 opened; voided orders: 0"
+    assert repair.call(NOW.isoformat()) == "work orders: 0 opened; voided orders: 0"
 
 
 def test_closed_orders_are_left_alone(settings: Any, w: SimpleNamespace,

@@ -1,0 +1,185 @@
+"""The task engine across worker processes (issue 12): outbox drain and default-rating
+sweep with 1 and 2 worker processes, against a fake SMS gateway answering in 50 ms.
+
+Each run starts from a copy of one seeded PostgreSQL database (CREATE DATABASE ...
+TEMPLATE), starts ``manage.py worker --processes N``, waits for the workers' heartbeats,
+then makes the periodic job due and times until every row is done. The gateway counts
+each ``message_id`` it receives, so lost or repeated sends show in the figures.
+
+    .venv/bin/python bench/run.py --only tasks [--size large]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("HCP_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+SIZES = {"quick": (2_000, 4_000), "large": (20_000, 100_000)}  # (outbox, handlings)
+GATEWAY_SECONDS = 0.05
+SECRET = "bench-gateway-secret"  # noqa: S105 - a local fake gateway's secret
+SPEEDUP_GUARD = 1.7
+
+
+class Gateway:
+    """A fake SMS gateway on 127.0.0.1 that answers every POST after 50 ms."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(GATEWAY_SECONDS)
+                message_id = json.loads(body).get("message_id", "")
+                with gateway.lock:
+                    gateway.seen[message_id] += 1
+                answer = json.dumps({"id": f"gw-{message_id}"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        ThreadingHTTPServer.daemon_threads = True
+        ThreadingHTTPServer.request_queue_size = 256
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def _admin(sql: str) -> None:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql.encode())
+
+
+def _query(name: str, sql: str) -> Any:
+    with psycopg.connect(f"{PG}/{name}", autocommit=True) as conn:
+        cursor = conn.execute(sql.encode())
+        return cursor.fetchone()[0] if cursor.description else None
+
+
+def _env(name: str, gateway: Gateway) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": f"{PG}/{name}", "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "haochaping.settings", "HCP_POLICY_PRESET": "zhengdong",
+            "HCP_SMS_BACKEND": "http", "HCP_SMS_GATEWAY_URL": gateway.url,
+            "HCP_SMS_GATEWAY_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
+
+
+def seed_template(name: str, kind: str, count: int, gateway: Gateway) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}"')
+    env = _env(name, gateway)
+    py = sys.executable
+    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([py, "bench/seed_tasks.py", kind, str(count)], cwd=ROOT, env=env, check=True)
+
+
+@contextmanager
+def workers(name: str, processes: int, gateway: Gateway) -> Iterator[None]:
+    proc = subprocess.Popen([sys.executable, "manage.py", "worker", "--processes",
+                             str(processes), "--urgent-processes", "0", "--interval", "0.2"],
+                            cwd=ROOT, env=_env(name, gateway), stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while _query(name, "SELECT COUNT(*) FROM core_workerbeat") < processes:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("workers did not start")
+            time.sleep(0.1)
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)
+
+
+def timed_run(template: str, job: str, done_sql: str, count: int, processes: int,
+              gateway: Gateway) -> float:
+    """Seconds for ``processes`` workers to finish ``job`` over ``count`` rows."""
+    name = f"{template}_run"
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        # Only the measured job is due; every other periodic job waits.
+        _query(name, "INSERT INTO core_periodicjobstate (name, next_run_at) SELECT j, "
+                     "now() + interval '1 day' FROM unnest(ARRAY['calendar.coverage',"
+                     "'evaluations.default_ratings','notify.deliver','notify.sms_invitations',"
+                     "'workorders.deadline_warnings','workorders.overdue','workorders.repair',"
+                     "'stats.rollup','stats.rebuild_recent','stats.monthly_reports',"
+                     "'stats.ranking_snapshots','engine.prune']) AS j "
+                     "ON CONFLICT (name) DO NOTHING")
+        with workers(name, processes, gateway):
+            start = time.perf_counter()
+            _query(name, f"UPDATE core_periodicjobstate SET next_run_at = now() "
+                         f"WHERE name = '{job}'")
+            deadline = time.monotonic() + 3600
+            while _query(name, done_sql) < count:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{job} did not finish within an hour")
+                time.sleep(0.1)
+            return time.perf_counter() - start
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(size: str) -> list[tuple[str, float, str]]:
+    messages, handlings = SIZES[size]
+    gateway = Gateway()
+    figures: list[tuple[str, float, str]] = []
+    failures: list[str] = []
+    try:
+        for kind, job, count, done_sql, label in (
+                ("outbox", "notify.deliver", messages,
+                 "SELECT COUNT(*) FROM notify_outboxmessage WHERE status = 'sent'",
+                 f"outbox drain, {messages} SMS"),
+                ("defaults", "evaluations.default_ratings", handlings,
+                 "SELECT COUNT(*) FROM evaluations_evaluation WHERE is_default",
+                 f"default-rating sweep, {handlings} handlings")):
+            template = f"hcp_bench_tasks_{kind}"
+            seed_template(template, kind, count, gateway)
+            seconds = {}
+            for processes in (1, 2):
+                gateway.seen.clear()
+                seconds[processes] = timed_run(template, job, done_sql, count, processes,
+                                               gateway)
+                figures.append((f"{label}, {processes} worker(s)", seconds[processes], "s"))
+                if kind == "outbox":
+                    repeats = sum(n - 1 for n in gateway.seen.values() if n > 1)
+                    if len(gateway.seen) != count or repeats:
+                        failures.append(f"{label}: gateway saw {len(gateway.seen)} ids, "
+                                        f"{repeats} repeats")
+            speedup = seconds[1] / seconds[2]
+            figures.append((f"{label}, 2 workers vs 1", speedup, "x"))
+            if size == "large" and speedup < SPEEDUP_GUARD:
+                failures.append(f"{label}: 2 workers {speedup:.2f}x < {SPEEDUP_GUARD}x")
+            _admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    finally:
+        gateway.close()
+    if failures:
+        for figure, value, unit in figures:
+            print(f"tasks        {figure:<48} {value:>12.1f} {unit}")
+        for failure in failures:
+            print(f"GUARD FAILED: {failure}", file=sys.stderr)
+        raise SystemExit(1)
+    return figures
