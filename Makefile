@@ -45,7 +45,7 @@ demo: migrate
 # the server.
 run: demo
 	$(BIN)/python manage.py demo_info --port $(PORT)
-	@$(BIN)/python manage.py worker --idle-sleep 2 & worker=$$!; \
+	@$(BIN)/python manage.py worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
