@@ -59,6 +59,9 @@ HCP_SMS_RETRY_CAP_SECONDS = env_int("HCP_SMS_RETRY_CAP_SECONDS", 3600)
 HCP_SMS_INBOUND_PER_MINUTE = env_int("HCP_SMS_INBOUND_PER_MINUTE", 6)
 # Messages sent at once by one delivery task (threads waiting on the gateway, not CPU).
 HCP_SMS_CONCURRENCY = env_int("HCP_SMS_CONCURRENCY", 16)
+# A claimed message left "sending" this long past its HTTP timeout (its worker died) is
+# sent again, under the same message_id.
+HCP_SMS_LEASE_MARGIN_SECONDS = env_int("HCP_SMS_LEASE_MARGIN_SECONDS", 60)
 # Task engine (ADR 0005): a worker silent this long is dead and its tasks requeued.
 HCP_WORKER_STALL_SECONDS = env_int("HCP_WORKER_STALL_SECONDS", 30)
 # Successful task results are kept this many days (failed ones until retried or deleted).

@@ -31,8 +31,6 @@ from haochaping.notify.sealing import TO_FIELD
 
 logger = logging.getLogger("haochaping.notify")
 
-# A claimed message must be sent and recorded within this margin over the HTTP timeout.
-LEASE_MARGIN_SECONDS = 60
 LOST_WORKER_ERROR = "发送进程中断（租约过期）"
 MAX_ERROR_CHARS = 500
 
@@ -57,7 +55,8 @@ def retry_policy() -> rules.RetryPolicy:
 
 
 def lease_seconds() -> int:
-    return int(settings.HCP_SMS_TIMEOUT_SECONDS) + LEASE_MARGIN_SECONDS
+    # A claimed message must be sent and recorded within a margin over the HTTP timeout.
+    return int(settings.HCP_SMS_TIMEOUT_SECONDS) + int(settings.HCP_SMS_LEASE_MARGIN_SECONDS)
 
 
 def reclaim_expired(now: datetime) -> int:
