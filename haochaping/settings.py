@@ -82,12 +82,14 @@ INSTALLED_APPS = [
     "haochaping.accounts",
     "haochaping.audit",
     "haochaping.catalog",
+    "haochaping.vault",
     "haochaping.handlings",
     "haochaping.evaluations",
     "haochaping.notify",
     "haochaping.workorders",
     "haochaping.stats",
     "haochaping.disclosure",
+    "haochaping.workbench",
     "haochaping.demo",
 ]
 

@@ -13,9 +13,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
 from haochaping.accounts.scoping import actor_for_user, scope
 from haochaping.audit.services import audit_record
-from haochaping.core.admin import ReadOnlyAdminMixin
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Device, Evaluation, Invitation
 from haochaping.evaluations.services import device_create

@@ -56,7 +56,7 @@ def _same(index: str, stored: str) -> bool:
 def rater_matches(rater: Rater, given: s.RaterIn) -> bool:
     """Does the identity the app authenticated match the handling's rater? Compared as
     blind indexes, so no plaintext is decrypted for the check."""
-    from haochaping.handlings.vault import blind_index
+    from haochaping.vault import blind_index
 
     if given.id_no:
         return given.id_type == rater.id_type and _same(blind_index("id_no", given.id_no),

@@ -21,7 +21,7 @@ from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import Conflict, NotFound, PermissionDenied
 from haochaping.evaluations import rules
 from haochaping.handlings.models import Handling
-from haochaping.handlings.vault.services import REVEAL_ROLES, RaterIdentity, rater_reveal
+from haochaping.vault.services import REVEAL_ROLES, RaterIdentity, rater_reveal
 
 REVEAL_PURPOSE = "电话邀约评价（政务服务管理机构）"
 REVEAL_FIELDS = ("phone",)  # what placing the call needs; never the name or ID number

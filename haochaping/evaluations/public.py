@@ -30,9 +30,9 @@ from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import batch_handlings
 from haochaping.evaluations.models import Device, Invitation, PhoneChallenge
 from haochaping.handlings.models import Handling
-from haochaping.handlings.vault import blind_index
-from haochaping.handlings.vault.identity import normalise_phone
 from haochaping.notify.services import outbox_enqueue
+from haochaping.vault import blind_index
+from haochaping.vault.identity import normalise_phone
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=5)

@@ -122,7 +122,7 @@ def rater_handlings(actor: Actor, *, rater_ids: list[int], now: datetime,
 
 def raters_matching(*, id_type: str = "", id_no: str = "", phone: str = "") -> list[int]:
     """Rater ids whose blind index matches the given ID number or phone."""
-    from haochaping.handlings.vault import blind_index
+    from haochaping.vault import blind_index
 
     if id_no:
         return list(Rater.objects.filter(id_type=id_type or "111",

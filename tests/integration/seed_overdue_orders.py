@@ -22,7 +22,7 @@ def main(count: int) -> None:
     from django.utils import timezone
 
     from haochaping.catalog.rules.standards import Channel
-    from haochaping.core.testing import seed_completed_handlings
+    from tests.factories import seed_completed_handlings
     from haochaping.evaluations.rules import RatingInput
     from haochaping.evaluations.services import evaluation_submit
     from haochaping.handlings.models import Handling

@@ -27,10 +27,10 @@ from haochaping.evaluations.services import (
     lock_for_rating,
     sweep_default_ratings,
 )
+from haochaping.evaluations.sms.invitations import sweep_sms_invitations
 from haochaping.evaluations.tests.factories import snapshot
 from haochaping.handlings.models import Handling
 from haochaping.notify.models import OutboxMessage
-from haochaping.notify.services.invitations import sweep_sms_invitations
 
 pytestmark = pytest.mark.django_db
 

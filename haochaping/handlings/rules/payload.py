@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from haochaping.handlings.rules.applicant import Applicant, check_applicant
-from haochaping.handlings.rules.errors import ItemError
+from haochaping.core.errors import ItemError
 from haochaping.handlings.rules.status import COMPLETED, STATUS_ALIASES
+from haochaping.vault.applicant import Applicant, check_applicant
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_CODE = 64

@@ -14,10 +14,11 @@ from haochaping.core.jobs import JOBS
 from haochaping.core.worker import ensure_job_rows, run_job
 from haochaping.evaluations.invitations import invitation_resolve
 from haochaping.evaluations.models import Invitation
+from haochaping.evaluations.sms.invitations import sweep_sms_invitations
 from haochaping.handlings.models import Handling
 from haochaping.notify.backends import ConsoleBackend
 from haochaping.notify.models import OutboxMessage
-from haochaping.notify.services import deliver_due, sweep_sms_invitations
+from haochaping.notify.services import deliver_due
 from haochaping.notify.tests.factories import PHONE, make_client, make_completed, make_rater
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,7 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(
     def die(**_: object) -> None:
         raise SystemExit("worker killed after the invitation, before the SMS row")
 
-    monkeypatch.setattr("haochaping.notify.services.invitations.outbox_enqueue", die)
+    monkeypatch.setattr("haochaping.evaluations.sms.invitations.outbox_enqueue", die)
     with pytest.raises(SystemExit):
         sweep_sms_invitations(now)
     # The claim and the invitation rolled back with the transaction.

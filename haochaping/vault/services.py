@@ -16,12 +16,12 @@ from django.utils import timezone
 from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.audit.services import audit_record
+from haochaping.core import bulk
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
-from haochaping.handlings import bulk
-from haochaping.handlings.models import Handling, Rater
-from haochaping.handlings.rules import Applicant, check_applicant
-from haochaping.handlings.vault import crypto, identity
-from haochaping.handlings.vault.keys import field_ring, index_key
+from haochaping.vault import crypto, identity
+from haochaping.vault.applicant import Applicant, check_applicant
+from haochaping.vault.keys import field_ring, index_key
+from haochaping.vault.models import Rater
 
 # Who may see a rater's identity unmasked: the supervising office (complaints, phone
 # invitations) and the handling department's handler (work-order call-backs), each only
@@ -152,7 +152,8 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
         raise ValidationError("rater.reveal_purpose_required",
                               f"查看评价人身份须说明用途（{MIN_PURPOSE} 至 {MAX_PURPOSE} 字）",
                               "purpose")
-    if not Handling.objects.filter(scope_q(actor), rater=rater).exists():
+    # Through the handlings' foreign key to the rater (handlings sit above the vault).
+    if not rater.handlings.filter(scope_q(actor)).exists():  # type: ignore[attr-defined]
         raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
     revealed = _identity(rater, fields)
     audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,

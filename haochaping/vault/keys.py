@@ -9,7 +9,7 @@ import functools
 
 from django.conf import settings
 
-from haochaping.handlings.vault.crypto import KeyRing, parse_key_ring
+from haochaping.vault.crypto import KeyRing, parse_key_ring
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haochaping.handlings.vault import crypto, identity
-from haochaping.handlings.vault.crypto import VaultError, parse_key_ring
+from haochaping.vault import crypto, identity
+from haochaping.vault.crypto import VaultError, parse_key_ring
 
 KEY_A = base64.b64encode(b"A" * 32).decode()
 KEY_B = base64.b64encode(b"B" * 32).decode()

@@ -1,4 +1,5 @@
-"""Applicant (评价人) identity checks: kind, ID number and phone formats. Pure."""
+"""Applicant (评价人) identity checks: kind, ID number and phone formats. Pure (the vault's
+rules: what identity may enter it)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import operator
 import re
 from dataclasses import dataclass
 
-from haochaping.handlings.rules.errors import ItemError
-from haochaping.handlings.vault.identity import (
+from haochaping.core.errors import ItemError
+from haochaping.vault.identity import (
     normalise_id_no,
     normalise_name,
     normalise_phone,

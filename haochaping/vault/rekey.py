@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from haochaping.handlings.models import Rater
-from haochaping.handlings.vault import crypto
-from haochaping.handlings.vault.keys import field_ring
+from haochaping.vault import crypto
+from haochaping.vault.keys import field_ring
+from haochaping.vault.models import Rater
 
 CIPHER_COLUMNS = (("name", "name_cipher"), ("id_no", "id_no_cipher"),
                   ("phone", "phone_cipher"))

@@ -1,5 +1,6 @@
 """Invitation links and QR codes that a business system asks for a handling it reported
-(``POST /api/v1/handlings/{proj_no}/invitation``, docs/api-intake.md): printed on the
+(``POST /api/v1/handlings/{proj_no}/invitation``, docs/api-intake.md; the route is
+``evaluations.api_links``): printed on the
 receipt or shown on the counter's screen, they lead to the rating page ``/r/<token>``.
 
 Decisions:

@@ -10,9 +10,9 @@ from django.test import Client
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.catalog.models import PolicyOverride
-from haochaping.core import testing as f
 from haochaping.core.errors import PermissionDenied
-from haochaping.core.selectors import matter_search, workbench_counts
+from haochaping.workbench.selectors import matter_search, workbench_counts
+from tests import factories as f
 
 
 @pytest.fixture

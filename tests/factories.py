@@ -1,7 +1,8 @@
 """Test factories shared by every app's tests (one function per entity and state).
 
-Kept in the package (not in a conftest) so tests, benchmarks and the demo can all build
-the same fixtures without duplicating them.
+Kept in the top-level ``tests`` package (not in a conftest) so every app's tests, the
+integration seeds and the benchmarks build the same fixtures; never imported by production
+code (the import-linter contract ``tests-stay-out`` holds that).
 """
 
 from __future__ import annotations

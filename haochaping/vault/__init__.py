@@ -6,10 +6,10 @@ filled in; the writes and the audited reveal live in ``vault.services``.
 
 from __future__ import annotations
 
-from haochaping.handlings.vault import crypto, identity
-from haochaping.handlings.vault.crypto import VaultError
-from haochaping.handlings.vault.identity import mask_id_no, mask_name, mask_phone
-from haochaping.handlings.vault.keys import field_ring, index_key
+from haochaping.vault import crypto, identity
+from haochaping.vault.crypto import VaultError
+from haochaping.vault.identity import mask_id_no, mask_name, mask_phone
+from haochaping.vault.keys import field_ring, index_key
 
 __all__ = ["VaultError", "blind_index", "decrypt_field", "encrypt_field", "mask_id_no",
            "mask_name", "mask_phone"]

@@ -19,9 +19,9 @@ from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.handlings.models import Rater
 from haochaping.handlings.services import handling_intake
 from haochaping.handlings.tests.support import national_item
-from haochaping.handlings.vault import blind_index, crypto
-from haochaping.handlings.vault.crypto import envelope_key_id
-from haochaping.handlings.vault.services import (
+from haochaping.vault import blind_index, crypto
+from haochaping.vault.crypto import envelope_key_id
+from haochaping.vault.services import (
     rater_phone_for_delivery,
     rater_reveal,
     rater_upsert,

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from haochaping.handlings.models import Rater
-from haochaping.handlings.vault.keys import field_ring
-from haochaping.handlings.vault.rekey import rekey_batch
+from haochaping.vault.keys import field_ring
+from haochaping.vault.models import Rater
+from haochaping.vault.rekey import rekey_batch
 
 
 class Command(BaseCommand):

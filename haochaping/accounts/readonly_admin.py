@@ -1,5 +1,8 @@
 """Shared admin pieces. Records written only by services (evaluations, audit events, work
-orders, outbox rows) are shown read-only: no add, change or delete from the admin."""
+orders, outbox rows) are shown read-only: no add, change or delete from the admin.
+
+Here in access (not in core, which imports no app) because who may view is a role question.
+"""
 
 from __future__ import annotations
 
