@@ -39,10 +39,10 @@ from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import AppError, NotFound
 from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import invitation_create, token_for
+from haochaping.evaluations.locking import current_rating_of
 from haochaping.evaluations.models import Invitation
 from haochaping.evaluations.public import handling_state
 from haochaping.evaluations.qr import invitation_url, public_url
-from haochaping.evaluations.services import current_rating_of
 from haochaping.handlings.models import Handling
 
 CHANNEL = "link"

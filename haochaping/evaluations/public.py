@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from haochaping.accounts import rules as keys
 from haochaping.catalog.models import Staff, Window
+from haochaping.core import ratelimit
 from haochaping.core.errors import AppError, NotFound, RateLimited
 from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import batch_handlings
@@ -80,14 +81,8 @@ def phone_index_of(phone: str) -> str:
 def _count_ip_send(ip: str | None) -> None:
     if not ip:
         return
-    key = f"hcp:phone_send_ip:{ip}:{int(timezone.now().timestamp() // 3600)}"
-    cache.add(key, 0, timeout=7200)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout=7200)
-        count = 1
-    if count > IP_SENDS_PER_HOUR:
+    if ratelimit.over_limit(f"phone_send_ip:{ip}", IP_SENDS_PER_HOUR, 3600,
+                            now=timezone.now().timestamp()):
         raise RateLimited("phone.too_many_sends", "获取验证码过于频繁，请稍后再试")
 
 

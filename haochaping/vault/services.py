@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from haochaping.accounts.roles import Role
+from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.audit.services import audit_record
 from haochaping.core import bulk
@@ -23,13 +23,10 @@ from haochaping.vault.applicant import Applicant, check_applicant
 from haochaping.vault.keys import field_ring, index_key
 from haochaping.vault.models import Rater
 
-# Who may see a rater's identity unmasked: the supervising office (complaints, phone
-# invitations) and the handling department's handler (work-order call-backs), each only
-# inside its org subtree and stating a purpose. Never window staff, the auditor, the
-# system admin or an API client (docs/privacy.md).
-# A purpose may narrow this further (the phone invitation is the supervising office's
-# only: evaluations.phone_invitation).
-REVEAL_ROLES = frozenset({Role.SUPERVISOR, Role.HANDLER})
+# Who may see a rater's identity unmasked is accounts.rules' IDENTITY_REVEAL (the
+# supervising office and the handling department's handler), each only inside its org
+# subtree and stating a purpose (docs/privacy.md). A purpose may narrow this further (the
+# phone invitation is the supervising office's only: evaluations.phone_invitation).
 IDENTITY_FIELDS = ("name", "id_no", "phone")
 MIN_PURPOSE = 2
 MAX_PURPOSE = 200
@@ -145,7 +142,7 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
     fields = tuple(f for f in IDENTITY_FIELDS if f in fields)
     if not fields:
         raise ValueError("rater_reveal needs at least one of " + ", ".join(IDENTITY_FIELDS))
-    if actor.is_client or actor.role not in REVEAL_ROLES:
+    if actor.is_client or not actor.allows(access.IDENTITY_REVEAL, access.READ):
         raise PermissionDenied("rater.reveal_forbidden", "当前角色无权查看评价人身份信息")
     purpose = " ".join(purpose.split())
     if not MIN_PURPOSE <= len(purpose) <= MAX_PURPOSE:

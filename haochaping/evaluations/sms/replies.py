@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from haochaping.catalog.rules.standards import Channel
+from haochaping.catalog.rules.standards import BAD_LEVEL_MAX, Channel, is_bad
 from haochaping.core.errors import AppError
 from haochaping.evaluations.invitations import batch_handlings
 from haochaping.evaluations.models import Evaluation, Invitation
@@ -48,7 +48,7 @@ def _rate(phone_index: str, level: int, now: datetime) -> str:
         handling=handling, rating=RatingInput(level=level), channel=Channel.SMS,
         sms_reply=True, for_batch=not invitation.handling_id,
         invitation=invitation if invitation.used_at is None else None, now=now)
-    if level > 2:
+    if not is_bad(level):
         return RATED
     # Ask for the reason of the 差评 (seed 003 §7); one question per rating.
     outbox_enqueue(template=FOLLOW_UP_TEMPLATE, rater=invitation.rater,
@@ -60,7 +60,7 @@ def _rate(phone_index: str, level: int, now: datetime) -> str:
 def _follow_up(phone_index: str, text: str, now: datetime) -> str:
     bad = (Evaluation.objects.select_related("handling")
            .filter(rater__phone_index=phone_index, channel=Channel.SMS.value,
-                   level__lte=2, assess_number=1, is_current=True,
+                   level__lte=BAD_LEVEL_MAX, assess_number=1, is_current=True,
                    invalidated_at__isnull=True, created_at__gte=now - FOLLOW_UP_WINDOW)
            .order_by("-created_at", "-pk").first())
     if bad is None or bad.text or bad.reason_codes:

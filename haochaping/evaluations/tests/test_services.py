@@ -17,14 +17,13 @@ from haochaping.catalog.models import PolicyOverride
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
 from haochaping.evaluations.invitations import invitation_create
+from haochaping.evaluations.locking import LOCK_FIELDS, lock_for_rating
 from haochaping.evaluations.models import Device, Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import (
-    LOCK_FIELDS,
     device_create,
     evaluation_invalidate,
     evaluation_submit,
-    lock_for_rating,
     sweep_default_ratings,
 )
 from haochaping.evaluations.sms.invitations import sweep_sms_invitations

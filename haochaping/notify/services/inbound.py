@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from haochaping.core import ratelimit
 from haochaping.notify.hooks import inbound_sms_handle
 from haochaping.notify.models import InboundSms
 from haochaping.vault import blind_index
@@ -26,15 +26,9 @@ RATE_LIMITED = "rate_limited"
 
 
 def _over_rate(phone_index: str, now: datetime) -> bool:
-    """Fixed one-minute window per phone (blind index), counted in the cache."""
-    key = f"hcp:sms-inbound:{phone_index}:{int(now.timestamp()) // 60}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.HCP_SMS_INBOUND_PER_MINUTE
+    """Fixed one-minute window per phone (blind index), by the one rate limiter."""
+    return ratelimit.over_limit(f"sms_inbound:{phone_index}",
+                                settings.HCP_SMS_INBOUND_PER_MINUTE, 60, now=now.timestamp())
 
 
 def inbound_sms_receive(*, provider_id: str, phone: str, body: str,
