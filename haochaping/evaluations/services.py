@@ -36,6 +36,7 @@ from haochaping.evaluations.invitations import InvitationError, invitation_cover
 from haochaping.evaluations.locking import Locked, current_rating_of, lock_for_rating
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
 from haochaping.evaluations.selectors import standard_tables
+from haochaping.handlings import marks
 from haochaping.handlings.models import Handling
 
 # HTTP status of each refusal: bad input 422, the handling's state 409, who enters 403.
@@ -199,7 +200,7 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
         raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试")
     row = new_evaluation(handling, version=version, level=rating.level, channel=channel,
                          now=now, assess_number=decision.assess_number,
-                         along=_mark_rated(handling.pk, now), **extra)
+                         along=marks.rated_statement(handling.pk, now), **extra)
     if is_bad(rating.level) or decision.supersedes:
         # A bad review opens a work order; a re-rating updates one (issue 4). After commit,
         # robust: a failure there never undoes the rating (workorders sweep repairs it).
@@ -207,22 +208,6 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
 
         transaction.on_commit(lambda: workorder_on_rating_id(row.pk), robust=True)
     return row
-
-
-_RATED_SQL = "UPDATE handlings_handling SET rated_at = %s WHERE id = %s"
-
-
-def _mark_rated(pk: int, now: datetime) -> Statement:
-    """The statement that marks the handling rated, sent with the rating's INSERT; being
-    rated voids the handling's SMS-invitation and default-rating deadlines.
-
-    Only ``rated_at`` changes, a column no index holds, so on PostgreSQL the row is
-    updated in place on its page (a HOT update: no new entry in the handling's ten
-    indexes; the table keeps free space for it, migration handlings 0005). The void
-    deadlines stay until their sweep reaches them and clears the rated ones in bulk, and
-    the roll-up job finds the handling through its new rating, not ``updated_at``.
-    Plain SQL: this runs once per rating on every channel."""
-    return _RATED_SQL, [now, pk]
 
 
 DEFAULT_SWEEP_BATCH = 200
@@ -241,9 +226,7 @@ def sweep_default_ratings(now: datetime, *, batch_size: int = DEFAULT_SWEEP_BATC
     version: StandardVersion | None = None
     policies: dict[int, int | None] = {}
     created = skipped = 0
-    # Rated handlings keep their void deadline (_mark_rated): clear them all at once.
-    Handling.objects.filter(default_due_at__lte=now, rated_at__isnull=False).update(
-        default_due_at=None)
+    marks.clear_void_default_deadlines(now)
     while created + skipped < limit:
         due = list(Handling.objects.filter(default_due_at__lte=now)
                    .order_by("default_due_at", "pk").values_list("pk", "default_due_at")
@@ -262,8 +245,7 @@ def sweep_default_ratings(now: datetime, *, batch_size: int = DEFAULT_SWEEP_BATC
 def _default_one(pk: int, due_at: datetime | None, *, version: StandardVersion,
                  policies: dict[int, int | None], now: datetime) -> bool:
     with transaction.atomic():
-        if not Handling.objects.filter(pk=pk, default_due_at=due_at).update(
-                default_due_at=None):
+        if not marks.claim_default(pk, due_at):
             return False  # another worker has it, or it was rated meanwhile
         handling = Handling.objects.select_related("org").get(pk=pk)
         if handling.org_id not in policies:
@@ -275,8 +257,7 @@ def _default_one(pk: int, due_at: datetime | None, *, version: StandardVersion,
                                                          default_level=level):
             return False
         insert_default_rating(handling, version=version, level=level, now=now)
-        Handling.objects.filter(pk=pk).update(rated_at=now, invite_due_at=None,
-                                              updated_at=now)
+        marks.mark_rated_by_default(pk, now)
     return True
 
 

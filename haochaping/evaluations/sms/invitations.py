@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from haochaping.evaluations.invitations import invitation_create
+from haochaping.handlings import marks
 from haochaping.handlings.models import Handling
 from haochaping.notify.models import OutboxMessage
 from haochaping.notify.services.outbox import outbox_enqueue
@@ -58,11 +59,11 @@ def _invite(handling: Handling, now: datetime) -> bool:
         # each of ITS RATER's handlings): those are claimed too, so the sweep never reaches
         # them again. Another applicant's handling under the same batch number keeps its
         # deadline and gets its own invitation.
-        batch = Handling.objects.filter(client_id=handling.client_id,
-                                        batch_no=handling.batch_no,
-                                        rater_id=handling.rater_id)
-        batch.filter(invite_due_at__isnull=False).update(invite_due_at=None)
-        size = batch.count()
+        marks.claim_batch_invites(client_id=handling.client_id, batch_no=handling.batch_no,
+                                  rater_id=handling.rater_id)
+        size = Handling.objects.filter(client_id=handling.client_id,
+                                       batch_no=handling.batch_no,
+                                       rater_id=handling.rater_id).count()
         if size > 1:
             matter = f"{matter}等{size}项事项"
     if OutboxMessage.objects.filter(dedupe_key=key).exists():
@@ -86,9 +87,7 @@ def sweep_one(pk: int, now: datetime) -> bool:
     worker killed here leaves either both done or neither."""
     try:
         with transaction.atomic():
-            claimed = Handling.objects.filter(pk=pk, invite_due_at__lte=now).update(
-                invite_due_at=None)
-            if claimed != 1:
+            if not marks.claim_invite(pk, now):
                 return False  # another worker has it
             handling = (Handling.objects.select_related("org", "matter", "rater")
                         .get(pk=pk))
@@ -105,9 +104,7 @@ def sweep_sms_invitations(now: datetime, limit: int = 500) -> SweepReport:
     ``invite:<handling id>`` / ``invite:batch:<client>:<batch no>:<rater id>`` makes a
     second SMS impossible."""
     report = SweepReport()
-    # Rated handlings keep their void deadline (evaluations' _mark_rated): clear at once.
-    Handling.objects.filter(invite_due_at__lte=now, rated_at__isnull=False).update(
-        invite_due_at=None)
+    marks.clear_void_invite_deadlines(now)
     due = list(Handling.objects.filter(invite_due_at__lte=now)
                .order_by("invite_due_at", "pk").values_list("pk", flat=True)[:limit])
     for pk in due:

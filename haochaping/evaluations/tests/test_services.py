@@ -246,7 +246,7 @@ def test_device_create_returns_the_key_once(world: SimpleNamespace) -> None:
 def test_rating_updates_the_handling_in_place(world: SimpleNamespace) -> None:
     """The rating's one handling update touches no indexed column, so PostgreSQL makes it
     a HOT update (no new entry in the handling's indexes): an index on ``rated_at`` or
-    a second column in _mark_rated would undo that."""
+    a second column in handlings.marks.rated_statement would undo that."""
     h = world.handling(invite_due_at=timezone.now(), default_due_at=timezone.now())
 
     def counts() -> tuple[int, int]:
