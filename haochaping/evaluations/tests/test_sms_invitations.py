@@ -19,6 +19,7 @@ from haochaping.handlings.models import Handling
 from haochaping.notify.backends import ConsoleBackend
 from haochaping.notify.models import OutboxMessage
 from haochaping.notify.services import deliver_due
+from haochaping.notify.tests.conftest import _clean_state  # noqa: F401  (autouse: outbox, cache)
 from haochaping.notify.tests.factories import PHONE, make_client, make_completed, make_rater
 
 pytestmark = pytest.mark.django_db
