@@ -45,7 +45,7 @@ class ProductionForbiddenContract(ForbiddenContract):
         return super().check(graph, verbose)
 
 
-class TestCodeStaysOutContract(Contract):
+class NoTestCodeInProductionContract(Contract):
     """No module outside a ``tests`` package imports one inside it (test factories and
     helpers never reach production code)."""
 
