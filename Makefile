@@ -55,6 +55,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check haochaping bench conftest.py
 	$(BIN)/mypy haochaping
+	$(BIN)/lint-imports
 
 # Benchmarks need PostgreSQL (127.0.0.1:5432) and Debian's wrk for the HTTP figures.
 bench: install

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from haochaping.core import testing as f
+from tests import factories as f
 
 
 def _flushes_database(item: pytest.Item) -> bool:

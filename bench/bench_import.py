@@ -48,7 +48,7 @@ def _figures(count: int) -> list[tuple[str, float, str]]:
     from haochaping.catalog.importing.export import catalog_export
     from haochaping.catalog.importing.service import catalog_import
     from haochaping.catalog.tests.importing_helpers import csv_bytes, xlsx_bytes
-    from haochaping.core import testing as f
+    from tests import factories as f
 
     city = f.make_org("市政务服务局", kind="supervising", code="BENCHCITY")
     orgs = [f.make_org(f"部门{i}", parent=city, code=f"BENCH{i:02d}").code for i in range(20)]

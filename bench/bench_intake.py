@@ -60,7 +60,7 @@ def _world() -> Any:
 
     from haochaping.accounts import services
     from haochaping.accounts.scoping import system_actor
-    from haochaping.core import testing as f
+    from tests import factories as f
 
     city = f.make_org("市政务服务局", kind="supervising", code="BENCHCITY")
     org = f.make_org("市市场监督管理局", parent=city, code="BENCHMARKET")

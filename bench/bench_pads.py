@@ -81,9 +81,9 @@ def seed(pads: int) -> None:
 
     from haochaping.accounts.keys import generate_key
     from haochaping.catalog.models import Window
-    from haochaping.core import testing as f
     from haochaping.evaluations.models import Device
     from haochaping.evaluations.public import PAD_COOKIE, PAD_SALT, PadClaim
+    from tests import factories as f
 
     cache.clear()  # the bench's own Redis database: counters start at 0
     city = f.make_org("市政务服务局", kind="supervising", code="BENCHCITY")

@@ -122,8 +122,8 @@ def seed_catalog() -> dict[str, Any]:
     from haochaping.accounts.scoping import system_actor
     from haochaping.catalog.models import Hall, Matter, Org, Staff, StandardVersion, Window
     from haochaping.catalog.rules.codes import tree_path
-    from haochaping.core import testing as f
     from haochaping.handlings.models import Rater
+    from tests import factories as f
 
     city = f.make_org("市政务服务局", kind="supervising", code="BSCITY")
     Org.objects.bulk_create(
@@ -238,7 +238,7 @@ def supervisor_session(ids: dict[str, Any]) -> str:
     from django.contrib.sessions.backends.db import SessionStore
 
     from haochaping.catalog.models import Org
-    from haochaping.core import testing as f
+    from tests import factories as f
 
     user = f.make_user("bench_supervisor", role="supervisor", org=Org.objects.get(pk=ids["city"]))
     store = SessionStore()

@@ -85,7 +85,7 @@ def seed_handlings(count: int) -> str:
     django.setup()
     from django.utils import timezone
 
-    from haochaping.core.testing import seed_completed_handlings
+    from tests.factories import seed_completed_handlings
 
     world = seed_completed_handlings(
         count, code="BENCH", prefix="BS", completed_at=timezone.now(), phone_prefix="139",

@@ -25,8 +25,8 @@ def main(kind: str, count: int) -> None:
     from django_tasks_db.models import DBTaskResult
 
     from haochaping.core.models import TaskKey
-    from haochaping.core.testing import seed_completed_handlings
     from haochaping.notify.services import outbox_enqueue
+    from tests.factories import seed_completed_handlings
 
     if kind == "outbox":
         for start in range(0, count, 500):

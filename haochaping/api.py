@@ -100,10 +100,14 @@ def _mount_routers() -> None:
     from haochaping.catalog.api import router as catalog_router
     from haochaping.evaluations.api import raters_router
     from haochaping.evaluations.api import router as evaluations_router
+    from haochaping.evaluations.api_links import router as handling_links_router
     from haochaping.handlings.api import router as handlings_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/catalog", catalog_router)
+    # Rating links of a handling (evaluations) first: the intake router's detail path
+    # would otherwise swallow /handlings/{proj_no}/invitation.
+    api.add_router("/handlings", handling_links_router)
     api.add_router("/handlings", handlings_router)
     api.add_router("/evaluations", evaluations_router)
     api.add_router("/raters", raters_router)

@@ -13,6 +13,7 @@ import dj_database_url
 
 from haochaping.core.clientip import parse_networks
 from haochaping.core.env import ConfigError, env_bool, env_int, env_list, env_str
+from haochaping.core.localtime import TIME_ZONE_NAME
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HCP_VAR_DIR", str(BASE_DIR / "var")))
@@ -93,12 +94,14 @@ INSTALLED_APPS = [
     "haochaping.accounts",
     "haochaping.audit",
     "haochaping.catalog",
+    "haochaping.vault",
     "haochaping.handlings",
     "haochaping.evaluations",
     "haochaping.notify",
     "haochaping.workorders",
     "haochaping.stats",
     "haochaping.disclosure",
+    "haochaping.workbench",
     "haochaping.demo",
 ]
 
@@ -109,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx (core.htmx)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -131,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "haochaping.accounts.context_processors.may",
             ],
         },
     }
@@ -231,7 +236,7 @@ LOGIN_REDIRECT_URL = "/"
 # prefers English must not get English dates and Django messages mixed into them.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = TIME_ZONE_NAME  # core.localtime: the one local zone
 USE_I18N = True
 USE_TZ = True
 

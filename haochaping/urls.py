@@ -18,5 +18,6 @@ urlpatterns = [
     path("work/stats/", include("haochaping.stats.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
+    path("", include("haochaping.workbench.urls")),
     path("", include("haochaping.workorders.public_urls")),
 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: lint, types, then pytest on SQLite and again on PostgreSQL.
+# The whole suite: lint, types, layers, then pytest on SQLite and again on PostgreSQL.
 # PostgreSQL tests skip (with a notice) when no server answers, unless HCP_REQUIRE_POSTGRES=1
 # (set by .ci/run), where an unreachable PostgreSQL fails the run.
 set -euo pipefail
@@ -9,6 +9,7 @@ PG_URL=${HCP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/haochaping}
 
 echo "== ruff"; .venv/bin/ruff check haochaping bench conftest.py
 echo "== mypy"; .venv/bin/mypy haochaping
+echo "== import-linter (layers, docs/architecture.md)"; .venv/bin/lint-imports
 
 echo "== pytest (SQLite)"
 env -u DATABASE_URL "$PY" -m pytest -q "$@"

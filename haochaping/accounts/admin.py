@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from haochaping.accounts import rules, services
+from haochaping.accounts.hooks import record as audit_record
 from haochaping.accounts.models import ApiClient, User
 from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import actor_for_user
-from haochaping.audit.services import audit_record
 
 if TYPE_CHECKING:
     _ApiClientAdminBase = admin.ModelAdmin[ApiClient]

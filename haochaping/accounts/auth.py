@@ -13,12 +13,10 @@ to guard an endpoint. Rejections are JSON with a stable code (see docs/security.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -28,6 +26,7 @@ from ninja.security import APIKeyHeader, SessionAuth
 from haochaping.accounts import rules
 from haochaping.accounts.models import ApiClient
 from haochaping.accounts.scoping import Actor, actor_for_client, actor_for_user
+from haochaping.core import ratelimit
 from haochaping.core.errors import PermissionDenied, RateLimited
 from haochaping.core.memo import Memo
 
@@ -54,16 +53,9 @@ def _invalid_key() -> ApiAuthError:
 
 
 def _check_rate(client: ApiClient) -> None:
-    """Fixed one-minute window per client, counted in the Django cache. With the locmem
-    cache each worker process counts alone; configure REDIS_URL for a shared count."""
-    key = f"hcp:ratelimit:{client.pk}:{rules.rate_window(time.time())}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
-    if count > client.rate_limit_per_minute:
+    """Fixed one-minute window per client (``core.ratelimit``)."""
+    if ratelimit.over_limit(f"client:{client.pk}", client.rate_limit_per_minute,
+                            rules.RATE_WINDOW_SECONDS):
         raise RateLimited("rate_limited",
                           f"请求过于频繁：每分钟最多 {client.rate_limit_per_minute} 次，请稍后再试")
 

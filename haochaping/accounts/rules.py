@@ -24,7 +24,14 @@ ACCOUNT = "account"  # users and API clients
 AUDIT_LOG = "audit_log"
 WORK_ORDER = "work_order"  # 差评工单; which step a role may take: workorders.rules
 STATS = "stats"  # statistics figures and drill-downs (own subtree)
-RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS)
+SUPERVISION = "supervision"  # the supervising office's side of work orders (console, 督办)
+EVALUATION = "evaluation"  # rating records as staff browse them (insert-only: read)
+RATING_INVALIDATION = "rating_invalidation"  # 认定无效评价 (seed 000 §11, 003 §23)
+IDENTITY_REVEAL = "identity_reveal"  # a rater's unmasked identity (vault, docs/privacy.md)
+PHONE_ENTRY = "phone_entry"  # 电话邀约: call a rater and enter the rating for them
+DEVICE = "device"  # evaluator pads and kiosks of the windows
+RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
+             EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -35,6 +42,11 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
+        SUPERVISION: frozenset({READ, WRITE}),
+        EVALUATION: frozenset({READ}),
+        RATING_INVALIDATION: frozenset({WRITE}),
+        PHONE_ENTRY: frozenset({READ, WRITE}),
+        DEVICE: frozenset({READ, WRITE}),
     },
     Role.SUPERVISOR: {
         CATALOG: frozenset({READ, WRITE}),
@@ -44,6 +56,15 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
+        SUPERVISION: frozenset({READ, WRITE}),
+        EVALUATION: frozenset({READ}),
+        RATING_INVALIDATION: frozenset({WRITE}),
+        # Reveal: the supervising office (complaints, phone invitations) and the handling
+        # department's handler (work-order call-backs) only; never window staff, the
+        # auditor, the system admin or an API client (docs/privacy.md).
+        IDENTITY_REVEAL: frozenset({READ}),
+        PHONE_ENTRY: frozenset({READ, WRITE}),
+        DEVICE: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
@@ -51,6 +72,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         POLICY: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
+        IDENTITY_REVEAL: frozenset({READ}),
     },
     Role.AUDITOR: {
         CATALOG: frozenset({READ}),
@@ -59,12 +81,23 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ}),
         STATS: frozenset({READ}),
+        EVALUATION: frozenset({READ}),
+        DEVICE: frozenset({READ}),
     },
     Role.WINDOW_STAFF: {
         CATALOG: frozenset({READ}),
         STANDARD: frozenset({READ}),
     },
 }
+
+
+
+def roles_allowed(resource: str, action: str) -> frozenset[Role]:
+    """The role set that may take ``action`` on ``resource``: every role set the apps use
+    (who may reveal an identity, enter a phone rating, browse ratings…) is read from the
+    table above, never restated."""
+    return frozenset(r for r, grants in PERMISSIONS.items() if action in grants.get(resource, ()))
+
 
 # API-client scopes: what a business system or device key may call. A scope is granted
 # exactly: "catalog:write" does not imply "catalog:read".
@@ -161,6 +194,9 @@ def key_matches(raw: str, stored_hash: str) -> bool:
     return bool(stored_hash) and hmac.compare_digest(hash_key(raw), stored_hash)
 
 
+RATE_WINDOW_SECONDS = 60  # an API client's limit is per minute
+
+
 def rate_window(epoch_seconds: float) -> int:
     """The fixed one-minute window a request falls in."""
-    return int(epoch_seconds // 60)
+    return int(epoch_seconds // RATE_WINDOW_SECONDS)

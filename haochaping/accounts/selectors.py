@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from haochaping.accounts import rules
 from haochaping.accounts.models import ApiClient, User
+from haochaping.accounts.orgs import org_find
 from haochaping.accounts.scoping import Actor, require, scope
-from haochaping.catalog.models import Org
 from haochaping.core.errors import NotFound
 
 
@@ -29,9 +31,9 @@ def user_list(*, actor: Actor) -> QuerySet[User]:
     return scope(User.objects.select_related("org"), actor).order_by("username")
 
 
-def org_get(*, org_id: int) -> Org:
+def org_get(*, org_id: int) -> Any:
     """Any org by id; the service's ``require`` then decides whether the actor may use it."""
-    org = Org.objects.filter(pk=org_id).first()
+    org = org_find(pk=org_id)
     if org is None:
         raise NotFound("org.not_found", "机构不存在")
     return org

@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from haochaping.accounts import rules
+from haochaping.accounts.hooks import record as audit_record
 from haochaping.accounts.keys import NewKey, generate_key
 from haochaping.accounts.models import ApiClient, User
+from haochaping.accounts.orgs import OrgLike, StaffLike
 from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, require
-from haochaping.audit.services import audit_record
-from haochaping.catalog.models import Org, Staff
 from haochaping.core.errors import Conflict, FieldProblem, PermissionDenied, ValidationError
 
 MAX_GRACE_HOURS = 7 * 24
@@ -66,14 +66,14 @@ def _unused_key() -> NewKey:
 
 
 @transaction.atomic
-def api_client_create(*, actor: Actor, name: str, org: Org, scopes: list[str],
+def api_client_create(*, actor: Actor, name: str, org: OrgLike, scopes: list[str],
                       rate_limit_per_minute: int = 600) -> tuple[ApiClient, str]:
     """Create a client; returns it with the raw key, which is shown once and not stored."""
     require(actor, rules.ACCOUNT, rules.WRITE, org.path)
     _validate_client_fields(name, scopes, rate_limit_per_minute)
     key = _unused_key()
     client = ApiClient.objects.create(
-        name=name.strip(), org=org, scopes=sorted(set(scopes)), key_prefix=key.prefix,
+        name=name.strip(), org_id=org.pk, scopes=sorted(set(scopes)), key_prefix=key.prefix,
         key_hash=key.hash, rate_limit_per_minute=rate_limit_per_minute)
     _audit(actor, "accounts.api_client_create", client, after=_client_state(client))
     return client, key.raw
@@ -140,7 +140,7 @@ def _user_state(user: User) -> dict[str, Any]:
             "staff_id": user.staff_id, "is_active": user.is_active}
 
 
-def _check_role(actor: Actor, role: str, org: Org | None) -> None:
+def _check_role(actor: Actor, role: str, org: OrgLike | None) -> None:
     if role not in {r.value for r in Role}:
         raise ValidationError("user.role_invalid", "角色无效", field="role")
     if not rules.may_assign_role(actor.role, role):
@@ -162,8 +162,8 @@ def _validate_password(password: str, user: User | None) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Actor, username: str, password: str, role: str, org: Org | None,
-                staff: Staff | None = None, phone: str = "", full_name: str = "") -> User:
+def user_create(*, actor: Actor, username: str, password: str, role: str, org: OrgLike | None,
+                staff: StaffLike | None = None, phone: str = "", full_name: str = "") -> User:
     require(actor, rules.ACCOUNT, rules.WRITE, org.path if org is not None else None)
     _check_role(actor, role, org)
     if staff is not None:
@@ -173,7 +173,8 @@ def user_create(*, actor: Actor, username: str, password: str, role: str, org: O
                               field="username")
     if User.objects.filter(username=username).exists():
         raise ValidationError("user.username_taken", "用户名已被使用", field="username")
-    user = User(username=username, role=role, org=org, staff=staff, phone=phone,
+    user = User(username=username, role=role, org_id=org.pk if org is not None else None,
+                staff_id=staff.pk if staff is not None else None, phone=phone,
                 first_name=full_name)
     _validate_password(password, user)
     user.set_password(password)

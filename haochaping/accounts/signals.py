@@ -14,8 +14,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from haochaping.accounts.hooks import record as audit_record
 from haochaping.accounts.models import ApiClient
-from haochaping.audit.services import audit_record
 from haochaping.core.clientip import client_ip_or_none
 
 USERNAME_MAX = 150

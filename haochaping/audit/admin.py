@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin
 
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
 from haochaping.audit.models import AuditEvent
-from haochaping.core.admin import ReadOnlyAdminMixin
 
 if TYPE_CHECKING:
     AuditAdminBase = admin.ModelAdmin[AuditEvent]

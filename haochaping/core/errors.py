@@ -25,6 +25,16 @@ class FieldProblem:
         return data
 
 
+@dataclass(frozen=True)
+class ItemError:
+    """One problem with one item of a batch (an intake item, an applicant's identity):
+    collected, not raised, so one bad item does not refuse the others."""
+
+    field: str
+    code: str
+    message: str  # Chinese
+
+
 class AppError(Exception):
     """Base error: ``code`` is stable, ``message`` is Chinese, ``field`` names the input."""
 

@@ -39,7 +39,7 @@ from haochaping.handlings.intake import deadline_calculator
 from haochaping.handlings.models import Handling
 from haochaping.handlings.rules import Applicant, HandlingInput
 from haochaping.handlings.services import content_hash
-from haochaping.handlings.vault.services import identity_index_of, raters_upsert
+from haochaping.vault.services import identity_index_of, raters_upsert
 
 CHUNK = 20_000  # handlings per write; bounds memory at any size
 RATER_BATCH = 2_000

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from haochaping.demo import codes
 from haochaping.demo.names import NameMaker
 from haochaping.handlings.rules import Applicant
-from haochaping.handlings.rules.applicant import CREDIT_CODE, RESIDENT_ID_CARD
+from haochaping.vault.applicant import CREDIT_CODE, RESIDENT_ID_CARD
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

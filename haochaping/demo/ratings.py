@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from haochaping.catalog.rules.standards import Channel
+from haochaping.catalog.rules.standards import Channel, is_bad
 from haochaping.demo.timeline import Timeline
 from haochaping.evaluations.rules import FIRST_RATING, FOLLOW_UP, FREE_TEXT_REASON
 
@@ -144,7 +144,7 @@ class RatingMaker:
             return []  # not rated yet
         level = rng.choices(self.levels, self.level_weights)[0]
         row = self._facts(channel, h, level, at)
-        bad = level <= 2
+        bad = is_bad(level)
         if bad and channel is Channel.SMS and rng.random() < SMS_BARE_DIGIT_SHARE:
             # Seed 003 §9: a bare "1"/"2" reply, then the reason answering the follow-up.
             follow_at = at + timedelta(minutes=rng.uniform(5, 240))
@@ -185,7 +185,7 @@ class RatingMaker:
         if indicators and rng.random() < 0.5:
             out["item_levels"] = {code: max(1, min(5, level + rng.choice((0, 0, 0, -1, 1))))
                                   for code in indicators}
-        if level <= 2:
+        if is_bad(level):
             listed = [c for c in std.reasons if c != FREE_TEXT_REASON]
             out["reason_codes"] = rng.sample(listed, min(len(listed), rng.randint(1, 2)))
             if rng.random() < 0.6:

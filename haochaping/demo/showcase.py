@@ -18,15 +18,15 @@ from haochaping.demo.people import resident_id
 from haochaping.demo.sites import Sites
 from haochaping.evaluations.invitations import invitation_create
 from haochaping.evaluations.models import Invitation
-from haochaping.handlings.models import Handling, Rater
-from haochaping.handlings.services import handling_intake
-from haochaping.handlings.vault import blind_index
-from haochaping.notify.models import OutboxMessage
-from haochaping.notify.services.invitations import (
+from haochaping.evaluations.sms.invitations import (
     invite_dedupe_key,
     sweep_one,
     sweep_sms_invitations,
 )
+from haochaping.handlings.models import Handling, Rater
+from haochaping.handlings.services import handling_intake
+from haochaping.notify.models import OutboxMessage
+from haochaping.vault import blind_index
 
 # A fictitious applicant whose phone the tester types on the window-QR page (seed 002).
 DEMO_NAME = "李明华"

@@ -24,6 +24,7 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.accounts.services import user_create
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules import calendar
+from haochaping.catalog.rules.standards import BAD_LEVEL_MAX
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo import casework
 from haochaping.demo.casework import Texts
@@ -251,7 +252,7 @@ def build_workorders(*, locality: Locality, users: dict[str, Any], names: NameMa
                now=now)
     w.handlers[users["handler"].org_id] = actor_for_user(users["handler"])
     bad = list(Evaluation.objects.filter(
-        level__lte=2, is_current=True, is_default=False, invalidated_at__isnull=True)
+        level__lte=BAD_LEVEL_MAX, is_current=True, is_default=False, invalidated_at__isnull=True)
         .select_related("org").order_by("-created_at", "-pk"))
     plan = _plan(bad, now)
     first_message = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -10,6 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+# The public form of a period is the snapshots' (stats, below): re-exported for the pages.
+from haochaping.stats.snapshot_rules import period_value as period_value
+
 PERIODS = ("month", "quarter")
 PERIOD_LABELS = {"month": "月度", "quarter": "季度"}
 EARLIEST_YEAR = 2000
@@ -40,12 +43,6 @@ def period_label(period: str, start: date) -> str:
     if period == "month":
         return f"{start.year}年{start.month}月"
     return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
-
-
-def period_value(period: str, start: date) -> str:
-    if period == "month":
-        return f"{start.year}-{start.month:02d}"
-    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
 
 
 def parse_period(period: str | None, at: str | None, today: date,

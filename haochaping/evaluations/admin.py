@@ -13,9 +13,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from haochaping.accounts import rules as access
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
 from haochaping.accounts.scoping import actor_for_user, scope
 from haochaping.audit.services import audit_record
-from haochaping.core.admin import ReadOnlyAdminMixin
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Device, Evaluation, Invitation
 from haochaping.evaluations.services import device_create
@@ -29,7 +30,10 @@ else:
     _EvaluationAdminBase = _InvitationAdminBase = _DeviceAdminBase = admin.ModelAdmin
     _DeviceFormBase = forms.ModelForm
 
-OFFICE_ROLES = frozenset({"system_admin", "supervisor", "auditor"})
+# Who browses the rating records and devices here: accounts.rules decides.
+OFFICE_ROLES = frozenset(r.value for r in access.roles_allowed(access.EVALUATION, access.READ))
+
+DEVICE_WRITE_ROLES = frozenset(r.value for r in access.roles_allowed(access.DEVICE, access.WRITE))
 
 
 def _office(request: HttpRequest) -> bool:
@@ -108,7 +112,8 @@ class DeviceAdmin(_DeviceAdminBase):
         return _office(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _office(request) and getattr(request.user, "role", "") != "auditor"
+        role = getattr(request.user, "role", "")
+        return _office(request) and role in DEVICE_WRITE_ROLES
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request)

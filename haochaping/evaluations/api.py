@@ -21,6 +21,7 @@ from haochaping.catalog.selectors.standards import active_standard
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, NotFound, PermissionDenied
 from haochaping.evaluations import schemas as s
+from haochaping.evaluations.locking import Locked, lock_by_proj_no
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.selectors import (
     rater_handlings,
@@ -28,7 +29,7 @@ from haochaping.evaluations.selectors import (
     standard_form,
     unrated_handlings,
 )
-from haochaping.evaluations.services import Locked, evaluation_submit, lock_by_proj_no
+from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.throttle import throttle
 from haochaping.handlings.models import Handling, Rater
 
@@ -56,7 +57,7 @@ def _same(index: str, stored: str) -> bool:
 def rater_matches(rater: Rater, given: s.RaterIn) -> bool:
     """Does the identity the app authenticated match the handling's rater? Compared as
     blind indexes, so no plaintext is decrypted for the check."""
-    from haochaping.handlings.vault import blind_index
+    from haochaping.vault import blind_index
 
     if given.id_no:
         return given.id_type == rater.id_type and _same(blind_index("id_no", given.id_no),

@@ -12,7 +12,7 @@ import uuid
 
 from django.db import models
 
-from haochaping.catalog.rules.standards import Channel
+from haochaping.catalog.rules.standards import BAD_LEVEL_MAX, Channel
 
 LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
 CHANNEL_CHOICES = [(c.value, c.label) for c in Channel]
@@ -90,7 +90,7 @@ class Evaluation(models.Model):
         indexes = [
             # Bad-review drill-downs read only current, valid 差评 (issue 5: partial index).
             models.Index(fields=["org", "created_at"], name="evaluation_bad_org",
-                         condition=models.Q(level__lte=2, is_current=True,
+                         condition=models.Q(level__lte=BAD_LEVEL_MAX, is_current=True,
                                             invalidated_at__isnull=True)),
             # The roll-up job's "changed since" look-up (stats.rollup.touched): small,
             # as a new rating has neither marker and so no entry.

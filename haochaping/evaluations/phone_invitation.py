@@ -16,26 +16,27 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import Conflict, NotFound, PermissionDenied
 from haochaping.evaluations import rules
 from haochaping.handlings.models import Handling
-from haochaping.handlings.vault.services import REVEAL_ROLES, RaterIdentity, rater_reveal
+from haochaping.vault.services import RaterIdentity, rater_reveal
 
 REVEAL_PURPOSE = "电话邀约评价（政务服务管理机构）"
 REVEAL_FIELDS = ("phone",)  # what placing the call needs; never the name or ID number
 
 
 def _office(actor: Actor) -> None:
-    if actor.is_client or actor.role is None or actor.role.value not in rules.PHONE_ENTRY_ROLES:
+    if actor.is_client or not actor.allows(access.PHONE_ENTRY, access.WRITE):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以电话邀约评价")
 
 
 def may_reveal(actor: Actor) -> bool:
     """Does the phone screen offer this user the reveal button?"""
-    return (not actor.is_client and actor.role is not None
-            and actor.role.value in rules.PHONE_ENTRY_ROLES and actor.role in REVEAL_ROLES)
+    return (not actor.is_client and actor.allows(access.PHONE_ENTRY, access.WRITE)
+            and actor.allows(access.IDENTITY_REVEAL, access.READ))
 
 
 def phone_handling(actor: Actor, handling_id: int) -> Handling:

@@ -25,14 +25,15 @@ from django.utils import timezone
 
 from haochaping.accounts import rules as keys
 from haochaping.catalog.models import Staff, Window
+from haochaping.core import ratelimit
 from haochaping.core.errors import AppError, NotFound, RateLimited
 from haochaping.evaluations import rules
 from haochaping.evaluations.invitations import batch_handlings
 from haochaping.evaluations.models import Device, Invitation, PhoneChallenge
 from haochaping.handlings.models import Handling
-from haochaping.handlings.vault import blind_index
-from haochaping.handlings.vault.identity import normalise_phone
 from haochaping.notify.services import outbox_enqueue
+from haochaping.vault import blind_index
+from haochaping.vault.identity import normalise_phone
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=5)
@@ -80,14 +81,8 @@ def phone_index_of(phone: str) -> str:
 def _count_ip_send(ip: str | None) -> None:
     if not ip:
         return
-    key = f"hcp:phone_send_ip:{ip}:{int(timezone.now().timestamp() // 3600)}"
-    cache.add(key, 0, timeout=7200)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout=7200)
-        count = 1
-    if count > IP_SENDS_PER_HOUR:
+    if ratelimit.over_limit(f"phone_send_ip:{ip}", IP_SENDS_PER_HOUR, 3600,
+                            now=timezone.now().timestamp()):
         raise RateLimited("phone.too_many_sends", "获取验证码过于频繁，请稍后再试")
 
 

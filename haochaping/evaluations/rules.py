@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from haochaping.accounts import rules as access
 from haochaping.catalog.rules.standards import (
     Channel,
     ChannelGroup,
@@ -42,8 +43,10 @@ FIRST_RATING = 1  # assess_number: 首次评价
 FOLLOW_UP = 2  # assess_number: 追加评价
 # The "其他（请填写）" reason only counts together with typed text.
 FREE_TEXT_REASON = "other"
-# Roles of the supervising office that may enter a phone-invitation rating (seed 004 §11).
-PHONE_ENTRY_ROLES = frozenset({"supervisor", "system_admin"})
+# Roles of the supervising office that may enter a phone-invitation rating (seed 004 §11):
+# accounts.rules decides.
+PHONE_ENTRY_ROLES: frozenset[str] = frozenset(
+    r.value for r in access.roles_allowed(access.PHONE_ENTRY, access.WRITE))
 
 ONE_PER_SERVICE = "one_per_service"
 LATEST_WINS = "latest_wins"

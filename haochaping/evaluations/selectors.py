@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import BadReason, ContentItem, Indicator, StandardVersion
-from haochaping.catalog.rules.standards import LEVEL_LABELS, Level
+from haochaping.catalog.rules.standards import LEVEL_LABELS, Level, is_bad
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import PermissionDenied
 from haochaping.core.memo import Memo
@@ -53,7 +54,7 @@ def standard_form(version: StandardVersion) -> dict[str, Any]:
         "code": version.code,
         "name": version.name,
         "levels": [
-            {"level": int(level), "label": LEVEL_LABELS[level], "is_bad": level <= 2,
+            {"level": int(level), "label": LEVEL_LABELS[level], "is_bad": is_bad(level),
              "items": [{"code": i.code, "text": i.text, "shown_by_default": i.shown_by_default}
                        for i in items if i.level == int(level)]}
             for level in Level
@@ -81,7 +82,7 @@ def unrated_handlings(actor: Actor, *, now: datetime, org_id: int | None = None,
     """Completed, still unrated handlings in the actor's subtree whose rating window is
     open: the phone-invitation work list (电话邀约, seed 004 §11). Supervising office only;
     rows carry the masked rater (``rater__name_masked``/``rater__phone_masked``)."""
-    if actor.role is None or actor.role.value not in rules.PHONE_ENTRY_ROLES:
+    if actor.is_client or not actor.allows(access.PHONE_ENTRY, access.READ):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以电话邀约评价")
     qs = scope(Handling.objects.filter(_open_for_rating(now), rated_at__isnull=True), actor)
     if org_id is not None:
@@ -122,7 +123,7 @@ def rater_handlings(actor: Actor, *, rater_ids: list[int], now: datetime,
 
 def raters_matching(*, id_type: str = "", id_no: str = "", phone: str = "") -> list[int]:
     """Rater ids whose blind index matches the given ID number or phone."""
-    from haochaping.handlings.vault import blind_index
+    from haochaping.vault import blind_index
 
     if id_no:
         return list(Rater.objects.filter(id_type=id_type or "111",

@@ -1,5 +1,6 @@
 """Writes for evaluations: submit a rating (every channel), the default-rating sweep,
-invalidate a rating after an upheld appeal, and register an evaluator device.
+invalidate a rating after an upheld appeal, and register an evaluator device. The hot
+path's locking read of the handling is ``evaluations.locking``.
 
 Evaluations are their own record (insert-only rows carrying channel, device, client,
 invitation, entering user, IP and user agent), so submitting writes no audit row; the
@@ -8,14 +9,11 @@ office's actions on them (invalidate, devices) are audited.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haochaping.accounts import rules as access
@@ -23,22 +21,23 @@ from haochaping.accounts.keys import generate_key
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import StandardVersion, Window
-from haochaping.catalog.rules.standards import Channel
+from haochaping.catalog.rules.standards import Channel, is_bad
 from haochaping.catalog.selectors.policy import effective_policy, policy_at
 from haochaping.catalog.selectors.standards import active_standard
 from haochaping.core.errors import (
     AppError,
     Conflict,
-    NotFound,
     PermissionDenied,
     ValidationError,
 )
-from haochaping.core.fastsql import Statement, insert_one, run
+from haochaping.core.fastsql import Statement, insert_one
 from haochaping.evaluations import hooks, rules
 from haochaping.evaluations.invitations import InvitationError, invitation_covers
+from haochaping.evaluations.locking import Locked, current_rating_of, lock_for_rating
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
 from haochaping.evaluations.selectors import standard_tables
-from haochaping.handlings.models import Handling, Rater
+from haochaping.handlings import marks
+from haochaping.handlings.models import Handling
 
 # HTTP status of each refusal: bad input 422, the handling's state 409, who enters 403.
 _STATUS = {
@@ -55,153 +54,6 @@ _STATUS = {
 def _app_error(exc: rules.RatingRejected) -> AppError:
     return AppError(code=exc.code, message=exc.message, field=exc.field,
                     status=_STATUS.get(exc.code, 422))
-
-
-def _current(level: int, is_default: bool, invalidated: bool, reason_codes: Any,
-             text: str) -> rules.CurrentRating:
-    return rules.CurrentRating(
-        level=level, is_default=is_default, invalidated=invalidated,
-        has_reason=bool(reason_codes) or len(text.strip()) >= rules.MIN_REASON_TEXT_CHARS)
-
-
-def current_rating_of(handling_id: int) -> tuple[int | None, rules.CurrentRating | None]:
-    """The id and rule facts of the handling's current rating, if any."""
-    row = Evaluation.objects.filter(handling_id=handling_id, is_current=True).values_list(
-        "pk", "level", "is_default", "invalidated_at", "reason_codes", "text").first()
-    if row is None:
-        return None, None
-    pk, level, is_default, invalidated_at, reason_codes, text = row
-    return pk, _current(level, is_default, invalidated_at is not None, reason_codes, text)
-
-
-@dataclass(frozen=True)
-class Locked:
-    """A handling row locked for rating, with what deciding the rating needs."""
-
-    handling: Handling
-    org_path: str
-    current_id: int | None
-    current: rules.CurrentRating | None
-
-
-# The handling's columns that deciding and recording a rating read (evaluations.rules,
-# new_evaluation, batches, invitations, the API's answer); any other field of the locked
-# row loads on first access. In the model's field order, as Model.from_db takes them.
-_NEEDED = {"id", "proj_no", "client_id", "org_id", "matter_id", "hall_id", "window_id",
-           "staff_id", "rater_id", "service_channel", "status", "batch_no", "rating_closes_at",
-           "rated_at"}
-LOCK_FIELDS = tuple(f.attname for f in Handling._meta.concrete_fields if f.attname in _NEEDED)
-
-# The hot path of every channel: one statement locks the handling (only its row, FOR
-# UPDATE OF h) and reads its org's path, its rater's blind indexes and its current rating
-# (at most one row: the partial unique index on current ratings).
-_LOCK_SQL = (
-    f"SELECT {', '.join('h.' + c for c in LOCK_FIELDS)}, o.path, r.id_type, r.phone_index, "
-    "r.id_no_index, e.id, e.created_at, e.level, e.is_default, e.invalidated_at, "
-    "e.reason_codes, e.text "
-    "FROM handlings_handling h JOIN catalog_org o ON o.id = h.org_id "
-    "JOIN handlings_rater r ON r.id = h.rater_id "
-    "LEFT JOIN evaluations_evaluation e ON e.handling_id = h.id AND e.is_current ")
-
-
-@dataclass(frozen=True)
-class _Found:
-    """One row of _LOCK_SQL: the handling (with LOCK_FIELDS loaded) and what rides along."""
-
-    handling: Handling
-    org_path: str
-    current: tuple[Any, ...]  # id, created_at, level, is_default, invalidated_at, reasons, text
-
-
-@cache
-def _converters(vendor: str) -> list[tuple[Any, list[Any]]]:
-    """Per LOCK_FIELDS column, the backend's and the field's converters (SQLite hands
-    dates back as text): what the ORM would apply to these columns."""
-    fields = {f.attname: f for f in Handling._meta.concrete_fields}
-    found = []
-    for name in LOCK_FIELDS:
-        column = fields[name].get_col(Handling._meta.db_table)
-        found.append((column, connection.ops.get_db_converters(column)
-                       + column.get_db_converters(connection)))
-    return found
-
-
-def _locked_rows(where: str, params: list[Any], limit: int = 1) -> list[_Found]:
-    """SQLite locks the whole database on the first write instead of FOR UPDATE."""
-    lock = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else ""
-    rows = run(f"{_LOCK_SQL}WHERE {where} ORDER BY h.id LIMIT {int(limit)}{lock}", params)
-    width = len(LOCK_FIELDS)
-    converters = _converters(connection.vendor) if connection.vendor != "postgresql" else ()
-    found = []
-    for row in rows:
-        values = list(row[:width])
-        for i, (column, funcs) in enumerate(converters):
-            for func in funcs:
-                values[i] = func(values[i], column, connection)
-        handling = Handling.from_db(connection.alias, LOCK_FIELDS, values)
-        path, id_type, phone_index, id_no_index = row[width:width + 4]
-        rater = Rater(id=handling.rater_id, id_type=id_type, phone_index=phone_index,
-                      id_no_index=id_no_index)
-        Handling.rater.field.set_cached_value(handling, rater)
-        found.append(_Found(handling, path, tuple(row[width + 4:])))
-    return found
-
-
-def lock_for_rating(pk: int) -> Locked:
-    """Lock handling ``pk`` in the current transaction and read its current rating."""
-    found = _locked_rows("h.id = %s", [pk])
-    if not found:
-        raise Handling.DoesNotExist(pk)
-    return _locked(found[0])
-
-
-def lock_by_proj_no(actor: Actor, proj_no: str, client_name: str = "") -> Locked:
-    """Find and lock, in one statement, the handling numbered ``proj_no`` in the actor's
-    subtree (of the business system ``client_name`` when given): the rating API's hot
-    path. The handling carries its rater's blind indexes (``handling.rater``); no
-    plaintext is read."""
-    where, params = ["h.proj_no = %s"], [proj_no]
-    if actor.scope_path is not None:
-        where.append(f"substr(o.path, 1, {len(actor.scope_path)}) = %s")
-        params.append(actor.scope_path)
-    if client_name:
-        where.append("h.client_id IN (SELECT id FROM accounts_apiclient WHERE name = %s)")
-        params.append(client_name)
-    found = _locked_rows(" AND ".join(where), params, limit=2)
-    if not found:
-        raise NotFound("handling.not_found", "办件不存在", "proj_no")
-    if len(found) > 1:
-        raise AppError("handling.ambiguous", "多个业务系统存在相同办件编号，请指定 client_system",
-                       "client_system", status=409)
-    return _locked(found[0])
-
-
-def _locked(found: _Found) -> Locked:
-    """A statement that waited for the lock sees the handling's newest row but the rating
-    as of its start (PostgreSQL, READ COMMITTED): if a rating committed meanwhile, the
-    handling's ``rated_at`` (stamped with every rating's ``created_at``) no longer matches
-    the rating read, and the rating is read again by a new statement."""
-    handling = found.handling
-    cur_id, cur_created, level, is_default, invalidated_at, reasons, text = found.current
-    if not _same_moment(handling.rated_at, cur_created):
-        current_id, current = current_rating_of(handling.pk)
-        return Locked(handling, found.org_path, current_id, current)
-    if cur_id is None:
-        return Locked(handling, found.org_path, None, None)
-    if isinstance(reasons, str):  # SQLite hands JSON back as text
-        reasons = json.loads(reasons)
-    return Locked(handling, found.org_path, cur_id,
-                  _current(level, bool(is_default), invalidated_at is not None, reasons, text))
-
-
-def _same_moment(rated_at: datetime | None, created: Any) -> bool:
-    if rated_at is None or created is None:
-        return rated_at is None and created is None
-    if isinstance(created, str):  # SQLite: extra columns come back unconverted
-        created = datetime.fromisoformat(created)
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=rated_at.tzinfo)
-    return bool(rated_at == created)
 
 
 def _staff_user_id(handling: Handling) -> int | None:
@@ -348,28 +200,12 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
         raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试")
     row = new_evaluation(handling, version=version, level=rating.level, channel=channel,
                          now=now, assess_number=decision.assess_number,
-                         along=_mark_rated(handling.pk, now), **extra)
-    if rating.level <= 2 or decision.supersedes:
+                         along=marks.rated_statement(handling.pk, now), **extra)
+    if is_bad(rating.level) or decision.supersedes:
         # A bad review opens a work order; a re-rating updates one (issue 4): the work
         # orders app queues that task here, committed with the rating.
         hooks.fire(hooks.rating_needs_workorder, row.pk)
     return row
-
-
-_RATED_SQL = "UPDATE handlings_handling SET rated_at = %s WHERE id = %s"
-
-
-def _mark_rated(pk: int, now: datetime) -> Statement:
-    """The statement that marks the handling rated, sent with the rating's INSERT; being
-    rated voids the handling's SMS-invitation and default-rating deadlines.
-
-    Only ``rated_at`` changes, a column no index holds, so on PostgreSQL the row is
-    updated in place on its page (a HOT update: no new entry in the handling's ten
-    indexes; the table keeps free space for it, migration handlings 0005). The void
-    deadlines stay until their sweep reaches them and clears the rated ones in bulk, and
-    the roll-up job finds the handling through its new rating, not ``updated_at``.
-    Plain SQL: this runs once per rating on every channel."""
-    return _RATED_SQL, [now, pk]
 
 
 DEFAULT_SWEEP_BATCH = 200
@@ -388,9 +224,7 @@ def sweep_default_ratings(now: datetime, *, batch_size: int = DEFAULT_SWEEP_BATC
     version: StandardVersion | None = None
     policies: dict[int, int | None] = {}
     created = skipped = 0
-    # Rated handlings keep their void deadline (_mark_rated): clear them all at once.
-    Handling.objects.filter(default_due_at__lte=now, rated_at__isnull=False).update(
-        default_due_at=None)
+    marks.clear_void_default_deadlines(now)
     while created + skipped < limit:
         due = list(Handling.objects.filter(default_due_at__lte=now)
                    .order_by("default_due_at", "pk").values_list("pk", "default_due_at")
@@ -426,8 +260,7 @@ def default_ratings_in(now: datetime, low: int, high: int) -> tuple[int, int]:
 def _default_one(pk: int, due_at: datetime | None, *, version: StandardVersion,
                  policies: dict[int, int | None], now: datetime) -> bool:
     with transaction.atomic():
-        if not Handling.objects.filter(pk=pk, default_due_at=due_at).update(
-                default_due_at=None):
+        if not marks.claim_default(pk, due_at):
             return False  # another worker has it, or it was rated meanwhile
         handling = Handling.objects.select_related("org").get(pk=pk)
         if handling.org_id not in policies:
@@ -439,8 +272,7 @@ def _default_one(pk: int, due_at: datetime | None, *, version: StandardVersion,
                                                          default_level=level):
             return False
         insert_default_rating(handling, version=version, level=level, now=now)
-        Handling.objects.filter(pk=pk).update(rated_at=now, invite_due_at=None,
-                                              updated_at=now)
+        marks.mark_rated_by_default(pk, now)
     return True
 
 
@@ -455,7 +287,7 @@ def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,
                           now: datetime | None = None) -> Evaluation:
     """Mark a rating invalid after an upheld appeal (seed 000 §11, 003 §23). Once only;
     the supervising office of the rated org's subtree only; audited."""
-    if actor.role is None or actor.role.value not in rules.PHONE_ENTRY_ROLES:
+    if actor.is_client or not actor.allows(access.RATING_INVALIDATION, access.WRITE):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以认定无效评价")
     require(actor, access.CATALOG, access.READ, evaluation.org.path)
     reason = reason.strip()
@@ -480,7 +312,7 @@ def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,
 def device_create(*, actor: Actor, window: Window, kind: str, name: str) -> tuple[Device, str]:
     """Register a pad or kiosk at ``window``; the raw device key is returned once and only
     its SHA-256 is stored (like API keys)."""
-    require(actor, access.CATALOG, access.WRITE, window.org.path)
+    require(actor, access.DEVICE, access.WRITE, window.org.path)
     if kind not in {k for k, _ in DEVICE_KIND_CHOICES}:
         raise ValidationError("device.invalid_kind", "设备类型须为评价器或自助终端", "kind")
     name = name.strip()

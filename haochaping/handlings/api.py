@@ -12,7 +12,6 @@ from ninja import Body, Router
 from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.core.errors import FieldProblem, ValidationError
 from haochaping.handlings import schemas as s
-from haochaping.handlings.invite import handling_invitation
 from haochaping.handlings.selectors import handling_detail
 from haochaping.handlings.services import CREATED, IntakeResult, handling_intake
 
@@ -47,21 +46,6 @@ def intake_bulk(request: HttpRequest,
     result = handling_intake(client=actor.client, items=items)
     status = 422 if result.errors and not result.outcomes else 200
     return status, result.as_dict()
-
-
-@router.post("/{path:proj_no}/invitation", response={200: s.InvitationOut,
-                                                     201: s.InvitationOut})
-def invitation(request: HttpRequest, proj_no: str) -> Any:
-    """The rating link and its QR codes for one of this client's completed handlings (or
-    its batch): 201 when a new invitation was made, 200 with the live one otherwise.
-    Declared before the detail route, whose path would otherwise swallow it."""
-    actor = require_scope(request, SCOPE)
-    issued = handling_invitation(client=actor.client, proj_no=proj_no)
-    body = {"proj_no": issued.proj_no, "batch_no": issued.batch_no,
-            "result": "created" if issued.created else "existing", "url": issued.url,
-            "qr_png_url": issued.qr_png_url, "qr_svg_url": issued.qr_svg_url,
-            "expires_at": issued.expires_at}
-    return (201 if issued.created else 200), body
 
 
 @router.get("/{path:proj_no}", response=s.HandlingOut)

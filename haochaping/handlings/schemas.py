@@ -57,13 +57,3 @@ class HandlingOut(Schema):
     created_at: datetime
     updated_at: datetime
     rater: MaskedRaterOut
-
-
-class InvitationOut(Schema):
-    proj_no: str
-    batch_no: str  # non-empty: the link rates the whole batch
-    result: str  # created | existing
-    url: str
-    qr_png_url: str
-    qr_svg_url: str
-    expires_at: datetime

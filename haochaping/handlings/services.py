@@ -5,7 +5,7 @@ own, valid items are stored in one transaction, invalid ones are reported by ind
 for volume (≥ 10,000 handlings/s): references, existing handlings and raters are fetched
 by key in a few queries as plain tuples, references and deadlines are resolved once per
 distinct value, and rows are written from tuples in one multi-row statement each
-(``handlings.bulk``: COPY on PostgreSQL) — no model instance per item.
+(``core.bulk``: COPY on PostgreSQL) — no model instance per item.
 
 No audit row is written for intake: the handling row is its own record (client,
 created_at, updated_at, content hash), and one audit append per call would put the audit
@@ -26,16 +26,17 @@ from django.utils import timezone
 
 from haochaping.accounts.models import ApiClient
 from haochaping.accounts.scoping import actor_for_client
+from haochaping.core import bulk
 from haochaping.core.engine import enqueue
 from haochaping.core.errors import AppError, Conflict
-from haochaping.handlings import bulk, rules
+from haochaping.handlings import rules
 from haochaping.handlings.intake import Catalog, Refs, deadline_calculator
 from haochaping.handlings.models import Handling, HandlingMove
 from haochaping.handlings.rules import Applicant, HandlingInput, ItemError
 from haochaping.handlings.tasks import wake_pads
-from haochaping.handlings.vault.identity import keyed_digest
-from haochaping.handlings.vault.keys import index_key
-from haochaping.handlings.vault.services import identity_index_of, raters_upsert
+from haochaping.vault.identity import keyed_digest
+from haochaping.vault.keys import index_key
+from haochaping.vault.services import identity_index_of, raters_upsert
 
 MAX_BULK = 1000
 PAD_KEY = "pad:window:{window_id}"  # bumped after commit when a window gets new work

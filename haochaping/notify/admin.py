@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from haochaping.accounts import rules as access
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
 from haochaping.accounts.scoping import actor_for_user
-from haochaping.core.admin import ReadOnlyAdminMixin
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError
 from haochaping.notify import rules

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from haochaping.handlings.vault import decrypt_field, encrypt_field
+from haochaping.vault import decrypt_field, encrypt_field
 
 # The vault column names binding outbox ciphertexts to this table (AAD).
 TO_FIELD = "outbox.to"

@@ -1,4 +1,4 @@
-"""Tasks of the notify app: outbox delivery and the SMS invitation sweep.
+"""Tasks of the notify app: outbox delivery (transport only).
 
 Delivery runs as drain tasks: writing an outbox row queues one (``queue_delivery``, in
 the writer's transaction), the periodic ``deliver_outbox`` queues as many as the backlog
@@ -16,17 +16,13 @@ from datetime import datetime
 from django.utils import timezone
 
 from haochaping.core.engine import enqueue, rules, task
-from haochaping.core.engine.fanout import MAX_IDS, fan_out
-from haochaping.handlings.models import Handling
 from haochaping.notify.rules import URGENT_TEMPLATES
 from haochaping.notify.services import delivery
-from haochaping.notify.services.invitations import sweep_one
 
 DRAIN_SECONDS = 20.0  # a drain hands over to a fresh task after this (fair to others)
 DRAIN_BATCH = 200
 MESSAGES_PER_DRAIN = 400  # backlog per parallel drain the periodic job queues
 MAX_DRAINS = 32
-INVITE_CHUNK = 200
 
 
 def queue_delivery(*, urgent: bool) -> None:
@@ -81,26 +77,3 @@ def deliver_outbox(now: str) -> str:
 
 def _drains(backlog: int) -> int:
     return min(MAX_DRAINS, math.ceil(backlog / MESSAGES_PER_DRAIN))
-
-
-@task(queue=rules.SWEEPS, lock="notify.sms_invitations")
-def sms_invitations(now: str) -> str:
-    """Handlings whose ``invite_due_at`` passed get an SMS invitation, in chunks."""
-    moment = datetime.fromisoformat(now)
-    # Rated handlings keep their void deadline (evaluations' _mark_rated): clear at once.
-    Handling.objects.filter(invite_due_at__lte=moment, rated_at__isnull=False).update(
-        invite_due_at=None)
-    ids = list(Handling.objects.filter(invite_due_at__lte=moment)
-               .order_by("pk").values_list("pk", flat=True)[:MAX_IDS])
-    chunks = fan_out(sms_invitations_chunk, now, ids, size=INVITE_CHUNK,
-                     key="notify.sms_invitations")
-    return f"{len(ids)} due, {chunks} chunks"
-
-
-@task(queue=rules.SWEEPS)
-def sms_invitations_chunk(now: str, low: int, high: int) -> str:
-    moment = datetime.fromisoformat(now)
-    ids = (Handling.objects.filter(invite_due_at__lte=moment, pk__gte=low, pk__lt=high)
-           .order_by("pk").values_list("pk", flat=True))
-    invited = sum(1 for pk in list(ids) if sweep_one(pk, moment))
-    return f"invited {invited} in [{low}, {high})"

@@ -21,6 +21,7 @@ from django.db.models import Model, Q, QuerySet
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.rules.standards import BAD_LEVEL_MAX
 from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.stats import regions, rules
@@ -30,9 +31,9 @@ _VALID_REAL = Q(is_current=True, invalidated_at__isnull=True, is_default=False)
 DRILL: dict[str, Q] = {
     # which raw evaluation rows stand behind each rating count
     "real_ratings": _VALID_REAL,
-    "satisfied": _VALID_REAL & Q(level__gte=3),
+    "satisfied": _VALID_REAL & Q(level__gt=BAD_LEVEL_MAX),
     # served by the partial index evaluation_bad_org (org, created_at)
-    "bad_reviews": Q(level__lte=2) & _VALID_REAL,
+    "bad_reviews": Q(level__lte=BAD_LEVEL_MAX) & _VALID_REAL,
     **{f"level_{v}": Q(level=v) & _VALID_REAL for v in rules.LEVELS},
     "default_ratings": Q(is_current=True, invalidated_at__isnull=True, is_default=True),
     "invalidated": Q(invalidated_at__isnull=False),

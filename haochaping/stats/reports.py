@@ -27,6 +27,7 @@ from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, system_actor
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Org
+from haochaping.catalog.rules.standards import BAD_LEVELS
 from haochaping.core.errors import NotFound, PermissionDenied
 from haochaping.stats import exports, rules, selectors
 from haochaping.stats.exports import EMPTY, Cell, Sheet
@@ -58,7 +59,7 @@ def scope_actor(org: Org | None) -> Actor:
 
 # --- content ----------------------------------------------------------------------------
 
-BAD_COLUMNS = ("level_2", "level_1", "orders", "voided", "closed", "closed_on_time",
+BAD_COLUMNS = (*(f"level_{v}" for v in BAD_LEVELS), "orders", "voided", "closed", "closed_on_time",
                "called_back", "appealed", "appeal_upheld")
 BAD_FIGURES = (rules.Figure.BAD_REVIEW, rules.Figure.RECTIFICATION,
                rules.Figure.ON_TIME_RECTIFICATION, rules.Figure.CALLBACK,

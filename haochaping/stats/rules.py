@@ -17,17 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
-from zoneinfo import ZoneInfo
+from operator import attrgetter
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from haochaping.catalog.rules.standards import BAD_LEVELS as BAD_LEVELS
+from haochaping.catalog.rules.standards import SATISFIED_LEVELS as SATISFIED_LEVELS
+from haochaping.catalog.rules.standards import Level
 
-LEVELS = (5, 4, 3, 2, 1)
-SATISFIED_LEVELS = (5, 4, 3)  # 非常满意、满意、基本满意
-BAD_LEVELS = (2, 1)  # 不满意、非常不满意 = 差评
+# The local zone and day are core's (core.localtime), re-exported for the statistics.
+from haochaping.core.localtime import SHANGHAI as SHANGHAI
+from haochaping.core.localtime import day_bounds as day_bounds
+from haochaping.core.localtime import local_day as local_day
+
+LEVELS: tuple[int, ...] = tuple(v.value for v in Level)  # 5 … 1
+# 非常满意、满意、基本满意 and 不满意、非常不满意 (差评): catalog.rules.standards decides.
+_SATISFIED = attrgetter(*(f"level_{v}" for v in SATISFIED_LEVELS))
+_BAD = attrgetter(*(f"level_{v}" for v in BAD_LEVELS))
 
 
 @dataclass(slots=True)
@@ -67,19 +75,19 @@ class Counts:
         value: int = getattr(self, f"level_{level}")
         return value
 
-    # Spelled out (LEVELS, SATISFIED_LEVELS, BAD_LEVELS): a year of org × month computes
-    # these for tens of thousands of rows.
+    # Spelled out or through attrgetter, not a loop over LEVELS: a year of org × month
+    # computes these for tens of thousands of rows.
     @property
     def real_ratings(self) -> int:
         return self.level_5 + self.level_4 + self.level_3 + self.level_2 + self.level_1
 
     @property
     def satisfied(self) -> int:
-        return self.level_5 + self.level_4 + self.level_3
+        return int(sum(_SATISFIED(self)))
 
     @property
     def bad_reviews(self) -> int:
-        return self.level_2 + self.level_1
+        return int(sum(_BAD(self)))
 
     @property
     def orders_due(self) -> int:
@@ -333,15 +341,6 @@ def as_date(value: date | datetime | str) -> date:
     return value
 
 
-def local_day(moment: datetime) -> date:
-    """The calendar day in Asia/Shanghai that an aware moment falls on."""
-    return moment.astimezone(SHANGHAI).date()
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a Shanghai calendar day as aware datetimes."""
-    start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
 
 def bucket_start(day: date, period: Period) -> date:

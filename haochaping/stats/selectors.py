@@ -7,11 +7,12 @@ counts (rules.Counts) and every rate is computed by rules, once.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from functools import cache
+from functools import cache, reduce
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ from django.db.models.functions import Cast, NullIf, TruncMonth, TruncQuarter, T
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope_q
+from haochaping.catalog.rules.standards import BAD_LEVELS
 from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.stats import regions, rules
 from haochaping.stats.models import EvaluationRollup, HandlingRollup, WorkOrderRollup
@@ -178,8 +180,9 @@ def _grouped(model: type[models.Model], actor: Actor, ask: _Ask, win: rules.Wind
         grouped = qs.values_list(*columns).annotate(**sums).order_by()
     if top_bad is not None:
         # HAVING keeps the groups' other counts whole; the database sorts and cuts.
-        bad = F("s_level_1") + F("s_level_2")
-        grouped = grouped.filter(Q(s_level_1__gt=0) | Q(s_level_2__gt=0)).order_by(
+        bad = reduce(operator.add, [F(f"s_level_{v}") for v in BAD_LEVELS])
+        any_bad = reduce(operator.or_, [Q(**{f"s_level_{v}__gt": 0}) for v in BAD_LEVELS])
+        grouped = grouped.filter(any_bad).order_by(
             bad.desc(), *columns)[:top_bad]
     for values in _fetch(grouped):
         key = values[:width]

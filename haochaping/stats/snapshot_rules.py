@@ -44,6 +44,14 @@ WEIGHT_NAMES = ("satisfaction", "participation", "on_time_rectification", "bad_r
                 "min_sample", "bottom_count", "bottom_periods")
 
 
+def period_value(period: str, start: date) -> str:
+    """A published period as the public pages name it in their links: ``2026-10`` (month)
+    or ``2026-Q3`` (quarter); parsed back by ``disclosure.rules.parse_period``."""
+    if period == "month":
+        return f"{start.year}-{start.month:02d}"
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
 def rate(value: Fraction | None) -> float | None:
     return None if value is None else round(float(value), 6)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 
-from haochaping.core.admin import ReadOnlyAdminMixin
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
 from haochaping.workorders.models import (
     Appeal,
     Escalation,

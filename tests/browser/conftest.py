@@ -80,7 +80,7 @@ def login(browser: Any, live_server: Any, username: str, next_url: str,
           viewport: dict[str, int] | None = None) -> Any:
     """A desktop tab logged in as ``username`` (password: testing.STRONG_PASSWORD), on
     ``next_url``."""
-    from haochaping.core import testing
+    from tests import factories as testing
 
     tab = new_tab(browser, live_server, viewport=viewport or VIEWPORT)
     tab.goto(f"/accounts/login/?next={next_url}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from haochaping.core import testing as f
+from tests import factories as f
 
 pytestmark = pytest.mark.browser
 

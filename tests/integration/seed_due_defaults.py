@@ -19,7 +19,7 @@ def main(count: int) -> None:
     django.setup()
     from django.utils import timezone
 
-    from haochaping.core.testing import seed_completed_handlings
+    from tests.factories import seed_completed_handlings
 
     # Completed ten days ago: the seven-natural-day default rating is overdue.
     seed_completed_handlings(count, code="KILL", prefix="K",

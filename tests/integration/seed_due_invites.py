@@ -17,7 +17,7 @@ def main(count: int) -> None:
     django.setup()
     from django.utils import timezone
 
-    from haochaping.core.testing import seed_completed_handlings
+    from tests.factories import seed_completed_handlings
 
     # Completed 30 hours ago: past the 24-hour invitation delay, inside the window.
     seed_completed_handlings(count, code="SMSKILL", prefix="S", phone_prefix="136",

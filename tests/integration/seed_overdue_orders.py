@@ -23,11 +23,11 @@ def main(count: int) -> None:
 
     from haochaping.catalog.rules.standards import Channel
     from haochaping.core.engine.worker import drain
-    from haochaping.core.testing import seed_completed_handlings
     from haochaping.evaluations.rules import RatingInput
     from haochaping.evaluations.services import evaluation_submit
     from haochaping.handlings.models import Handling
     from haochaping.workorders.models import WorkOrder
+    from tests.factories import seed_completed_handlings
 
     seed_completed_handlings(count, code="WOK", prefix="W",
                              completed_at=timezone.now() - timedelta(hours=3), batch=500)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from haochaping.core import testing as f
+from tests import factories as f
 
 
 @pytest.fixture(autouse=True)

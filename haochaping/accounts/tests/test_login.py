@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haochaping.audit.models import AuditEvent
-from haochaping.core.testing import STRONG_PASSWORD
+from tests.factories import STRONG_PASSWORD
 
 LOGIN = "/accounts/login/"
 ME = "/api/v1/accounts/me"

@@ -22,13 +22,15 @@ import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 from haochaping.catalog.rules.policies import Duration, DurationUnit
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The local zone and day are core's (core.localtime), re-exported for deadlines.
+from haochaping.core.localtime import SHANGHAI as SHANGHAI
+from haochaping.core.localtime import local_day as local_day
+
 END_OF_DAY = time(23, 59, 59, 999999)
 NO_OVERRIDES: Mapping[date, bool] = MappingProxyType({})
 # Years probed for package coverage; the package supports 2004 onwards.
@@ -66,13 +68,6 @@ def is_workday(day: date, overrides: Mapping[date, bool] = NO_OVERRIDES) -> bool
     if day.year in covered_years():
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5
-
-
-def local_day(moment: datetime) -> date:
-    """The Asia/Shanghai calendar day of an aware moment."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("moment must be timezone-aware")
-    return moment.astimezone(SHANGHAI).date()
 
 
 def end_of_day(day: date) -> datetime:

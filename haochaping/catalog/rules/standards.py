@@ -52,9 +52,16 @@ LEVEL_LABELS: dict[Level, str] = {
 LEVEL_CHOICES: list[tuple[int, str]] = [(level.value, level.label) for level in Level]
 
 
+# The bad-review threshold, defined here once (seed 003 §6: 后两个等级为“差评”) and
+# imported by every rule, query, index and SQL string that tells a 差评 from the rest.
+BAD_LEVEL_MAX: int = Level.DISSATISFIED.value
+BAD_LEVELS: tuple[int, ...] = tuple(v.value for v in Level if v.value <= BAD_LEVEL_MAX)
+SATISFIED_LEVELS: tuple[int, ...] = tuple(v.value for v in Level if v.value > BAD_LEVEL_MAX)
+
+
 def is_bad(level: Level | int) -> bool:
     """差评 are the two lowest levels (seed 003 §6: 后两个等级为“差评”)."""
-    return Level(level) <= Level.DISSATISFIED
+    return int(Level(level)) <= BAD_LEVEL_MAX
 
 
 # The 好差评 interface ``satisfaction`` field and GB/T 39046-2020 A.8 count in opposite

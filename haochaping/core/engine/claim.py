@@ -21,6 +21,7 @@ from traceback import format_exception
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -130,3 +131,11 @@ def recover(now: datetime, stall_seconds: float = rules.STALL_SECONDS) -> int:
             logger.warning("task %s of lost worker %s recovered", task_id, worker_id)
     WorkerBeat.objects.filter(beat_at__lt=now - timedelta(seconds=10 * stall_seconds)).delete()
     return recovered
+
+
+def retry_dead_letters(queryset: QuerySet[DBTaskResult]) -> int:
+    """Put failed tasks (dead letters) back in their queue with a fresh attempt budget;
+    returns how many. Only FAILED rows move (a compare-and-swap on the status)."""
+    return queryset.filter(status=TaskResultStatus.FAILED).update(
+        status=TaskResultStatus.READY, run_after=timezone.now(), worker_ids=[],
+        finished_at=None, started_at=None)

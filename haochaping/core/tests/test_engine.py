@@ -13,7 +13,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from haochaping.core.engine import claim, enqueue, schedule
-from haochaping.core.engine.admin import retry_dead_letters
+from haochaping.core.engine.claim import retry_dead_letters
 from haochaping.core.engine.worker import drain
 from haochaping.core.jobs import JOBS, Job
 from haochaping.core.models import PeriodicJobState, TaskKey, TaskRun

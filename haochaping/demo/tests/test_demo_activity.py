@@ -35,9 +35,9 @@ from haochaping.evaluations.models import Device, Evaluation
 from haochaping.evaluations.selectors import standard_tables
 from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.rules import check_applicant
-from haochaping.handlings.rules.applicant import resident_id_valid
-from haochaping.handlings.vault import blind_index, decrypt_field, mask_id_no, mask_name, mask_phone
 from haochaping.notify.models import OutboxMessage
+from haochaping.vault import blind_index, decrypt_field, mask_id_no, mask_name, mask_phone
+from haochaping.vault.applicant import resident_id_valid
 
 SEALED = ("name_cipher", "id_no_cipher", "phone_cipher", "name_masked", "id_no_masked",
           "phone_masked", "id_no_index", "phone_index", "identity_index")

@@ -13,8 +13,8 @@ from django.db import connection
 from haochaping.audit.models import AuditEvent
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Rater
-from haochaping.handlings.vault import decrypt_field
 from haochaping.notify.models import OutboxMessage
+from haochaping.vault import decrypt_field
 from haochaping.workorders import models as wo_models
 from haochaping.workorders.models import Escalation, Extension, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import TRANSITIONS, Action, State

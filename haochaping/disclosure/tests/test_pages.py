@@ -13,7 +13,7 @@ from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.models import BadReason
 from haochaping.disclosure.tests.conftest import RATER_ID, RATER_NAME, RATER_PHONE
-from haochaping.handlings.vault import crypto
+from haochaping.vault import crypto
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.services import workorder_mark_typical
 

@@ -12,7 +12,7 @@ from haochaping.accounts.keys import generate_key
 from haochaping.accounts.models import ApiClient
 from haochaping.catalog.models import Org
 from haochaping.handlings.models import Handling, Rater
-from haochaping.handlings.vault.services import rater_upsert
+from haochaping.vault.services import rater_upsert
 
 _seq = itertools.count(1)
 

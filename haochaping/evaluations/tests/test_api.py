@@ -204,10 +204,10 @@ def test_an_app_scoped_to_another_subtree_cannot_find_the_handling(
 
 def test_a_rating_that_raced_in_is_seen_before_a_second_one(world: SimpleNamespace) -> None:
     """A rating whose handling row says it was rated at another moment than the current
-    rating read with the lock is read again (services.lock_for_rating)."""
+    rating read with the lock is read again (locking.lock_for_rating)."""
     from django.utils import timezone
 
-    from haochaping.evaluations.services import lock_for_rating
+    from haochaping.evaluations.locking import lock_for_rating
     from haochaping.handlings.models import Handling
 
     h = world.handling()

@@ -27,12 +27,12 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from haochaping.accounts.scoping import actor_for_user
-from haochaping.core.testing import make_window
 from haochaping.evaluations.models import Device
 from haochaping.evaluations.padwait import PadWaitServer
 from haochaping.evaluations.public import PAD_COOKIE, pad_wait_versions
 from haochaping.evaluations.services import device_create
 from haochaping.evaluations.tests.factories import snapshot
+from tests.factories import make_window
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,10 +9,10 @@ from django.test import Client
 
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.models import PolicyOverride
-from haochaping.core.testing import logged_in
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.tests import factories as ef
-from haochaping.handlings.vault import crypto
+from haochaping.vault import crypto
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -17,20 +17,19 @@ from haochaping.catalog.models import PolicyOverride
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
 from haochaping.evaluations.invitations import invitation_create
+from haochaping.evaluations.locking import LOCK_FIELDS, lock_for_rating
 from haochaping.evaluations.models import Device, Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import (
-    LOCK_FIELDS,
     device_create,
     evaluation_invalidate,
     evaluation_submit,
-    lock_for_rating,
     sweep_default_ratings,
 )
+from haochaping.evaluations.sms.invitations import sweep_sms_invitations
 from haochaping.evaluations.tests.factories import snapshot
 from haochaping.handlings.models import Handling
 from haochaping.notify.models import OutboxMessage
-from haochaping.notify.services.invitations import sweep_sms_invitations
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +246,7 @@ def test_device_create_returns_the_key_once(world: SimpleNamespace) -> None:
 def test_rating_updates_the_handling_in_place(world: SimpleNamespace) -> None:
     """The rating's one handling update touches no indexed column, so PostgreSQL makes it
     a HOT update (no new entry in the handling's indexes): an index on ``rated_at`` or
-    a second column in _mark_rated would undo that."""
+    a second column in handlings.marks.rated_statement would undo that."""
     h = world.handling(invite_due_at=timezone.now(), default_due_at=timezone.now())
 
     def counts() -> tuple[int, int]:

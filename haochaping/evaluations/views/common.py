@@ -12,6 +12,7 @@ from haochaping.catalog.rules.standards import is_bad
 from haochaping.catalog.selectors.standards import active_standard
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, ValidationError
+from haochaping.core.htmx import htmx
 from haochaping.evaluations import rules
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.selectors import standard_form
@@ -29,10 +30,6 @@ def user_agent(request: HttpRequest) -> str:
     return str(request.META.get("HTTP_USER_AGENT", ""))[:300]
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def big_text(request: HttpRequest) -> bool:
     choice = request.GET.get("big")
     if choice in ("0", "1"):
@@ -47,7 +44,7 @@ def page(request: HttpRequest, template: str, context: dict[str, Any], *,
     big = big_text(request)
     context = {**context, "big": big, "big_off_url": _with_big(request, "0"),
                "big_on_url": _with_big(request, "1")}
-    name = partial if partial and is_htmx(request) else template
+    name = partial if partial and htmx(request) else template
     response = render(request, name, context, status=status)
     if request.GET.get("big") in ("0", "1"):
         response.set_cookie(BIG_COOKIE, "1" if big else "0", max_age=BIG_COOKIE_AGE,

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
+from haochaping.core.htmx import htmx
 from haochaping.evaluations.public import (
     PAD_COOKIE,
     PAD_SALT,
@@ -49,7 +50,6 @@ from haochaping.evaluations.views.common import (
     client_ip,
     error_page,
     form_context,
-    is_htmx,
     rating_from_post,
     user_agent,
 )
@@ -158,7 +158,7 @@ def pad_idle(request: HttpRequest) -> HttpResponse:
 def _refused(request: HttpRequest, exc: AppError) -> HttpResponse:
     """A refused rating on the pad: the message, then back to idle (htmx), so the pad is
     never left on an error; without htmx the plain error page."""
-    if not is_htmx(request):
+    if not htmx(request):
         return error_page(request, exc)
     return render(request, "evaluations/partials/pad_refused.html",
                   {"error": exc, "seconds": REFUSED_SECONDS}, status=exc.status)
@@ -191,6 +191,6 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
         if exc.status == 422:
             return _rating(request, claim, handling, version, error=exc)
         return _refused(request, exc)
-    if not is_htmx(request):
+    if not htmx(request):
         return HttpResponseRedirect(reverse("evaluations:pad"))
     return render(request, "evaluations/partials/pad_thanks.html", {"version": version})

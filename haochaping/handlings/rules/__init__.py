@@ -3,14 +3,13 @@ applicant checks (no ORM; mypy strict)."""
 
 from __future__ import annotations
 
-from haochaping.handlings.rules.applicant import Applicant, check_applicant
+from haochaping.core.errors import ItemError
 from haochaping.handlings.rules.deadlines import (
     NO_DEADLINES,
     DeadlineCalculator,
     Deadlines,
     override_years,
 )
-from haochaping.handlings.rules.errors import ItemError
 from haochaping.handlings.rules.payload import FIELDS, HandlingInput, normalise, parse_time
 from haochaping.handlings.rules.status import (
     COMPLETED,
@@ -21,6 +20,7 @@ from haochaping.handlings.rules.status import (
     transition_allowed,
     transition_message,
 )
+from haochaping.vault.applicant import Applicant, check_applicant
 
 __all__ = [
     "COMPLETED", "FIELDS", "FINAL", "NO_DEADLINES", "TRANSITIONS", "WITHDRAWN", "Applicant",

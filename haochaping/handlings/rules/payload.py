@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from haochaping.handlings.rules.applicant import Applicant, check_applicant
-from haochaping.handlings.rules.errors import ItemError
+from haochaping.core.errors import ItemError
+from haochaping.core.localtime import SHANGHAI
 from haochaping.handlings.rules.status import COMPLETED, STATUS_ALIASES
+from haochaping.vault.applicant import Applicant, check_applicant
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_CODE = 64
 # Clock skew tolerated between a business system and us before a time is "in the future".
 FUTURE_TOLERANCE = timedelta(minutes=10)

@@ -1,4 +1,4 @@
-"""The intake's multi-row write path (handlings.bulk) on SQLite and PostgreSQL: small
+"""The intake's multi-row write path (core.bulk) on SQLite and PostgreSQL: small
 bulks (one VALUES statement) and big ones (COPY on PostgreSQL), raters new, existing and
 repeated in one bulk, big status updates, raters inserted meanwhile by another intake."""
 
@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from haochaping.handlings.bulk import COPY_FROM_ROWS
+from haochaping.core.bulk import COPY_FROM_ROWS
 from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.services import handling_intake
 from haochaping.handlings.tests.support import national_item, person_id
-from haochaping.handlings.vault import blind_index, decrypt_field
-from haochaping.handlings.vault import services as vault_services
+from haochaping.vault import blind_index, decrypt_field
+from haochaping.vault import services as vault_services
 
 pytestmark = pytest.mark.django_db
 SMALL, BIG = 12, COPY_FROM_ROWS + 30

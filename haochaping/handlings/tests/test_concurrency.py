@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from haochaping.core.bulk import COPY_FROM_ROWS
 from haochaping.core.errors import Conflict
-from haochaping.handlings.bulk import COPY_FROM_ROWS
 from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.services import IntakeResult, handling_intake
 from haochaping.handlings.tests.support import national_item, person_id

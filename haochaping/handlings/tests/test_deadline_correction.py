@@ -12,7 +12,7 @@ import pytest
 from django.test import Client, override_settings
 
 from haochaping.catalog.models import PolicyOverride
-from haochaping.handlings.bulk import COPY_FROM_ROWS
+from haochaping.core.bulk import COPY_FROM_ROWS
 from haochaping.handlings.models import Handling
 from haochaping.handlings.tests.support import national_item
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from haochaping.catalog.rules.policies import NATIONAL, PRESETS
 from haochaping.handlings import rules
-from haochaping.handlings.rules.applicant import resident_id_valid
 from haochaping.handlings.rules.status import STATUS_LABELS
 from haochaping.handlings.tests.support import national_item, resident_id
+from haochaping.vault.applicant import resident_id_valid
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=SH)

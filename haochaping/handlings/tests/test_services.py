@@ -12,11 +12,11 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from haochaping.catalog.models import PolicyOverride
-from haochaping.core import testing as f
 from haochaping.core.errors import AppError
 from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.services import handling_intake
 from haochaping.handlings.tests.support import national_item, person_id
+from tests import factories as f
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db

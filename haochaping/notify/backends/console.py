@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
-from haochaping.handlings.vault import mask_phone
 from haochaping.notify.backends.base import SendResult, SentRecord, SmsBackend, SmsMessage
 from haochaping.notify.rules import sms_parts
+from haochaping.vault import mask_phone
 
 logger = logging.getLogger("haochaping.notify.console")
 

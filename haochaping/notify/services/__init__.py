@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from haochaping.notify.services.delivery import DeliveryReport, deliver_due
 from haochaping.notify.services.inbound import inbound_sms_receive
-from haochaping.notify.services.invitations import SweepReport, sweep_sms_invitations
 from haochaping.notify.services.outbox import outbox_enqueue, outbox_retry, template_update
 
-__all__ = ["DeliveryReport", "SweepReport", "deliver_due", "inbound_sms_receive",
-           "outbox_enqueue", "outbox_retry", "sweep_sms_invitations", "template_update"]
+__all__ = ["DeliveryReport", "deliver_due", "inbound_sms_receive", "outbox_enqueue",
+           "outbox_retry", "template_update"]

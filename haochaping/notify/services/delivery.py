@@ -22,12 +22,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
-from haochaping.handlings.vault import VaultError, decrypt_field
-from haochaping.handlings.vault.services import rater_phone_for_delivery
 from haochaping.notify import rules
 from haochaping.notify.backends import SendResult, SmsBackend, SmsMessage, get_backend
 from haochaping.notify.models import MessageTemplate, OutboxMessage
 from haochaping.notify.sealing import TO_FIELD
+from haochaping.vault import VaultError, decrypt_field
+from haochaping.vault.services import rater_phone_for_delivery
 
 logger = logging.getLogger("haochaping.notify")
 

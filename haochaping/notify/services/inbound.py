@@ -1,113 +1,34 @@
-"""SMS replies (seed 003 §9(三)): a digit 1–5 rates the rater's latest SMS-invited
-handling; after a 差评 by SMS the next free-text reply within 24 h is its reason.
+"""SMS replies received through the gateway's webhook (seed 003 §9(三)): transport only.
 
-Every reply is stored once (``InboundSms.provider_id`` is unique: a gateway that
+What a reply means (a digit 1–5 rates, a later text explains a 差评) is decided by the
+handler ``evaluations`` registers in ``notify.hooks`` (``evaluations.sms.replies``). Every
+reply is stored once (``InboundSms.provider_id`` is unique: a gateway that
 re-delivers the webhook changes nothing) with the outcome of its processing. The phone
 number is kept only as its blind index.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
-from haochaping.catalog.rules.standards import Channel
-from haochaping.core.errors import AppError
-from haochaping.evaluations.invitations import batch_handlings
-from haochaping.evaluations.models import Evaluation, Invitation
-from haochaping.evaluations.rules import FOLLOW_UP, RatingInput
-from haochaping.evaluations.services import evaluation_submit
-from haochaping.handlings.vault import blind_index
-from haochaping.notify import rules
+from haochaping.core import ratelimit
+from haochaping.notify.hooks import inbound_sms_handle
 from haochaping.notify.models import InboundSms
-from haochaping.notify.services.outbox import outbox_enqueue
+from haochaping.vault import blind_index
 
-FOLLOW_UP_TEMPLATE = "bad_reason_followup"
-# A reason reply counts only this long after the bad SMS rating it explains.
-FOLLOW_UP_WINDOW = timedelta(hours=24)
 MAX_BODY_CHARS = 500
 
-RATED = "rated"
-RATED_BAD = "rated_bad"
-FOLLOWED_UP = "follow_up"
 DUPLICATE = "duplicate"
 RATE_LIMITED = "rate_limited"
-NO_INVITATION = "no_invitation"
-IGNORED = "ignored"
 
 
 def _over_rate(phone_index: str, now: datetime) -> bool:
-    """Fixed one-minute window per phone (blind index), counted in the cache."""
-    key = f"hcp:sms-inbound:{phone_index}:{int(now.timestamp()) // 60}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.HCP_SMS_INBOUND_PER_MINUTE
-
-
-def _rate(phone_index: str, level: int, now: datetime) -> str:
-    invitation = (Invitation.objects.select_related("handling__matter", "rater")
-                  .filter(rater__phone_index=phone_index, channel="sms")
-                  .order_by("-created_at", "-pk").first())
-    if invitation is None:
-        return NO_INVITATION
-    handling = invitation.handling or (
-        batch_handlings(invitation).select_related("matter").order_by("pk").first())
-    if handling is None:
-        return NO_INVITATION
-    # The reply comes from the rater's own phone; the invitation only points at the
-    # handling and is marked used the first time.
-    evaluations = evaluation_submit(
-        handling=handling, rating=RatingInput(level=level), channel=Channel.SMS,
-        sms_reply=True, for_batch=not invitation.handling_id,
-        invitation=invitation if invitation.used_at is None else None, now=now)
-    if level > 2:
-        return RATED
-    # Ask for the reason of the 差评 (seed 003 §7); one question per rating.
-    outbox_enqueue(template=FOLLOW_UP_TEMPLATE, rater=invitation.rater,
-                   params={"matter": handling.matter.name},
-                   dedupe_key=f"followup:{evaluations[0].pk}", not_before=now)
-    return RATED_BAD
-
-
-def _follow_up(phone_index: str, text: str, now: datetime) -> str:
-    bad = (Evaluation.objects.select_related("handling")
-           .filter(rater__phone_index=phone_index, channel=Channel.SMS.value,
-                   level__lte=2, assess_number=1, is_current=True,
-                   invalidated_at__isnull=True, created_at__gte=now - FOLLOW_UP_WINDOW)
-           .order_by("-created_at", "-pk").first())
-    if bad is None or bad.text or bad.reason_codes:
-        # Only a bare SMS rating waits for its reason; a 差评 made on the SMS link's form
-        # came with one, and a stray text must not replace it.
-        return IGNORED
-    evaluation_submit(
-        handling=bad.handling,
-        rating=RatingInput(level=bad.level, item_levels=dict(bad.item_levels),
-                           content_codes=list(bad.content_codes),
-                           reason_codes=list(bad.reason_codes), text=text),
-        channel=Channel.SMS, for_batch=bool(bad.batch_no), assess_number=FOLLOW_UP, now=now)
-    return FOLLOWED_UP
-
-
-def _process(phone_index: str, body: str, now: datetime) -> str:
-    level = rules.parse_level_reply(body)
-    text = body.strip()
-    try:
-        with transaction.atomic():
-            if level is not None:
-                return _rate(phone_index, level, now)
-            if not text:
-                return IGNORED
-            return _follow_up(phone_index, text, now)
-    except AppError as exc:
-        # A refused rating (window closed, already rated…) is recorded, not answered.
-        return f"rejected:{exc.code}"[:64]
+    """Fixed one-minute window per phone (blind index), by the one rate limiter."""
+    return ratelimit.over_limit(f"sms_inbound:{phone_index}",
+                                settings.HCP_SMS_INBOUND_PER_MINUTE, 60, now=now.timestamp())
 
 
 def inbound_sms_receive(*, provider_id: str, phone: str, body: str,
@@ -125,6 +46,7 @@ def inbound_sms_receive(*, provider_id: str, phone: str, body: str,
         except IntegrityError:
             return DUPLICATE  # the same webhook delivered twice at once
         limited = _over_rate(phone_index, now)
-        outcome = RATE_LIMITED if limited else _process(phone_index, body, now)
+        outcome = RATE_LIMITED if limited else inbound_sms_handle(
+            phone_index=phone_index, body=body, now=now)
         InboundSms.objects.filter(pk=row.pk).update(outcome=outcome)
     return outcome

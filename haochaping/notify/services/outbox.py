@@ -13,11 +13,11 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.core.errors import Conflict, ValidationError
-from haochaping.handlings.models import Rater
-from haochaping.handlings.vault import encrypt_field
 from haochaping.notify import rules
 from haochaping.notify.models import MessageTemplate, OutboxMessage
 from haochaping.notify.sealing import TO_FIELD, seal_params
+from haochaping.vault import encrypt_field
+from haochaping.vault.models import Rater
 
 
 def _template_error(exc: rules.TemplateError) -> ValidationError:

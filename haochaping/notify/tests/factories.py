@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from haochaping.accounts.models import ApiClient
 from haochaping.handlings.models import Handling, Rater
-from haochaping.handlings.vault.services import rater_upsert
+from haochaping.vault.services import rater_upsert
 
 _seq = itertools.count(1)
 PHONE = "13800138000"

@@ -17,10 +17,10 @@ from django.test import Client
 
 from haochaping.evaluations.invitations import invitation_create
 from haochaping.evaluations.models import Evaluation, Invitation
+from haochaping.evaluations.sms.invitations import sweep_sms_invitations
 from haochaping.handlings.models import Handling
 from haochaping.notify import rules
 from haochaping.notify.models import InboundSms, OutboxMessage
-from haochaping.notify.services import sweep_sms_invitations
 from haochaping.notify.tests.conftest import SECRET
 from haochaping.notify.tests.factories import PHONE, make_client, make_completed, make_rater
 

@@ -15,11 +15,11 @@ from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.handlings.models import Rater
-from haochaping.handlings.vault import VaultError, decrypt_field
 from haochaping.notify.models import MessageTemplate, OutboxMessage
 from haochaping.notify.sealing import TO_FIELD
 from haochaping.notify.services import outbox_enqueue, outbox_retry, template_update
 from haochaping.notify.tests.factories import PHONE, make_rater
+from haochaping.vault import VaultError, decrypt_field
 
 pytestmark = pytest.mark.django_db
 

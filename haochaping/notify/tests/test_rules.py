@@ -96,11 +96,3 @@ def test_signature_round_trip_and_refusals() -> None:
     assert not rules.signature_valid("s3cret", "1700000000", body, sig, 1700000000 + 301)
     assert not rules.signature_valid("", "1700000000", body, sig, 1700000000)
     assert not rules.signature_valid("s3cret", "", body, sig, 1700000000)
-
-
-@pytest.mark.parametrize(("body", "level"),
-                         [("5", 5), (" 1 ", 1), ("３", 3), ("\u3000２\u3000", 2), ("4\n", 4),
-                          ("6", None), ("0", None), ("55", None), ("五", None), ("", None),
-                          ("好评", None)])
-def test_parse_level_reply(body: str, level: int | None) -> None:
-    assert rules.parse_level_reply(body) == level

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from haochaping.audit.models import AuditEvent
-from haochaping.core.testing import logged_in
 from haochaping.stats.models import RankingWeights
 from haochaping.stats.tests.test_ranking import months  # noqa: F401  (fixture)
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/stats/ranking"

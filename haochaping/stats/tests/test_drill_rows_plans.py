@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from haochaping.accounts.scoping import system_actor
-from haochaping.core import testing as f
 from haochaping.stats import drill, drill_rows
 from haochaping.stats.tests.test_query_plans import ON_POSTGRES, _plan
+from tests import factories as f
 
 pytestmark = [
     pytest.mark.django_db,

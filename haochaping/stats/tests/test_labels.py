@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from haochaping.core import testing as f
 from haochaping.stats import labels
+from tests import factories as f
 
 
 @pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from haochaping.accounts.scoping import system_actor
-from haochaping.core import testing as f
 from haochaping.stats import drill, rules, selectors
 from haochaping.stats.models import OrgMonthRollup
+from tests import factories as f
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 

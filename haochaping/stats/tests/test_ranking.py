@@ -11,12 +11,12 @@ import pytest
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI
-from haochaping.core import testing as f
 from haochaping.core.errors import AppError
 from haochaping.stats import ranking, rollup
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.models import EvaluationRollup, RankingWeights
 from haochaping.stats.rules import Period
+from tests import factories as f
 
 NOW = datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
 W = rr.Weights(min_sample=2, bottom_count=1, bottom_periods=3)

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI
-from haochaping.core.testing import logged_in
 from haochaping.stats import downloads, ranking
 from haochaping.stats.exports import CONTENT_TYPES
 from haochaping.stats.tests.test_ranking import months  # noqa: F401  (fixture)
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/stats/ranking"

@@ -29,7 +29,6 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
-from haochaping.core import testing as f
 from haochaping.core.errors import ValidationError
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
@@ -37,6 +36,7 @@ from haochaping.evaluations.tests import factories as ef
 from haochaping.stats import drill, drill_rows, regions, rollup, selectors
 from haochaping.stats.rules import Counts, Period
 from haochaping.workorders.models import OPEN_VALUES, WorkOrder
+from tests import factories as f
 
 DAY = date(2026, 3, 10)
 AT = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from haochaping.handlings import bulk
+from haochaping.core import bulk
 from haochaping.handlings.models import Handling, HandlingMove
 from haochaping.stats import rollup
 from haochaping.stats.models import HandlingRollup, OrgDayRollup
@@ -51,7 +51,7 @@ def completed(org_id: int, day: Any) -> int:
 
 
 # One item goes through multi-row VALUES; COPY_FROM_ROWS and more through COPY and
-# UPDATE … FROM a staged table on PostgreSQL (handlings.bulk).
+# UPDATE … FROM a staged table on PostgreSQL (core.bulk).
 @pytest.mark.parametrize("count", [1, bulk.COPY_FROM_ROWS + 10])
 def test_a_correction_leaves_its_old_bucket_in_the_same_run(
         town: SimpleNamespace, django_capture_on_commit_callbacks: Any,  # noqa: F811

@@ -23,7 +23,6 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.models import PolicyOverride
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
-from haochaping.core import testing as f
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
@@ -59,6 +58,7 @@ from haochaping.workorders.services import (
     workorder_sign,
 )
 from haochaping.workorders.services.clocks import sweep_overdue
+from tests import factories as f
 
 GRAIN = ("day", "org_id", "hall_id", "window_id", "staff_id", "matter_id")
 EVAL_COUNTS = ("level_5", "level_4", "level_3", "level_2", "level_1", "default_ratings",

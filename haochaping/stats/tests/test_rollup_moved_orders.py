@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from haochaping.core import testing as f
 from haochaping.stats import rollup
 from haochaping.stats.models import OrgDayRollup, WorkOrderRollup
 from haochaping.stats.tests.test_rollup_equals_raw import (  # noqa: F401
@@ -25,6 +24,7 @@ from haochaping.stats.tests.test_rollup_equals_raw import (  # noqa: F401
     town,
 )
 from haochaping.workorders.models import WorkOrder, WorkOrderEvent
+from tests import factories as f
 
 MARKET, HR = 0, 1  # town.places
 

@@ -19,15 +19,12 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, actor_for_user, scope
 from haochaping.catalog.models import Org, Region
 from haochaping.core.errors import AppError, PermissionDenied, ValidationError
+from haochaping.core.htmx import htmx
 from haochaping.stats import rules
 
 PERIODS: dict[rules.Period, str] = {rules.Period.DAY: "按日", rules.Period.WEEK: "按周",
                                     rules.Period.MONTH: "按月"}
 MAX_BUCKETS = 400  # a year of days; beyond that the trend is unreadable
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def viewer(request: HttpRequest) -> Actor:
@@ -40,7 +37,7 @@ def viewer(request: HttpRequest) -> Actor:
 
 
 def refused(request: HttpRequest, exc: AppError) -> HttpResponse:
-    name = "stats/partials/error.html" if is_htmx(request) else "stats/error.html"
+    name = "stats/partials/error.html" if htmx(request) else "stats/error.html"
     return render(request, name, {"error": exc}, status=exc.status)
 
 

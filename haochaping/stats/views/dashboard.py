@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Org
 from haochaping.core.errors import AppError
+from haochaping.core.htmx import htmx
 from haochaping.stats.views import panels
-from haochaping.stats.views.common import PERIODS, Filters, is_htmx, parse_filters, refused, viewer
+from haochaping.stats.views.common import PERIODS, Filters, parse_filters, refused, viewer
 
 
 def _charts(data: dict[str, Any]) -> dict[str, Any]:
@@ -47,5 +48,5 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         filters = parse_filters(actor, request.GET)
     except AppError as exc:
         return refused(request, exc)
-    name = "stats/partials/panel.html" if is_htmx(request) else "stats/dashboard.html"
+    name = "stats/partials/panel.html" if htmx(request) else "stats/dashboard.html"
     return render(request, name, context(actor, filters))

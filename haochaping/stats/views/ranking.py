@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods
 from haochaping.accounts.scoping import Actor
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
-from haochaping.disclosure import rules as disclosure_rules
 from haochaping.stats import ranking, rules, snapshot_rules, snapshots
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.views.common import Filters, refused, viewer
@@ -108,7 +107,7 @@ def _published(level: rr.Level, period: rules.Period, start: date) -> dict[str, 
     if found is None:
         return None
     query = urlencode({"period": period.value,
-                       "at": disclosure_rules.period_value(period.value, start)})
+                       "at": snapshot_rules.period_value(period.value, start)})
     return {"at": found.row.generated_at, "sha256": found.row.sha256,
             "url": f"{reverse('disclosure:rankings')}?{query}"}
 

@@ -15,7 +15,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.core.errors import PermissionDenied, ValidationError
-from haochaping.handlings.vault.services import RaterIdentity, rater_reveal
+from haochaping.vault.services import RaterIdentity, rater_reveal
 from haochaping.workorders.models import Attachment, WorkOrder
 from haochaping.workorders.rules import Action, Party, State
 from haochaping.workorders.services import steps as _steps  # noqa: F401  (registers STEPS)

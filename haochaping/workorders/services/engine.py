@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from haochaping.accounts import rules as access
-from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.catalog.rules.policies import Duration, Policy
@@ -42,10 +41,12 @@ def party_of(actor: Actor) -> Party:
         return Party.SYSTEM
     if actor.is_client:
         raise PermissionDenied("forbidden.role", "业务系统不能办理工单")
-    if actor.role is Role.HANDLER:
-        return Party.HANDLER
-    if actor.role in (Role.SUPERVISOR, Role.SYSTEM_ADMIN):
+    # The office party is whoever supervises work orders; any other writer handles them
+    # (accounts.rules decides who is which).
+    if actor.allows(access.SUPERVISION, access.WRITE):
         return Party.OFFICE
+    if actor.allows(access.WORK_ORDER, access.WRITE):
+        return Party.HANDLER
     raise PermissionDenied("forbidden.role", "当前角色无权办理工单")
 
 

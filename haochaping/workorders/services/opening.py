@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haochaping.audit.services import audit_record
+from haochaping.catalog.rules.standards import BAD_LEVEL_MAX
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Evaluation
@@ -22,7 +23,6 @@ from haochaping.workorders.rules import Action, Complexity, Kind, State
 from haochaping.workorders.services.engine import SYSTEM, Ctx, workorder_transition
 from haochaping.workorders.services.steps import start_clocks
 
-BAD_LEVEL_MAX = 2  # levels 1-2 are 差评 (BRIEF glossary)
 SATISFIED_LEVEL_MIN = 4  # 满意及以上 (policy.satisfied_rerating_closes)
 
 

@@ -10,7 +10,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import BadReason
 from haochaping.core.errors import Conflict
 from haochaping.evaluations.models import Evaluation
-from haochaping.handlings.vault import VaultError, decrypt_field
+from haochaping.vault import VaultError, decrypt_field
 from haochaping.workorders import typical_rules
 from haochaping.workorders.models import Rectification, Reply, WorkOrder
 

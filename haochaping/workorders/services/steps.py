@@ -10,6 +10,7 @@ from django.conf import settings
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.policies import Duration, DurationUnit
+from haochaping.catalog.rules.standards import is_bad
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
@@ -342,7 +343,7 @@ def _satisfaction(ctx: Ctx) -> None:
 @step(Action.RERATING_FOLLOW)
 def _rerating_follow(ctx: Ctx) -> None:
     evaluation = Evaluation.objects.get(pk=ctx.payload["evaluation_id"])
-    follows = evaluation.level <= 2
+    follows = is_bad(evaluation.level)
     if follows:
         ctx.updates["evaluation"] = evaluation
     ctx.record = {"from_evaluation": ctx.order.evaluation_id, "evaluation": evaluation.pk,

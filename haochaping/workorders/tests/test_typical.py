@@ -14,12 +14,12 @@ from django.test import Client
 
 from haochaping.audit.models import AuditEvent
 from haochaping.core.errors import PermissionDenied, ValidationError
-from haochaping.core.testing import logged_in
 from haochaping.evaluations.tests import factories as ef
 from haochaping.workorders import services as s
 from haochaping.workorders.models import WorkOrder, WorkOrderEvent
 from haochaping.workorders.tests.conftest import START, snapshot
 from haochaping.workorders.typical_rules import PUBLIC_TEXT_LIMIT, REDACTED
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 RATER = "张三"  # ef.make_rater's default name

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from haochaping.audit.models import AuditEvent
-from haochaping.core.testing import logged_in
 from haochaping.evaluations.tests import factories as ef
 from haochaping.workorders.models import Attachment, Callback, WorkOrder
 from haochaping.workorders.tests.conftest import snapshot
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

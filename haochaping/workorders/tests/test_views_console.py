@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from haochaping.core.testing import logged_in
 from haochaping.workorders import services as s
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.tests.conftest import snapshot
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

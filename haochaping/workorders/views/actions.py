@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from haochaping.accounts.scoping import Actor
 from haochaping.core.errors import AppError, NotFound
+from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors, services
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.views import console
 from haochaping.workorders.views.common import (
     day,
     flag,
-    is_htmx,
     moment,
     number,
     reader,
@@ -100,17 +100,17 @@ def _respond(request: HttpRequest, pk: int, error: AppError | None) -> HttpRespo
     if tab in console.TABS:
         context = console.tab_context(actor, tab, request.POST.get("page"))
         context.update(error=error, done=None if error else pk)
-        name = ("workorders/partials/console_panel.html" if is_htmx(request)
+        name = ("workorders/partials/console_panel.html" if htmx(request)
                 else "workorders/console.html")
         return render(request, name, context, status=status)
-    if error is None and not is_htmx(request):
+    if error is None and not htmx(request):
         return redirect("workorders:order", pk=pk)
     try:
         context = detail_context(actor, pk)
     except NotFound as gone:  # redispatched out of the actor's subtree
         return refused(request, error or gone)
     context["error"] = error
-    name = "workorders/partials/order_body.html" if is_htmx(request) else "workorders/order.html"
+    name = "workorders/partials/order_body.html" if htmx(request) else "workorders/order.html"
     return render(request, name, context, status=status)
 
 

@@ -14,15 +14,12 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.models import BadReason, ContentItem
 from haochaping.core.errors import AppError, PermissionDenied, ValidationError
+from haochaping.core.htmx import htmx
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.rules import CLOCK_LABELS, TRANSITIONS, Clock
 
 EVENT_LABELS: dict[str, str] = {"open": "派单（谁办理谁负责）",
                                 **{a.value: t.label for a, t in TRANSITIONS.items()}}
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def reader(request: HttpRequest) -> Actor:
@@ -36,7 +33,7 @@ def reader(request: HttpRequest) -> Actor:
 
 def refused(request: HttpRequest, exc: AppError) -> HttpResponse:
     """A refusal as a Chinese page, or the error partial for htmx, with the stable code."""
-    name = "workorders/partials/error.html" if is_htmx(request) else "workorders/error.html"
+    name = "workorders/partials/error.html" if htmx(request) else "workorders/error.html"
     return render(request, name, {"error": exc}, status=exc.status)
 
 

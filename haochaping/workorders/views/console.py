@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Org
 from haochaping.core.errors import AppError, PermissionDenied
+from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors
 from haochaping.workorders.models import OPEN_VALUES, WorkOrder
 from haochaping.workorders.rules import Party, State
 from haochaping.workorders.services.engine import party_of
-from haochaping.workorders.views.common import is_htmx, reader, refused
+from haochaping.workorders.views.common import reader, refused
 
 PAGE_SIZE = 20
 Narrow = Callable[[QuerySet[WorkOrder]], QuerySet[WorkOrder]]
@@ -75,6 +76,6 @@ def console_page(request: HttpRequest) -> HttpResponse:
         return refused(request, exc)
     tab = request.GET.get("tab", "dispatch")
     context = tab_context(actor, tab if tab in TABS else "dispatch", request.GET.get("page"))
-    if is_htmx(request):
+    if htmx(request):
         return render(request, "workorders/partials/console_panel.html", context)
     return render(request, "workorders/console.html", context)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Matter, Org
 from haochaping.core.errors import AppError
+from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors
 from haochaping.workorders.models import Callback, WorkOrder
 from haochaping.workorders.rules import STATE_LABELS, State
@@ -25,7 +26,6 @@ from haochaping.workorders.views.common import (
     EVENT_LABELS,
     clocks_of,
     code_labels,
-    is_htmx,
     reader,
     refused,
 )
@@ -81,7 +81,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "matters": scope(Matter.objects.all(), actor).order_by("name")[:300],
         "notices": selectors.notifications_for(actor, now=timezone.now()),
     }
-    if is_htmx(request) and request.headers.get("HX-Target") == "queue-table":
+    if htmx(request) and htmx(request).target == "queue-table":
         return render(request, "workorders/partials/queue_table.html", context)
     return render(request, "workorders/queue.html", context)
 
@@ -108,6 +108,6 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
         context = detail_context(reader(request), pk)
     except AppError as exc:
         return refused(request, exc)
-    if is_htmx(request):
+    if htmx(request):
         return render(request, "workorders/partials/order_body.html", context)
     return render(request, "workorders/order.html", context)

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from haochaping.accounts import rules, services
 from haochaping.accounts.models import ApiClient
+from haochaping.accounts.orgs import org_find
 from haochaping.accounts.scoping import system_actor
-from haochaping.catalog.models import Org
 from haochaping.core.errors import AppError
 
 ACTOR_LABEL = "cli:api_client"
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         return client
 
     def _create(self, options: dict[str, Any]) -> None:
-        org = Org.objects.filter(code=options["org"]).first()
+        org = org_find(code=options["org"])
         if org is None:
             raise CommandError(f"no org with code {options['org']!r}")
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]

@@ -1,0 +1,64 @@
+"""The staff workbench (home page) and its htmx matter-search partial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from haochaping.accounts import rules as access
+from haochaping.accounts.scoping import Actor, actor_for_user
+from haochaping.catalog.rules.codes import MatterCategory
+from haochaping.catalog.rules.policies import PRESET_LABELS, display_value
+from haochaping.catalog.selectors.policy import calendar_coverage_warnings, effective_policy
+from haochaping.workbench.selectors import matter_search, workbench_counts
+
+
+def _matter_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
+    text = request.GET.get("q", "")
+    category = request.GET.get("category", "")
+    rows, total = matter_search(actor, text=text, category=category)
+    return {"matters": rows, "matter_total": total, "q": text, "category": category}
+
+
+def _policy_context(actor: Actor) -> dict[str, Any]:
+    """Policy values need ``policy:read`` (window staff see only the preset name)."""
+    preset = settings.HCP_POLICY_PRESET
+    context: dict[str, Any] = {"preset_name": PRESET_LABELS.get(preset, preset),
+                               "preset_code": preset, "policy_rows": [],
+                               "calendar_warnings": []}
+    if actor.allows(access.POLICY, access.READ):
+        org = actor.user.org if actor.user.org_id else None
+        policy = effective_policy(org)
+        context["policy_rows"] = [
+            ("差评整改时限", display_value(policy.rectify_limit)),
+            ("未评价默认等级", display_value(policy.default_rating_level)),
+            ("允许差评申诉", display_value(policy.appeal_enabled)),
+        ]
+        context["calendar_warnings"] = calendar_coverage_warnings(timezone.localdate())
+    return context
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_user(request.user)
+    context = {
+        "actor": actor,
+        "org": request.user.org,  # type: ignore[union-attr]
+        "counts": workbench_counts(actor),
+        "categories": list(MatterCategory),
+        **_policy_context(actor),
+        **_matter_context(request, actor),
+    }
+    return render(request, "workbench/home.html", context)
+
+
+@login_required
+def matter_table(request: HttpRequest) -> HttpResponse:
+    """htmx partial: the matter table filtered by the search box and category."""
+    actor = actor_for_user(request.user)
+    return render(request, "workbench/partials/matter_table.html", _matter_context(request, actor))
