@@ -3,9 +3,10 @@
 The modules are found, never listed: every ``rules.py``, every ``*_rules.py``, every module
 of a ``rules/`` package, and every module whose docstring says it is pure (the rater
 vault's ``crypto.py`` and ``identity.py``, the role table...). A module moved to another
-app is still found. The check follows the project's own imports (lazy ones included): a
-rules module that imports a pure-looking helper which reads ``settings`` fails too, with
-the chain that leads there.
+app is still found. The check covers every import of the rules module (lazy ones too) and
+follows the project's own modules it reaches through what importing them runs (their
+module-level imports and their packages' ``__init__.py``): a rules module that imports a
+helper which imports ``settings`` fails too, with the chain that leads there.
 """
 
 from __future__ import annotations
@@ -61,14 +62,34 @@ def _path_of(module: str) -> Path | None:
     return None
 
 
+def _nodes(tree: ast.AST, lazy: bool) -> list[ast.AST]:
+    """The nodes of ``tree``; without ``lazy``, only those that run when the module is
+    imported (not function bodies, not ``if TYPE_CHECKING:`` blocks)."""
+    if lazy:
+        return list(ast.walk(tree))
+    found: list[ast.AST] = []
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo += node.orelse
+            continue
+        todo += ast.iter_child_nodes(node)
+    return found
+
+
 @cache
-def _imports(path: Path) -> tuple[str, ...]:
-    """Every module ``path`` imports, at any depth of the file, with relative imports
-    resolved; ``from a import b`` yields both ``a`` and ``a.b`` (b may be a module)."""
+def _imports(path: Path, lazy: bool) -> tuple[str, ...]:
+    """The modules ``path`` imports — with ``lazy``, at any depth of the file (function
+    bodies too) — with relative imports resolved; ``from a import b`` yields both ``a``
+    and ``a.b`` (b may be a module)."""
     package = _module_name(path) if path.name == "__init__.py" else \
         _module_name(path).rpartition(".")[0]
     found: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(ast.parse(path.read_text(encoding="utf-8")), lazy):
         if isinstance(node, ast.Import):
             found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -90,7 +111,9 @@ def _is_forbidden(module: str) -> bool:
 
 def _violations(path: Path) -> list[str]:
     """Forbidden imports reachable from ``path`` through the project's own modules, each
-    with the chain of modules that leads to it."""
+    with the chain of modules that leads to it: every import of ``path`` itself (in a
+    function too), and what importing each project module it reaches runs — the
+    module-level imports of that module and of its parent packages' ``__init__.py``."""
     seen: set[Path] = set()
     problems: list[str] = []
     stack: list[tuple[Path, tuple[str, ...]]] = [(path, (_module_name(path),))]
@@ -99,11 +122,16 @@ def _violations(path: Path) -> list[str]:
         if current in seen:
             continue
         seen.add(current)
-        for module in _imports(current):
+        for module in _imports(current, lazy=current == path):
             if _is_forbidden(module):
                 problems.append(" -> ".join((*chain, module)))
-            elif module.startswith(PACKAGE + ".") and (target := _path_of(module)):
-                stack.append((target, (*chain, module)))
+            elif module.startswith(PACKAGE + "."):
+                # Importing a.b.c runs a/__init__.py and a/b/__init__.py first.
+                parts = module.split(".")
+                for depth in range(2, len(parts) + 1):
+                    name = ".".join(parts[:depth])
+                    if target := _path_of(name):
+                        stack.append((target, (*chain, name)))
     return sorted(set(problems))
 
 
