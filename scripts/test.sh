@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: lint, types, then pytest on SQLite and again on PostgreSQL.
-# The PostgreSQL pass is left out (with a notice) when no server answers, unless
-# HCP_REQUIRE_POSTGRES=1 (set by .ci/run), where an unreachable PostgreSQL fails the run.
-# Each test belongs to one pass (HCP_TEST_PASS, conftest.py): PostgreSQL-only tests leave the
-# SQLite pass, browser tests and tests that reach no database leave the PostgreSQL pass.
-# Browser tests skip (with a notice) without Debian's chromium, unless HCP_REQUIRE_BROWSER=1
-# (set by .ci/run), where they fail.
+# PostgreSQL tests skip (with a notice) when no server answers, unless HCP_REQUIRE_POSTGRES=1
+# (set by .ci/run), where an unreachable PostgreSQL fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -14,6 +10,10 @@ PG_URL=${HCP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/haochaping}
 echo "== ruff"; .venv/bin/ruff check haochaping bench conftest.py
 echo "== mypy"; .venv/bin/mypy haochaping
 
+# Each test belongs to one pass (HCP_TEST_PASS, conftest.py): PostgreSQL-only tests leave the
+# SQLite pass; browser tests and tests that reach no database leave the PostgreSQL pass.
+# Browser tests skip (with a notice) without Debian's chromium, unless HCP_REQUIRE_BROWSER=1
+# (set by .ci/run), where they fail.
 echo "== pytest (SQLite)"
 env -u DATABASE_URL HCP_TEST_PASS=sqlite "$PY" -m pytest -q "$@"
 
