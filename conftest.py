@@ -71,7 +71,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     test_pass = os.environ.get("HCP_TEST_PASS", "")
     if test_pass == "sqlite":
         # PostgreSQL-only tests (marker ``postgres``) run in the PostgreSQL pass.
-        _deselect(config, items, lambda item: "postgres" in item.keywords)
+        _deselect(config, items, lambda item: item.get_closest_marker("postgres") is not None)
     if test_pass == "postgresql":
         # Browser tests run in the SQLite pass only; a test that reaches no database
         # (pure rules, property tests, crypto, CLI help) answers the same on every backend
@@ -89,7 +89,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A PostgreSQL-only test outside a PostgreSQL run: skipped with a notice on a
     developer's machine, an error where PostgreSQL is required (HCP_REQUIRE_POSTGRES=1)."""
-    if "postgres" in item.keywords and not _on_postgres():
+    if item.get_closest_marker("postgres") is not None and not _on_postgres():
         if os.environ.get("HCP_REQUIRE_POSTGRES") == "1":
             pytest.fail("needs PostgreSQL, which is required here (HCP_REQUIRE_POSTGRES=1); "
                         "set DATABASE_URL", pytrace=False)
