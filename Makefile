@@ -27,12 +27,17 @@ assets: package.json
 	cp node_modules/htmx.org/dist/htmx.min.js haochaping/core/static/vendor/
 	cp node_modules/echarts/dist/echarts.min.js haochaping/core/static/vendor/
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
+# Debian's Chromium for the browser tests (never a downloaded browser build). Where the
+# browser tests are required (HCP_REQUIRE_BROWSER=1, set by .ci/run) a failed install fails.
 browser:
-	@command -v chromium >/dev/null || { \
+	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) \
-	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+	  || { if [ "$${HCP_REQUIRE_BROWSER:-0}" = 1 ]; then \
+	         echo "ERROR: could not install chromium, which is required here (HCP_REQUIRE_BROWSER=1)" >&2; exit 1; \
+	       fi; echo "WARNING: could not install chromium; browser tests will be skipped"; }; }
+	@if [ "$${HCP_REQUIRE_BROWSER:-0}" = 1 ] && ! test -x /usr/bin/chromium; then \
+	  echo "ERROR: no /usr/bin/chromium after installing Debian's chromium" >&2; exit 1; fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v 0

@@ -8,7 +8,7 @@ Tree:  市政务服务局 (supervising, city)
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -50,20 +50,50 @@ def _reaches_a_database(item: pytest.Item) -> bool:
         DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql")
+
+
+def _deselect(config: pytest.Config, items: list[pytest.Item],
+              leave: Callable[[pytest.Item], bool]) -> None:
+    gone = [item for item in items if leave(item)]
+    if gone:
+        config.hook.pytest_deselected(items=gone)
+        items[:] = [item for item in items if not leave(item)]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("HCP_SKIP_BROWSER") == "1":
-        skip = pytest.mark.skip(reason="browser tests run in the SQLite pass only")
-        for item in items:
-            if "browser" in item.keywords:
-                item.add_marker(skip)
-    if os.environ.get("HCP_DATABASE_TESTS_ONLY") == "1":
-        # The second (PostgreSQL) pass: a test that reaches no database (pure rules,
-        # property tests, crypto, CLI help) answers the same on every backend and has run
-        # in the first pass; pytest-django refuses such a test any database access.
-        same = [item for item in items if not _reaches_a_database(item)]
-        if same:
-            config.hook.pytest_deselected(items=same)
-            items[:] = [item for item in items if _reaches_a_database(item)]
+    """Which pass runs what. scripts/test.sh runs the suite twice; each test belongs to
+    one pass by its marker, so a test leaves a pass by deselection, never by a skip that a
+    regression could also cause (issue 12)."""
+    test_pass = os.environ.get("HCP_TEST_PASS", "")
+    if test_pass == "sqlite":
+        # PostgreSQL-only tests (marker ``postgres``) run in the PostgreSQL pass.
+        _deselect(config, items, lambda item: item.get_closest_marker("postgres") is not None)
+    if test_pass == "postgresql":
+        # Browser tests run in the SQLite pass only; a test that reaches no database
+        # (pure rules, property tests, crypto, CLI help) answers the same on every backend
+        # and ran there too.
+        _deselect(config, items, lambda item: "browser" in item.keywords
+                  or not _reaches_a_database(item))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("HCP_TEST_PASS") == "postgresql" and not _on_postgres():
+        raise pytest.UsageError("the PostgreSQL pass (HCP_TEST_PASS=postgresql) runs on "
+                                "another database: check DATABASE_URL")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A PostgreSQL-only test outside a PostgreSQL run: skipped with a notice on a
+    developer's machine, an error where PostgreSQL is required (HCP_REQUIRE_POSTGRES=1)."""
+    if item.get_closest_marker("postgres") is not None and not _on_postgres():
+        if os.environ.get("HCP_REQUIRE_POSTGRES") == "1":
+            pytest.fail("needs PostgreSQL, which is required here (HCP_REQUIRE_POSTGRES=1); "
+                        "set DATABASE_URL", pytrace=False)
+        pytest.skip("needs PostgreSQL: set DATABASE_URL (scripts/test.sh runs it there)")
 
 
 @pytest.fixture

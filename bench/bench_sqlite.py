@@ -33,12 +33,23 @@ from bench.bench_intake import (  # noqa: E402
     post_concurrently,
     prepare,
 )
+from bench.guards import Guard  # noqa: E402
 from bench.httpload import gunicorn, wrk  # noqa: E402
 
 SECONDS = {"quick": 5, "large": 20}
 RATED = {"quick": 20_000, "large": 60_000}  # completed handlings, one rating each at most
 WORKERS = 4
 CONNECTIONS = 16
+ISSUE3 = "issue 3 target: SQLite ≥ 50 % of PostgreSQL, no 'database is locked'"
+GUARDS = [
+    Guard("bulk intake, 2 posters sqlite/postgresql", ">=", 50, "%", ISSUE3),
+    Guard("single intake, wrk c={n} sqlite/postgresql", ">=", 50, "%", ISSUE3),
+    Guard("rating submit, wrk c={n} sqlite/postgresql", ">=", 50, "%", ISSUE3),
+    Guard("sqlite 'database is locked' errors", "==", 0, "lines", ISSUE3),
+    Guard("postgresql 'database is locked' errors", "==", 0, "lines", ISSUE3),
+    Guard("sqlite non-2xx answers", "==", 0, "responses", "every request succeeds"),
+    Guard("postgresql non-2xx answers", "==", 0, "responses", "every request succeeds"),
+]
 PG_NAME = "hcp_perf_sqlite_pg"
 LOCKED = "database is locked"
 RATING = ('{"proj_no":"BS%08d","channel":"app","level":5,"content_codes":["510","517"],'
@@ -114,5 +125,6 @@ def run(size: str) -> list[tuple[str, float, str]]:
 
 
 if __name__ == "__main__":
-    for name, value, unit in run(sys.argv[1] if len(sys.argv) > 1 else "quick"):
-        print(f"{name:<48} {value:>12.1f} {unit}")
+    from bench.run import main
+
+    raise SystemExit(main(["--only", "sqlite", "--size", (sys.argv[1:] or ["quick"])[0]]))

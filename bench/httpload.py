@@ -39,6 +39,11 @@ end
 """
 
 
+# Load runs (warm-ups included) that got an answer other than 2xx/3xx or left a request
+# unanswered; bench/run.py fails the run on any.
+FAILED_LOADS: list[str] = []
+
+
 @dataclass
 class LoadResult:
     requests_per_s: float
@@ -105,7 +110,12 @@ def wrk(url: str, path: str, body_format: str, headers: dict[str, str], *, conne
          url], capture_output=True, text=True, timeout=seconds + 60, check=True,
     ).stdout
     os.unlink(fh.name)
-    return parse_wrk(out)
+    result = parse_wrk(out)
+    if result.non_2xx or result.errors:
+        FAILED_LOADS.append(
+            f"POST {path} at {connections} connections for {seconds} s: {result.non_2xx} "
+            f"answers other than 2xx/3xx, {result.errors} socket errors (wrk)")
+    return result
 
 
 def _lua_string(value: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from haochaping.audit import triggers
@@ -13,11 +12,8 @@ from haochaping.audit.models import AuditEvent
 from haochaping.audit.selectors import verify_audit_chain
 from haochaping.audit.services import audit_record
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_appending_keep_a_valid_chain() -> None:
     per_thread = 25

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from haochaping.catalog.models import Region
@@ -62,8 +61,7 @@ def test_run_answers_rows_and_raises_djangos_errors() -> None:
     assert Region.objects.count() == 1
 
 
-@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-                    reason="PostgreSQL prepared statements")
+@pytest.mark.postgres  # PostgreSQL prepared statements
 @pytest.mark.parametrize("prepare", [True, False])
 def test_hot_statements_are_prepared_on_postgresql(prepare: bool, settings: Any) -> None:
     settings.HCP_DB_PREPARE = prepare

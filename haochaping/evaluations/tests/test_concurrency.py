@@ -6,7 +6,6 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from haochaping.catalog.models import PolicyOverride, StandardVersion
@@ -16,10 +15,7 @@ from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
 pytestmark = [pytest.mark.postgres,
-              pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL"),
               pytest.mark.django_db(transaction=True)]
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -241,8 +240,7 @@ def test_device_create_returns_the_key_once(world: SimpleNamespace) -> None:
     assert Device.objects.count() == 1
 
 
-@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-                    reason="PostgreSQL heap-only tuples")
+@pytest.mark.postgres  # PostgreSQL heap-only tuples
 def test_rating_updates_the_handling_in_place(world: SimpleNamespace) -> None:
     """The rating's one handling update touches no indexed column, so PostgreSQL makes it
     a HOT update (no new entry in the handling's indexes): an index on ``rated_at`` or

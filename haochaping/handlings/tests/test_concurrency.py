@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from haochaping.core.bulk import COPY_FROM_ROWS
@@ -18,8 +17,7 @@ from haochaping.handlings.models import Handling, Rater
 from haochaping.handlings.services import IntakeResult, handling_intake
 from haochaping.handlings.tests.support import national_item, person_id
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-pytestmark = [pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL"),
+pytestmark = [pytest.mark.postgres,
               pytest.mark.django_db(transaction=True)]
 SIZE = COPY_FROM_ROWS + 50
 

@@ -171,7 +171,7 @@ def deliver_due(now: datetime, limit: int = 100, *, backend: SmsBackend | None =
     report = DeliveryReport(reclaimed=reclaim_expired(now))
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="sms") as pool:
         while len(report.ids) < limit:
-            claimed = claim_batch(now, min(2 * width, limit - len(report.ids)),
+            claimed = claim_batch(now, min(width, limit - len(report.ids)),
                                   templates=templates)
             if not claimed:
                 break

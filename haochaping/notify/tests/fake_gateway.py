@@ -2,7 +2,8 @@
 
 It checks every request's signature (a bad one is answered 401 and counted) and answers
 from a script: ``fail(n, status)`` makes the next n requests fail with ``status``,
-``hang(n)`` makes them wait past the client's timeout; otherwise 200 with an id.
+``hang(n)`` makes them wait past the client's timeout; otherwise 200 with an id, after
+``delay`` seconds (a slow gateway).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class FakeGateway:
         self.secret = secret
         self.received: list[dict[str, Any]] = []
         self.bad_signatures = 0
+        self.delay = 0.0
         self.script: deque[int | str] = deque()
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -86,6 +88,8 @@ class FakeGateway:
                 if step != 200:
                     self._answer(step, {"error": "scripted failure"})
                     return
-                self._answer(200, {"id": f"gw-{len(gateway.received)}"})
+                answer_id = f"gw-{len(gateway.received)}"
+                time.sleep(gateway.delay)
+                self._answer(200, {"id": answer_id})
 
         return Handler

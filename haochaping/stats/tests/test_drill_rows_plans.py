@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 
 from haochaping.accounts.scoping import system_actor
 from haochaping.stats import drill, drill_rows
-from haochaping.stats.tests.test_query_plans import ON_POSTGRES, _plan
+from haochaping.stats.tests.test_query_plans import _plan
 from tests import factories as f
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not ON_POSTGRES, reason="EXPLAIN plans are PostgreSQL-specific"),
+    pytest.mark.postgres,  # EXPLAIN plans are PostgreSQL-specific
 ]
 TABLES = {drill_rows.HANDLINGS: "handlings_handling", drill_rows.ORDERS: "workorders_workorder"}
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,12 +16,10 @@ from haochaping.stats import drill, rules, selectors
 from haochaping.stats.models import OrgMonthRollup
 from tests import factories as f
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not ON_POSTGRES, reason="EXPLAIN plans and partial-index use are "
-                       "PostgreSQL-specific; the CI PostgreSQL pass runs these tests"),
+    # EXPLAIN plans and partial-index use are PostgreSQL-specific (conftest.py).
+    pytest.mark.postgres,
 ]
 
 

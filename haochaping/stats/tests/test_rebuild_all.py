@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from haochaping.stats import rollup
@@ -20,7 +19,6 @@ from haochaping.stats.tests.test_rollup_equals_raw import (
     snapshot,
 )
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 TABLES = [m._meta.db_table for m in [*rollup.SOURCES, *rollup.COARSE]]
 
 
@@ -54,7 +52,7 @@ def test_rebuild_all_without_raw_rows_empties_the_rollups() -> None:
     assert not OrgDayRollup.objects.exists()
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL bulk path")
+@pytest.mark.postgres  # the PostgreSQL bulk path
 def test_rebuild_all_keeps_every_index_and_constraint(simulated: Simulation) -> None:
     before = _schema()
     assert any("UNIQUE NULLS NOT DISTINCT" in str(row) for row in before)
@@ -68,7 +66,7 @@ def test_rebuild_all_keeps_every_index_and_constraint(simulated: Simulation) -> 
         EvaluationRollup.objects.create(**duplicate)  # the unique grain is enforced again
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL bulk path")
+@pytest.mark.postgres  # the PostgreSQL bulk path
 def test_failed_rebuild_all_changes_nothing(simulated: Simulation, monkeypatch: Any) -> None:
     before, stored, coarse = _schema(), snapshot(), coarse_stored()
 
