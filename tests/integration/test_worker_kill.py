@@ -61,7 +61,8 @@ def scratch_db(tmp_path: Path) -> Iterator[tuple[str, Callable[[str], list[tuple
 
 def _env(url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "HCP_POLICY_PRESET": "zhengdong",
-            "DJANGO_SETTINGS_MODULE": "haochaping.settings", "LOG_LEVEL": "ERROR"}
+            "DJANGO_SETTINGS_MODULE": "haochaping.settings", "LOG_LEVEL": "ERROR",
+            "PYTHONPATH": str(ROOT)}  # seed scripts import tests.factories
 
 
 def kill_worker_mid_sweep(env: dict[str, str], query: Callable[[str], list[tuple[Any, ...]]],
