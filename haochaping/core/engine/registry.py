@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django_tasks import task as django_task
 from django_tasks.base import Task
 
@@ -62,6 +63,14 @@ def task(*, queue: str = rules.DEFAULT, max_attempts: int = 5,
 
 
 def options_for(task_path: str) -> TaskOptions:
+    """The options a task was declared with. A worker may claim a task before anything in
+    its process imported the task's module (whose decorator registers the options):
+    import it first, or a locked task would run unlocked."""
+    if task_path not in _OPTIONS:
+        try:
+            import_string(task_path)
+        except ImportError:
+            return DEFAULT_OPTIONS  # a task whose code is gone fails when it runs
     return _OPTIONS.get(task_path, DEFAULT_OPTIONS)
 
 

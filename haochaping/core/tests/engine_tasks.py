@@ -23,3 +23,13 @@ def urgent(label: str) -> str:
 def always_fails(label: str) -> str:
     CALLS.append(f"fail:{label}")
     raise RuntimeError(f"boom {label}")
+
+
+@task(queue=rules.REPORTS, lock="tests.exclusive")
+def exclusive_sleep(seconds: float) -> list[float]:
+    """Sleeps under a lock; returns its (start, end) wall-clock times for overlap checks."""
+    import time
+
+    start = time.time()
+    time.sleep(seconds)
+    return [start, time.time()]

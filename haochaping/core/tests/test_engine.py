@@ -153,3 +153,20 @@ def test_admin_lists_tasks_and_requeues_dead_letters(client: Any, personas: Any)
     assert row.status == TaskResultStatus.READY
     client.force_login(personas.supervisor)
     assert client.get("/admin/django_tasks_database/dbtaskresult/").status_code in {302, 403}
+
+
+def test_a_task_keeps_its_lock_in_a_process_that_never_imported_it() -> None:
+    """A fresh worker claims tasks before their module is imported in its process."""
+    import sys
+
+    from haochaping.core.engine import registry
+
+    path = t.slow_report.module_path
+    kept = registry._OPTIONS.pop(path)
+    module = sys.modules.pop(t.__name__)
+    try:
+        assert registry.options_for(path).lock == "tests.report"
+    finally:
+        sys.modules[t.__name__] = module
+        registry._OPTIONS[path] = kept
+    assert registry.options_for("haochaping.nowhere.gone") == registry.DEFAULT_OPTIONS
