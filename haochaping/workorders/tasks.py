@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from haochaping.core.engine import enqueue, rules, task
+from haochaping.core.engine.fanout import fan_out
+
+ORDER_CHUNK = 500
 
 
 def queue_open_for_rating(evaluation_id: int) -> None:
@@ -35,18 +38,39 @@ def void_for_invalidated(evaluation_id: int) -> str:
 
 @task(queue=rules.SWEEPS, lock="workorders.deadline_warnings")
 def deadline_warnings(now: str) -> str:
-    """Warn the owing org before a duty clock runs out (in-app and SMS)."""
+    """Warn the owing org before a duty clock runs out (in-app and SMS): fans out into
+    chunks of open orders that workers share."""
+    from haochaping.workorders.services.clocks import open_order_ids
+
+    ids = open_order_ids()
+    chunks = fan_out(deadline_warnings_chunk, now, ids, size=ORDER_CHUNK,
+                     key="workorders.deadline_warnings")
+    return f"{len(ids)} open orders, {chunks} chunks"
+
+
+@task(queue=rules.SWEEPS)
+def deadline_warnings_chunk(now: str, low: int, high: int) -> str:
     from haochaping.workorders.services.clocks import sweep_deadline_warnings
 
-    return sweep_deadline_warnings(datetime.fromisoformat(now))
+    return sweep_deadline_warnings(datetime.fromisoformat(now), (low, high))
 
 
 @task(queue=rules.SWEEPS, lock="workorders.overdue")
 def overdue(now: str) -> str:
-    """Mark overdue orders and escalate them to the supervising office (督办)."""
+    """Mark overdue orders and escalate them to the supervising office (督办), in chunks
+    of open orders that workers share."""
+    from haochaping.workorders.services.clocks import open_order_ids
+
+    ids = open_order_ids()
+    chunks = fan_out(overdue_chunk, now, ids, size=ORDER_CHUNK, key="workorders.overdue")
+    return f"{len(ids)} open orders, {chunks} chunks"
+
+
+@task(queue=rules.SWEEPS)
+def overdue_chunk(now: str, low: int, high: int) -> str:
     from haochaping.workorders.services.clocks import sweep_overdue
 
-    return sweep_overdue(datetime.fromisoformat(now))
+    return sweep_overdue(datetime.fromisoformat(now), (low, high))
 
 
 @task(queue=rules.SWEEPS, lock="workorders.repair")

@@ -41,6 +41,16 @@ BATCH = 200
 WARNING_HORIZON = timedelta(days=21)
 
 
+IdRange = tuple[int, int]  # [low, high) of work-order ids: one chunk of a sweep
+ALL_IDS: IdRange = (1, 2**63 - 1)
+
+
+def open_order_ids() -> list[int]:
+    """Ids of the open orders, which the clock sweeps split into chunks."""
+    return list(WorkOrder.objects.filter(status__in=OPEN_VALUES).order_by("pk")
+                .values_list("pk", flat=True))
+
+
 def warning_working_days() -> int:
     return int(getattr(settings, "HCP_WORKORDER_WARNING_WORKING_DAYS",
                        rules.WARNING_WORKING_DAYS))
@@ -51,11 +61,13 @@ def _overrides(now: datetime) -> dict[date, bool]:
     return calendar_overrides(range(year - 1, year + 2))
 
 
-def _batches(clock: Clock, **filters: object) -> Iterator[list[tuple[int, datetime]]]:
-    """(pk, due) of open orders matching ``filters`` on the clock's column, by pk."""
-    field, last = clock.field, 0
+def _batches(clock: Clock, ids: IdRange,
+             **filters: object) -> Iterator[list[tuple[int, datetime]]]:
+    """(pk, due) of open orders in ``ids`` matching ``filters`` on the clock's column."""
+    field, last = clock.field, ids[0] - 1
     while True:
         rows = list(WorkOrder.objects.filter(status__in=OPEN_VALUES, pk__gt=last,
+                                             pk__lt=ids[1],
                                              **{f"{field}__isnull": False}, **filters)
                     .order_by("pk").values_list("pk", field)[:BATCH])
         if not rows:
@@ -92,26 +104,28 @@ def _locked(pk: int, clock: Clock, due: datetime) -> WorkOrder | None:
 
 # --- warnings ---------------------------------------------------------------------------
 
-def sweep_deadline_warnings(now: datetime) -> str:
+def sweep_deadline_warnings(now: datetime, ids: IdRange = ALL_IDS) -> str:
     """Warn the owing org (in-app) and its users (SMS) once per (order, clock, due time)
-    when at most ``HCP_WORKORDER_WARNING_WORKING_DAYS`` working days are left."""
+    when at most ``HCP_WORKORDER_WARNING_WORKING_DAYS`` working days are left; orders
+    with ids in [low, high) (a chunk of the sweep)."""
     overrides, days, warned = _overrides(now), warning_working_days(), 0
     for clock in rules.DUTY_CLOCKS:
-        for rows in _warning_batches(clock, now):
+        for rows in _warning_batches(clock, now, ids):
             for pk, due in rows:
                 if rules.warning_due(now, due, days, overrides):
                     warned += _warn_one(pk, clock, due, now)
     return f"deadline warnings: {warned} sent"
 
 
-def _warning_batches(clock: Clock, now: datetime) -> Iterator[list[tuple[int, datetime]]]:
+def _warning_batches(clock: Clock, now: datetime,
+                     ids: IdRange) -> Iterator[list[tuple[int, datetime]]]:
     """Open orders due within the horizon that hold no warning for this deadline yet."""
-    field, last = clock.field, 0
+    field, last = clock.field, ids[0] - 1
     already = Notification.objects.filter(order=OuterRef("pk"), kind="warning",
                                           clock=clock.value, due_at=OuterRef(field))
     while True:
         rows = list(WorkOrder.objects.filter(
-            ~Exists(already), status__in=OPEN_VALUES, pk__gt=last,
+            ~Exists(already), status__in=OPEN_VALUES, pk__gt=last, pk__lt=ids[1],
             **{f"{field}__gt": now, f"{field}__lte": now + WARNING_HORIZON})
             .order_by("pk").values_list("pk", field)[:BATCH])
         if not rows:
@@ -147,12 +161,13 @@ def _warn_one(pk: int, clock: Clock, due: datetime, now: datetime) -> bool:
 
 # --- overdue and escalation (督办) -------------------------------------------------------
 
-def sweep_overdue(now: datetime) -> str:
+def sweep_overdue(now: datetime, ids: IdRange = ALL_IDS) -> str:
     """Mark orders whose duty clock ran out and escalate them to the supervising office:
-    level 1 when the limit passes, one more level per further working day overdue."""
+    level 1 when the limit passes, one more level per further working day overdue;
+    orders with ids in [low, high) (a chunk of the sweep)."""
     overrides, escalated = _overrides(now), 0
     for clock in rules.DUTY_CLOCKS:
-        for rows in _batches(clock, **{f"{clock.field}__lte": now}):
+        for rows in _batches(clock, ids, **{f"{clock.field}__lte": now}):
             done = set(Escalation.objects.filter(
                 order_id__in=[pk for pk, _ in rows], kind="overdue", clock=clock.value)
                 .values_list("order_id", "period"))

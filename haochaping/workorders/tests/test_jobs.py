@@ -150,11 +150,12 @@ def test_the_worker_runs_the_sweeps_once(settings: Any, w: SimpleNamespace) -> N
             "workorders.repair"} <= names
     jobs = tuple(j for j in JOBS if j.name.startswith("workorders."))
     ran = run_due(at(10, 1), jobs)
-    assert ran["workorders.overdue"] == "overdue escalations: 1 created"
+    assert ran["workorders.overdue"] == "1 open orders, 1 chunks"  # the chunk ran too
+    assert Escalation.objects.count() == 1
     assert run_due(at(10, 1, 10), jobs) == {}  # not due again yet
     again = run_due(at(10, 1, 11), jobs)
-    assert again["workorders.overdue"] == "overdue escalations: 0 created"
-    assert Escalation.objects.count() == 1
+    assert again["workorders.overdue"] == "1 open orders, 1 chunks"
+    assert Escalation.objects.count() == 1  # the second run escalates nothing new
 
 
 def test_escalation_rules() -> None:
@@ -187,3 +188,17 @@ def test_the_workbench_lists_the_warning_for_its_subtree_only(
     assert f"/work/orders/{order.pk}/" in mine
     assert "时限提醒" not in theirs
 
+
+
+def test_overdue_chunks_cover_only_their_ids(settings: Any, w: SimpleNamespace) -> None:
+    """Each chunk of the sweep escalates the orders of its id range and no other."""
+    from haochaping.workorders.services.clocks import sweep_overdue
+
+    settings.HCP_POLICY_PRESET = "xinxiang"
+    w.rate()
+    order = WorkOrder.objects.get().pk
+    assert sweep_overdue(at(10, 1), (1, order)) == "overdue escalations: 0 created"
+    assert sweep_overdue(at(10, 1), (order + 1, order + 500)) == "overdue escalations: 0 created"
+    assert not Escalation.objects.exists()
+    assert sweep_overdue(at(10, 1), (order, order + 1)) == "overdue escalations: 1 created"
+    assert list(Escalation.objects.values_list("order_id", flat=True)) == [order]
