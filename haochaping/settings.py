@@ -89,7 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks",
-    "django_tasks_db",
+    "haochaping.core.taskdb_app.TaskEngineDbConfig",  # django_tasks_db, named in Chinese
     "haochaping.core",
     "haochaping.accounts",
     "haochaping.audit",

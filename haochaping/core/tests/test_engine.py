@@ -146,6 +146,7 @@ def test_admin_lists_tasks_and_requeues_dead_letters(client: Any, personas: Any)
     page = client.get("/admin/django_tasks_database/dbtaskresult/")
     assert page.status_code == 200
     assert "失败（死信）" in page.content.decode()
+    assert "后台任务结果" in page.content.decode()
     done = client.post("/admin/django_tasks_database/dbtaskresult/", {
         "action": "retry", "_selected_action": [str(row.pk)]}, follow=True)
     assert "已重新排队 1 个失败任务" in done.content.decode()

@@ -30,6 +30,8 @@ class Command(BaseCommand):
             f"  工作台 Home            {base}/",
             f"  登录 Login             {base}/accounts/login/",
             f"  管理后台 Admin         {base}/admin/",
+            f"  后台任务 Tasks         {base}/admin/django_tasks_database/dbtaskresult/"
+            "  (admin: 队列、重试、死信重新排队 / queues, retries, dead letters)",
             f"  接口文档 API docs      {base}/api/v1/docs",
             "",
             f"演示账号（密码均为 / every password is）：{DEMO_PASSWORD}",
