@@ -16,12 +16,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import tempfile
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -49,38 +49,31 @@ GUARDS = [
 
 
 class Gateway:
-    """A fake SMS gateway on 127.0.0.1 that answers every POST after 50 ms."""
+    """The fake SMS gateway (bench/fake_gateway.py) in its own process on 127.0.0.1: it
+    answers every send after 50 ms and counts the message ids it received."""
 
     def __init__(self) -> None:
-        self.seen: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        gateway = self
+        port_file = Path(tempfile.mkdtemp()) / "port"
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fake_gateway.py"),
+                                      str(port_file), str(GATEWAY_SECONDS)])
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("the fake gateway did not start")
+            time.sleep(0.05)
+        self.base = f"http://127.0.0.1:{port_file.read_text()}"
+        self.url = f"{self.base}/sms"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                time.sleep(GATEWAY_SECONDS)
-                message_id = json.loads(body).get("message_id", "")
-                with gateway.lock:
-                    gateway.seen[message_id] += 1
-                answer = json.dumps({"id": f"gw-{message_id}"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+    def seen(self) -> Counter[str]:
+        with urllib.request.urlopen(f"{self.base}/seen", timeout=30) as answer:  # noqa: S310
+            return Counter(json.loads(answer.read()))
 
-            def log_message(self, *_: Any) -> None:
-                return
-
-        ThreadingHTTPServer.daemon_threads = True
-        ThreadingHTTPServer.request_queue_size = 256
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def reset(self) -> None:
+        urllib.request.urlopen(f"{self.base}/reset", timeout=30).close()  # noqa: S310
 
     def close(self) -> None:
-        self.server.shutdown()
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
 
 
 def _admin(sql: str) -> None:
@@ -178,13 +171,14 @@ def run(size: str) -> list[tuple[str, float, str]]:
             seconds = {}
             wrong = 0
             for processes in (1, 2):
-                gateway.seen.clear()
+                gateway.reset()
                 seconds[processes], twice = timed_run(template, job, done_sql, count,
                                                       processes, gateway)
                 figures.append((f"{label}, {processes} worker(s)", seconds[processes], "s"))
                 if kind == "outbox":
-                    repeats = sum(n - 1 for n in gateway.seen.values() if n > 1)
-                    wrong += abs(count - len(gateway.seen)) + repeats
+                    seen = gateway.seen()
+                    repeats = sum(n - 1 for n in seen.values() if n > 1)
+                    wrong += abs(count - len(seen)) + repeats
                 else:
                     wrong += twice
             figures.append((f"{label}, 2 workers vs 1", seconds[1] / seconds[2], "x"))

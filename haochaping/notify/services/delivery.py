@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -119,9 +119,16 @@ def _send(message: OutboxMessage, backend: SmsBackend) -> SendResult:
     return prepared if isinstance(prepared, SendResult) else backend.send(prepared)
 
 
-def prepare(message: OutboxMessage) -> SmsMessage | SendResult:
-    """The message to hand to the gateway, or the permanent failure that stops it."""
-    template = MessageTemplate.objects.filter(code=message.template, is_active=True).first()
+def prepare(message: OutboxMessage,
+            templates: dict[str, MessageTemplate | None] | None = None,
+            ) -> SmsMessage | SendResult:
+    """The message to hand to the gateway, or the permanent failure that stops it.
+    ``templates`` memoises the template rows for one delivery run."""
+    templates = {} if templates is None else templates
+    if message.template not in templates:
+        templates[message.template] = MessageTemplate.objects.filter(
+            code=message.template, is_active=True).first()
+    template = templates[message.template]
     if template is None:
         return SendResult(ok=False, error=f"模板“{message.template}”不存在或已停用")
     try:
@@ -161,33 +168,52 @@ def record_result(pk: int, attempt: int, result: SendResult, now: datetime,
     return "retried" if updated else "stale"
 
 
+Batch = tuple[list[tuple[int, int]], dict[int, "SmsMessage | SendResult"],
+              dict[int, "Future[SendResult]"]]
+
+
 def deliver_due(now: datetime, limit: int = 100, *, backend: SmsBackend | None = None,
                 templates: frozenset[str] | None = None,
                 concurrency: int | None = None) -> DeliveryReport:
     """Send up to ``limit`` due messages (of ``templates`` only, when given), up to
-    ``concurrency`` at once (default ``HCP_SMS_CONCURRENCY``)."""
+    ``concurrency`` at once (default ``HCP_SMS_CONCURRENCY``). The next batch is claimed
+    and rendered while the current one is with the gateway, and the last one recorded
+    meanwhile: the database work of one batch overlaps the sends of the other."""
     backend = backend or get_backend()
     width = max(1, concurrency or int(settings.HCP_SMS_CONCURRENCY))
     report = DeliveryReport(reclaimed=reclaim_expired(now))
+    memo: dict[str, MessageTemplate | None] = {}
+    claimed_so_far = 0
+    in_flight: Batch | None = None
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="sms") as pool:
-        while len(report.ids) < limit:
-            claimed = claim_batch(now, min(width, limit - len(report.ids)),
-                                  templates=templates)
-            if not claimed:
+        while True:
+            batch: Batch | None = None
+            claimed = (claim_batch(now, min(width, limit - claimed_so_far), templates=templates)
+                       if claimed_so_far < limit else [])
+            if claimed:
+                claimed_so_far += len(claimed)
+                rows = OutboxMessage.objects.select_related("rater").in_bulk(
+                    [pk for pk, _ in claimed])
+                prepared = {pk: prepare(rows[pk], memo) for pk, _ in claimed}
+                # Only the gateway calls run in the pool: no database connection in a thread.
+                batch = (claimed, prepared, {
+                    pk: pool.submit(backend.send, p) for pk, p in prepared.items()
+                    if isinstance(p, SmsMessage)})
+            if in_flight is not None:
+                _record(report, in_flight, now)
+            in_flight = batch
+            if in_flight is None:
                 break
-            rows = OutboxMessage.objects.select_related("rater").in_bulk(
-                [pk for pk, _ in claimed])
-            prepared = {pk: prepare(rows[pk]) for pk, _ in claimed}
-            # Only the gateway calls run in the pool: no database connection in a thread.
-            sends = {pk: pool.submit(backend.send, p) for pk, p in prepared.items()
-                     if isinstance(p, SmsMessage)}
-            for pk, attempt in claimed:
-                done = prepared[pk]
-                result = sends[pk].result() if pk in sends else done
-                assert isinstance(result, SendResult)
-                _tally(report, pk, attempt, result, record_result(
-                    pk, attempt, result, now, jitter=random.random()))  # noqa: S311
     return report
+
+
+def _record(report: DeliveryReport, batch: Batch, now: datetime) -> None:
+    claimed, prepared, sends = batch
+    for pk, attempt in claimed:
+        result = sends[pk].result() if pk in sends else prepared[pk]
+        assert isinstance(result, SendResult)
+        _tally(report, pk, attempt, result, record_result(
+            pk, attempt, result, now, jitter=random.random()))  # noqa: S311
 
 
 def _tally(report: DeliveryReport, pk: int, attempt: int, result: SendResult,
