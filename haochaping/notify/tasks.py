@@ -65,6 +65,8 @@ def drain(slot: int) -> str:
 def deliver_outbox(now: str) -> str:
     """Queue enough drains for the backlog (and retries that became due)."""
     moment = datetime.fromisoformat(now)
+    # Messages a dead worker left "sending" count once their lease is over.
+    reclaimed = delivery.reclaim_expired(moment)
     urgent = delivery.due_count(moment, URGENT_TEMPLATES)
     for slot in range(_drains(urgent)):
         enqueue(drain_urgent, slot, key=f"notify.drain:urgent:{slot}")
@@ -72,7 +74,8 @@ def deliver_outbox(now: str) -> str:
     drains = _drains(backlog)
     for slot in range(drains):
         enqueue(drain, slot, key=f"notify.drain:{slot}")
-    return f"backlog {backlog} (+{urgent} urgent), {drains} drains"
+    return (f"backlog {backlog} (+{urgent} urgent), {drains} drains"
+            + (f", {reclaimed} reclaimed" if reclaimed else ""))
 
 
 def _drains(backlog: int) -> int:

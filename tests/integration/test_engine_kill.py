@@ -31,10 +31,11 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
-def _wait(condition: Any, seconds: float, what: str) -> None:
+def _wait(condition: Any, seconds: float, what: str, state: Any = None) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}: {state() if state else ''}")
         time.sleep(0.05)
 
 
@@ -60,7 +61,11 @@ def test_worker_killed_mid_drain_loses_and_duplicates_nothing(scratch_db: Any) -
             "SELECT id FROM notify_outboxmessage WHERE status = 'sending'")}
         assert query(sent)[0][0] < COUNT, "the kill must land in the middle of the drain"
 
-        _wait(lambda: query(sent)[0][0] == COUNT, 180, "every message sent")
+        _wait(lambda: query(sent)[0][0] == COUNT, 60, "every message sent", lambda: (
+            query("SELECT status, COUNT(*) FROM notify_outboxmessage GROUP BY status"),
+            query("SELECT task_path, status, COUNT(*) FROM django_tasks_database_dbtaskresult "
+                  "GROUP BY task_path, status"),
+            query("SELECT key FROM core_taskkey"), query("SELECT * FROM core_taskrun")))
         survivor.send_signal(signal.SIGTERM)
         assert survivor.wait(timeout=60) == 0
     finally:

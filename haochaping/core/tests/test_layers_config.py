@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import grimp
-from django.conf import settings
+from django.apps import apps as django_apps
 
 from scripts.importlinter_contracts import NoTestCodeInProductionContract, ProductionLayersContract
 
@@ -23,8 +23,8 @@ def _config() -> dict:  # type: ignore[type-arg]
 
 def test_every_installed_app_is_in_the_layers() -> None:
     layers = next(c for c in _config()["contracts"] if c["id"] == "layers")
-    apps = {a.removeprefix("haochaping.") for a in settings.INSTALLED_APPS
-            if a.startswith("haochaping.")}
+    apps = {config.name.removeprefix("haochaping.") for config in django_apps.get_app_configs()
+            if config.name.startswith("haochaping.")}
     assert apps <= set(layers["layers"])
     assert layers["layers"][-1] == "core"
     assert layers["exhaustive"] is True
