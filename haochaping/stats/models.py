@@ -211,9 +211,42 @@ class ChannelMonthRollup(_Coarse, _RatingCounts):
                                                name="stats_channelmonth_grain")]
 
 
+class DirtyBucket(models.Model):
+    """A (day, org) bucket whose raw rows changed and whose roll-ups are not yet
+    recomputed. Written only by the database triggers of ``stats.triggers``, in the
+    transaction of the change (every write path: services, bulk statements, the admin);
+    claimed and deleted by ``stats.services.rollup_tick``.
+
+    ``writer`` is the writing transaction (PostgreSQL ``txid_current()``; 0 on SQLite,
+    whose write transactions never overlap): each transaction leaves its own row, so a
+    tick that claims a bucket can never consume the trace of a change not yet committed
+    (a row keyed by the bucket alone, already present, would be), and a writer never
+    waits for a tick; the unique key keeps one row per bucket and transaction however
+    many rows it writes (a bulk intake, a sweep)."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField("日期（北京时间）")
+    org_id = models.BigIntegerField("机构ID")  # no foreign key: nothing to check per write
+    writer = models.BigIntegerField("写入事务")
+
+    class Meta:
+        verbose_name = "待重算汇总桶"
+        verbose_name_plural = "待重算汇总桶"
+        constraints = [
+            # The triggers' INSERT … ON CONFLICT DO NOTHING: one row per bucket and
+            # writing transaction. The tick claims rows by primary key order.
+            models.UniqueConstraint(fields=["day", "org_id", "writer"],
+                                    name="stats_dirty_bucket_writer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} org {self.org_id}"
+
+
 class RollupState(models.Model):
-    """The incremental job's watermark: raw rows changed at or after
-    ``watermark - OVERLAP`` are looked at on the next run."""
+    """The roll-ups' state: ``watermark`` is set once every roll-up was built (the first
+    tick rebuilds everything while it is empty); ``last_run_at`` and ``last_buckets``
+    describe the latest incremental tick."""
 
     name = models.CharField("名称", max_length=32, unique=True)
     watermark = models.DateTimeField("水位", null=True, blank=True)
