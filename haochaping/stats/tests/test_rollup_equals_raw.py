@@ -193,6 +193,12 @@ def coarse_stored() -> Coarse:
 
 @pytest.fixture
 def town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
+    return build_town(locality, personas)
+
+
+def build_town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
+    """Two departments, their places and raters (also built by the writer process of
+    tests/integration/test_rollup_two_workers)."""
     PolicyOverride.objects.create(org=None, key="multiple_ratings", value="latest_wins")
     PolicyOverride.objects.create(org=None, key="default_rating_level", value=3)
     # The business system reports for the whole city (both places), so its corrections
