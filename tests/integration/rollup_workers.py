@@ -59,7 +59,7 @@ def tick(name: str, done: Path, batch: int) -> None:
         if finished and result == "recomputed 0 buckets" and dirty.pending() == 0:
             break
         time.sleep(0.01)
-    print(json.dumps({"name": name, "ticks": len(intervals), "buckets": buckets,
+    print(json.dumps({"name": name, "ticks": len(intervals), "buckets": buckets,  # noqa: T201
                       "intervals": intervals}), flush=True)
 
 
@@ -78,7 +78,7 @@ def check() -> int:
     if t.coarse_stored() != t.coarse_of(expected):
         problems.append(("coarse", "differ", {}, {}))
     rows = sum(len(table) for table in expected)
-    print(json.dumps({"raw_rows": rows, "problems": problems[:20]}, default=str))
+    print(json.dumps({"raw_rows": rows, "problems": problems[:20]}, default=str))  # noqa: T201
     return 1 if problems or rows == 0 else 0
 
 
