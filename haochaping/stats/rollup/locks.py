@@ -41,7 +41,7 @@ def _take(namespace: int, keys: Iterable[int], *, shared: bool) -> None:
     fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connection.cursor() as cursor:
         # unnest yields the sorted array in order: the locks are taken in key order
-        cursor.execute(f"SELECT count({fn}(%s, k)) FROM unnest(%s::int[]) AS k",
+        cursor.execute(f"SELECT count({fn}(%s::int, k)) FROM unnest(%s::int[]) AS k",
                        [namespace, ordered])
 
 
