@@ -224,7 +224,9 @@ class DirtyBucket(models.Model):
     waits for a tick; the unique key keeps one row per bucket and transaction however
     many rows it writes (a bulk intake, a sweep)."""
 
-    id = models.BigAutoField(primary_key=True)
+    # The triggers' INSERT … ON CONFLICT DO NOTHING: one row per bucket and writing
+    # transaction, the key its only index (one index entry per rating on the hot path).
+    pk = models.CompositePrimaryKey("day", "org_id", "writer")
     day = models.DateField("日期（北京时间）")
     org_id = models.BigIntegerField("机构ID")  # no foreign key: nothing to check per write
     writer = models.BigIntegerField("写入事务")
@@ -232,12 +234,6 @@ class DirtyBucket(models.Model):
     class Meta:
         verbose_name = "待重算汇总桶"
         verbose_name_plural = "待重算汇总桶"
-        constraints = [
-            # The triggers' INSERT … ON CONFLICT DO NOTHING: one row per bucket and
-            # writing transaction. The tick claims rows by primary key order.
-            models.UniqueConstraint(fields=["day", "org_id", "writer"],
-                                    name="stats_dirty_bucket_writer"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.day} org {self.org_id}"

@@ -28,8 +28,7 @@ from typing import Any
 
 TABLE = "stats_dirtybucket"
 
-# table → (columns whose change moves a roll-up, how to find the buckets of a row,
-#          given the alias NEW or OLD)
+# Columns whose change moves a row in or out of a roll-up row (the UPDATE triggers' WHEN).
 EVALUATION_COLUMNS = ("created_at", "org_id", "hall_id", "window_id", "staff_id",
                       "matter_id", "channel", "level", "is_default", "is_current",
                       "invalidated_at", "handling_id")
@@ -38,39 +37,41 @@ HANDLING_COLUMNS = ("status", "completed_at", "org_id", "hall_id", "window_id", 
 ORDER_COLUMNS = ("created_at", "org_id", "handling_id", "kind", "status", "overdue_at")
 
 
-def _pg_marks(row: str, table: str) -> list[str]:
-    """plpgsql statements marking the buckets of ``row`` (NEW or OLD) of ``table``."""
-    own = f"PERFORM stats_mark_dirty({row}.%s, {row}.org_id);"
+def _sources(row: str, table: str) -> list[str]:
+    """SELECTs of the (moment, org) pairs whose buckets ``row`` (NEW or OLD) of ``table``
+    counts in: its own, and those of the rows whose counts it is part of."""
     if table == "evaluations_evaluation":
-        return [own % "created_at",
-                "PERFORM stats_mark_dirty(h.completed_at, h.org_id) FROM handlings_handling h "
-                f"WHERE h.id = {row}.handling_id;"]
+        return [f"SELECT {row}.created_at AS m, {row}.org_id AS o",
+                "SELECT h.completed_at AS m, h.org_id AS o FROM handlings_handling h "
+                f"WHERE h.id = {row}.handling_id"]
     if table == "handlings_handling":
-        return [own % "completed_at",
-                "PERFORM stats_mark_dirty(w.created_at, w.org_id) FROM workorders_workorder w "
-                f"WHERE w.handling_id = {row}.id;"]
+        return [f"SELECT {row}.completed_at AS m, {row}.org_id AS o",
+                "SELECT w.created_at AS m, w.org_id AS o FROM workorders_workorder w "
+                f"WHERE w.handling_id = {row}.id"]
     if table == "workorders_workorder":
-        return [own % "created_at"]
-    return ["PERFORM stats_mark_dirty(w.created_at, w.org_id) FROM workorders_workorder w "
-            f"WHERE w.id = {row}.order_id;"]
+        return [f"SELECT {row}.created_at AS m, {row}.org_id AS o"]
+    return ["SELECT w.created_at AS m, w.org_id AS o FROM workorders_workorder w "
+            f"WHERE w.id = {row}.order_id"]
 
 
-def _sqlite_marks(row: str, table: str) -> list[str]:
-    insert = f"INSERT OR IGNORE INTO {TABLE} (day, org_id, writer) "
-    if table == "evaluations_evaluation":
-        return [f"{insert}SELECT date({row}.created_at, '+8 hours'), {row}.org_id, 0;",
-                f"{insert}SELECT date(h.completed_at, '+8 hours'), h.org_id, 0 "
-                f"FROM handlings_handling h WHERE h.id = {row}.handling_id "
-                "AND h.completed_at IS NOT NULL;"]
-    if table == "handlings_handling":
-        return [f"{insert}SELECT date({row}.completed_at, '+8 hours'), {row}.org_id, 0 "
-                f"WHERE {row}.completed_at IS NOT NULL;",
-                f"{insert}SELECT date(w.created_at, '+8 hours'), w.org_id, 0 "
-                f"FROM workorders_workorder w WHERE w.handling_id = {row}.id;"]
-    if table == "workorders_workorder":
-        return [f"{insert}SELECT date({row}.created_at, '+8 hours'), {row}.org_id, 0;"]
-    return [f"{insert}SELECT date(w.created_at, '+8 hours'), w.org_id, 0 "
-            f"FROM workorders_workorder w WHERE w.id = {row}.order_id;"]
+def _insert(rows: list[str], table: str, *, day: str, writer: str, conflict: str) -> str:
+    """One INSERT marking every bucket of these row versions (one statement per write)."""
+    union = " UNION ALL ".join(select for row in rows for select in _sources(row, table))
+    ignore, on_conflict = ("OR IGNORE ", "") if conflict == "ignore" else (
+        "", " ON CONFLICT DO NOTHING")
+    return (f"INSERT {ignore}INTO {TABLE} (day, org_id, writer) "  # noqa: S608
+            f"SELECT DISTINCT {day % 'm'}, o, {writer} FROM ({union}) AS s "
+            f"WHERE m IS NOT NULL AND o IS NOT NULL{on_conflict};")
+
+
+def _pg_insert(rows: list[str], table: str) -> str:
+    return _insert(rows, table, day="(%s AT TIME ZONE 'Asia/Shanghai')::date",
+                   writer="txid_current()", conflict="do nothing")
+
+
+def _sqlite_insert(rows: list[str], table: str) -> str:
+    return _insert(rows, table, day="date(%s, '+8 hours')", writer="0",
+                   conflict="ignore")
 
 
 # table → (short name, columns whose change fires the UPDATE trigger)
@@ -84,25 +85,17 @@ WATCHED: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def _postgres_install() -> list[str]:
-    statements = [f"""
-    CREATE OR REPLACE FUNCTION stats_mark_dirty(moment timestamptz, org bigint) RETURNS void
-    LANGUAGE sql AS $$
-        INSERT INTO {TABLE} (day, org_id, writer)
-        SELECT (moment AT TIME ZONE 'Asia/Shanghai')::date, org, txid_current()
-        WHERE moment IS NOT NULL AND org IS NOT NULL
-        ON CONFLICT DO NOTHING
-    $$"""]
+    statements = []
     for table, (short, columns) in WATCHED.items():
-        old = "\n".join(_pg_marks("OLD", table))
-        new = "\n".join(_pg_marks("NEW", table))
         statements += [f"""
         CREATE OR REPLACE FUNCTION stats_dirty_{short}() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'UPDATE' THEN
-                {old}
+                {_pg_insert(["OLD", "NEW"], table)}
+            ELSE
+                {_pg_insert(["NEW"], table)}
             END IF;
-            {new}
             RETURN NULL;
         END;
         $$""",
@@ -130,14 +123,13 @@ def _sqlite_install() -> list[str]:
     statements = []
     for table, (short, columns) in WATCHED.items():
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
-        old, new = " ".join(_sqlite_marks("OLD", table)), " ".join(_sqlite_marks("NEW", table))
         statements += [
             f"DROP TRIGGER IF EXISTS stats_dirty_{short}_insert",
             f"DROP TRIGGER IF EXISTS stats_dirty_{short}_update",
             f"CREATE TRIGGER stats_dirty_{short}_insert AFTER INSERT ON {table} "
-            f"BEGIN {new} END",
+            f"BEGIN {_sqlite_insert(['NEW'], table)} END",
             f"CREATE TRIGGER stats_dirty_{short}_update AFTER UPDATE ON {table} "
-            f"WHEN {changed} BEGIN {old} {new} END"]
+            f"WHEN {changed} BEGIN {_sqlite_insert(['OLD', 'NEW'], table)} END"]
     return statements
 
 

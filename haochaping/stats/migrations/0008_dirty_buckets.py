@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='DirtyBucket',
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
+                ('pk', models.CompositePrimaryKey('day', 'org_id', 'writer', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('day', models.DateField(verbose_name='日期（北京时间）')),
                 ('org_id', models.BigIntegerField(verbose_name='机构ID')),
                 ('writer', models.BigIntegerField(verbose_name='写入事务')),
@@ -43,7 +43,6 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '待重算汇总桶',
                 'verbose_name_plural': '待重算汇总桶',
-                'constraints': [models.UniqueConstraint(fields=('day', 'org_id', 'writer'), name='stats_dirty_bucket_writer')],
             },
         ),
         migrations.RunPython(install, remove),

@@ -24,13 +24,13 @@ TABLE = DirtyBucket._meta.db_table
 
 
 def claim(limit: int) -> list[Bucket]:
-    """Delete up to ``limit`` dirty rows (oldest first) and return their buckets (with
+    """Delete up to ``limit`` dirty rows and return their buckets (with
     repeats when several transactions marked one); call inside the recomputing
     transaction."""
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE id IN ("  # noqa: S608
-                       f"SELECT id FROM {TABLE} ORDER BY id LIMIT %s{lock}) "
+        cursor.execute(f"DELETE FROM {TABLE} WHERE (day, org_id, writer) IN ("  # noqa: S608
+                       f"SELECT day, org_id, writer FROM {TABLE} LIMIT %s{lock}) "
                        "RETURNING day, org_id", [limit])
         return [(rules.as_date(day), int(org)) for day, org in cursor.fetchall()]
 
@@ -41,9 +41,9 @@ def drop_range(first: date, end: date) -> None:
     are skipped (PostgreSQL), never waited for."""
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE id IN ("  # noqa: S608
-                       f"SELECT id FROM {TABLE} WHERE day >= %s AND day < %s{lock})",
-                       [first, end])
+        cursor.execute(f"DELETE FROM {TABLE} WHERE (day, org_id, writer) IN ("  # noqa: S608
+                       f"SELECT day, org_id, writer FROM {TABLE} "
+                       f"WHERE day >= %s AND day < %s{lock})", [first, end])
 
 
 def pending() -> int:
