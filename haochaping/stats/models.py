@@ -1,7 +1,8 @@
 """Daily rollups: additive counts per (day, org, …) bucket (docs/metrics.md).
 
-Kept by the worker job ``stats.rollup`` (stats.rollup.rollup_tick), which recomputes whole
-(day, org) buckets from raw rows; rebuilt by ``manage.py stats_rebuild``. Selectors read
+Kept by ``stats.services.rollup_tick`` (job ``stats.rollup``), which recomputes the whole
+(day, org) buckets the triggers marked dirty (``DirtyBucket``) from raw rows; rebuilt by
+month (``services.rebuild_month``) or whole (``manage.py stats_rebuild``). Selectors read
 only these tables. Every count column is additive, so a month, a year or an org subtree is
 a SUM over day rows (rules.Counts).
 """
