@@ -8,7 +8,8 @@ months, 3,000 orgs), then times, on the same data:
   reference);
 - every month of ``stats.services.rebuild_plan()`` through ``rebuild_month(year, month)``
   in a pool of 1 process, then of 2 processes (alternated, ROUNDS times each), as the
-  task engine's workers would share them.
+  task engine's workers would share them: over the roll-ups as they stand (each month
+  deletes its rows and writes them again), then into emptied tables (a first build).
 
 After each run the roll-up tables are compared with what ``rebuild_all`` wrote (row
 count and an order-free checksum per table): the per-month rebuild must write the same.
@@ -66,12 +67,17 @@ def _month(month: tuple[int, int]) -> float:
     return time.perf_counter() - begin
 
 
-def _by_months(processes: int) -> float:
-    from django.db import connections
+def _by_months(processes: int, *, empty: bool) -> float:
+    from django.db import connection, connections
 
+    from haochaping.stats.rollup import COARSE, SOURCES
     from haochaping.stats.services import rebuild_plan
 
     months = rebuild_plan()
+    if empty:  # a first build: nothing to delete, every row new
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in [*SOURCES, *COARSE]))
+            cursor.execute("CHECKPOINT")
     connections.close_all()  # each forked worker opens its own connection
     begin = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
@@ -102,11 +108,13 @@ def inner() -> None:
     for table, (rows, _) in reference.items():
         _emit(f"{table} rows", rows, "rows")
     for round_no in range(ROUNDS):
-        for processes in (1, 2):
-            seconds = _by_months(processes)
-            same = _checksums() == reference
-            _emit(f"round {round_no + 1}: rebuild_month x all, {processes} process(es)",
-                  seconds, "s" + ("" if same else "  ROLL-UPS DIFFER FROM rebuild_all"))
+        for empty in (False, True):
+            for processes in (1, 2):
+                seconds = _by_months(processes, empty=empty)
+                same = _checksums() == reference
+                tables = "empty tables" if empty else "over the roll-ups"
+                _emit(f"round {round_no + 1}: rebuild_month x all, {tables}, {processes} proc",
+                      seconds, "s" + ("" if same else "  ROLL-UPS DIFFER FROM rebuild_all"))
 
 
 def main() -> None:

@@ -173,6 +173,7 @@ def rebuild_all() -> int:
     with transaction.atomic():
         locks.hold_whole()
         _rebuild_memory()
+        dirty.drop_range(date.min, date.max)  # covered by this rebuild
         with bulk.emptied_without_indexes(tables):
             if span:
                 for model, (source, _, extra) in SOURCES.items():
