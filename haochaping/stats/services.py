@@ -17,6 +17,7 @@ from django.db.models import Q
 from haochaping.stats import bulk, rules
 from haochaping.stats.models import RollupState
 from haochaping.stats.rollup import STATE, coarse, dirty, locks
+from haochaping.stats.rollup.replace import replace_rows
 from haochaping.stats.rollup.sources import (
     SOURCES,
     Bucket,
@@ -24,6 +25,7 @@ from haochaping.stats.rollup.sources import (
     range_q,
     raw_day_span,
     recompute,
+    source_select,
 )
 
 RECENT_DAYS = 40  # stats.rebuild_recent: covers a month plus late changes
@@ -132,12 +134,15 @@ def rebuild_month(year: int, month: int) -> int:
 
 
 def _rebuild_days(first: date, end: date, step: timedelta) -> None:
+    """The daily roll-ups of the days [first, end) from raw rows, ``step`` days per
+    statement, writing only the rows that differ from those stored."""
     for model, (source, day_field, extra) in SOURCES.items():
-        model._default_manager.filter(day__gte=first, day__lt=end).delete()
         day = first
         while day < end:
             stop = min(day + step, end)
-            insert_select(model, source(range_q(day_field, day, stop)), extra)
+            sql, params, columns, width = source_select(
+                model, source(range_q(day_field, day, stop)), extra)
+            replace_rows(model, columns, sql, params, day, stop, order=width)
             day = stop
 
 

@@ -18,6 +18,7 @@ from haochaping.stats.models import (
     OrgMonthRollup,
     WindowMonthRollup,
 )
+from haochaping.stats.rollup.replace import replace_rows
 from haochaping.stats.rollup.sources import SOURCES, Bucket, by_day
 
 # coarse model → (by month?, key columns besides day and org)
@@ -170,11 +171,13 @@ def derive_buckets(buckets: Iterable[Bucket], skip: Iterable[type[models.Model]]
 
 def derive_range(first: date, end: date) -> None:
     """Re-derive every coarse row of the days [first, end) (whole months around them for
-    the month tables) from the daily rollups."""
-    for model, (monthly, _) in COARSE.items():
+    the month tables) from the daily rollups, writing only what differs."""
+    qn = connection.ops.quote_name
+    for model, (monthly, extra) in COARSE.items():
         lo, hi = month_span(first, end) if monthly else (first, end)
-        model._default_manager.filter(day__gte=lo, day__lt=hi).delete()
-        derive(model, lo, hi, None)
+        sql, params, columns = _derived_select(
+            model, f"{qn('day')} >= %s AND {qn('day')} < %s", [lo, hi])
+        replace_rows(model, columns, sql, params, lo, hi, order=2 + len(extra))
 
 
 def derive_all() -> None:

@@ -88,24 +88,33 @@ SOURCES: dict[type[models.Model], tuple[Any, str, str | None]] = {
 }
 
 
-def insert_select(model: type[models.Model], source: QuerySet[Any], extra: str | None,
-                  *, ordered: bool = True) -> None:
+def source_select(model: type[models.Model], source: QuerySet[Any], extra: str | None
+                  ) -> tuple[str, list[Any], list[str], int]:
+    """``SELECT`` of the source's rows in the daily table's column order: the SQL, its
+    parameters, the table's columns and how many of them are the key."""
     qn = connection.ops.quote_name
     targets = [*GRAIN, *([extra] if extra else [])]
     aliases = ["k_day", "k_org", "k_hall", "k_window", "k_staff", "k_matter",
                *([f"k_{extra}"] if extra else [])]
     count_names = [f.name for f in model._meta.concrete_fields
                    if f.name in rules.COUNT_FIELDS]
-    columns = ", ".join(qn(c) for c in [*targets, *count_names])
     picked = ", ".join(qn(a) for a in [*aliases, *(f"c_{n}" for n in count_names)])
     sql, params = source.query.sql_with_params()
+    return (f"SELECT {picked} FROM ({sql}) AS src", list(params),  # noqa: S608
+            [*targets, *count_names], len(targets))
+
+
+def insert_select(model: type[models.Model], source: QuerySet[Any], extra: str | None,
+                  *, ordered: bool = True) -> None:
+    qn = connection.ops.quote_name
+    sql, params, columns, width = source_select(model, source, extra)
     # In key order: the unique index then grows at its right edge instead of taking every
     # row at a random leaf (a rebuild writes about as many rows as it reads). Not needed
     # when the table is bulk loaded without indexes (rebuild_all).
-    order = f" ORDER BY {', '.join(qn(a) for a in aliases)}" if ordered else ""
+    order = f" ORDER BY {', '.join(str(i) for i in range(1, width + 1))}" if ordered else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) "  # noqa: S608
-                       f"SELECT {picked} FROM ({sql}) AS src{order}", params)
+        cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608
+                       f"({', '.join(qn(c) for c in columns)}) {sql}{order}", params)
 
 
 def range_q(field: str, first: date, end: date) -> Q:
