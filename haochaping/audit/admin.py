@@ -21,11 +21,11 @@ else:  # ModelAdmin is not subscriptable at run time
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, AuditAdminBase):
-    list_display = ["seq", "at", "actor_label", "action", "object_type", "object_id", "ip"]
+    list_display = ["chain", "seq", "at", "actor_label", "action", "object_type", "object_id", "ip"]
     list_filter = ["action", "actor_label", "at"]
     search_fields = ["object_type", "object_id"]
     date_hierarchy = "at"
-    ordering = ["-seq"]
+    ordering = ["-id"]
     list_per_page = 100
     show_full_result_count = False  # counting a long log on every page is slow
     readonly_fields = [f.name for f in AuditEvent._meta.fields]

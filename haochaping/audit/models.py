@@ -8,12 +8,16 @@ from django.db import models
 class AuditEvent(models.Model):
     """One admin or workflow action. Never updated or deleted (database triggers refuse it).
 
-    ``hash`` = SHA-256 over the canonical JSON of this row's content and ``prev_hash``;
-    ``haochaping audit verify`` recomputes the chain and reports the first broken link,
-    which reveals an altered row and, through the ``seq`` gap, a removed one.
+    ``hash`` = SHA-256 over the canonical JSON of this row's content and ``prev_hash``,
+    the hash of the row before in its ``chain``; ``haochaping audit verify`` recomputes
+    every chain and reports each broken link, which reveals an altered row and, through
+    the ``seq`` gap, a removed one.
     """
 
-    seq = models.BigIntegerField("序号", unique=True)
+    # One of rules.CHAINS chains; ``seq`` counts 1, 2, 3 … within it. Rows written before
+    # chains existed are chain 0, hashed as they were (services.event_content).
+    chain = models.PositiveSmallIntegerField("链", default=0)
+    seq = models.BigIntegerField("序号")
     at = models.DateTimeField("时间")
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
     actor_label = models.CharField("操作人", max_length=150)
@@ -29,11 +33,16 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
-        ordering = ["seq"]
+        ordering = ["at", "id"]
+        constraints = [
+            # A chain's order and its append's "last row of my chain" look-up.
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq"),
+        ]
         indexes = [
             # The object's history page reads every event of one object.
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        where = f"{self.chain}." if self.chain else ""
+        return f"#{where}{self.seq} {self.action}"

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import groupby
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+# Concurrent writers append to separate chains (docs/audit.md "Chains"): a writer takes
+# the first chain no other transaction holds, so up to CHAINS appends run at once.
+CHAINS = 16
 
 
 def canonical(content: Mapping[str, Any]) -> str:
@@ -29,6 +33,7 @@ class ChainProblem:
     seq: int
     kind: str  # "altered" | "missing" | "relinked" | "truncated" | "anchor_mismatch"
     detail: str
+    chain: int = 0
 
 
 def verify_chain(rows: Iterable[tuple[int, str, str, Mapping[str, Any]]],
@@ -52,6 +57,16 @@ def verify_chain(rows: Iterable[tuple[int, str, str, Mapping[str, Any]]],
             problems.append(ChainProblem(seq, "altered", "记录内容与摘要不一致（被篡改）"))
         expected_seq = seq + 1
         expected_prev = row_hash
+    return problems
+
+
+def verify_chains(rows: Iterable[tuple[int, int, str, str, Mapping[str, Any]]]
+                  ) -> list[ChainProblem]:
+    """Check rows ``(chain, seq, prev_hash, hash, content)`` in ``(chain, seq)`` order:
+    each chain on its own (:func:`verify_chain`), problems tagged with their chain."""
+    problems: list[ChainProblem] = []
+    for chain, group in groupby(rows, key=lambda row: row[0]):
+        problems += [replace(p, chain=chain) for p in verify_chain(row[1:] for row in group)]
     return problems
 
 

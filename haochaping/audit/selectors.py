@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.apps import apps
@@ -13,15 +13,16 @@ from django.db.models import QuerySet
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.models import AuditEvent
-from haochaping.audit.rules import ChainProblem, anchor_problems, verify_chain
+from haochaping.audit.rules import ChainProblem, anchor_problems, verify_chains
 from haochaping.audit.services import event_content
 
 
 @dataclass
 class ChainReport:
     checked: int = 0
-    last_seq: int | None = None
+    last_seq: int | None = None  # chain 0's head (the only chain of a log before chains)
     last_hash: str | None = None
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)  # chain → (seq, hash)
     problems: list[ChainProblem] = field(default_factory=list)
 
     @property
@@ -34,39 +35,59 @@ class Anchor:
     seq: int
     hash: str
     at: str
+    chain: int = 0
 
 
 def verify_audit_chain(batch: int = 5000, expect_seq: int | None = None,
-                       expect_hash: str | None = None) -> ChainReport:
-    """Recompute the whole chain in ``seq`` order, ``batch`` rows per fetch.
+                       expect_hash: str | None = None,
+                       expect_chains: Mapping[int, tuple[int, str]] | None = None
+                       ) -> ChainReport:
+    """Recompute every chain in ``(chain, seq)`` order, ``batch`` rows per fetch.
 
     Rows stream through an iterator (a server-side cursor on PostgreSQL), so memory stays
-    constant however long the log is. With ``expect_seq``/``expect_hash`` (an anchor kept
-    outside the database) it also detects rows removed from the end.
+    constant however long the log is. With anchors kept outside the database —
+    ``expect_seq``/``expect_hash`` for chain 0, ``expect_chains`` {chain: (seq, hash)}
+    for any — it also detects rows removed from the end of those chains.
     """
     report = ChainReport()
-    hash_at_anchor: str | None = None
+    expected = dict(expect_chains or {})
+    if expect_seq is not None and expect_hash is not None:
+        expected[0] = (expect_seq, expect_hash)
+    at_anchor: dict[int, str] = {}
 
-    def rows() -> Iterator[tuple[int, str, str, Mapping[str, Any]]]:
-        nonlocal hash_at_anchor
-        events = AuditEvent.objects.order_by("seq").iterator(chunk_size=batch)
+    def rows() -> Iterator[tuple[int, int, str, str, Mapping[str, Any]]]:
+        events = AuditEvent.objects.order_by("chain", "seq").iterator(chunk_size=batch)
         for event in events:
             report.checked += 1
-            report.last_seq, report.last_hash = event.seq, event.hash
-            if event.seq == expect_seq:
-                hash_at_anchor = event.hash
-            yield event.seq, event.prev_hash, event.hash, event_content(event)
+            report.heads[event.chain] = (event.seq, event.hash)
+            if event.chain in expected and event.seq == expected[event.chain][0]:
+                at_anchor[event.chain] = event.hash
+            yield event.chain, event.seq, event.prev_hash, event.hash, event_content(event)
 
-    report.problems = verify_chain(rows())
-    if expect_seq is not None and expect_hash is not None:
-        report.problems += anchor_problems(expect_seq, expect_hash, hash_at_anchor,
-                                           report.last_seq)
+    report.problems = verify_chains(rows())
+    if 0 in report.heads:
+        report.last_seq, report.last_hash = report.heads[0]
+    for chain, (seq, digest) in sorted(expected.items()):
+        head = report.heads.get(chain)
+        report.problems += [replace(p, chain=chain) for p in anchor_problems(
+            seq, digest, at_anchor.get(chain), head[0] if head else None)]
     return report
 
 
+def audit_anchors() -> list[Anchor]:
+    """The head of every chain, for an operator to record outside the database."""
+    anchors = []
+    for chain in AuditEvent.objects.values_list("chain", flat=True).distinct().order_by():
+        head = AuditEvent.objects.filter(chain=chain).order_by("-seq").first()
+        if head is not None:
+            anchors.append(Anchor(seq=head.seq, hash=head.hash, at=head.at.isoformat(),
+                                  chain=chain))
+    return sorted(anchors, key=lambda a: a.chain)
+
+
 def audit_anchor() -> Anchor | None:
-    """The head of the chain, for an operator to record outside the database."""
-    head = AuditEvent.objects.order_by("-seq").first()
+    """The head of chain 0 (the whole log before chains existed)."""
+    head = AuditEvent.objects.filter(chain=0).order_by("-seq").first()
     if head is None:
         return None
     return Anchor(seq=head.seq, hash=head.hash, at=head.at.isoformat())
@@ -96,4 +117,4 @@ def object_history(actor: Actor, object_type: str, object_id: str | int
     object_id = str(object_id)
     require(actor, access.AUDIT_LOG, access.READ, _object_org_path(object_type, object_id))
     return AuditEvent.objects.filter(object_type=object_type, object_id=object_id
-                                     ).order_by("seq")
+                                     ).order_by("at", "id")

@@ -4,36 +4,57 @@ inside its own transaction, so an action and its audit row commit or roll back t
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from haochaping.audit.models import AuditEvent
-from haochaping.audit.rules import GENESIS_HASH, chain_hash
+from haochaping.audit.rules import CHAINS, GENESIS_HASH, chain_hash
 
 
 class AuditHeadLock:
-    """Serialises appends so each row links to the one before.
+    """Which chain an append extends, held until the transaction ends so each row links
+    to the one before in its chain.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: the IMMEDIATE transaction
-    already holds the database's single write lock.
+    PostgreSQL: a transaction-scoped advisory lock per chain (key ``(KEY, chain)``); a
+    writer takes the first of the ``rules.CHAINS`` chains no other transaction holds
+    (``pg_try_advisory_xact_lock``, one statement), so concurrent writers append side by
+    side instead of queueing on one lock; a lone writer always extends chain 0. Only when
+    every chain is held does it wait, for one chosen by its process id. SQLite: chain 0;
+    the IMMEDIATE transaction already holds the database's single write lock.
     """
 
     KEY = 804_113_001
 
     @classmethod
-    def acquire(cls) -> None:
+    def acquire(cls) -> int:
+        """Lock a chain for this transaction and return it."""
         from django.db import connection
 
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cls.KEY])
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            # The Limit stops the scan at the first chain locked: no other is taken.
+            cursor.execute("SELECT c FROM generate_series(0, %s::int) AS c "
+                           "WHERE pg_try_advisory_xact_lock(%s::int, c) LIMIT 1",
+                           [CHAINS - 1, cls.KEY])
+            row = cursor.fetchone()
+            if row is not None:
+                return int(row[0])
+            chain = os.getpid() % CHAINS
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [cls.KEY, chain])
+            return chain
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:
-    """The fields the hash covers (everything but the hashes themselves)."""
+    """The fields the hash covers (everything but the hashes themselves). The chain is
+    covered from chain 1 on; chain 0 rows hash exactly as rows written before chains
+    existed, so a log written by both verifies as one."""
+    chain = {"chain": event.chain} if event.chain else {}
     return {
+        **chain,
         "seq": event.seq,
         "at": event.at.isoformat(),
         "actor_id": event.actor_id,
@@ -75,10 +96,12 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     with transaction.atomic():
-        AuditHeadLock.acquire()
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        chain = AuditHeadLock.acquire()
+        last = (AuditEvent.objects.filter(chain=chain).order_by("-seq")
+                .values_list("seq", "hash").first())
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         event = AuditEvent(
+            chain=chain,
             seq=seq,
             at=timezone.now(),
             actor_id=getattr(actor, "pk", None),

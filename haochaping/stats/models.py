@@ -1,7 +1,8 @@
 """Daily rollups: additive counts per (day, org, …) bucket (docs/metrics.md).
 
-Kept by the worker job ``stats.rollup`` (stats.rollup.rollup_tick), which recomputes whole
-(day, org) buckets from raw rows; rebuilt by ``manage.py stats_rebuild``. Selectors read
+Kept by ``stats.services.rollup_tick`` (job ``stats.rollup``), which recomputes the whole
+(day, org) buckets the triggers marked dirty (``DirtyBucket``) from raw rows; rebuilt by
+month (``services.rebuild_month``) or whole (``manage.py stats_rebuild``). Selectors read
 only these tables. Every count column is additive, so a month, a year or an org subtree is
 a SUM over day rows (rules.Counts).
 """
@@ -211,9 +212,38 @@ class ChannelMonthRollup(_Coarse, _RatingCounts):
                                                name="stats_channelmonth_grain")]
 
 
+class DirtyBucket(models.Model):
+    """A (day, org) bucket whose raw rows changed and whose roll-ups are not yet
+    recomputed. Written only by the database triggers of ``stats.triggers``, in the
+    transaction of the change (every write path: services, bulk statements, the admin);
+    claimed and deleted by ``stats.services.rollup_tick``.
+
+    ``writer`` is the writing transaction (PostgreSQL ``txid_current()``; 0 on SQLite,
+    whose write transactions never overlap): each transaction leaves its own row, so a
+    tick that claims a bucket can never consume the trace of a change not yet committed
+    (a row keyed by the bucket alone, already present, would be), and a writer never
+    waits for a tick; the unique key keeps one row per bucket and transaction however
+    many rows it writes (a bulk intake, a sweep)."""
+
+    # The triggers' INSERT … ON CONFLICT DO NOTHING: one row per bucket and writing
+    # transaction, the key its only index (one index entry per rating on the hot path).
+    pk = models.CompositePrimaryKey("day", "org_id", "writer")
+    day = models.DateField("日期（北京时间）")
+    org_id = models.BigIntegerField("机构ID")  # no foreign key: nothing to check per write
+    writer = models.BigIntegerField("写入事务")
+
+    class Meta:
+        verbose_name = "待重算汇总桶"
+        verbose_name_plural = "待重算汇总桶"
+
+    def __str__(self) -> str:
+        return f"{self.day} org {self.org_id}"
+
+
 class RollupState(models.Model):
-    """The incremental job's watermark: raw rows changed at or after
-    ``watermark - OVERLAP`` are looked at on the next run."""
+    """The roll-ups' state: ``watermark`` is set once every roll-up was built (the first
+    tick rebuilds everything while it is empty); ``last_run_at`` and ``last_buckets``
+    describe the latest incremental tick."""
 
     name = models.CharField("名称", max_length=32, unique=True)
     watermark = models.DateTimeField("水位", null=True, blank=True)

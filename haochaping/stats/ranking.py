@@ -168,4 +168,4 @@ def weight_history(actor: Actor, limit: int = 10) -> list[AuditEvent]:
     if not may_configure(actor):
         return []
     return list(AuditEvent.objects.filter(action="stats.ranking_weights_set")
-                .order_by("-seq")[:limit])
+                .order_by("-at", "-id")[:limit])

@@ -1,7 +1,6 @@
 """No module passes 400 lines (STYLE.md §1: split a file into a package before it does).
 
-Tests and migrations are not counted. A module listed in ``KNOWN_OVER`` is being split by
-other work; the list only shrinks, and a listed module back under the limit must leave it.
+Tests and migrations are not counted. No exception is listed.
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the haochaping package
 MAX_LINES = 400
-# Statistics roll-ups: split by the roll-up work of issue 12, which owns the module.
-KNOWN_OVER = {"stats/rollup.py"}
 
 
 def _lines(path: Path) -> int:
@@ -26,14 +23,7 @@ def _modules() -> list[Path]:
 
 def test_no_module_over_the_limit() -> None:
     over = {str(p.relative_to(ROOT)): _lines(p) for p in _modules() if _lines(p) > MAX_LINES}
-    unexpected = {name: n for name, n in over.items() if name not in KNOWN_OVER}
-    assert unexpected == {}, f"split these modules below {MAX_LINES} lines: {unexpected}"
-
-
-def test_known_exceptions_are_still_over() -> None:
-    fixed = [name for name in KNOWN_OVER
-             if not (ROOT / name).exists() or _lines(ROOT / name) <= MAX_LINES]
-    assert fixed == [], f"remove from KNOWN_OVER (no longer over {MAX_LINES} lines): {fixed}"
+    assert over == {}, f"split these modules below {MAX_LINES} lines: {over}"
 
 
 def test_the_walk_sees_the_modules() -> None:

@@ -101,33 +101,3 @@ def test_a_region_filter_and_grouping_read_the_org_month_rollup_index() -> None:
     plan = _plan(_captured(table, run))
     assert f"Seq Scan on {table}" not in plan, plan
     assert "stats_orgmonth" in plan, plan
-
-
-def test_the_rollup_job_finds_changed_rows_through_indexes() -> None:
-    """stats.rollup.touched runs every few seconds against tables of millions of rows:
-    each of its "changed since" conditions has an index (no sequential scan), the
-    buckets corrected handlings left (handlings.HandlingMove, by its ``at``) too."""
-    from haochaping.stats import rollup
-
-    since = datetime(2026, 9, 1, tzinfo=UTC)
-    for table in ("evaluations_evaluation", "handlings_handling", "handlings_handlingmove"):
-        sql = _captured(table, lambda: rollup.touched(since))
-        plan = _plan(sql)
-        assert "Seq Scan" not in plan, plan
-        assert "Index" in plan, plan
-
-
-def test_the_roll_up_job_finds_changed_orders_through_indexes() -> None:
-    """``rollup.touched`` reads the work orders, call-backs and appeals changed since the
-    watermark by their timestamp indexes (migration workorders 0004), never every row."""
-    from haochaping.stats import rollup
-
-    since = datetime(2026, 11, 1, tzinfo=UTC)
-    with CaptureQueriesContext(connection) as queries:
-        rollup.touched(since)
-    for table in ("workorders_workorder", "workorders_callback", "workorders_appeal"):
-        found = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
-        assert found, f"no query on {table}"
-        for sql in found:
-            plan = _plan(sql)
-            assert f"Seq Scan on {table}" not in plan, plan

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from haochaping.stats import rollup
 from haochaping.stats.models import EvaluationRollup, OrgDayRollup
+from haochaping.stats.rollup import coarse as coarse_tables
 from haochaping.stats.tests.test_rollup_equals_raw import (
     Simulation,
     coarse_of,
@@ -73,7 +74,7 @@ def test_failed_rebuild_all_changes_nothing(simulated: Simulation, monkeypatch: 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rollup, "_derive", broken)
+    monkeypatch.setattr(coarse_tables, "derive", broken)
     with pytest.raises(RuntimeError):
         rollup.rebuild_all()
     assert _schema() == before

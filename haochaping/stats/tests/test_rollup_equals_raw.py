@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from io import StringIO
 from types import SimpleNamespace
 from typing import Any
 
@@ -193,6 +194,12 @@ def coarse_stored() -> Coarse:
 
 @pytest.fixture
 def town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
+    return build_town(locality, personas)
+
+
+def build_town(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
+    """Two departments, their places and raters (also built by the writer process of
+    tests/integration/test_rollup_two_workers)."""
     PolicyOverride.objects.create(org=None, key="multiple_ratings", value="latest_wins")
     PolicyOverride.objects.create(org=None, key="default_rating_level", value=3)
     # The business system reports for the whole city (both places), so its corrections
@@ -564,3 +571,33 @@ def test_first_run_rebuilds_then_follows_the_watermark(
 
 
 
+
+
+def test_rebuild_by_months_equals_raw(town: SimpleNamespace,
+                                      django_capture_on_commit_callbacks: Any) -> None:
+    """The full rebuild as independent per-month units (issue 12): whatever is stored,
+    rebuilding every month of the plan, in any order, leaves the roll-ups equal to raw
+    rows and drops the dirty rows of those months."""
+    from haochaping.stats import services
+    from haochaping.stats.models import DirtyBucket
+
+    sim = simulate(town, django_capture_on_commit_callbacks, 9, steps=120, start=START,
+                   orders=True)
+    sim.complete()  # after the last tick: a dirty bucket waits
+    months = services.rebuild_plan()
+    assert len(months) >= 2
+    assert months == sorted(months, reverse=True)
+    for model in (EvaluationRollup, OrgMonthRollup, ChannelMonthRollup):
+        counts = [f.name for f in model._meta.concrete_fields if f.name in COUNT_FIELDS]
+        model.objects.update(**{counts[0]: 999})
+    assert DirtyBucket.objects.exists()
+    oldest, *others = reversed(months)
+    out = StringIO()
+    call_command("stats_rebuild", "--month", f"{oldest[0]}-{oldest[1]:02d}", stdout=out)
+    assert out.getvalue().startswith(f"已重建 {oldest[0]}-{oldest[1]:02d}")
+    for year, month in others:
+        assert services.rebuild_month(year, month) >= 28
+    expected = raw()
+    assert snapshot() == expected
+    assert coarse_stored() == coarse_of(expected)
+    assert not DirtyBucket.objects.exists()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from haochaping.audit.selectors import audit_anchor
+from haochaping.audit.selectors import audit_anchor, audit_anchors
 
 
 class Command(BaseCommand):
@@ -19,9 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         anchor = audit_anchor()
-        if anchor is None:
+        others = [a for a in audit_anchors() if a.chain != 0]
+        if anchor is None and not others:
             self.stdout.write("审计日志为空")
             return
-        self.stdout.write(f"seq={anchor.seq} hash={anchor.hash} at={anchor.at}")
-        self.stdout.write(f"校验命令：haochaping audit verify --expect-seq {anchor.seq} "
-                          f"--expect-hash {anchor.hash}")
+        command = "校验命令：haochaping audit verify"
+        if anchor is not None:
+            self.stdout.write(f"seq={anchor.seq} hash={anchor.hash} at={anchor.at}")
+            command += f" --expect-seq {anchor.seq} --expect-hash {anchor.hash}"
+        for other in others:  # the chains concurrent writers appended to
+            self.stdout.write(f"chain={other.chain} seq={other.seq} hash={other.hash} "
+                              f"at={other.at}")
+            command += f" --expect-chain {other.chain}:{other.seq}:{other.hash}"
+        self.stdout.write(command)

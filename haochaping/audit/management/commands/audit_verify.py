@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from haochaping.audit.selectors import verify_audit_chain
 
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+CHAIN_ANCHOR_RE = re.compile(r"^(\d+):(\d+):([0-9a-f]{64})$")
 
 
 class Command(BaseCommand):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
                             help="外部保存的锚点序号（见 audit_anchor），用于发现末尾记录被删除")
         parser.add_argument("--expect-hash", default=None,
                             help="外部保存的锚点摘要，与 --expect-seq 一起使用")
+        parser.add_argument("--expect-chain", action="append", default=[],
+                            metavar="CHAIN:SEQ:HASH",
+                            help="其他链的锚点（audit anchor 输出），可重复")
 
     def handle(self, *args: Any, **options: Any) -> None:
         expect_seq: int | None = options["expect_seq"]
@@ -38,17 +42,24 @@ class Command(BaseCommand):
             raise CommandError("--expect-hash 应为 64 位十六进制摘要")
         if options["batch"] < 1:
             raise CommandError("--batch 必须为正整数")
+        chains: dict[int, tuple[int, str]] = {}
+        for text in options["expect_chain"]:
+            match = CHAIN_ANCHOR_RE.match(text)
+            if match is None:
+                raise CommandError("--expect-chain 应为 链:序号:64 位十六进制摘要")
+            chains[int(match[1])] = (int(match[2]), match[3])
 
         report = verify_audit_chain(batch=options["batch"], expect_seq=expect_seq,
-                                    expect_hash=expect_hash)
+                                    expect_hash=expect_hash, expect_chains=chains)
         if report.ok:
             head = (f"，最后序号 {report.last_seq}，摘要 {report.last_hash}"
                     if report.last_seq is not None else "")
-            anchor = "，与锚点一致" if expect_seq is not None else ""
+            anchor = "，与锚点一致" if expect_seq is not None or chains else ""
             self.stdout.write(f"已检查 {report.checked} 条记录{head}{anchor}。OK")
             return
         self.stdout.write(f"已检查 {report.checked} 条记录，发现 {len(report.problems)} 个问题：")
         for problem in report.problems:
-            self.stdout.write(f"序号 {problem.seq}\t{problem.kind}\t{problem.detail}")
+            chain = f"链 {problem.chain} " if problem.chain else ""
+            self.stdout.write(f"{chain}序号 {problem.seq}\t{problem.kind}\t{problem.detail}")
         self.stdout.flush()
         sys.exit(1)
