@@ -20,10 +20,11 @@ REPORTS = "reports"
 QUEUE_PRIORITY: dict[str, int] = {URGENT: 100, DEFAULT: 50, SWEEPS: 0, REPORTS: -50}
 QUEUES: tuple[str, ...] = tuple(QUEUE_PRIORITY)
 
-# A worker whose heartbeat is older than this is dead: its running tasks go back to the
-# queue (or to the dead letters once their attempts are spent).
+# How often a worker beats. One whose heartbeat is older than HCP_WORKER_STALL_SECONDS
+# (30 by default) is dead: its running tasks go back to the queue (or to the dead letters
+# once their attempts are spent).
 HEARTBEAT_SECONDS = 5
-STALL_SECONDS = 30
+STALL_SECONDS = 30  # recover()'s default when called without the setting
 # A task whose lock is held by a running task is put back this far (not spun on).
 LOCK_DEFER_SECONDS = 2
 

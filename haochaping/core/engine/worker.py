@@ -78,8 +78,7 @@ class Worker:
         self.schedule_jobs = schedule_jobs
         self.worker_id = worker_id or new_worker_id()
         self.stopping = False
-        self.stall_seconds = float(getattr(settings, "HCP_WORKER_STALL_SECONDS",
-                                           engine_rules.STALL_SECONDS))
+        self.stall_seconds = float(settings.HCP_WORKER_STALL_SECONDS)
         self._last_schedule = 0.0
         self._beating = threading.Event()
 
