@@ -91,7 +91,7 @@ def inner() -> None:
     django.setup()
     from django.utils import timezone
 
-    from bench.bench_stats import generate, seed_catalog
+    from bench.stats_data import generate, seed_catalog
     from haochaping.stats.services import rebuild_all, rebuild_plan
 
     url = os.environ["DATABASE_URL"]

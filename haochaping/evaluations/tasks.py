@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from django_tasks.base import Task
 
 from haochaping.core.engine import rules, task
 from haochaping.core.engine.fanout import MAX_IDS, fan_out
@@ -13,18 +16,22 @@ DEFAULT_CHUNK = 500
 INVITE_CHUNK = 200
 
 
+def _fan_out_due(now: str, deadline: str, chunk: Task[Any, str], size: int, key: str) -> str:
+    """Queue ``chunk`` over the handlings whose ``deadline`` has passed (rated ones had
+    their void deadline cleared by the caller first)."""
+    ids = list(Handling.objects.filter(**{f"{deadline}__lte": datetime.fromisoformat(now)})
+               .order_by("pk").values_list("pk", flat=True)[:MAX_IDS])
+    chunks = fan_out(chunk, now, ids, size=size, key=key)
+    return f"{len(ids)} due, {chunks} chunks"
+
+
 @task(queue=rules.SWEEPS, lock="evaluations.default_ratings")
 def default_ratings(now: str) -> str:
     """Seed 000 §11: unrated handlings past ``default_due_at`` get the default level.
     Fans out into chunks of ``DEFAULT_CHUNK`` handlings that workers share."""
-    moment = datetime.fromisoformat(now)
-    # Rated handlings keep their void deadline: clear them all at once.
-    marks.clear_void_default_deadlines(moment)
-    ids = list(Handling.objects.filter(default_due_at__lte=moment)
-               .order_by("pk").values_list("pk", flat=True)[:MAX_IDS])
-    chunks = fan_out(default_ratings_chunk, now, ids, size=DEFAULT_CHUNK,
-                     key="evaluations.default_ratings")
-    return f"{len(ids)} due, {chunks} chunks"
+    marks.clear_void_default_deadlines(datetime.fromisoformat(now))
+    return _fan_out_due(now, "default_due_at", default_ratings_chunk, DEFAULT_CHUNK,
+                        "evaluations.default_ratings")
 
 
 @task(queue=rules.SWEEPS)
@@ -39,14 +46,9 @@ def default_ratings_chunk(now: str, low: int, high: int) -> str:
 def sms_invitations(now: str) -> str:
     """Seed 003 §9(三): handlings whose ``invite_due_at`` passed get an SMS invitation,
     in chunks that workers share."""
-    moment = datetime.fromisoformat(now)
-    # Rated handlings keep their void deadline: clear them all at once.
-    marks.clear_void_invite_deadlines(moment)
-    ids = list(Handling.objects.filter(invite_due_at__lte=moment)
-               .order_by("pk").values_list("pk", flat=True)[:MAX_IDS])
-    chunks = fan_out(sms_invitations_chunk, now, ids, size=INVITE_CHUNK,
-                     key="evaluations.sms_invitations")
-    return f"{len(ids)} due, {chunks} chunks"
+    marks.clear_void_invite_deadlines(datetime.fromisoformat(now))
+    return _fan_out_due(now, "invite_due_at", sms_invitations_chunk, INVITE_CHUNK,
+                        "evaluations.sms_invitations")
 
 
 @task(queue=rules.SWEEPS)

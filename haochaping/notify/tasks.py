@@ -1,6 +1,6 @@
 """Tasks of the notify app: outbox delivery (transport only).
 
-Delivery runs as drain tasks: writing an outbox row queues one (``queue_delivery``, in
+Delivery runs as drain tasks: writing an outbox row queues one (``queue_drain``, in
 the writer's transaction), the periodic ``deliver_outbox`` queues as many as the backlog
 needs so several workers send at once; each drain claims batches and sends them
 concurrently until the backlog is empty or its time budget is spent, then queues its own
@@ -25,40 +25,39 @@ MESSAGES_PER_DRAIN = 400  # backlog per parallel drain the periodic job queues
 MAX_DRAINS = 32
 
 
-def queue_delivery(*, urgent: bool) -> None:
-    """Queue a drain for newly written messages (called in the writer's transaction)."""
+def queue_drain(*, urgent: bool, slot: int = 0) -> None:
+    """Queue drain ``slot`` unless it already waits (called in the writer's transaction
+    for newly written messages, with slot 0)."""
     if urgent:
-        enqueue(drain_urgent, 0, key="notify.drain:urgent:0")
+        enqueue(drain_urgent, slot, key=f"notify.drain:urgent:{slot}")
     else:
-        enqueue(drain, 0, key="notify.drain:0")
+        enqueue(drain, slot, key=f"notify.drain:{slot}")
 
 
-def _drain(templates: frozenset[str] | None) -> tuple[int, bool]:
+def _drain(*, urgent: bool, slot: int) -> str:
+    """Deliver until nothing is due or ``DRAIN_SECONDS`` are spent; then this slot's
+    continuation is queued, so other tasks get their turn."""
+    templates = URGENT_TEMPLATES if urgent else None
     started = time.monotonic()
     sent = 0
     while time.monotonic() - started < DRAIN_SECONDS:
         report = delivery.deliver_due(timezone.now(), DRAIN_BATCH, templates=templates)
         sent += len(report.ids)
         if len(report.ids) < DRAIN_BATCH:
-            return sent, False
-    return sent, True
+            return f"handled {sent}"
+    queue_drain(urgent=urgent, slot=slot)
+    return f"handled {sent}"
 
 
 @task(queue=rules.URGENT)
 def drain_urgent(slot: int) -> str:
     """SMS codes only: never behind invitations, reports or rebuilds."""
-    sent, more = _drain(URGENT_TEMPLATES)
-    if more:
-        enqueue(drain_urgent, slot, key=f"notify.drain:urgent:{slot}")
-    return f"handled {sent}"
+    return _drain(urgent=True, slot=slot)
 
 
 @task(queue=rules.DEFAULT)
 def drain(slot: int) -> str:
-    sent, more = _drain(None)
-    if more:
-        enqueue(drain, slot, key=f"notify.drain:{slot}")
-    return f"handled {sent}"
+    return _drain(urgent=False, slot=slot)
 
 
 @task(queue=rules.DEFAULT)
@@ -69,11 +68,11 @@ def deliver_outbox(now: str) -> str:
     reclaimed = delivery.reclaim_expired(moment)
     urgent = delivery.due_count(moment, URGENT_TEMPLATES)
     for slot in range(_drains(urgent)):
-        enqueue(drain_urgent, slot, key=f"notify.drain:urgent:{slot}")
+        queue_drain(urgent=True, slot=slot)
     backlog = delivery.due_count(moment) - urgent
     drains = _drains(backlog)
     for slot in range(drains):
-        enqueue(drain, slot, key=f"notify.drain:{slot}")
+        queue_drain(urgent=False, slot=slot)
     return (f"backlog {backlog} (+{urgent} urgent), {drains} drains"
             + (f", {reclaimed} reclaimed" if reclaimed else ""))
 

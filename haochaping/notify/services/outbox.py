@@ -63,9 +63,9 @@ def outbox_enqueue(*, template: str, rater: Rater | None = None, to: str | None 
             return None  # a concurrent caller queued it first
         raise
     # Its delivery task commits with it (or neither does): nothing sends in the request.
-    from haochaping.notify.tasks import queue_delivery
+    from haochaping.notify.tasks import queue_drain
 
-    queue_delivery(urgent=template in rules.URGENT_TEMPLATES)
+    queue_drain(urgent=template in rules.URGENT_TEMPLATES)
     return message
 
 
