@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "haochaping.notify",
     "haochaping.workorders",
     "haochaping.stats",
+    "haochaping.exchange",
     "haochaping.disclosure",
     "haochaping.workbench",
     "haochaping.demo",

@@ -1,0 +1,5 @@
+"""Exchange tables: remotes and profiles here; the outbox and the inbound log beside them."""
+
+from haochaping.exchange.models.remotes import ProfileDoc, Remote
+
+__all__ = ["ProfileDoc", "Remote"]
