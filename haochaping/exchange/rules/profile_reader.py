@@ -17,6 +17,7 @@ BAD_VALUE = "exchange.profile.bad_value"
 DUPLICATE_NAME = "exchange.profile.duplicate_name"
 
 _MISSING: Any = object()
+REQUIRED_KEY: Any = _MISSING
 
 
 def join(path: str, key: str) -> str:
@@ -58,8 +59,10 @@ class Section:
             raise bad(self.at(key), "应为非空字符串" if not empty else "应为字符串")
         return value
 
-    def opt_text(self, key: str) -> str | None:
-        value = self.raw(key, None)
+    def opt_text(self, key: str, default: Any = None) -> str | None:
+        """A non-empty string or null; with ``default`` left as _MISSING the key must be
+        there (null stated, not forgotten)."""
+        value = self.raw(key, default)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():

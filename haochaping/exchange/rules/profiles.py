@@ -24,6 +24,7 @@ from haochaping.exchange.rules.fields import SCHEMA, TABLES, identity_paths, tab
 from haochaping.exchange.rules.formats import EPOCH_FORMATS, time_pattern
 from haochaping.exchange.rules.profile_reader import (
     DUPLICATE_NAME,
+    REQUIRED_KEY,
     Section,
     bad,
     check_name,
@@ -102,7 +103,7 @@ def _date_format(doc: Section) -> str:
 
 
 def _envelope(sec: Section) -> Envelope:
-    items = sec.opt_text("items")
+    items = sec.opt_text("items", REQUIRED_KEY)
     if items is not None:
         check_name(items, sec.at("items"))
     key = check_name(sec.raw("key"), sec.at("key"))
@@ -252,7 +253,7 @@ def _override(name: str, codes: dict[str, str], overrides: dict[str, Any], at: s
 def _answer(sec: Section) -> Answer:
     answer = Answer(code=check_name(sec.raw("code"), sec.at("code")),
                     message=check_name(sec.raw("message"), sec.at("message")),
-                    ok=sec.texts("ok"), items=sec.opt_text("items"))
+                    ok=sec.texts("ok"), items=sec.opt_text("items", REQUIRED_KEY))
     if not answer.ok:
         raise bad(sec.at("ok"), "至少要有一个表示成功的代码")
     if answer.items is not None:
