@@ -17,6 +17,10 @@ _TOKENS = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "
 _TOKEN_RE = re.compile("|".join(_TOKENS))
 _LITERALS = set(" -/:T._")
 _DIGITS = re.compile(r"[0-9]+")
+# The national format, parsed without strptime (an order of magnitude faster) when the
+# text has exactly its shape.
+ISO_SECONDS = "%Y-%m-%d %H:%M:%S"
+_ISO_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 REGION_DIGITS = (6, 12)
 
 
@@ -51,6 +55,8 @@ def time_pattern(pattern: str) -> str:
 
 def time_format(moment: datetime, pattern: str, zone: tzinfo) -> str | int:
     """An aware moment in a profile's format (epoch formats give an int)."""
+    if not isinstance(moment, datetime):
+        raise FormatError("应为时间")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise FormatError("时间缺少时区")
     if pattern == "epoch_millis":
@@ -77,6 +83,8 @@ def time_parse(value: object, pattern: str, zone: tzinfo) -> datetime:
     if not isinstance(value, str):
         raise FormatError("时间应为字符串")
     try:
+        if pattern == ISO_SECONDS and _ISO_SECONDS.fullmatch(value):
+            return datetime.fromisoformat(value).replace(tzinfo=zone)
         return datetime.strptime(value, pattern).replace(tzinfo=zone)
     except ValueError:
         raise FormatError("时间格式不符") from None
@@ -89,7 +97,8 @@ def time_normalise(moment: datetime) -> datetime:
 
 def region_to_remote(code: str, digits: int) -> str:
     """Our region code as a profile sends it. FormatError unless 6 or 12 digits."""
-    if len(code) not in REGION_DIGITS or not code.isascii() or not code.isdigit():
+    if not isinstance(code, str) or len(code) not in REGION_DIGITS \
+            or not code.isascii() or not code.isdigit():
         raise FormatError("行政区划代码应为 6 位或 12 位数字")
     return region_normalise(code)[:digits]
 

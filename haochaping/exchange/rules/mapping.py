@@ -101,24 +101,21 @@ def to_remote(profile: Profile, record: Record) -> dict[str, Any]:
     kind = kind_of(record)
     spec = kind_spec(profile, kind)
     out: dict[str, Any] = {}
-    schema = SCHEMA[kind]
-    for path, fmap in spec.fields.items():
-        if fmap.name is None or path.startswith("stages."):
+    for fmap, field in spec.plan:
+        if fmap.name is None:
             continue
-        value = _get(record, path)
-        if path == "stages":
+        value = _get(record, fmap.path)
+        if field.vtype == STAGES:
             out[fmap.name] = [_stage_out(profile, spec, stage) for stage in value]
             continue
-        out[fmap.name] = _out(profile, spec, schema[path], fmap, value)
+        out[fmap.name] = _out(profile, spec, field, fmap, value)
     out.update(spec.constants)
     return out
 
 
 def _stage_out(profile: Profile, spec: KindSpec, stage: Stage) -> dict[str, Any]:
-    schema = SCHEMA[spec.kind]
-    return {fmap.name: _out(profile, spec, schema[path], fmap, getattr(stage, path[7:]))
-            for path, fmap in spec.fields.items()
-            if path.startswith("stages.") and fmap.name is not None}
+    return {fmap.name: _out(profile, spec, field, fmap, getattr(stage, fmap.path[7:]))
+            for fmap, field in spec.stage_plan if fmap.name is not None}
 
 
 def _missing(path: str, name: str) -> MappingError:
@@ -193,17 +190,14 @@ def from_remote(profile: Profile, kind: Kind | str, data: Mapping[str, Any]) -> 
 
 def _read(profile: Profile, spec: KindSpec, data: Mapping[str, Any],
           stage: bool) -> dict[str, Any]:
-    schema = SCHEMA[spec.kind]
     values: dict[str, Any] = {}
-    for path, fmap in spec.fields.items():
-        if path.startswith("stages.") != stage:
-            continue
-        field = schema[path]
+    for fmap, field in (spec.stage_plan if stage else spec.plan):
+        path = fmap.path
         if fmap.name is None:
             values[path] = field.neutral
             continue
         name, raw = _pick(data, fmap)
-        if path == "stages":
+        if field.vtype == STAGES:
             values[path] = _stages_in(profile, spec, name, raw)
             continue
         # "" is a code of a required code field (the national pf of a default rating);

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from haochaping.exchange.rules.canonical import Kind
+from haochaping.exchange.rules.fields import SCHEMA, FieldSpec
 
 HMAC_SHA256 = "hmac-sha256"
 SM2_SM3 = "sm2-sm3"
@@ -37,6 +39,20 @@ class KindSpec:
     fields: Mapping[str, FieldMap]  # by canonical path, every field of the kind
     required: frozenset[str]  # canonical paths required non-empty both ways
     constants: Mapping[str, str]  # fields added to every item sent, ignored inbound
+
+    @cached_property
+    def plan(self) -> tuple[tuple[FieldMap, FieldSpec], ...]:
+        """The record's own fields (not those of its stages) with their schema, in
+        order: what the mapping walks for every record."""
+        schema = SCHEMA[self.kind]
+        return tuple((fmap, schema[path]) for path, fmap in self.fields.items()
+                     if not path.startswith("stages."))
+
+    @cached_property
+    def stage_plan(self) -> tuple[tuple[FieldMap, FieldSpec], ...]:
+        schema = SCHEMA[self.kind]
+        return tuple((fmap, schema[path]) for path, fmap in self.fields.items()
+                     if path.startswith("stages."))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def test_every_shipped_profile_is_covered() -> None:
 
 
 @pytest.mark.parametrize("case", KIND_PROFILES, ids=_ids)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_round_trip_reads_back_the_normal_form(case: tuple[str, Kind], data: st.DataObject) -> None:
     profile = shipped_profile(case[0])
@@ -40,7 +40,7 @@ def test_round_trip_reads_back_the_normal_form(case: tuple[str, Kind], data: st.
 
 
 @pytest.mark.parametrize("case", KIND_PROFILES, ids=_ids)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_round_trip_is_exact_on_normal_records(case: tuple[str, Kind],
                                                data: st.DataObject) -> None:
@@ -51,7 +51,7 @@ def test_round_trip_is_exact_on_normal_records(case: tuple[str, Kind],
 
 
 @pytest.mark.parametrize("case", KIND_PROFILES, ids=_ids)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_normalising_changes_nothing_that_is_sent(case: tuple[str, Kind],
                                                   data: st.DataObject) -> None:
