@@ -1,5 +1,13 @@
 """Exchange tables: remotes and profiles here; the outbox and the inbound log beside them."""
 
+from haochaping.exchange.models.inbound import (
+    ForwardedItem,
+    InboundNonce,
+    InboundRating,
+    ParkedRating,
+    RejectedMessage,
+)
 from haochaping.exchange.models.remotes import ProfileDoc, Remote
 
-__all__ = ["ProfileDoc", "Remote"]
+__all__ = ["ForwardedItem", "InboundNonce", "InboundRating", "ParkedRating", "ProfileDoc",
+           "RejectedMessage", "Remote"]
