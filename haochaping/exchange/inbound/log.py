@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import transaction
 
 from haochaping.audit.services import audit_record
-from haochaping.exchange.models import Remote, RejectedMessage
+from haochaping.exchange.models import RejectedMessage, Remote
 from haochaping.exchange.rules.inbound import body_digest
 
 MAX_REASON = 500

@@ -1,7 +1,7 @@
 """One inbound request from a remote platform, from the raw request to the answer.
 
-The checks run cheapest first: the remote (registered, under its rate limit, active), its
-profile and the kind, the body's size, the remote's keys, then the codec
+The checks run cheapest first: the remote (registered, its profile, under its rate limit,
+active), the kind, the body's size, the remote's keys, then the codec
 (``rules.codec.decode_batch``: signed, by a known key, inside the time window, well
 formed), then the replay check (the nonce, unique per remote, inserted in the
 transaction that stores the items). A refusal is answered in the profile's answer format
@@ -104,13 +104,13 @@ def inbound_receive(*, remote_name: str, tail: str, headers: Mapping[str, str],
                 log = first_over(count, limit)
                 raise refused(RATE_LIMITED)
             raise refused(UNKNOWN_REMOTE, remote_name[:40], "remote")
+        profile = _profile(remote)  # memoised: answers even a flood in its format
         count = ratelimit.hit(f"exchange_in:{remote.pk}", RATE_WINDOW, now=now.timestamp())
         if count > limit:
             log = first_over(count, limit)
             raise refused(RATE_LIMITED)
         if not remote.is_active:
             raise refused(REMOTE_INACTIVE)
-        profile = _profile(remote)
         kind = kind_for(profile, tail)
         if body is None or len(body) > settings.HCP_EXCHANGE_INBOUND_MAX_BYTES:
             raise refused(TOO_LARGE,

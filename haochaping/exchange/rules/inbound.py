@@ -104,7 +104,8 @@ def rating_refusal(record: RatingRecord) -> ItemRefusal | None:
         return ItemRefusal(RATING_INVALIDATION,
                            "暂不接收上级平台的评价作废，请由本地管理机构认定无效评价")
     if record.is_default:
-        return ItemRefusal(RATING_DEFAULT, "系统默认评价由本平台按本地政策生成，不接收上级平台的默认评价")
+        return ItemRefusal(RATING_DEFAULT,
+                           "系统默认评价由本平台按本地政策生成，不接收上级平台的默认评价")
     if record.stage_code:
         return ItemRefusal(RATING_STAGE, "暂不接收办件环节的评价")
     return None

@@ -9,7 +9,17 @@ from typing import Any
 import pytest
 
 from haochaping.evaluations.tests import factories as ef
-from haochaping.exchange.tests.inbound.support import remote  # noqa: F401  (fixture)
+from haochaping.exchange.models import Remote
+from haochaping.exchange.tests.inbound.support import KEY_ENV, SECRET
+
+
+@pytest.fixture
+def remote(db: Any, monkeypatch: pytest.MonkeyPatch) -> Remote:
+    """The provincial platform, on the national profile, its HMAC key in the environment."""
+    monkeypatch.setenv(f"HCP_EXCHANGE_{KEY_ENV}_HMAC", f"k1:{SECRET}")
+    return Remote.objects.create(name="henan", label="河南省一体化在线政务服务平台",
+                                 profile="national", base_url="http://127.0.0.1:9/",
+                                 key_env=KEY_ENV)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -20,7 +19,6 @@ from haochaping.exchange.models import (
     InboundRating,
     ParkedRating,
     RejectedMessage,
-    Remote,
 )
 from haochaping.exchange.rules.canonical import ComplaintRecord, Identity, Kind, RatingRecord
 from haochaping.exchange.rules.codec import SignedRequest, encode_batch
@@ -37,14 +35,6 @@ _seq = itertools.count(1)
 def ring(secret: str = SECRET, key_id: str = "k1") -> KeyRing:
     """The remote's keys: HMAC is shared, so it signs with what we verify with."""
     return KeyRing(hmac=KeySet(((key_id, secret.encode()),)))
-
-
-@pytest.fixture
-def remote(db: Any, monkeypatch: pytest.MonkeyPatch) -> Remote:
-    monkeypatch.setenv(f"HCP_EXCHANGE_{KEY_ENV}_HMAC", f"k1:{SECRET}")
-    return Remote.objects.create(name="henan", label="河南省一体化在线政务服务平台",
-                                 profile="national", base_url="http://127.0.0.1:9/",
-                                 key_env=KEY_ENV)
 
 
 def nonce() -> str:

@@ -4,6 +4,7 @@ and matched when it arrives, a bad one opening its work order."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -19,7 +20,17 @@ from haochaping.exchange.inbound.ratings import parked_match
 from haochaping.exchange.inbound.tasks import inbound_upkeep
 from haochaping.exchange.models import InboundNonce, InboundRating, ParkedRating
 from haochaping.exchange.rules.canonical import Kind
-from haochaping.exchange.tests.inbound.support import key_of, post, rating, signed, snapshot
+from haochaping.exchange.rules.profiles import shipped_profile
+from haochaping.exchange.rules.wire import sign
+from haochaping.exchange.tests.inbound.support import (
+    key_of,
+    nonce,
+    post,
+    rating,
+    ring,
+    signed,
+    snapshot,
+)
 from haochaping.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +72,6 @@ def test_the_same_rating_twice_is_acknowledged_twice_and_stored_once(
     other = signed(Kind.RATING, [record])
     body = orjson.loads(other.body)
     body["data"][0]["dataId"] = "rating:renumbered:saved:2"
-    from haochaping.exchange.rules.wire import sign
-    from haochaping.exchange.rules.profiles import shipped_profile
-    from haochaping.exchange.tests.inbound.support import nonce, ring
-
     resigned = sign(shipped_profile("national"), "/api/exchange/evaluations", body,
                     keys=ring(), now=timezone.now(), nonce=nonce())
     third = answer(post(Client(), resigned))
@@ -118,8 +125,6 @@ def test_a_rating_our_rules_refuse_is_acknowledged_as_refused_and_remembered(
 def test_what_is_not_a_new_rating_is_refused_per_item_and_stores_nothing(
         down: SimpleNamespace, changes: dict[str, Any], code: str) -> None:
     good = rating(down.handling.proj_no, down.loc.market.code)
-    from dataclasses import replace
-
     odd = replace(rating("OTHER-1", down.loc.market.code), **changes)
     body = answer(post(Client(), signed(Kind.RATING, [odd, good])))
     assert [i["code"] for i in body["data"]] == [code, "0"]
@@ -139,7 +144,8 @@ def test_a_rating_for_an_unknown_handling_is_parked_then_matched(
     assert (link.status, link.evaluation_id) == ("parked", None)
     assert (parked.status, parked.proj_no, parked.org_path) == (
         "waiting", "LATE-0001", down.loc.market.path)
-    assert "rater" not in parked.fields and "张三" not in orjson.dumps(parked.fields).decode()
+    assert "rater" not in parked.fields
+    assert "张三" not in orjson.dumps(parked.fields).decode()
     assert not Evaluation.objects.exists()
     assert parked_match(now=timezone.now()) == (0, 0)  # still no handling
 
