@@ -44,7 +44,7 @@ def their_ring(private: bytes = THEIRS[0]) -> KeyRing:
 def test_sm2_signed_and_sm4_encrypted(down: SimpleNamespace, jiangxi: Remote) -> None:
     record = rating(down.handling.proj_no, down.loc.market.code, channel="evaluator")
     request = signed(Kind.RATING, [record], keys=their_ring(), profile="jiangxi")
-    assert "11010519491231002X".encode() not in request.body  # encrypted on the wire
+    assert b"11010519491231002X" not in request.body  # encrypted on the wire
     response = post(Client(), request, remote="jiangxi", kind="gxpt/hcp/evaluations")
     assert response.status_code == 200, response.content
     assert orjson.loads(response.content)["data"][0]["code"] == "0"
