@@ -117,7 +117,7 @@ def inbound_receive(*, remote_name: str, tail: str, headers: Mapping[str, str],
                           f"不能超过 {settings.HCP_EXCHANGE_INBOUND_MAX_BYTES} 字节", "body")
         batch = decode_batch(profile, kind, headers, body, keys=_keys(remote, profile),
                              now=now)
-        acks = _accept(remote, profile, kind, batch, now)
+        acks = batch_accept(remote=remote, profile=profile, kind=kind, batch=batch, now=now)
     except (InboundRefused, CodecError) as exc:
         if log:
             rejected_record(received=received, remote=remote, code=exc.code,
@@ -126,10 +126,11 @@ def inbound_receive(*, remote_name: str, tail: str, headers: Mapping[str, str],
     return Answer(200, encode_acks(profile, kind, acks))
 
 
-def _accept(remote: Remote, profile: Profile, kind: Kind, batch: Batch,
-            now: datetime) -> list[Ack]:
+def batch_accept(*, remote: Remote, profile: Profile, kind: Kind, batch: Batch,
+                 now: datetime) -> list[Ack]:
     """The items of a checked request, with its nonce, in one transaction: a replay (the
-    nonce seen before) refuses the whole request and stores nothing."""
+    nonce seen before) refuses the whole request (InboundRefused) and stores nothing.
+    The API calls it after the codec; the demo with batches it builds itself."""
     with transaction.atomic():
         try:
             with transaction.atomic():
