@@ -1,7 +1,8 @@
 """The downward exchange in the demo (issue 13, seed 004 §2–3): what the provincial
 platform sends the locality, taken by the inbound exchange's own services.
 
-- a rating made on the provincial app for one of the completed handlings, stored as our rating with the province's channel code (pf 2);
+- a rating made on the provincial app for one of the completed handlings, stored as our
+  rating with the province's channel code (pf 2);
 - a rating for a handling the business system has not reported yet, parked until it
   arrives (上级转办 › 待匹配评价);
 - four items the province forwarded (seed 004 §3): a complaint still waiting for the
