@@ -12,8 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from haochaping.core.engine.rules import Backoff, retry_delay
 from haochaping.exchange.rules.canonical import Kind
+
+# Retries follow the outboxes' one back-off curve (notify.rules.retry_after): after attempt
+# n a record waits min(base·2^(n-1), cap) scaled into its upper half by the jitter; past
+# max_attempts it is dead.
+from haochaping.notify.rules import RetryDecision as RetryDecision
+from haochaping.notify.rules import RetryPolicy as RetryPolicy
+from haochaping.notify.rules import retry_after as retry_after
 
 # Kinds that leave upward, in the order a delivery pass sends them: a handling before the
 # ratings of it, a rating before the rectification result of its bad review, so a remote
@@ -101,28 +107,6 @@ def answer_of(status: int) -> Answer:
     if status in (408, 425, 429) or status >= 500:
         return Answer.RETRY
     return Answer.REFUSED
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_seconds: float
-    cap_seconds: float
-    max_attempts: int
-
-
-@dataclass(frozen=True)
-class RetryDecision:
-    dead: bool
-    delay_seconds: float = 0.0
-
-
-def retry_after(attempt: int, policy: RetryPolicy, jitter: float) -> RetryDecision:
-    """After attempt ``attempt`` (1-based) failed: another one after a capped, jittered
-    exponential delay (the task engine's curve), or the dead letters past the budget."""
-    if attempt >= policy.max_attempts:
-        return RetryDecision(dead=True)
-    return RetryDecision(dead=False, delay_seconds=retry_delay(
-        attempt, Backoff(policy.base_seconds, policy.cap_seconds), jitter))
 
 
 # --- circuit breaker -------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""Admin of the exchange."""
+
+from haochaping.exchange.admin_outbox import OutboxRecordAdmin
+
+__all__ = ["OutboxRecordAdmin"]
