@@ -17,7 +17,8 @@ from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests.factories import ID_NO, PHONE
-from haochaping.exchange.models import OutboxRecord, ProfileDoc
+from haochaping.exchange.models import OutboxRecord
+from haochaping.exchange.profiles_store import profile_doc_save
 from haochaping.exchange.rules.canonical import Kind
 from haochaping.exchange.rules.profiles import shipped_document
 from haochaping.exchange.services import outbox_resend
@@ -163,7 +164,8 @@ def test_a_record_the_profile_cannot_carry_stops_alone(
     # an office's copy of the national profile that requires the rating text
     document = shipped_document("national")
     document["kinds"]["rating"]["required"] = ["text"]
-    ProfileDoc.objects.create(name="national", label="本地国家平台规范", body=document)
+    profile_doc_save(actor=actor_for_user(world.people.admin), name="national",
+                     label="本地国家平台规范", body=document)
     with remote_up(monkeypatch, kinds=["rating"]) as (fake, remote):
         silent, spoken = rate(world, level=5), rate(world, level=2)
         deliver()

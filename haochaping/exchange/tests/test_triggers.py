@@ -23,6 +23,8 @@ from haochaping.exchange.models import OutboxRecord
 from haochaping.exchange.rules.canonical import Kind
 from haochaping.exchange.tests.factories import make_remote
 from haochaping.handlings.models import Handling
+from haochaping.handlings.services import handling_intake
+from tests.factories import seed_completed_handlings
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,32 @@ def test_deleting_the_routes_stops_the_rows(world: SimpleNamespace) -> None:
     remote.routes.all().delete()
     world.handling()
     assert rows() == []
+
+
+def test_the_bulk_intake_leaves_every_handling_copy_and_bulk_update_too(db: None) -> None:
+    """60 items: COPY into the table on PostgreSQL, the staged bulk UPDATE for the
+    correction (core.bulk); the triggers see every row."""
+    remote = make_remote(kinds=(Kind.HANDLING,))
+    done = timezone.now() - timedelta(hours=2)
+    seeded = seed_completed_handlings(60, code="BULK", prefix="B", completed_at=done)
+    assert OutboxRecord.objects.filter(remote=remote, version=1).count() == 60
+    stamp = timezone.localtime(done - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    items = [{"projectNo": f"B{n:08d}", "taskCode": seeded.matter.impl_code,
+              "serviceVersion": seeded.matter.version, "orgcode": seeded.org.code,
+              "proStatus": "3", "acceptDate": stamp, "resultDate": stamp, "userProp": "1",
+              "userName": "王芳", "telPhone": f"137{n:08d}"} for n in range(60)]
+    result = handling_intake(client=seeded.client, items=items)
+    assert not result.errors
+    assert OutboxRecord.objects.filter(remote=remote, version=2).count() == 60
+
+
+def test_the_same_change_twice_is_one_row(world: SimpleNamespace) -> None:
+    make_remote(kinds=(Kind.RATING,))
+    [rating] = evaluations.evaluation_submit(handling=world.handling(), rating=RatingInput(4),
+                                             channel=Channel.WEB)
+    now = timezone.now()
+    for _ in range(2):  # a repair script that clears and sets the invalidation again
+        Evaluation.objects.filter(pk=rating.pk).update(invalidated_at=now)
+        Evaluation.objects.filter(pk=rating.pk).update(invalidated_at=None)
+    assert [key for _, key, _ in rows()] == [f"rating:{rating.pk}:saved:1",
+                                             f"rating:{rating.pk}:invalidated:1"]

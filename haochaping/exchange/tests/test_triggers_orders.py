@@ -40,3 +40,16 @@ def test_a_voided_order_sends_no_result(w: SimpleNamespace) -> None:  # noqa: F8
     order = WorkOrder.objects.get(evaluation=w.rate())
     WorkOrder.objects.filter(pk=order.pk).update(status="voided")
     assert not OutboxRecord.objects.exists()
+
+
+def test_an_order_written_closed_leaves_too(w: SimpleNamespace) -> None:  # noqa: F811
+    """A closed bad-review order inserted as it is (the demo's history, an import)."""
+    remote = make_remote(kinds=(Kind.RESULT,))
+    order = WorkOrder.objects.get(evaluation=w.rate())
+    copy = WorkOrder.objects.create(**{
+        **{f.attname: getattr(order, f.attname) for f in WorkOrder._meta.concrete_fields
+           if f.attname not in ("id", "public_id", "evaluation_id")},
+        "status": "closed", "closed_at": order.created_at})
+    row = OutboxRecord.objects.get()
+    assert (row.remote_id, row.record_key, row.created_at) == (
+        remote.pk, f"result:{copy.pk}:closed:1", order.created_at)
