@@ -30,12 +30,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from haochaping.evaluations.models import Evaluation
 from haochaping.exchange import records
 from haochaping.exchange.models import OutboxRecord
 from haochaping.exchange.rules import delivery as rules
-from haochaping.exchange.rules.canonical import Ack, Kind, Record
+from haochaping.exchange.rules.canonical import Ack, Event, Kind, Record
+from haochaping.workorders.models import WorkOrder
 
 LOST_WORKER = ("exchange.lease_expired", "上报进程中断（租约过期），将重新发送")
 NO_ACK = ("exchange.no_ack", "平台未返回该条记录的回执")
@@ -105,16 +107,38 @@ def due(remote_id: int, now: datetime, cap: int) -> int:
         status=rules.PENDING, next_attempt_at__lte=now).values("pk")[:cap].count()
 
 
+def _after_parents(candidates: QuerySet[OutboxRecord], remote_id: int,
+                   kind: Kind) -> QuerySet[OutboxRecord]:
+    """Leave out the rows whose parent has a row for this remote still on its way
+    (pending or sending): a rating waits for its handling, an invalidation for its rating,
+    a rectification result for its bad review. With several slots a remote that checks
+    references never gets a child before its parent; a parent that is dead or refused
+    holds nothing back."""
+    on_the_way = OutboxRecord.objects.filter(remote_id=remote_id,
+                                             status__in=[rules.PENDING, rules.SENDING])
+    if kind is Kind.RATING:
+        handling = Evaluation.objects.filter(pk=OuterRef("object_id")).values("handling_id")
+        return candidates.annotate(parent=Subquery(handling[:1])).exclude(
+            Exists(on_the_way.filter(kind=Kind.HANDLING.value, object_id=OuterRef("parent")))
+        ).exclude(Q(event=Event.INVALIDATED.value) & Exists(on_the_way.filter(
+            kind=Kind.RATING.value, event=Event.SAVED.value, object_id=OuterRef("object_id"))))
+    if kind is Kind.RESULT:
+        rating = WorkOrder.objects.filter(pk=OuterRef("object_id")).values("evaluation_id")
+        return candidates.annotate(parent=Subquery(rating[:1])).exclude(
+            Exists(on_the_way.filter(kind=Kind.RATING.value, object_id=OuterRef("parent"))))
+    return candidates
+
+
 def claim(remote_id: int, kind: Kind, size: int, now: datetime, lease: int) -> list[Claimed]:
-    """Claim up to ``size`` due rows of one kind, oldest first (``rules.batch_take``:
-    a row retried twice travels alone)."""
+    """Claim up to ``size`` due rows of one kind, oldest first, after their parents
+    (``_after_parents``; ``rules.batch_take``: a row retried twice travels alone)."""
     with transaction.atomic():
-        candidates = (OutboxRecord.objects.filter(
+        candidates = _after_parents(OutboxRecord.objects.filter(
             remote_id=remote_id, kind=kind.value, status=rules.PENDING,
-            next_attempt_at__lte=now).order_by("next_attempt_at", "pk"))
+            next_attempt_at__lte=now), remote_id, kind).order_by("next_attempt_at", "pk")
         if connection.vendor == "postgresql":
             # Concurrent slots skip each other's candidates instead of queueing on them.
-            candidates = candidates.select_for_update(skip_locked=True)
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         found = list(candidates.values_list("pk", "object_id", "record_key", "attempts")[:size])
         found = found[:rules.batch_take([row[3] for row in found], size)]
         if not found:
