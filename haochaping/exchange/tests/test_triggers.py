@@ -195,3 +195,13 @@ def test_the_same_change_twice_is_one_row(world: SimpleNamespace) -> None:
         Evaluation.objects.filter(pk=rating.pk).update(invalidated_at=None)
     assert [key for _, key, _ in rows()] == [f"rating:{rating.pk}:saved:1",
                                              f"rating:{rating.pk}:invalidated:1"]
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_each_trigger_is_one_insert_select_over_the_routes(vendor: str) -> None:
+    """The rating hot path's whole cost: one INSERT … SELECT (nothing when no route)."""
+    for emit in triggers.emits(vendor, with_stages=True):
+        sql = triggers._insert(emit, vendor)
+        assert sql.count("INSERT") == 1
+        assert f"FROM {triggers.ROUTES} r" in sql
+        assert f"r.kind = '{emit.kind.value}'" in sql

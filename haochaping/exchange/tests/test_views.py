@@ -123,3 +123,9 @@ def test_backfill_from_the_screen(world: SimpleNamespace,
         done = client.post(url, {"from": today, "to": today, "org": world.loc.market.pk})
         assert "已安排补报 1 条" in done.content.decode()
         assert OutboxRecord.objects.get().record_key == f"rating:{rating.pk}:saved:1"
+
+
+def test_the_home_page_links_the_screen_for_who_may_see_it(world: SimpleNamespace) -> None:
+    link = reverse("exchange:office")
+    assert link in logged_in(world.people.supervisor).get("/").content.decode()
+    assert link not in logged_in(world.people.handler).get("/").content.decode()
