@@ -25,7 +25,7 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -211,6 +211,9 @@ def apply_acks(rows: list[Claimed], acks: list[Ack], now: datetime, *,
     """Each row's ack: ok → acked; refused → refused with the remote's code and message;
     none → retried (the remote did not answer for it)."""
     report = Report()
+    if len(rows) == 1 and len(acks) == 1 and not acks[0].key:
+        # a single-item profile's answer may not repeat the key: it is the one item's
+        acks = [replace(acks[0], key=rows[0].key)]
     by_key = {ack.key: ack for ack in acks}
     ok = [row for row in rows if row.key in by_key and by_key[row.key].ok]
     report.acked = finish_acked(ok, now)

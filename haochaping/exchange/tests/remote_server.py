@@ -36,6 +36,7 @@ class FakeRemote:
     silent: set[str] = field(default_factory=set)  # keys left out of the acks
     requests: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # codes of requests the codec refused
+    bodies: list[bytes] = field(default_factory=list)  # every request body as it came
     url: str = ""
 
     def kind_of(self, path: str) -> Kind | None:
@@ -45,6 +46,7 @@ class FakeRemote:
         return None
 
     def answer(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        self.bodies.append(body)
         kind = self.kind_of(path)
         if kind is None:
             return 404, b""

@@ -16,7 +16,7 @@ from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_invalidate, evaluation_submit
 from haochaping.exchange import delivery
 from haochaping.exchange.models import OutboxRecord
-from haochaping.exchange.rules.canonical import Kind
+from haochaping.exchange.rules.canonical import Ack, Kind
 from haochaping.exchange.tests.factories import make_remote
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,19 @@ def test_a_batch_is_one_kind_oldest_first_and_a_retried_row_goes_alone(
     assert (row.attempts, row.sent_at, row.locked_until) == (1, now, now + timedelta(
         seconds=LEASE))
     assert delivery.claim(remote.pk, Kind.HANDLING, 10, now, LEASE) == []
+
+
+def test_an_answer_without_the_key_acks_the_one_record_it_answers(
+        world: SimpleNamespace) -> None:
+    remote = make_remote(kinds=(Kind.RATING,))
+    rate(world)
+    rate(world)
+    now = timezone.now()
+    [one] = delivery.claim(remote.pk, Kind.RATING, 1, now, LEASE)
+    report = delivery.apply_acks([one], [Ack(key="", ok=True)], now, burns=True)
+    assert (report.acked, report.retried) == (1, 0)
+    two = delivery.claim(remote.pk, Kind.RATING, 1, now, LEASE)
+    # an answer that is not exactly one ack for one record must name the records
+    report = delivery.apply_acks(two, [Ack(key="", ok=True), Ack(key="", ok=True)], now,
+                                 burns=True)
+    assert (report.acked, report.retried) == (0, 1)
