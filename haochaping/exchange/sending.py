@@ -32,6 +32,9 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+# The codec's code for a 2xx answer whose result code refuses the whole request ("send it
+# again later", rules.codec): retried like a 5xx, with the remote's own message.
+WHOLE_REFUSAL = "exchange.remote_refused"
 MAX_RATE_WAITS = 3  # windows a request waits for before its task hands over
 
 
@@ -81,7 +84,11 @@ def deliver_remote(remote_id: int, *, budget_seconds: float, clock: Clock = time
             if gate is rules.Gate.PROBE:
                 breaker.release_probe(remote.pk, now)
             return report, False
-        report.add(send_batch(remote, codec, kind, rows, gate))
+        sent = send_batch(remote, codec, kind, rows, gate)
+        report.add(sent)
+        if gate is rules.Gate.PROBE and not sent.requests:
+            # nothing of the probe's batch could leave (dead at once): the next one probes
+            breaker.release_probe(remote.pk, timezone.now())
     return report, True
 
 
@@ -146,9 +153,10 @@ def send_batch(remote: Remote, codec: RemoteCodec, kind: Kind, rows: list[Claime
     try:
         acks = codec.decode(kind, response.status, response.body)
     except CodecError as exc:
-        if answer is rules.Answer.ACKS:  # a 2xx we cannot read: the remote is unwell
-            return _failed(report, remote, claimed, exc.code, f"平台回执无法解析：{exc.message}",
-                           burns)
+        if answer is rules.Answer.ACKS:  # a 2xx refusing the whole request, or unreadable
+            message = (exc.message if exc.code == WHOLE_REFUSAL
+                       else f"平台回执无法解析：{exc.message}")
+            return _failed(report, remote, claimed, exc.code, message, burns)
         acks = []
     breaker.record(remote.pk, True, timezone.now())
     if answer is rules.Answer.REFUSED and not acks:

@@ -32,6 +32,7 @@ class FakeRemote:
     keys: KeyRing
     status: int = 200  # answer this status (no body) instead of acks when not 200
     garbage: bool = False  # answer 200 with a body no codec reads
+    whole_refusal: tuple[str, str] | None = None  # answer 200 refusing the whole request
     refuse: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (code, message)
     silent: set[str] = field(default_factory=set)  # keys left out of the acks
     requests: list[Received] = field(default_factory=list)
@@ -62,6 +63,8 @@ class FakeRemote:
             return self.status, b""
         if self.garbage:
             return 200, b"<html>gateway</html>"
+        if self.whole_refusal is not None:
+            return 200, encode_refusal(self.profile, *self.whole_refusal)
         acks = [Ack(key, ok=key not in self.refuse, code=self.refuse.get(key, ("", ""))[0],
                     message=self.refuse.get(key, ("", ""))[1])
                 for key, _ in batch.items if key not in self.silent]

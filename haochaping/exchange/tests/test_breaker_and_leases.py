@@ -21,6 +21,7 @@ from haochaping.exchange.models import OutboxRecord, RemoteBreaker
 from haochaping.exchange.rules import delivery as rules
 from haochaping.exchange.rules.canonical import Kind
 from haochaping.exchange.tests.support import deliver, remote_up, statuses
+from haochaping.handlings.models import Handling
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,17 @@ def test_a_record_that_keeps_killing_its_worker_ends_dead(
             delivery.reclaim_expired(moment + timedelta(seconds=2))
         row = OutboxRecord.objects.get()
         assert (row.status, row.error_code) == ("dead", "exchange.lease_expired")
+
+
+def test_a_probe_whose_record_cannot_leave_hands_the_probe_on(
+        world: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    with remote_up(monkeypatch, kinds=["handling"]) as (fake, remote):
+        handling = world.handling(status="accepted")
+        Handling.objects.filter(pk=handling.pk).update(status="withdrawn")
+        opened = timezone.now() - timedelta(minutes=1)
+        RemoteBreaker.objects.create(remote=remote, state="open", failures=2, opened_at=opened)
+        sending.deliver_remote(remote.pk, budget_seconds=5)
+        assert OutboxRecord.objects.get().status == "dead"
+        assert fake.requests == []
+        # not left half-open for a probe nobody sent: the next record may probe at once
+        assert breaker.current(remote.pk) == rules.Breaker(rules.BreakerState.OPEN, 2, opened)

@@ -174,3 +174,23 @@ def test_a_record_the_profile_cannot_carry_stops_alone(
         assert dead.last_error
         assert statuses(remote)[f"rating:{spoken.pk}:saved:1"] == "acked"
     assert fake.keys_received == [f"rating:{spoken.pk}:saved:1"]
+
+
+def test_a_request_refused_as_a_whole(world: SimpleNamespace,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    with remote_up(monkeypatch, kinds=["rating"]) as (fake, remote):
+        # a 4xx: the remote answered, it will not take this request: refused, visible
+        fake.status = 401
+        first = rate(world)
+        deliver()
+        row = OutboxRecord.objects.get(object_id=first.pk)
+        assert (row.status, row.error_code, row.last_error) == (
+            "refused", "http.401", "平台拒绝请求（HTTP 401）")
+        # a 2xx whose result code refuses the batch ("send it again later"): retried
+        fake.status, fake.whole_refusal = 200, ("9001", "系统繁忙，请稍后重试")
+        second = rate(world)
+        deliver()
+        row = OutboxRecord.objects.get(object_id=second.pk)
+        assert (row.status, row.attempts, row.error_code) == (
+            "pending", 1, "exchange.remote_refused")
+        assert "系统繁忙" in row.last_error
