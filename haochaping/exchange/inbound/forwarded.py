@@ -4,9 +4,11 @@ the district and expects the outcome back).
 An item arrives as a :class:`ForwardedItem` (its submitter in the rater vault), the office
 dispatches it to a handling department, which opens a complaint or inquiry work order
 (``workorders.services.requests``); when that order closes, the engine's
-``request_closed`` hook records the outcome on the item, to be answered to the remote as
-a ``ComplaintRecord`` with ``reply`` and ``replied_at``. The complaints issue (seed 004)
-will replace this small model with the full complaint handling.
+``request_closed`` hook records the outcome on the item and, in the same transaction,
+queues it in the outbox for that remote only (``services.outbox_answer``): a
+``ComplaintRecord`` with ``reply`` and ``replied_at``, built when sent (``records``).
+The complaints issue (seed 004) will replace this small model with the full complaint
+handling.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from haochaping.catalog.models import Org
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.exchange.inbound.matching import addressee, handling_for
 from haochaping.exchange.models import ForwardedItem, Remote
-from haochaping.exchange.rules.canonical import Ack, ComplaintRecord, Identity
+from haochaping.exchange.rules.canonical import Ack, ComplaintRecord, Identity, Kind
 from haochaping.exchange.rules.inbound import (
     FORWARDED_KIND_LABELS,
     ORDER_KIND,
     ForwardedStatus,
     dispatch_refusal,
 )
+from haochaping.exchange.services import outbox_answer
 from haochaping.vault.applicant import check_applicant
 from haochaping.vault.services import identity_index_of, raters_upsert
 from haochaping.workorders.models import Reply, WorkOrder
@@ -125,6 +128,9 @@ def forwarded_on_request_closed(order_id: int) -> None:
     replied_at = order.closed_at or timezone.now()
     if ForwardedItem.objects.filter(pk=item.pk, status=ForwardedStatus.DISPATCHED.value).update(
             status=ForwardedStatus.CLOSED.value, reply=reply.text, replied_at=replied_at):
+        # The outcome goes back to the remote that forwarded the item, and to it only.
+        outbox_answer(remote_id=item.remote_id, kind=Kind.COMPLAINT, object_id=item.pk,
+                      org_id=item.org_id, moment=replied_at)
         audit_record(action="exchange.forwarded_closed", actor_label="system:exchange",
                      obj=item, before={"status": item.status},
                      after={"status": ForwardedStatus.CLOSED.value, "work_order": order_id,

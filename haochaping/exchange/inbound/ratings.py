@@ -23,7 +23,7 @@ from haochaping.evaluations.services import evaluation_submit
 from haochaping.exchange.inbound.matching import addressee, handling_for
 from haochaping.exchange.models import InboundRating, ParkedRating, Remote
 from haochaping.exchange.models.inbound import RATING_PARKED, RATING_REFUSED, RATING_STORED
-from haochaping.exchange.rules.canonical import Ack, RatingRecord
+from haochaping.exchange.rules.canonical import Ack, Kind, RatingRecord
 from haochaping.exchange.rules.inbound import (
     HANDLING_AMBIGUOUS,
     ItemRefusal,
@@ -34,6 +34,7 @@ from haochaping.exchange.rules.inbound import (
     remote_channel_code,
 )
 from haochaping.exchange.rules.profile_schema import Profile
+from haochaping.exchange.services import outbox_settle_echo
 from haochaping.handlings.models import Handling
 
 # Refusals that may pass: a rating of a handling not completed yet, or one that met a
@@ -102,7 +103,7 @@ def _take(remote: Remote, profile: Profile, key: str, record: RatingRecord,
                                     fields=parked_fields(record), parked_at=now)
         return _ack_of(row, key)
     try:
-        row.evaluation_id = _submit(found.handling, record)
+        row.evaluation_id = _submit(found.handling, record, remote.pk, now)
         row.status = RATING_STORED
     except AppError as exc:
         if exc.code in TRANSIENT:
@@ -113,14 +114,16 @@ def _take(remote: Remote, profile: Profile, key: str, record: RatingRecord,
     return _ack_of(row, key)
 
 
-def _submit(handling: Handling, record: RatingRecord) -> int:
+def _submit(handling: Handling, record: RatingRecord, remote_id: int, now: datetime) -> int:
     """Our evaluation of ``record`` (the handling's applicant is its rater), recorded at
-    the time it was made on the remote; AppError (nothing written) when refused."""
+    the time it was made on the remote; AppError (nothing written) when refused. It goes
+    up to the other remotes like any rating, never back to the one it came from."""
     rating = RatingInput(level=record.level, content_codes=list(record.content_codes),
                          text=record.text)
     rows = evaluation_submit(handling=handling, rating=rating, channel=Channel(record.channel),
                              assess_number=record.assess_number, from_remote=True,
                              now=record.assessed_at)
+    outbox_settle_echo(remote_id=remote_id, kind=Kind.RATING, object_id=rows[0].pk, now=now)
     return rows[0].pk
 
 
@@ -167,7 +170,7 @@ def _settle(parked: ParkedRating, handling: Handling, record: RatingRecord,
             now: datetime) -> ParkedStatus | None:
     try:
         with transaction.atomic():
-            evaluation_id = _submit(handling, record)
+            evaluation_id = _submit(handling, record, parked.inbound.remote_id, now)
     except AppError as exc:
         if exc.code in TRANSIENT:
             ParkedRating.objects.filter(pk=parked.pk).update(error_code=exc.code[:64],

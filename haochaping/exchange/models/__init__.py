@@ -7,7 +7,8 @@ from haochaping.exchange.models.inbound import (
     ParkedRating,
     RejectedMessage,
 )
+from haochaping.exchange.models.outbox import OutboxRecord, RemoteBreaker, RemoteRoute
 from haochaping.exchange.models.remotes import ProfileDoc, Remote
 
-__all__ = ["ForwardedItem", "InboundNonce", "InboundRating", "ParkedRating", "ProfileDoc",
-           "RejectedMessage", "Remote"]
+__all__ = ["ForwardedItem", "InboundNonce", "InboundRating", "OutboxRecord", "ParkedRating",
+           "ProfileDoc", "RejectedMessage", "Remote", "RemoteBreaker", "RemoteRoute"]
