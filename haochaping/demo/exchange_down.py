@@ -7,8 +7,9 @@ platform sends the locality, taken by the inbound exchange's own services.
   arrives (上级转办 › 待匹配评价);
 - four items the province forwarded (seed 004 §3): a complaint still waiting for the
   office, a complaint the office dispatched to the market department (an open work order),
-  an inquiry answered, checked and closed, whose outcome waits to go back to the province,
-  and a suggestion.
+  an inquiry answered, checked and closed, whose outcome is queued in the outbox for the
+  province (sent when ``make run``'s worker reaches a remote at its address), and a
+  suggestion.
 
 The batches are built here as the codec would decode them (the demo has no keys of a real
 province), and go through ``batch_accept`` like any request the API accepted.

@@ -4,7 +4,13 @@ one, forwarded items received, dispatched and closed with the outcome for the pr
 from __future__ import annotations
 
 from haochaping.evaluations.models import Evaluation
-from haochaping.exchange.models import ForwardedItem, InboundRating, ParkedRating, Remote
+from haochaping.exchange.models import (
+    ForwardedItem,
+    InboundRating,
+    OutboxRecord,
+    ParkedRating,
+    Remote,
+)
 from haochaping.workorders.models import OrderRequest, WorkOrder
 
 
@@ -24,6 +30,12 @@ def test_the_province_sends_down(built: str) -> None:
     assert closed.work_order is not None
     assert closed.work_order.status == "closed"
     assert closed.work_order.kind == "inquiry"
+    outcome = OutboxRecord.objects.get(kind="complaint")  # queued for the province only
+    assert (outcome.remote_id, outcome.object_id, outcome.status) == (remote.pk, closed.pk,
+                                                                     "pending")
+    assert not OutboxRecord.objects.filter(kind="rating", remote=remote,
+                                           object_id=stored.evaluation_id,
+                                           status="pending").exists()  # not sent back
     dispatched = items["HN-TS-20260002"]
     assert dispatched.work_order is not None
     assert dispatched.work_order.status == "signed"

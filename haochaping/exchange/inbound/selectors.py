@@ -8,13 +8,14 @@ the order's page. Submitters are shown masked; nothing here decrypts an identity
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.core.errors import NotFound, PermissionDenied
 from haochaping.exchange.inbound.matching import top_office
-from haochaping.exchange.models import ForwardedItem, ParkedRating, RejectedMessage
+from haochaping.exchange.models import ForwardedItem, OutboxRecord, ParkedRating, RejectedMessage
+from haochaping.exchange.rules.canonical import Kind
 from haochaping.exchange.rules.inbound import ForwardedStatus, ParkedStatus
 
 
@@ -29,8 +30,11 @@ def forwarded_items(actor: Actor, status: str | None = None) -> QuerySet[Forward
     qs = scope(ForwardedItem.objects.all(), actor, "org_path")
     if status:
         qs = qs.filter(status=status)
+    # Where the outcome of a closed item is on its way back (its outbox row's status).
+    outcome = OutboxRecord.objects.filter(remote=OuterRef("remote"), kind=Kind.COMPLAINT.value,
+                                          object_id=OuterRef("pk")).values("status")[:1]
     return (qs.select_related("remote", "org", "submitter", "work_order")
-            .order_by("-arrived_at", "-pk"))
+            .annotate(outcome_status=Subquery(outcome)).order_by("-arrived_at", "-pk"))
 
 
 def forwarded_get(actor: Actor, pk: int) -> ForwardedItem:

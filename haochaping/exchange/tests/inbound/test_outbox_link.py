@@ -84,7 +84,13 @@ def test_the_outcome_of_a_forwarded_item_goes_back_to_its_remote(
         assert (built.remote_id, built.reply) == (record.remote_id, "已核实并一次性告知所需材料。")
         assert built.submitter.phone == "13912345678"  # the profile sends it back
 
+        page = f"/work/exchange/inbound/items/{item.pk}/"
+        office_client = Client()
+        office_client.force_login(down.people.supervisor)
+        assert "待回传national 平台" in office_client.get(page).content.decode()
+
         deliver()
+        assert "已回传national 平台" in office_client.get(page).content.decode()
         [received] = fake.requests
         assert (received.kind, received.keys) == (Kind.COMPLAINT, [key])
         [sent] = received.records
