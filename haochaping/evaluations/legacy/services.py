@@ -174,7 +174,8 @@ def _one(actor: Actor, batch: LegacyImport, row: Row, problems: list[FieldProble
         result.add(row.number, rules.Outcome.INVALID, proj_no,
                    problems[0].code if problems else "import.invalid", message)
         return
-    values = row.values
+    # an optional column absent from the sheet reads as its default
+    values = {**{c.key: c.default for c in rules.COLUMNS}, **row.values}
     key = rules.legacy_key(source_id=values["source_id"], proj_no=proj_no,
                            client_system=values["client_system"], rated_at=values["rated_at"])
     found = LegacyRating.objects.filter(source=batch.source, legacy_key=key).values_list(
