@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +150,17 @@ def test_offline_and_silent_minutes() -> None:
     assert rules.silent_minutes(None, now) is None
     assert rules.silent_minutes(now - timedelta(minutes=95, seconds=30), now) == 95
     assert rules.silent_minutes(now + timedelta(seconds=5), now) == 0
+
+
+def test_every_error_code_is_documented() -> None:
+    root = Path(__file__).resolve().parents[3]
+    doc = (root / "docs" / "devices.md").read_text(encoding="utf-8")
+    source = "".join(p.read_text(encoding="utf-8")
+                     for p in (root / "haochaping" / "evaluations" / "devices").glob("*.py")
+                     if p.name != "sealing.py")  # its "device.key" names a vault column
+    codes = set(re.findall(r'"(device\.[a-z_]+)"', source)) | {"device.invalid_kind",
+                                                                 "device.invalid_name"}
+    assert len(codes) >= 15
+    assert sorted(c for c in codes if f"`{c}`" not in doc) == []
+    assert DOC_SIGNATURE in doc
+    assert DOC_GET_SIGNATURE in doc

@@ -3,7 +3,9 @@ that keeps one rating per handling (no database)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +129,17 @@ def test_ours_is_kept_whatever_the_policy_or_order() -> None:
     for rated_at in (RATED - timedelta(days=30), RATED, NOW):
         assert rules.decide(facts(current=ours), rated_at=rated_at,
                             now=NOW).outcome is Outcome.DUPLICATE
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_every_column_and_code_is_documented() -> None:
+    doc = (ROOT / "docs" / "import-format.md").read_text(encoding="utf-8")
+    for column in rules.COLUMNS:
+        assert f"| `{column.key}` | {column.header} |" in doc
+    source = "".join(p.read_text(encoding="utf-8")
+                     for p in (ROOT / "haochaping" / "evaluations" / "legacy").glob("*.py"))
+    codes = set(re.findall(r'"(legacy\.[a-z_]+)"', source))
+    assert len(codes) >= 10
+    assert sorted(c for c in codes if f"`{c}`" not in doc) == []
