@@ -6,10 +6,11 @@ Each row is matched to its handling by ``proj_no`` inside the importing actor's 
 subtree (the rating API's locking read, ``locking.lock_by_proj_no``) and decided by
 ``legacy.rules.decide``: created, duplicate (the same legacy rating imported before, or a
 handling that has its own rating: ours is kept), unknown handling or invalid, with the
-row number and a Chinese reason. Rows are written in chunks, each row in a savepoint, so
-one bad row costs nothing but itself and a process killed mid-file leaves whole rows:
-importing the file again reports those as duplicates. A dry run does all of it and rolls
-back. One ``LegacyImport`` row keeps the report; one audit row records the run.
+row number and a Chinese reason. Each row is written in its own transaction, so one bad
+row costs nothing but itself, an import holds one handling's lock at a time, and a process
+killed mid-file leaves whole rows: importing the file again reports those as duplicates.
+A dry run does all of it in one transaction and rolls back. One ``LegacyImport`` row
+keeps the report; one audit row records the run.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ from haochaping.evaluations.locking import Locked, lock_by_proj_no
 from haochaping.evaluations.models import Evaluation, LegacyImport, LegacyRating
 from haochaping.evaluations.services import new_evaluation
 from haochaping.handlings import marks
-
-CHUNK = 200  # rows per transaction
 
 
 @dataclass
@@ -144,60 +143,88 @@ def legacy_import(*, actor: Actor, source: str, rows: list[Row],
                 actor_label=actor.label[:150], user=actor.user, client=actor.client,
                 scope_path=actor.scope_path or "", created_at=now)
             result.batch_id = batch.pk
+            planned = _plan(rows, cell_problems, result)
             if dry_run:
-                _run(actor, batch, rows, cell_problems, result, now)
+                _run(actor, batch, planned, result, now, dry_run=True)
                 raise _DryRun
-        if not dry_run:
-            _run(actor, batch, rows, cell_problems, result, now)
-            _finish(actor, batch, result)
+        _run(actor, batch, planned, result, now, dry_run=False)
+        _finish(actor, batch, result)
     except _DryRun:
         result.batch_id = None
     return result
 
 
-def _run(actor: Actor, batch: LegacyImport, rows: list[Row],
-         cell_problems: dict[int, list[FieldProblem]], result: LegacyResult,
-         now: datetime) -> None:
+@dataclass(frozen=True)
+class _Planned:
+    row: int
+    proj_no: str
+    values: dict[str, Any]
+    key: str
+
+
+def _plan(rows: list[Row], cell_problems: dict[int, list[FieldProblem]],
+          result: LegacyResult) -> list[_Planned]:
+    """The rows worth looking up: bad cells are invalid, and a legacy rating the file
+    repeats is a duplicate of its first row (in file order, whatever the run's order)."""
+    planned: list[_Planned] = []
+    first_of: dict[str, int] = {}
+    for row in rows:
+        proj_no = str(row.values.get("proj_no") or "")
+        if not row.ok:
+            problems = cell_problems.get(row.number, [])
+            message = "；".join(f"{p.field}：{p.message}" for p in problems) or "数据无效"
+            result.add(row.number, rules.Outcome.INVALID, proj_no,
+                       problems[0].code if problems else "import.invalid", message)
+            continue
+        # an optional column absent from the sheet reads as its default
+        values = {**{c.key: c.default for c in rules.COLUMNS}, **row.values}
+        key = rules.legacy_key(source_id=values["source_id"], proj_no=proj_no,
+                               client_system=values["client_system"],
+                               rated_at=values["rated_at"])
+        if key in first_of:
+            result.add(row.number, rules.Outcome.DUPLICATE, proj_no, "legacy.duplicate_in_file",
+                       f"与本文件第 {first_of[key]} 行是同一条历史评价，不再重复计入")
+            continue
+        first_of[key] = row.number
+        planned.append(_Planned(row.number, proj_no, values, key))
+    return planned
+
+
+def _run(actor: Actor, batch: LegacyImport, planned: list[_Planned], result: LegacyResult,
+         now: datetime, *, dry_run: bool) -> None:
+    """Each row in its own transaction (a savepoint of the dry run's), so a real run holds
+    one handling's lock at a time. A dry run holds every lock until it rolls back: it
+    takes them in 办件编号 order (a stable sort: the rows of one handling keep their file
+    order), so two at once cannot deadlock."""
     version = active_standard()
-    for start in range(0, len(rows), CHUNK):
-        with transaction.atomic():
-            for row in rows[start:start + CHUNK]:
-                _one(actor, batch, row, cell_problems.get(row.number, []), result, version,
-                     now)
+    for item in sorted(planned, key=lambda p: p.proj_no) if dry_run else planned:
+        _one(actor, batch, item, result, version, now)
+    result.report.sort(key=lambda line: int(line["row"]))
 
 
-def _one(actor: Actor, batch: LegacyImport, row: Row, problems: list[FieldProblem],
-         result: LegacyResult, version: StandardVersion, now: datetime) -> None:
-    proj_no = str(row.values.get("proj_no") or "")
-    if not row.ok:
-        message = "；".join(f"{p.field}：{p.message}" for p in problems) or "数据无效"
-        result.add(row.number, rules.Outcome.INVALID, proj_no,
-                   problems[0].code if problems else "import.invalid", message)
-        return
-    # an optional column absent from the sheet reads as its default
-    values = {**{c.key: c.default for c in rules.COLUMNS}, **row.values}
-    key = rules.legacy_key(source_id=values["source_id"], proj_no=proj_no,
-                           client_system=values["client_system"], rated_at=values["rated_at"])
-    found = LegacyRating.objects.filter(source=batch.source, legacy_key=key).values_list(
+def _one(actor: Actor, batch: LegacyImport, item: _Planned, result: LegacyResult,
+         version: StandardVersion, now: datetime) -> None:
+    found = LegacyRating.objects.filter(source=batch.source, legacy_key=item.key).values_list(
         "batch_id", flat=True).first()
     if found is not None:
-        result.add(row.number, rules.Outcome.DUPLICATE, proj_no, "legacy.already_imported",
+        result.add(item.row, rules.Outcome.DUPLICATE, item.proj_no, "legacy.already_imported",
                    f"该条历史评价已导入（第 {found} 批），不再重复计入")
         return
     try:
         with transaction.atomic():
-            verdict = _write(actor, batch, values, key, version, now)
+            verdict = _write(actor, batch, item.values, item.key, version, now)
     except AppError as exc:
         unknown = exc.code == "handling.not_found"
-        result.add(row.number, rules.Outcome.UNKNOWN if unknown else rules.Outcome.INVALID,
-                   proj_no, "legacy.unknown_handling" if unknown else "legacy.ambiguous_handling",
-                   f"本辖区内未找到办件编号 {proj_no}" if unknown
+        result.add(item.row, rules.Outcome.UNKNOWN if unknown else rules.Outcome.INVALID,
+                   item.proj_no,
+                   "legacy.unknown_handling" if unknown else "legacy.ambiguous_handling",
+                   f"本辖区内未找到办件编号 {item.proj_no}" if unknown
                    else "多个业务系统存在相同办件编号，请填写“业务系统”列")
         return
     except IntegrityError:  # a concurrent import or rating of the same handling won
         verdict = rules.Verdict(rules.Outcome.DUPLICATE, "legacy.concurrent",
                                 "该办件同时被评价或导入，未计入本条，请核对后重新导入")
-    result.add(row.number, verdict.outcome, proj_no, verdict.code, verdict.message)
+    result.add(item.row, verdict.outcome, item.proj_no, verdict.code, verdict.message)
 
 
 def _write(actor: Actor, batch: LegacyImport, values: dict[str, Any], key: str,

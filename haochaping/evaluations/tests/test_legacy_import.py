@@ -151,6 +151,24 @@ def test_a_dry_run_decides_everything_and_writes_nothing(world: SimpleNamespace,
     assert not LegacyImport.objects.exists()
 
 
+def test_a_dry_run_reports_exactly_what_the_real_run_does(world: SimpleNamespace,
+                                                          sheet: SimpleNamespace) -> None:
+    dry = run(world, sheet.data, dry_run=True).as_dict()
+    real = run(world, sheet.data).as_dict()
+    for name in ("rows", "created", "duplicate", "unknown", "invalid", "report"):
+        assert dry[name] == real[name]
+
+
+def test_a_rating_the_file_repeats_counts_at_its_first_row(world: SimpleNamespace) -> None:
+    a, b = world.handling(), world.handling()
+    moment = stamp(timezone.now() - timedelta(hours=1))
+    result = run(world, csv_bytes([["Z-9", b.proj_no, "5", moment, "", ""],
+                                   ["Z-9", a.proj_no, "4", moment, "", ""]]))
+    assert [(r["row"], r["code"]) for r in result.report] == [(3, "legacy.duplicate_in_file")]
+    assert "第 2 行" in result.report[0]["message"]
+    assert Evaluation.objects.get().handling_id == b.pk
+
+
 def test_a_legacy_bad_rating_opens_its_work_order(world: SimpleNamespace,
                                                   django_capture_on_commit_callbacks: Any
                                                   ) -> None:
