@@ -135,7 +135,7 @@ def heartbeat(request: HttpRequest, body: s.HeartbeatIn) -> Any:
     device = device_of(request)
     throttle("device_api", device.pk)
     now = timezone.now()
-    device_contact(device=device, now=now, agent=body.agent)
+    device_contact(device=device, now=now, heartbeat=True, agent=body.agent)
     window = device.window
     return {"server_time": now, "device_id": device.pk, "kind": device.kind,
             "window": {"code": window.code, "number": window.number, "name": window.name,

@@ -79,12 +79,17 @@ def nonce_accept(*, device: Device, nonce: str, now: datetime) -> None:
                                   rules.NONCE_HEADER) from None
 
 
-def device_contact(*, device: Device, now: datetime, agent: str | None = None) -> None:
-    """Record that the device was heard from: a heartbeat always, any other signed
-    request at most every :data:`rules.LAST_SEEN_RESOLUTION`."""
-    if agent is not None:
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now, agent=agent[:100])
-        device.last_seen_at, device.agent = now, agent[:100]
+def device_contact(*, device: Device, now: datetime, heartbeat: bool = False,
+                   agent: str = "") -> None:
+    """Record that the device was heard from: a heartbeat always (with the model and
+    firmware it reports, when it does), any other signed request at most every
+    :data:`rules.LAST_SEEN_RESOLUTION`."""
+    if heartbeat:
+        fields: dict[str, object] = {"last_seen_at": now}
+        if agent.strip():
+            fields["agent"] = device.agent = agent.strip()[:100]
+        Device.objects.filter(pk=device.pk).update(**fields)
+        device.last_seen_at = now
         return
     stale = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - rules.LAST_SEEN_RESOLUTION)
     if Device.objects.filter(stale, pk=device.pk).update(last_seen_at=now):

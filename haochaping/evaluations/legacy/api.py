@@ -65,7 +65,7 @@ class LegacyResultOut(Schema):
              summary="导入历史满意度评价（JSON，每次最多 1000 条）")
 def import_items(request: HttpRequest, body: LegacyBatchIn) -> Any:
     actor = actor_of(request)
-    rows, problems = rows_of_items(item.dict() for item in body.ratings)
+    rows, problems = rows_of_items(item.model_dump() for item in body.ratings)
     return legacy_import(actor=actor, source=body.source, rows=rows, problems=problems,
                          via="api", dry_run=body.dry_run).as_dict()
 

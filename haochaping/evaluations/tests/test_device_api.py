@@ -59,6 +59,9 @@ def test_heartbeat_records_contact_and_model(pad: SignedDevice, world: SimpleNam
     assert device.agent == "PJQ-4 固件 2.1.7"
     assert device.last_seen_at is not None
     assert DeviceNonce.objects.filter(device=device).count() == 1
+    # a heartbeat without a model keeps the one reported before
+    assert pad.send("POST", HEARTBEAT, {}).status_code == 200
+    assert Device.objects.get(pk=pad.device.pk).agent == "PJQ-4 固件 2.1.7"
 
 
 def test_pending_presents_the_handling_just_completed(pad: SignedDevice,
@@ -278,3 +281,16 @@ def test_the_signed_path_includes_the_query_string(pad: SignedDevice) -> None:
     response = Client().get(PENDING + "?since=0", headers=headers)
     assert (response.status_code, response.json()["code"]) == (401, "device.bad_signature")
     assert rules.SCHEME.endswith("V1")
+
+
+def test_nonces_are_kept_for_the_replay_window_only(pad: SignedDevice) -> None:
+    old = DeviceNonce.objects.create(device=pad.device, nonce="old-nonce-000000001",
+                                     seen_at=timezone.now() - rules.NONCE_RETENTION
+                                     - timedelta(seconds=1))
+    recent = DeviceNonce.objects.create(device=pad.device, nonce="recent-nonce-000001",
+                                        seen_at=timezone.now() - timedelta(minutes=9))
+    assert pad.send("POST", HEARTBEAT, {}).status_code == 200
+    kept = set(DeviceNonce.objects.values_list("pk", flat=True))
+    assert old.pk not in kept
+    assert recent.pk in kept
+    assert len(kept) == 2
