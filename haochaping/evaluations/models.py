@@ -173,6 +173,11 @@ class Device(models.Model):
     class Meta:
         verbose_name = "评价设备"
         verbose_name_plural = "评价设备"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k for k, _ in DEVICE_KIND_CHOICES]),
+                name="device_kind_valid"),
+        ]
         # No index on last_seen_at: every heartbeat updates it (an index would cost each
         # one), and the offline list reads the devices of a subtree, a few thousand rows.
 
@@ -234,6 +239,11 @@ class LegacyImport(models.Model):
     class Meta:
         verbose_name = "历史满意度评价导入"
         verbose_name_plural = "历史满意度评价导入"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(via__in=[v for v, _ in LEGACY_VIA_CHOICES]),
+                name="legacy_import_via_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"

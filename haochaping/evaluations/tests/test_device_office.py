@@ -201,3 +201,11 @@ def test_the_screen_registers_and_shows_the_key_once(world: SimpleNamespace) -> 
     gone = office.post(f"/work/devices/{device.pk}/deactivate", HTTP_HX_REQUEST="true")
     assert "已停用设备" in gone.content.decode()
     assert not Device.objects.get().is_active
+
+
+def test_the_database_refuses_an_unknown_kind(world: SimpleNamespace) -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Device.objects.create(name="x", kind="tablet", window=world.loc.window,
+                              key_prefix="0123456789ab", key_hash="0" * 64)
