@@ -144,6 +144,10 @@ def test_a_four_key_bad_rating_opens_its_work_order(four_key: SignedDevice,
     order = WorkOrder.objects.get(handling=handling)
     assert order.evaluation.degraded
     assert order.org_id == handling.org_id
+    office = Client()
+    office.force_login(world.people.supervisor)
+    page = office.get(f"/work/orders/{order.pk}/").content.decode()
+    assert "四键评价器无法选择原因，请在回访时了解" in page
 
 
 def refused(device: SignedDevice, status: int, code: str, method: str = "POST",
