@@ -10,14 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from haochaping.catalog.rules.standards import Channel
 from haochaping.core.localtime import local_day
-from haochaping.exchange import routes
-from haochaping.exchange.models import Remote
+from haochaping.evaluations.models import Evaluation
+from haochaping.evaluations.rules import RatingInput
+from haochaping.evaluations.services import evaluation_submit
+from haochaping.exchange import reconciling, routes
+from haochaping.exchange.models import ReconcileRun, Remote
 from haochaping.exchange.rules.canonical import Event, HandlingRecord, RatingRecord, Record
 from haochaping.exchange.rules.codec import (
     CodecError,
@@ -100,3 +105,20 @@ def counting_remote(monkeypatch: pytest.MonkeyPatch, profile: str = "national",
         set_keys(monkeypatch, remote.key_env)
         routes.routes_sync(remote_id=remote.pk)
         yield fake, remote
+
+
+def rate(world: SimpleNamespace, org: Any = None) -> Evaluation:
+    handling = world.handling(**({"org": org} if org is not None else {}))
+    [rating] = evaluation_submit(handling=handling, rating=RatingInput(5), channel=Channel.APP)
+    return rating
+
+
+def check_today(remote: Remote) -> ReconcileRun:
+    """Reconcile today's records of ``remote`` now (the job does yesterday's)."""
+    now = timezone.now()
+    run, _ = ReconcileRun.objects.get_or_create(remote=remote, day=local_day(now),
+                                                defaults={"next_check_at": now})
+    ReconcileRun.objects.filter(pk=run.pk).update(next_check_at=now)
+    reconciling.reconcile_run(run.pk, now=now)
+    run.refresh_from_db()
+    return run

@@ -15,17 +15,13 @@ from django.utils import timezone
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
-from haochaping.catalog.rules.standards import Channel
 from haochaping.core.engine.worker import drain
 from haochaping.core.errors import Conflict, PermissionDenied
-from haochaping.core.localtime import SHANGHAI, local_day
-from haochaping.evaluations.models import Evaluation
-from haochaping.evaluations.rules import RatingInput
-from haochaping.evaluations.services import evaluation_submit
-from haochaping.exchange import reconciling, tasks
-from haochaping.exchange.models import OutboxRecord, ReconcileCheck, ReconcileRun, Remote
+from haochaping.core.localtime import SHANGHAI
+from haochaping.exchange import tasks
+from haochaping.exchange.models import OutboxRecord, ReconcileCheck, ReconcileRun
 from haochaping.exchange.reconcile_services import reconcile_resend
-from haochaping.exchange.tests.count_remote import counting_remote
+from haochaping.exchange.tests.count_remote import check_today, counting_remote, rate
 from haochaping.exchange.tests.support import deliver, statuses
 
 pytestmark = pytest.mark.django_db
@@ -42,23 +38,6 @@ def _noon() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _budgets(settings: Any) -> None:
     settings.HCP_EXCHANGE_BREAKER_FAILURES = 100  # delivery's breaker has its own tests
-
-
-def rate(world: SimpleNamespace, org: Any = None) -> Evaluation:
-    handling = world.handling(**({"org": org} if org is not None else {}))
-    [rating] = evaluation_submit(handling=handling, rating=RatingInput(5), channel=Channel.APP)
-    return rating
-
-
-def check_today(remote: Remote) -> ReconcileRun:
-    """Reconcile today's records of ``remote`` now (the job does yesterday's)."""
-    now = timezone.now()
-    run, _ = ReconcileRun.objects.get_or_create(remote=remote, day=local_day(now),
-                                                defaults={"next_check_at": now})
-    ReconcileRun.objects.filter(pk=run.pk).update(next_check_at=now)
-    reconciling.reconcile_run(run.pk, now=now)
-    run.refresh_from_db()
-    return run
 
 
 def checks(run: ReconcileRun) -> dict[tuple[str, str], tuple[Any, ...]]:
@@ -175,7 +154,8 @@ def test_a_remote_without_a_count_endpoint_compares_sent_with_acked_and_says_so(
         OutboxRecord.objects.filter(record_key=f"rating:{ratings[0].pk}:saved:1").update(
             status="refused")
         run = check_today(remote)
-    assert fake.profile.count is None and fake.queries == []
+    assert fake.profile.count is None
+    assert fake.queries == []
     assert run.has_count_endpoint is False
     assert checks(run) == {("MARKET", "rating"): (2, 1, None, "unacked", "none")}
     assert run.differences == 1
@@ -208,7 +188,8 @@ def test_a_remote_that_cannot_be_reached_at_all_is_unchecked(
         deliver()
     # the server is gone: the connection is refused
     run = check_today(remote)
-    assert run.unchecked and run.error.startswith("连接失败")
+    assert run.unchecked
+    assert run.error.startswith("连接失败")
     assert [c.verdict for c in ReconcileCheck.objects.filter(run=run)] == ["unchecked"]
 
 
