@@ -7,6 +7,9 @@ needs (``HCP_EXCHANGE_SLOTS`` at most). Each slot is one task claiming its own b
 until nothing is due, the breaker opens or ``DELIVER_SECONDS`` are spent; then it queues
 its own continuation. A slot's key keeps one waiting task per slot and its lock one
 running, so a remote never has more requests in flight than it has slots.
+
+``reconcile`` is the daily reconciliation's periodic job (every 10 min): yesterday's run
+per active remote, and one ``reconcile_day`` task per due run (``exchange.reconciling``).
 """
 
 from __future__ import annotations
