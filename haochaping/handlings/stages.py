@@ -75,8 +75,8 @@ class StageReport:
 def _parse(body: object, now: datetime) -> tuple[rules.StageInput, ...]:
     """One stage object or an array of them; every problem at once (422)."""
     if not isinstance(body, list | dict):
-        raise ValidationError("handling.invalid_stages", "请求体须为一个环节（JSON 对象）或环节数组",
-                              "")
+        raise ValidationError("handling.invalid_stages",
+                              "请求体须为一个环节（JSON 对象）或环节数组", "")
     if isinstance(body, list):
         if not body:
             raise ValidationError("handling.invalid_stages", "请求中没有环节", "")
