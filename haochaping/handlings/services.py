@@ -117,8 +117,8 @@ class _Write:
     item: HandlingInput
     refs: Refs
     # the stages of every accepted item of this project number in the call, the later
-    # item's report of a stage winning
-    stages: dict[str, StageRefs] = field(default_factory=dict)
+    # item's report of a stage winning (None, no allocation, for the usual item without)
+    stages: dict[str, StageRefs] | None = None
 
 
 def content_hash(item: HandlingInput) -> str:
@@ -195,9 +195,10 @@ def _plan(client: ApiClient, parsed: list[tuple[int, HandlingInput]], result: In
                                       or item.completed_at != row.completed_at))
         row.status, row.content_hash = item.status, digest
         row.completed_at = item.completed_at
-        earlier = writes[item.proj_no].stages if item.proj_no in writes else {}
-        writes[item.proj_no] = _Write(row, item, refs, {
-            **earlier, **{s.stage.stage.value: s for s in stages}})
+        reported = writes[item.proj_no].stages if item.proj_no in writes else None
+        if stages:
+            reported = {**(reported or {}), **{s.stage.stage.value: s for s in stages}}
+        writes[item.proj_no] = _Write(row, item, refs, reported)
         result.outcomes.append(Outcome(index, item.proj_no, kind, item.status))
     return list(writes.values())
 
@@ -276,7 +277,7 @@ def _write_stages(client: ApiClient, writes: list[_Write], now: datetime) -> Non
     ids = dict(Handling.objects.filter(client=client, proj_no__in=created).values_list(
         "proj_no", "pk")) if created else {}
     stages_upsert([(w.row.pk or ids[w.item.proj_no], ref) for w in writes
-                   for ref in w.stages.values()], now)
+                   for ref in (w.stages or {}).values()], now)
 
 
 def _moves(writes: list[_Write], now: datetime) -> list[tuple[object, ...]]:
