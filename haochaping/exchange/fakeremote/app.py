@@ -58,7 +58,7 @@ class Reply:
     body: bytes = b""
     reset: bool = False  # close the connection at once, without an answer (RST)
     hangup: bool = False  # close it without an answer, after storing (a lost answer)
-    after: Callable[[], None] | None = None  # run once the answer is written
+    before: Callable[[], None] | None = None  # run before the answer is written
 
 
 def json_reply(status: int, data: Any) -> Reply:
@@ -230,7 +230,7 @@ class FakeRemote:
         self.log(f"控制指令：{orjson.dumps(data).decode()}")
         if updated.down == "refuse" and "down" in data and updated.down_seconds:
             seconds = updated.down_seconds
-            return Reply(200, orjson.dumps(state), after=lambda: self.on_refuse(seconds))
+            return Reply(200, orjson.dumps(state), before=lambda: self.on_refuse(seconds))
         return json_reply(200, state)
 
     def _reset(self) -> Reply:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,9 +65,9 @@ def _handler(app: FakeRemote) -> type[BaseHTTPRequestHandler]:
             if reply.hangup:
                 self.close_connection = True
                 return
+            if reply.before is not None:
+                reply.before()
             self._write(reply)
-            if reply.after is not None:
-                reply.after()
 
         def _write(self, reply: Reply) -> None:
             self.send_response(reply.status)
@@ -101,8 +100,11 @@ def serve(app: FakeRemote, host: str, port: int, *, port_file: Path | None = Non
         port = server.server_address[1]
 
         def refuse(seconds: float, server: _Server = server) -> None:
+            # In the control call's thread, before its answer: once it is answered, no
+            # new connection is accepted (the answer travels on an accepted one).
             pause.append(seconds)
-            threading.Thread(target=server.shutdown, daemon=True).start()
+            server.shutdown()
+            server.socket.close()
 
         app.on_refuse = refuse
         if first:
