@@ -50,6 +50,7 @@ from haochaping.exchange.rules.signing import KeyRing
 REPLAYED = "exchange.replayed"  # a nonce seen before: the same request sent again
 NOT_FOUND = "exchange.not_found"
 MAX_LISTING = 200_000
+GARBLED = b"<html><body>502 Bad Gateway</body></html>"  # what a broken proxy answers
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,11 @@ class FakeRemote:
         if fate.status:
             self.log(f"{path}: 按控制指令返回 HTTP {fate.status}")
             return self.refusal(fate.status, str(fate.status), "对方平台暂时不可用（模拟）")
-        if kind is None:
-            return self._count(headers, body)
-        return self._upload(kind, headers, body)
+        reply = self._count(headers, body) if kind is None else self._upload(kind, headers, body)
+        if fate.garble and reply.status == 200:
+            self.log(f"{path}: 按控制指令返回无法解析的应答")
+            return Reply(200, GARBLED)
+        return reply
 
     # --- protocol ---------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class Behaviour:
     drop_rate: float = 0.0  # share of items stored but never acknowledged
     duplicate_rate: float = 0.0  # share of items acknowledged twice; batches sent twice
     shuffle: bool = False  # acknowledgements in a shuffled order
+    garble_rate: float = 0.0  # share of answers replaced by unreadable ones (HTTP 200)
     refuse_keys: frozenset[str] = field(default_factory=frozenset)  # refused, never stored
     refuse_code: str = DEFAULT_REFUSE_CODE
     clock_offset_seconds: float = 0.0  # the remote's clock runs this far ahead of ours
@@ -102,7 +103,7 @@ _FIELDS: dict[str, Callable[[str, object], Any]] = {
     "seed": lambda n, v: _int(n, v, 0, 2**31 - 1),
     "delay_ms": lambda n, v: _int(n, v, 0, 10**7),
     "fail_next": lambda n, v: _int(n, v, 0, 10**7),
-    "fail_rate": _rate, "drop_rate": _rate, "duplicate_rate": _rate,
+    "fail_rate": _rate, "drop_rate": _rate, "duplicate_rate": _rate, "garble_rate": _rate,
     "fail_status": _choice(FAIL_STATUSES), "down": _choice(DOWN_MODES),
     "down_seconds": _seconds, "clock_offset_seconds": _offset, "shuffle": _flag,
     "refuse_keys": _keys,
@@ -140,6 +141,7 @@ class Fate:
 
     status: int = 0
     reset: bool = False
+    garble: bool = False  # read and store the request, answer with something unreadable
 
 
 def request_fate(behaviour: Behaviour, down_active: bool, rng: random.Random) -> tuple[Fate, int]:
@@ -152,6 +154,8 @@ def request_fate(behaviour: Behaviour, down_active: bool, rng: random.Random) ->
         return Fate(status=behaviour.fail_status), behaviour.fail_next - 1
     if behaviour.fail_rate and rng.random() < behaviour.fail_rate:
         return Fate(status=behaviour.fail_status), 0
+    if behaviour.garble_rate and rng.random() < behaviour.garble_rate:
+        return Fate(garble=True), 0
     return Fate(), 0
 
 

@@ -31,10 +31,11 @@ ROOT = Path(__file__).resolve().parents[3]  # the checkout holding the haochapin
 class FakeRemoteProcess:
     def __init__(self, profile: str = "national", *, key_env: str = "",
                  env: dict[str, str] | None = None, seed: int = 0, journal: Path | None = None,
-                 keys_only: bool = False, quiet: bool = True,
+                 keys_only: bool = False, quiet: bool = True, profile_file: Path | None = None,
                  extra: tuple[str, ...] = ()) -> None:
         self.profile = profile
-        self.args = ["--profile", profile, "--seed", str(seed), *extra]
+        which = ["--profile-file", str(profile_file)] if profile_file else ["--profile", profile]
+        self.args = [*which, "--seed", str(seed), *extra]
         if key_env:
             self.args += ["--key-env", key_env]
         if journal is not None:
