@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from haochaping.audit.models import AuditEvent
+from haochaping.core.errors import NotFound
 from haochaping.exchange.models import ProfileDoc, Remote
 from haochaping.exchange.profiles_store import profile_get, profile_names
 from haochaping.exchange.rules.canonical import Identity, Kind, RatingRecord
@@ -141,3 +142,11 @@ def test_a_profile_in_use_is_not_deleted(client: Client, personas: SimpleNamespa
     response = client.post(f"{DOCS}{doc.pk}/delete/", {"post": "yes"}, follow=True)
     assert "仍被对接平台使用" in response.content.decode()
     assert ProfileDoc.objects.filter(pk=doc.pk).exists()
+
+
+def test_an_unknown_profile_name() -> None:
+    with pytest.raises(NotFound) as caught:
+        profile_get("atlantis")
+    assert caught.value.code == "exchange.unknown_profile"
+    assert "atlantis" in caught.value.message
+    assert profile_names() == ["anhui", "jiangxi", "national", "zhejiang"]
