@@ -13,7 +13,7 @@ import pytest
 from haochaping.exchange.fakeremote.process import FakeRemoteProcess
 from haochaping.exchange.kit_http import http_send, json_call
 from haochaping.exchange.rules.canonical import Kind
-from haochaping.exchange.rules.codec import decode_acks
+from haochaping.exchange.rules.codec import CodecError, decode_acks
 from haochaping.exchange.rules.profiles import shipped_profile
 from haochaping.exchange.tests.kit import answer_code, held, remotes, samples, upload
 
@@ -145,6 +145,18 @@ def test_the_same_seed_fails_the_same_requests(national: FakeRemoteProcess) -> N
     national.control(seed=42, fail_rate=0.5)
     assert _statuses(national, 12) == first
     assert set(first) == {200, 500}
+
+
+def test_a_garbled_answer_is_unreadable_but_the_records_are_stored(
+        national: FakeRemoteProcess) -> None:
+    national.control(garble_rate=1.0)
+    items = samples(NATIONAL, Kind.RATING, 2)
+    _, answer = upload(national, NATIONAL, Kind.RATING, items)
+    assert answer.status == 200
+    with pytest.raises(CodecError) as caught:
+        decode_acks(NATIONAL, Kind.RATING, answer.status, answer.body)
+    assert caught.value.code == "exchange.malformed_answer"
+    assert sorted(held(national, Kind.RATING)) == sorted(key for key, _ in items)
 
 
 def test_refused_keys_get_a_refused_ack_and_are_not_stored(
