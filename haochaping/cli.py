@@ -26,6 +26,8 @@ COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("stats", "rebuild"): ("stats_rebuild", "rebuild the statistics roll-ups from raw rows"),
     ("stats", "report"): ("stats_report_generate", "generate and archive a monthly report"),
     ("stats", "verify"): ("stats_report_verify", "check archived reports against their hash"),
+    ("exchange", "resend"): ("exchange_resend",
+                             "补报: re-send a remote's records of a date range (and org)"),
     ("cases", "publish"): ("publish_typical_cases",
                           "store the public text of typical cases marked before it existed"),
     ("exchange", "fake-remote"): ("exchange_fake_remote",

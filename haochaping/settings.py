@@ -63,6 +63,20 @@ HCP_SMS_CONCURRENCY = env_int("HCP_SMS_CONCURRENCY", 16)
 # A claimed message left "sending" this long past its HTTP timeout (its worker died) is
 # sent again, under the same message_id.
 HCP_SMS_LEASE_MARGIN_SECONDS = env_int("HCP_SMS_LEASE_MARGIN_SECONDS", 60)
+# Upward delivery to the remote platforms (exchange app, docs/exchange.md "Upward").
+# Attempts of a record before the dead letters; back-off min(base·2^(n-1), cap), jittered.
+HCP_EXCHANGE_MAX_ATTEMPTS = env_int("HCP_EXCHANGE_MAX_ATTEMPTS", 10)
+HCP_EXCHANGE_RETRY_BASE_SECONDS = env_int("HCP_EXCHANGE_RETRY_BASE_SECONDS", 10)
+HCP_EXCHANGE_RETRY_CAP_SECONDS = env_int("HCP_EXCHANGE_RETRY_CAP_SECONDS", 1800)
+# Delivery tasks per remote at once, each claiming its own batches.
+HCP_EXCHANGE_SLOTS = env_int("HCP_EXCHANGE_SLOTS", 4)
+# Circuit breaker: this many failed requests in a row stop sending to a remote for
+# HCP_EXCHANGE_BREAKER_OPEN_SECONDS, then one probe request decides.
+HCP_EXCHANGE_BREAKER_FAILURES = env_int("HCP_EXCHANGE_BREAKER_FAILURES", 5)
+HCP_EXCHANGE_BREAKER_OPEN_SECONDS = env_int("HCP_EXCHANGE_BREAKER_OPEN_SECONDS", 30)
+# A claimed record left "sending" this long past the remote's timeout (its worker died)
+# is sent again, under the same key.
+HCP_EXCHANGE_LEASE_MARGIN_SECONDS = env_int("HCP_EXCHANGE_LEASE_MARGIN_SECONDS", 60)
 # Task engine (ADR 0005): a worker silent this long is dead and its tasks requeued.
 HCP_WORKER_STALL_SECONDS = env_int("HCP_WORKER_STALL_SECONDS", 30)
 # Successful task results are kept this many days (failed ones until retried or deleted).

@@ -16,6 +16,7 @@ urlpatterns = [
     path("work/orders/", include("haochaping.workorders.urls")),
     path("gongshi/", include("haochaping.disclosure.urls")),
     path("work/stats/", include("haochaping.stats.urls")),
+    path("work/exchange/", include("haochaping.exchange.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
     path("", include("haochaping.workbench.urls")),

@@ -30,8 +30,9 @@ RATING_INVALIDATION = "rating_invalidation"  # 认定无效评价 (seed 000 §11
 IDENTITY_REVEAL = "identity_reveal"  # a rater's unmasked identity (vault, docs/privacy.md)
 PHONE_ENTRY = "phone_entry"  # 电话邀约: call a rater and enter the rating for them
 DEVICE = "device"  # evaluator pads and kiosks of the windows
+EXCHANGE = "exchange"  # 数据上报: the upward outbox per remote platform, re-sends and 补报
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
-             EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE)
+             EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -47,6 +48,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         RATING_INVALIDATION: frozenset({WRITE}),
         PHONE_ENTRY: frozenset({READ, WRITE}),
         DEVICE: frozenset({READ, WRITE}),
+        EXCHANGE: frozenset({READ, WRITE}),
     },
     Role.SUPERVISOR: {
         CATALOG: frozenset({READ, WRITE}),
@@ -65,6 +67,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         IDENTITY_REVEAL: frozenset({READ}),
         PHONE_ENTRY: frozenset({READ, WRITE}),
         DEVICE: frozenset({READ, WRITE}),
+        # The supervising office watches and re-sends its subtree's upward records.
+        EXCHANGE: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),

@@ -22,6 +22,7 @@ JOBS: tuple[Job, ...] = (
     Job("calendar.coverage", "haochaping.catalog.tasks.calendar_coverage", 6 * 3600),
     Job("evaluations.default_ratings", "haochaping.evaluations.tasks.default_ratings", 300),
     Job("notify.deliver", "haochaping.notify.tasks.deliver_outbox", 5),
+    Job("exchange.deliver", "haochaping.exchange.tasks.deliver_outbox", 5),
     Job("notify.sms_invitations", "haochaping.evaluations.tasks.sms_invitations", 60),
     Job("workorders.deadline_warnings", "haochaping.workorders.tasks.deadline_warnings", 300),
     Job("workorders.overdue", "haochaping.workorders.tasks.overdue", 300),

@@ -17,6 +17,7 @@ from haochaping.accounts.rules import (
     CATALOG,
     DEVICE,
     EVALUATION,
+    EXCHANGE,
     IDENTITY_REVEAL,
     PHONE_ENTRY,
     POLICY,
@@ -235,6 +236,20 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("outsider", PHONE_ENTRY, WRITE, ROLE, ROLE),
     ("outsider", DEVICE, READ, ROLE, ROLE),
     ("outsider", DEVICE, WRITE, ROLE, ROLE),
+    ("admin", EXCHANGE, READ, OK, OK),
+    ("admin", EXCHANGE, WRITE, OK, OK),
+    ("supervisor", EXCHANGE, READ, OK, SCOPE),
+    ("supervisor", EXCHANGE, WRITE, OK, SCOPE),
+    ("district_supervisor", EXCHANGE, READ, OK, SCOPE),
+    ("district_supervisor", EXCHANGE, WRITE, OK, SCOPE),
+    ("handler", EXCHANGE, READ, ROLE, ROLE),
+    ("handler", EXCHANGE, WRITE, ROLE, ROLE),
+    ("auditor", EXCHANGE, READ, ROLE, ROLE),
+    ("auditor", EXCHANGE, WRITE, ROLE, ROLE),
+    ("window_staff", EXCHANGE, READ, ROLE, ROLE),
+    ("window_staff", EXCHANGE, WRITE, ROLE, ROLE),
+    ("outsider", EXCHANGE, READ, ROLE, ROLE),
+    ("outsider", EXCHANGE, WRITE, ROLE, ROLE),
 ]
 
 

@@ -1,5 +1,6 @@
 """Exchange tables: remotes and profiles here; the outbox and the inbound log beside them."""
 
+from haochaping.exchange.models.outbox import OutboxRecord, RemoteBreaker, RemoteRoute
 from haochaping.exchange.models.remotes import ProfileDoc, Remote
 
-__all__ = ["ProfileDoc", "Remote"]
+__all__ = ["OutboxRecord", "ProfileDoc", "Remote", "RemoteBreaker", "RemoteRoute"]
