@@ -66,6 +66,16 @@ def json_reply(status: int, data: Any) -> Reply:
     return Reply(status, orjson.dumps(data))
 
 
+def _offset_to(moment: object) -> float:
+    try:
+        at = datetime.fromisoformat(str(moment))
+    except ValueError:
+        raise script.ControlError("clock_now 应为带时区的 ISO 8601 时间", "clock_now") from None
+    if at.tzinfo is None:
+        raise script.ControlError("clock_now 应带时区", "clock_now")
+    return (at - datetime.now(UTC)).total_seconds()
+
+
 class FakeRemote:
     def __init__(self, profile: Profile, keys: KeyRing, *, store: Store, seed: int = 0,
                  log: Callable[[str], None] | None = None) -> None:
@@ -219,6 +229,10 @@ class FakeRemote:
         return {**self.behaviour.as_json(), "down_active": self.down_active()}
 
     def _control(self, data: object) -> Reply:
+        if isinstance(data, dict) and "clock_now" in data:
+            # "now is this moment" (a test travelling in time): the offset from our clock
+            data = {k: v for k, v in data.items() if k != "clock_now"} | {
+                "clock_offset_seconds": _offset_to(data["clock_now"])}
         with self.lock:
             updated = script.behaviour_update(self.behaviour, data,
                                               self.profile.answer.ok)

@@ -70,3 +70,32 @@ def remotes() -> Iterator[dict[str, FakeRemoteProcess]]:
     yield Lazy()
     for remote in started.values():
         remote.close()
+
+
+def sync_clock(remote: FakeRemoteProcess) -> None:
+    """Tell the remote what time it is here (a test travelling with time-machine), so the
+    requests signed now are inside its time window."""
+    from django.utils import timezone
+
+    remote.control(clock_now=timezone.now().isoformat())
+
+
+def remote_row(remote: FakeRemoteProcess, monkeypatch: pytest.MonkeyPatch, *,
+               kinds: tuple[Kind, ...] = (), **fields: Any) -> Any:
+    """A ``Remote`` pointing at the fake remote process, holding our side of the demo
+    keys (key env ``DEMO``, set in this process's environment), routed at once."""
+    from haochaping.exchange import routes
+    from haochaping.exchange.fakeremote.demokeys import OURS_ENV, demo_environ
+    from haochaping.exchange.models import Remote
+
+    for name, value in demo_environ().items():
+        monkeypatch.setenv(name, value)
+    profile = shipped_profile(remote.profile)
+    values: dict[str, Any] = {
+        "name": f"kit-{remote.profile}", "label": f"{profile.label}（假远端平台）",
+        "profile": remote.profile, "base_url": remote.url, "key_env": OURS_ENV,
+        "kinds": [k.value for k in kinds], "batch_size": min(20, profile.envelope.max_items),
+        "rate_per_second": 1000, "timeout_seconds": 5, **fields}
+    row = Remote.objects.create(**values)
+    routes.routes_sync(remote_id=row.pk)
+    return row
