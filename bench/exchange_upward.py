@@ -64,7 +64,7 @@ ACKED = "SELECT count(*) FROM exchange_outboxrecord WHERE status = 'acked'"
 
 
 def emit(name: str, value: float, unit: str) -> None:
-    print(f"{name:<64} {value:>12.1f} {unit}", flush=True)
+    print(f"{name:<96} {value:>12.1f} {unit}", flush=True)
 
 
 # --- the remote alone ---------------------------------------------------------------------
