@@ -52,7 +52,7 @@ class Command(BaseCommand):
             f"  已收到 received         {url}/_received?kind=rating",
             f"  对接平台 Remote         {admin}",
             f"  联调检查 check          haochaping exchange check --profile {profile} "
-            f"--url {url} --key-env {OURS_ENV}",
+            f"--url {url}  （演示密钥 / demo keys）",
             f"  控制 control            curl -X POST {url}/_control -d '{{\"down\": \"503\"}}'",
             "  演示密钥仅供演示，切勿用于真实平台。/ The demo keys are public: never use them.",
             "",
