@@ -18,6 +18,8 @@ COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("padwait",): ("padwait", "run the pad wait service (evaluator pads long-poll)"),
     ("import",): ("catalog_import", "import orgs, matters, halls, windows, staff (XLSX/CSV)"),
     ("export",): ("catalog_export", "export the catalog to XLSX/CSV"),
+    ("evaluations", "import-legacy"): ("legacy_import",
+                                       "import a legacy satisfaction system's ratings (XLSX/CSV)"),
     ("audit", "verify"): ("audit_verify", "verify the hash chain of the audit log"),
     ("audit", "anchor"): ("audit_anchor", "print the audit chain head to record externally"),
     ("calendar", "check"): ("calendar_check", "check working-day calendar coverage"),

@@ -86,6 +86,11 @@ HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Evaluator pads long-poll this same-origin URL (`haochaping padwait` behind the reverse
 # proxy, e.g. "/pad/wait"); empty = they short-poll /pad/state through Django.
 HCP_PAD_WAIT_URL = env_str("HCP_PAD_WAIT_URL", "")
+# An active evaluator device not heard from for this many minutes is on the office's
+# offline list (docs/devices.md; pads heartbeat every 5 minutes at most).
+HCP_DEVICE_OFFLINE_MINUTES = env_int("HCP_DEVICE_OFFLINE_MINUTES", 10)
+if HCP_DEVICE_OFFLINE_MINUTES < 1:
+    raise ConfigError("HCP_DEVICE_OFFLINE_MINUTES must be at least 1")
 # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
 # believed (core.clientip); empty = the header is ignored and REMOTE_ADDR is the client.
 HCP_TRUSTED_PROXIES = env_list("HCP_TRUSTED_PROXIES", [])

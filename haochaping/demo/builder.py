@@ -22,6 +22,7 @@ from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
 from haochaping.demo.data import DEMO_DISTRICT
+from haochaping.demo.devices import build_device_demo
 from haochaping.demo.geo import build_locality
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
@@ -85,6 +86,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity = build_activity(
             locality=locality, sites=sites, users=users, seed=seed, names=names, rng=rng,
             total=size.handlings if handlings is None else handlings, now=now, step=step)
+        activity |= build_device_demo(sites=sites, users=users, seed=seed, now=now, step=step)
         step("差评工单（派单、签收、回访、整改、质检、申诉、延期）/ work orders …")
         activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
                                      now=now, step=step)
