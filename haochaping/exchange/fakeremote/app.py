@@ -5,9 +5,9 @@ Protocol endpoints (the profile's upload path of each kind, its count path) go t
 the script first (down, failing, slow; ``behaviour``), then the codec checks the request
 (signature, key, time window, envelope, every item) and refuses a bad one with the
 profile's answer carrying the codec's stable code (HTTP 401 for who sent it, 400 for what
-was sent), a replayed nonce with ``exchange.replayed`` (401). A good batch is stored,
-de-duplicated on its idempotency keys, and acknowledged as the script says (dropped,
-doubled, shuffled, refused keys).
+was sent), a replayed nonce with ``exchange.replayed`` (409, as our inbound API). A good
+batch is stored, de-duplicated on its idempotency keys, and acknowledged as the script
+says (dropped, doubled, shuffled, refused keys).
 
 Control endpoints (never scripted, never signed: a test harness's, on loopback):
 
@@ -160,7 +160,7 @@ class FakeRemote:
         with self.lock:
             b = self.behaviour
             if self._replayed(batch.nonce):
-                return self.refusal(401, REPLAYED, "重复的请求（随机串已使用过）")
+                return self.refusal(409, REPLAYED, "重复的请求（随机串已使用过）")
             self.store.requests[kind.value] += 1
             fates = script.item_fates(b, len(batch.items), self.rng)
             received_at, new = time.time(), 0
@@ -189,7 +189,7 @@ class FakeRemote:
             return self._refused(exc, "对账查询")
         with self.lock:
             if self._replayed(query.nonce):
-                return self.refusal(401, REPLAYED, "重复的请求（随机串已使用过）")
+                return self.refusal(409, REPLAYED, "重复的请求（随机串已使用过）")
             self.store.requests["count"] += 1
             count, digest = self.store.count(query.kind, query.day, query.org_code)
         self.log(f"对账查询 {KIND_LABELS[query.kind]} {query.day} "

@@ -104,7 +104,7 @@ def test_a_replayed_request_is_refused(case: tuple) -> None:
     request, first = upload(remote, profile, kind, samples(profile, kind))
     assert first.status == 200
     again = send_signed(remote.url, request, 30)
-    assert again.status == 401
+    assert again.status == 409
     assert answer_code(profile, again) == "exchange.replayed"
     assert {row["times"] for row in held(remote, kind).values()} == {1}
 

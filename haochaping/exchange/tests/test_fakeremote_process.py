@@ -93,7 +93,7 @@ def test_a_replayed_and_a_doubled_send(
     sent = province.send_down(us.url, "rating", count=2, replay=True, set={"channel": "app"})
     statuses = [(r["status"], r.get("error", "")) for r in sent["requests"]]
     # the original, its byte-for-byte replay, the same keys under a new nonce
-    assert statuses == [(200, ""), (401, "exchange.remote_status"), (200, "")]
+    assert statuses == [(200, ""), (409, "exchange.remote_status"), (200, "")]
     assert us.summary()["refusals"] == {"exchange.replayed": 1}
     stored = held(us, Kind.RATING)
     assert {row["times"] for row in stored.values()} == {2}
