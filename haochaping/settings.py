@@ -77,6 +77,11 @@ HCP_EXCHANGE_BREAKER_OPEN_SECONDS = env_int("HCP_EXCHANGE_BREAKER_OPEN_SECONDS",
 # A claimed record left "sending" this long past the remote's timeout (its worker died)
 # is sent again, under the same key.
 HCP_EXCHANGE_LEASE_MARGIN_SECONDS = env_int("HCP_EXCHANGE_LEASE_MARGIN_SECONDS", 60)
+# Daily reconciliation (对账, docs/exchange.md "Reconciliation"): yesterday is checked from
+# this hour of today (Beijing time); days with differences are checked again once a day
+# for this many days.
+HCP_EXCHANGE_RECONCILE_SETTLE_HOURS = env_int("HCP_EXCHANGE_RECONCILE_SETTLE_HOURS", 2)
+HCP_EXCHANGE_RECONCILE_RECHECK_DAYS = env_int("HCP_EXCHANGE_RECONCILE_RECHECK_DAYS", 7)
 # Task engine (ADR 0005): a worker silent this long is dead and its tasks requeued.
 HCP_WORKER_STALL_SECONDS = env_int("HCP_WORKER_STALL_SECONDS", 30)
 # Successful task results are kept this many days (failed ones until retried or deleted).

@@ -23,6 +23,7 @@ JOBS: tuple[Job, ...] = (
     Job("evaluations.default_ratings", "haochaping.evaluations.tasks.default_ratings", 300),
     Job("notify.deliver", "haochaping.notify.tasks.deliver_outbox", 5),
     Job("exchange.deliver", "haochaping.exchange.tasks.deliver_outbox", 5),
+    Job("exchange.reconcile", "haochaping.exchange.tasks.reconcile", 600),
     Job("notify.sms_invitations", "haochaping.evaluations.tasks.sms_invitations", 60),
     Job("workorders.deadline_warnings", "haochaping.workorders.tasks.deadline_warnings", 300),
     Job("workorders.overdue", "haochaping.workorders.tasks.overdue", 300),

@@ -27,6 +27,7 @@ from haochaping.demo.geo import build_locality
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
+from haochaping.demo.reconcile import build_reconcile
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
 from haochaping.demo.stats_info import archive_last_month, publish_rankings
@@ -90,6 +91,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("差评工单（派单、签收、回访、整改、质检、申诉、延期）/ work orders …")
         activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
                                      now=now, step=step)
+        activity |= build_reconcile(now=now, step=step)  # 对账 with one planted difference
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

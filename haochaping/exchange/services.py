@@ -33,7 +33,9 @@ def _writer(actor: Actor) -> None:
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以重新上报")
 
 
-def _fresh(now: datetime) -> dict[str, object]:
+def requeue_fields(now: datetime) -> dict[str, object]:
+    """A re-sent row: pending now, a fresh attempt budget, the same key (also the
+    reconciliation's re-send, ``reconcile_services``)."""
     return {"status": rules.PENDING, "attempts": 0, "next_attempt_at": now,
             "locked_until": None, "error_code": "", "last_error": ""}
 
@@ -47,7 +49,7 @@ def outbox_resend(*, actor: Actor, record: OutboxRecord, ip: str | None = None,
     now = now or timezone.now()
     with transaction.atomic():
         if not OutboxRecord.objects.filter(pk=record.pk, status__in=rules.RESENDABLE).update(
-                **_fresh(now)):
+                **requeue_fields(now)):
             raise Conflict("exchange.not_resendable", "该记录不是拒收或死信状态，无需重新上报")
         audit_record(action="exchange.resend", actor=actor.user, actor_label=actor.label,
                      obj=record, ip=ip,
@@ -67,7 +69,7 @@ def outbox_resend_all(*, actor: Actor, remote: Remote, statuses: tuple[str, ...]
     now = now or timezone.now()
     with transaction.atomic():
         count = OutboxRecord.objects.filter(
-            _in_scope(actor), remote=remote, status__in=statuses).update(**_fresh(now))
+            _in_scope(actor), remote=remote, status__in=statuses).update(**requeue_fields(now))
         audit_record(action="exchange.resend_all", actor=actor.user, actor_label=actor.label,
                      obj=remote, ip=ip, after={"statuses": list(statuses), "count": count,
                                                "scope": actor.scope_path or "*"})
@@ -117,7 +119,7 @@ def outbox_backfill(*, actor: Actor, remote: Remote, day_from: date, day_to: dat
         if path is not None:
             rows = rows.filter(org_id__in=Org.objects.filter(path__startswith=path).values("pk"))
         result.requeued = rows.exclude(status__in=[rules.PENDING, rules.SENDING]).update(
-            **_fresh(now))
+            **requeue_fields(now))
         for kind in rules.UPWARD_KINDS:
             if kind.value in kinds:
                 result.created[kind.value] = backfill.create_missing(

@@ -7,6 +7,9 @@ needs (``HCP_EXCHANGE_SLOTS`` at most). Each slot is one task claiming its own b
 until nothing is due, the breaker opens or ``DELIVER_SECONDS`` are spent; then it queues
 its own continuation. A slot's key keeps one waiting task per slot and its lock one
 running, so a remote never has more requests in flight than it has slots.
+
+``reconcile`` is the daily reconciliation's periodic job (every 10 min): yesterday's run
+per active remote, and one ``reconcile_day`` task per due run (``exchange.reconciling``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import datetime
 from django.conf import settings
 
 from haochaping.core.engine import enqueue, rules, task
-from haochaping.exchange import breaker, delivery, routes, sending
+from haochaping.exchange import breaker, delivery, reconciling, routes, sending
 from haochaping.exchange.models import Remote
 from haochaping.exchange.rules import delivery as exchange_rules
 
@@ -65,3 +68,26 @@ def deliver_outbox(now: str) -> str:
     extra = [f"{reclaimed} reclaimed"] if reclaimed else []
     extra += [f"{rerouted} routes changed"] if rerouted else []
     return "; ".join(parts + extra) or "nothing due"
+
+
+# --- the daily reconciliation (对账, exchange.reconciling) --------------------------------
+
+
+def _run_key(run_id: int) -> str:
+    return f"exchange.reconcile:{run_id}"
+
+
+@task(queue=rules.REPORTS)
+def reconcile(now: str) -> str:
+    """The periodic job: make yesterday's run of every active remote, then queue one task
+    per due (remote, day) run, so that many workers share a day's reconciliation."""
+    moment = datetime.fromisoformat(now)
+    made = reconciling.runs_ensure(moment)
+    queued = sum(enqueue(reconcile_day, run_id, key=_run_key(run_id)) is not None
+                 for run_id in reconciling.due_runs(moment))
+    return f"{made} runs made, {queued} queued"
+
+
+@task(queue=rules.REPORTS, lock=_run_key)
+def reconcile_day(run_id: int) -> str:
+    return reconciling.reconcile_run(run_id)
