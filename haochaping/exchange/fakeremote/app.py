@@ -17,6 +17,7 @@ Control endpoints (never scripted, never signed: a test harness's, on loopback):
 | ``GET /_control``, ``POST /_control`` (JSON) | the script; a POST changes the fields it names |
 | ``GET /_received`` | summary; ``?kind=rating[&offset=&limit=&fields=key,first_at]`` the records |
 | ``POST /_reset`` | forget everything received and the script |
+| ``POST /_forget`` (JSON) | lose some records (``{"kind": …, "keys": […]}``) |
 | ``POST /_send`` (JSON) | send records down to a URL (``downward``) |
 """
 
@@ -210,7 +211,7 @@ class FakeRemote:
                 return json_reply(200, self._state())
         if route == ("GET", "/_received"):
             return self._received(query)
-        if method != "POST" or path not in ("/_control", "/_reset", "/_send"):
+        if method != "POST" or path not in ("/_control", "/_reset", "/_send", "/_forget"):
             return json_reply(404, {"error": f"没有控制接口 {method} {path}"})
         try:
             data = orjson.loads(body or b"{}")
@@ -221,6 +222,8 @@ class FakeRemote:
                 return self._control(data)
             if path == "/_reset":
                 return self._reset()
+            if path == "/_forget":
+                return self._forget(data)
             return json_reply(200, send_down(self, data))
         except script.ControlError as exc:
             return json_reply(400, {"error": str(exc), "field": exc.field})
@@ -257,6 +260,22 @@ class FakeRemote:
             self.rng = random.Random(self.seed)
             self.down_until = None
         return json_reply(200, {"reset": True})
+
+    def _forget(self, data: object) -> Reply:
+        """``{"kind": "rating", "keys": [...]}``: the remote loses those records."""
+        if not isinstance(data, dict):
+            raise script.ControlError("指令应为 JSON 对象", "body")
+        try:
+            kind = Kind(str(data.get("kind")))
+        except ValueError:
+            raise script.ControlError("kind 无效", "kind") from None
+        keys = data.get("keys")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise script.ControlError("keys 应为幂等键的列表", "keys")
+        with self.lock:
+            gone = self.store.forget(kind, keys)
+        self.log(f"按控制指令丢失{KIND_LABELS[kind]} {gone} 条")
+        return json_reply(200, {"forgotten": gone})
 
     def _received(self, query: dict[str, list[str]]) -> Reply:
         def one(name: str, default: str) -> str:

@@ -104,6 +104,12 @@ class FakeRemoteProcess:
     def reset(self) -> None:
         json_call("POST", f"{self.url}/_reset", {})
 
+    def forget(self, kind: str, keys: list[str]) -> int:
+        """The remote loses these records (a planted difference)."""
+        answer: dict[str, Any] = json_call("POST", f"{self.url}/_forget",
+                                           {"kind": kind, "keys": keys})
+        return int(answer["forgotten"])
+
     def summary(self) -> dict[str, Any]:
         answer: dict[str, Any] = json_call("GET", f"{self.url}/_received")
         return answer

@@ -90,6 +90,9 @@ class Store:
         with journal.open(encoding="utf-8") as lines:
             for line in lines:
                 row = json.loads(line)
+                if row.get("forgotten"):
+                    self.entries[row["kind"]].pop(row["key"], None)
+                    continue
                 self.entries[row["kind"]][row["key"]] = Entry(
                     org_code=row["org_code"], day=date.fromisoformat(row["day"]),
                     first_at=row["first_at"], times=row.get("times", 1),
@@ -119,6 +122,18 @@ class Store:
             self._journal.write(json.dumps(row, ensure_ascii=False) + "\n")
             self._journal.flush()
         return True
+
+    def forget(self, kind: Kind, keys: list[str]) -> int:
+        """The remote loses these records (a planted difference for reconciliation);
+        how many it held."""
+        held = self.entries[kind.value]
+        gone = [key for key in keys if held.pop(key, None) is not None]
+        if self._journal is not None:
+            for key in gone:
+                self._journal.write(json.dumps({"kind": kind.value, "key": key,
+                                                "forgotten": True}) + "\n")
+            self._journal.flush()
+        return len(gone)
 
     def count(self, kind: Kind, day: date, org_code: str) -> tuple[int, str]:
         """对账: the keys held of ``kind`` on ``day`` for ``org_code`` ("" = every org)."""

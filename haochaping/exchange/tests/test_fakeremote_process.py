@@ -56,6 +56,17 @@ def test_the_journal_keeps_what_was_received_across_a_restart(tmp_path: Path) ->
     assert len(journal.read_text(encoding="utf-8").splitlines()) == 2  # no second line
 
 
+def test_the_journal_keeps_a_loss_across_a_restart(tmp_path: Path) -> None:
+    journal = tmp_path / "received.jsonl"
+    items = samples(NATIONAL, Kind.RATING, 3)
+    with FakeRemoteProcess("national", journal=journal) as remote:
+        assert upload(remote, NATIONAL, Kind.RATING, items)[1].status == 200
+        assert remote.forget("rating", [items[0][0], "rating:never-held:saved:1"]) == 1
+        assert sorted(held(remote, Kind.RATING)) == sorted(key for key, _ in items[1:])
+    with FakeRemoteProcess("national", journal=journal) as again:
+        assert sorted(held(again, Kind.RATING)) == sorted(key for key, _ in items[1:])
+
+
 @pytest.fixture(scope="module")
 def province_and_us() -> Iterator[tuple[FakeRemoteProcess, FakeRemoteProcess]]:
     """The province (their keys) and a stand-in for our inbound API (our keys), Jiangxi:
