@@ -86,6 +86,11 @@ HCP_EXCHANGE_RECONCILE_RECHECK_DAYS = env_int("HCP_EXCHANGE_RECONCILE_RECHECK_DA
 HCP_WORKER_STALL_SECONDS = env_int("HCP_WORKER_STALL_SECONDS", 30)
 # Successful task results are kept this many days (failed ones until retried or deleted).
 HCP_TASK_RESULT_DAYS = env_int("HCP_TASK_RESULT_DAYS", 7)
+# Requests a remote platform may post to the inbound exchange API per minute, and the
+# largest body taken (docs/exchange.md "Downward"): a batch of 100 items fits in a few
+# hundred KB.
+HCP_EXCHANGE_INBOUND_PER_MINUTE = env_int("HCP_EXCHANGE_INBOUND_PER_MINUTE", 600)
+HCP_EXCHANGE_INBOUND_MAX_BYTES = env_int("HCP_EXCHANGE_INBOUND_MAX_BYTES", 2_000_000)
 # Base of the links sent to raters (SMS invitation → {base}/r/<token>).
 HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Evaluator pads long-poll this same-origin URL (`haochaping padwait` behind the reverse

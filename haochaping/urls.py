@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("haochaping.accounts.urls")),
+    path("work/exchange/inbound/", include("haochaping.exchange.inbound.urls")),
     path("work/orders/", include("haochaping.workorders.urls")),
     path("gongshi/", include("haochaping.disclosure.urls")),
     path("work/stats/", include("haochaping.stats.urls")),

@@ -32,5 +32,6 @@ JOBS: tuple[Job, ...] = (
     Job("stats.rebuild_recent", "haochaping.stats.tasks.repair", 24 * 3600),
     Job("stats.monthly_reports", "haochaping.stats.tasks.monthly_reports", 3600),
     Job("stats.ranking_snapshots", "haochaping.stats.tasks.ranking_snapshots", 3600),
+    Job("exchange.inbound_upkeep", "haochaping.exchange.inbound.tasks.inbound_upkeep", 60),
     Job("engine.prune", "haochaping.core.tasks.prune_task_results", 6 * 3600),
 )

@@ -23,6 +23,7 @@ from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
+from haochaping.demo.exchange_down import build_exchange_down
 from haochaping.demo.geo import build_locality
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
@@ -92,6 +93,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
                                      now=now, step=step)
         activity |= build_reconcile(now=now, step=step)  # 对账 with one planted difference
+        activity |= build_exchange_down(locality=locality, users=users, now=now, step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -18,7 +18,8 @@ Policy clauses implemented here (docs/evaluations.md has the full table):
   001 一事一评) and supersedes the first under ``latest_wins`` (seed 003 §10);
 - only after completion and before the supplementary window closes (seed 003 §12);
 - a phone-invitation rating is entered by the supervising office, never by the staff
-  member who served the handling (seed 003 §15, seed 004 §11);
+  member who served the handling (seed 003 §15, seed 004 §11); one made on the provincial
+  or national platform (``from_remote``, exchange) was entered there;
 - a default rating (seed 000 §11) is replaced by any real rating and never replaces one.
 """
 
@@ -223,11 +224,14 @@ def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTable
                  state: HandlingState, policy: RatingPolicy, now: datetime,
                  entered_by: EnteredBy | None = None,
                  assess_number: int | None = None,
-                 sms_reply: bool = False, degraded: bool = False) -> RatingDecision:
+                 sms_reply: bool = False, degraded: bool = False,
+                 from_remote: bool = False) -> RatingDecision:
     """Decide whether ``rating`` may be recorded; raise :class:`RatingRejected` if not.
     ``sms_reply``: the rating is the rater's SMS reply, which may defer its reason.
     ``degraded``: it comes from a device that cannot give a reason (a four-key pad); its
-    差评 reason is collected at the call-back of the work order it opens."""
+    差评 reason is collected at the call-back of the work order it opens.
+    ``from_remote``: it was made on a remote platform (exchange), whose own office
+    entered its phone-invitation ratings."""
     if channel is Channel.DEFAULT:
         raise RatingRejected("evaluation.invalid_channel", "系统默认评价只能由系统生成", "channel")
     if degraded and channel not in DEGRADED_CHANNELS:
@@ -237,7 +241,7 @@ def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTable
         raise RatingRejected("evaluation.invalid_assess_number", "评价次序须为 1 或 2",
                              "assess_number")
     check_timing(state, now)
-    if channel is Channel.PHONE:
+    if channel is Channel.PHONE and not from_remote:
         check_phone_entry(state, policy, entered_by)
     check_content(rating, tables, state.channel_group)
     decision = decide_supersede(state, policy, rating, assess_number)

@@ -136,7 +136,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
                       client: Any = None, device: Device | None = None, entered_by: Any = None,
                       ip: str | None = None, user_agent: str = "",
                       assess_number: int | None = None, sms_reply: bool = False,
-                      degraded: bool = False, now: datetime | None = None,
+                      degraded: bool = False, from_remote: bool = False,
+                      now: datetime | None = None,
                       locate: Callable[[], Locked] | None = None) -> list[Evaluation]:
     """Record a rating of ``handling`` (and, with ``for_batch``, of every completed
     handling of its batch). All or nothing for the handling itself; other members of the
@@ -147,6 +148,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
     (rules.reason_exempt); every other caller, the SMS link's form included, leaves it off.
     ``degraded``: a four-key pad's rating (evaluations.devices), marked on the row and
     exempt from the 差评 reason, which the work order's call-back collects.
+    ``from_remote``: a rating made on the provincial or national platform (exchange),
+    recorded with ``now`` its assessment time.
     Raises AppError with a stable code; nothing is written on refusal."""
     now = now or timezone.now()
     channel = Channel(channel)
@@ -170,8 +173,9 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
             for index, target in enumerate(_targets(handling, for_batch, first)):
                 row = _rate_one(target, rating, channel=channel, version=version,
                                 tables=tables, entered_by=entered_by,
-                                assess_number=assess_number, sms_reply=sms_reply, now=now,
-                                extra=extra, required=index == 0)
+                                assess_number=assess_number, sms_reply=sms_reply,
+                                from_remote=from_remote, now=now, extra=extra,
+                                required=index == 0)
                 if row is not None:
                     created.append(row)
     except rules.RatingRejected as exc:
@@ -184,8 +188,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
 
 def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
               version: StandardVersion, tables: rules.StandardTables, entered_by: Any,
-              assess_number: int | None, sms_reply: bool, now: datetime,
-              extra: dict[str, Any], required: bool) -> Evaluation | None:
+              assess_number: int | None, sms_reply: bool, from_remote: bool,
+              now: datetime, extra: dict[str, Any], required: bool) -> Evaluation | None:
     handling = target.handling
     policy = policy_at(target.org_path)
     try:
@@ -194,7 +198,8 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
             state=_state(handling, target.current, channel),
             policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation),
             now=now, entered_by=_entered_by(entered_by), assess_number=assess_number,
-            sms_reply=sms_reply, degraded=bool(extra["degraded"]))
+            sms_reply=sms_reply, degraded=bool(extra["degraded"]),
+            from_remote=from_remote)
     except rules.RatingRejected:
         if required:
             raise

@@ -14,11 +14,13 @@ dead letters, visible and re-sendable once the cause is fixed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from haochaping.evaluations.models import Evaluation
+from haochaping.exchange.inbound.forwarded import forwarded_record
+from haochaping.exchange.models import ForwardedItem
 from haochaping.exchange.rules import delivery as rules
 from haochaping.exchange.rules.canonical import (
     HandlingRecord,
@@ -140,6 +142,24 @@ def _results(ids: list[int]) -> dict[int, Built]:
     return built
 
 
+def _complaints(ids: list[int], fields: tuple[str, ...]) -> dict[int, Built]:
+    """The outcome of each item a remote forwarded (``exchange.inbound``): the item as
+    received, with the reply, and the submitter from the vault for the fields the profile
+    sends."""
+    rows = list(ForwardedItem.objects.filter(pk__in=ids).select_related("submitter"))
+    identities = _identities((i.submitter for i in rows if i.submitter is not None), fields)
+    built: dict[int, Built] = {}
+    for item in rows:
+        identity = identities.get(item.submitter_id) if item.submitter_id else Identity()
+        if identity is None:
+            built[item.pk] = KEY_MISSING
+        elif item.replied_at is None:
+            built[item.pk] = Unsendable("exchange.forwarded_open", "诉求尚未办结，没有可回传的结果")
+        else:
+            built[item.pk] = replace(forwarded_record(item), submitter=identity)
+    return built
+
+
 def records(kind: Kind, object_ids: Iterable[int], *,
             identity_fields: tuple[str, ...] = IDENTITY_FIELDS) -> dict[int, Built]:
     """{object id: its record or why it cannot leave}, for every id asked."""
@@ -150,6 +170,8 @@ def records(kind: Kind, object_ids: Iterable[int], *,
         built = _ratings(ids, identity_fields)
     elif kind is Kind.RESULT:
         built = _results(ids)
+    elif kind is Kind.COMPLAINT:
+        built = _complaints(ids, identity_fields)
     else:
         raise ValueError(f"{kind} does not leave upward")
     return {pk: built.get(pk, GONE) for pk in ids}

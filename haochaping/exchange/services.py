@@ -21,9 +21,11 @@ from haochaping.accounts.scoping import Actor, require, scope_q
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Org
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
+from haochaping.core.localtime import local_day
 from haochaping.exchange import backfill, routes
 from haochaping.exchange.models import OutboxRecord, Remote
 from haochaping.exchange.rules import delivery as rules
+from haochaping.exchange.rules.canonical import Event, Kind, record_key
 
 MAX_RANGE_DAYS = 366  # one 补报 covers at most a year (a longer one is several)
 
@@ -132,3 +134,29 @@ def outbox_backfill(*, actor: Actor, remote: Remote, day_from: date, day_to: dat
                          "created": result.created})
     return result
 
+
+# --- the downward exchange's two entries (exchange.inbound) ------------------------------
+
+
+def outbox_settle_echo(*, remote_id: int, kind: Kind, object_id: int, now: datetime) -> int:
+    """A record that came from a remote (a rating made on its platform) is not sent back
+    to it: its row for that remote, which the trigger wrote in the caller's transaction,
+    is acknowledged at once. The other remotes still receive it."""
+    return OutboxRecord.objects.filter(
+        remote_id=remote_id, kind=kind.value, object_id=object_id,
+        status=rules.PENDING).update(status=rules.ACKED, acked_at=now, error_code="",
+                                     last_error="", locked_until=None)
+
+
+def outbox_answer(*, remote_id: int, kind: Kind, object_id: int, org_id: int,
+                  moment: datetime) -> OutboxRecord:
+    """A record for one remote only, in the caller's transaction: the outcome of an item
+    it forwarded (closed), never routed to the others. Idempotent on the change
+    (``exchange_outbox_once``)."""
+    row, _ = OutboxRecord.objects.get_or_create(
+        remote_id=remote_id, kind=kind.value, object_id=object_id, event=Event.CLOSED.value,
+        version=1, defaults={
+            "record_key": record_key(kind, str(object_id), Event.CLOSED, 1), "org_id": org_id,
+            "day": local_day(moment), "status": rules.PENDING, "next_attempt_at": moment,
+            "created_at": moment})
+    return row

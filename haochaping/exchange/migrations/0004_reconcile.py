@@ -1,6 +1,5 @@
 """The daily reconciliation (对账, issue 13): a run per (remote, day), a check per (org,
-kind) of it. Numbered 0004 beside exchange-down's 0003 (the lead orders the chain on
-merge)."""
+kind) of it. Follows exchange-down's 0003."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -10,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_national_standards'),
-        ('exchange', '0002_outbox'),
+        ('exchange', '0003_inbound'),
     ]
 
     operations = [

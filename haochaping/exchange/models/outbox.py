@@ -15,6 +15,7 @@ from haochaping.exchange.rules import delivery as rules
 from haochaping.exchange.rules.canonical import KIND_LABELS, Event
 
 KIND_CHOICES = [(k.value, KIND_LABELS[k]) for k in rules.UPWARD_KINDS]
+ROUTE_CHOICES = [(k.value, KIND_LABELS[k]) for k in rules.ROUTED_KINDS]
 EVENT_CHOICES = [(Event.SAVED.value, "新增或变更"), (Event.INVALIDATED.value, "作废"),
                  (Event.CLOSED.value, "办结")]
 STATUS_CHOICES = list(rules.STATUS_LABELS.items())
@@ -29,7 +30,7 @@ class RemoteRoute(models.Model):
 
     remote = models.ForeignKey("exchange.Remote", verbose_name="对接平台",
                                on_delete=models.CASCADE, related_name="routes", db_index=False)
-    kind = models.CharField("上报类型", max_length=12, choices=KIND_CHOICES)
+    kind = models.CharField("上报类型", max_length=12, choices=ROUTE_CHOICES)
 
     class Meta:
         verbose_name = verbose_name_plural = "上报路由"

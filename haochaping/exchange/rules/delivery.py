@@ -21,10 +21,14 @@ from haochaping.notify.rules import RetryDecision as RetryDecision
 from haochaping.notify.rules import RetryPolicy as RetryPolicy
 from haochaping.notify.rules import retry_after as retry_after
 
-# Kinds that leave upward, in the order a delivery pass sends them: a handling before the
-# ratings of it, a rating before the rectification result of its bad review, so a remote
-# that checks references finds the parent first.
-UPWARD_KINDS: tuple[Kind, ...] = (Kind.HANDLING, Kind.RATING, Kind.RESULT)
+# Kinds routed to every remote that receives them (the triggers write their rows), in the
+# order a delivery pass sends them: a handling before the ratings of it, a rating before
+# the rectification result of its bad review, so a remote that checks references finds
+# the parent first.
+ROUTED_KINDS: tuple[Kind, ...] = (Kind.HANDLING, Kind.RATING, Kind.RESULT)
+# Every kind the outbox carries: the routed ones, then the outcome of an item a remote
+# forwarded (咨询/投诉 closed), written for that remote only by exchange.inbound.
+UPWARD_KINDS: tuple[Kind, ...] = (*ROUTED_KINDS, Kind.COMPLAINT)
 
 # Statuses of an outbox row. ``sending`` is a claim in flight (a lease): the row is with a
 # delivery task between its claim and the remote's answer.
@@ -58,8 +62,8 @@ def route_kinds(profile_kinds: frozenset[Kind], remote_kinds: list[str],
         return frozenset()
     known = {k.value for k in Kind}
     wanted = frozenset(Kind(k) for k in remote_kinds if k in known) if remote_kinds \
-        else frozenset(UPWARD_KINDS)
-    return frozenset(k for k in UPWARD_KINDS if k in profile_kinds and k in wanted)
+        else frozenset(ROUTED_KINDS)
+    return frozenset(k for k in ROUTED_KINDS if k in profile_kinds and k in wanted)
 
 
 def batch_size(remote_batch_size: int, profile_max: int | None) -> int:
