@@ -26,6 +26,9 @@ def test_the_demo_remote_points_at_the_fake_remote_with_the_demo_keys() -> None:
     assert AuditEvent.objects.filter(action="exchange.remote_save").count() == 2
     assert "haochaping exchange check --profile national --url http://127.0.0.1:18711 " \
            in out.getvalue()
+    assert "curl -X POST http://127.0.0.1:18711/_send -d '{\"url\": " \
+           "\"http://127.0.0.1:8000/api/v1/exchange/demo-national\", \"kind\": \"complaint\"" \
+           in out.getvalue()
 
 
 def test_refused_in_production(settings: SettingsWrapper) -> None:

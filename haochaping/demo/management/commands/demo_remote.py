@@ -10,6 +10,7 @@ production.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from haochaping.accounts.scoping import system_actor
 from haochaping.exchange.fakeremote.demokeys import OURS_ENV
 from haochaping.exchange.models import Remote
 from haochaping.exchange.profiles_store import remote_save
+from haochaping.handlings.models import Handling
 
 DEMO_REMOTE = "demo-national"
 
@@ -43,7 +45,12 @@ class Command(BaseCommand):
         remote.is_active, remote.kinds = True, []
         remote.batch_size, remote.rate_per_second, remote.timeout_seconds = 100, 20, 10
         remote_save(actor=system_actor("demo"), remote=remote)
-        admin = f"http://127.0.0.1:{options['port']}/admin/exchange/remote/{remote.pk}/change/"
+        server = f"http://127.0.0.1:{options['port']}"
+        admin = f"{server}/admin/exchange/remote/{remote.pk}/change/"
+        org = (Handling.objects.filter(status="completed").order_by("-pk")
+               .values_list("org__code", flat=True).first() or "")
+        send = {"url": f"{server}/api/v1/exchange/{DEMO_REMOTE}", "kind": "complaint",
+                "count": 1, "start": 1, "set": {"org_code": org}}
         self.stdout.write("\n".join([
             "",
             "数据上报（演示）/ exchange with the fake remote platform",
@@ -54,6 +61,9 @@ class Command(BaseCommand):
             f"  联调检查 check          haochaping exchange check --profile {profile} "
             f"--url {url}  （演示密钥 / demo keys）",
             f"  控制 control            curl -X POST {url}/_control -d '{{\"down\": \"503\"}}'",
+            f"  下发诉求 send down      curl -X POST {url}/_send -d '{json.dumps(send)}'",
+            f"{'':26}（省平台转办一件投诉：{server}/work/exchange/inbound/ 派发，"
+            "办结后结果回传假远端平台；再发一件把 start 改为 2）",
             "  演示密钥仅供演示，切勿用于真实平台。/ The demo keys are public: never use them.",
             "",
         ]))
