@@ -33,7 +33,8 @@ def test_a_reported_stage_sends_its_handling_again_with_the_stages(
     after = set(OutboxRecord.objects.filter(remote=remote, kind=Kind.HANDLING,
                                             object_id=handling.pk).values_list("version",
                                                                                flat=True))
-    assert before and after > before  # a new version of the handling, in the same write
+    assert before
+    assert after > before  # a new version of the handling, in the same write
 
     record = records.records(Kind.HANDLING, [handling.pk])[handling.pk]
     assert isinstance(record, HandlingRecord)
