@@ -154,6 +154,14 @@ def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _anchor_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test anchors the audit log into a fresh directory of its own, never the
+    demo's ``var/anchors``."""
+    settings.HCP_AUDIT_ANCHOR_STORE = "file"
+    settings.HCP_AUDIT_ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

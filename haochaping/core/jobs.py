@@ -31,4 +31,6 @@ JOBS: tuple[Job, ...] = (
     Job("stats.monthly_reports", "haochaping.stats.tasks.monthly_reports", 3600),
     Job("stats.ranking_snapshots", "haochaping.stats.tasks.ranking_snapshots", 3600),
     Job("engine.prune", "haochaping.core.tasks.prune_task_results", 6 * 3600),
+    # The anchor interval is the exposure window of a truncated audit tail (docs/audit.md).
+    Job("audit.anchor", "haochaping.audit.tasks.anchor", 600),
 )
