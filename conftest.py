@@ -21,7 +21,7 @@ def _flushes_database(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = set(getattr(item, "fixturenames", ()))
     return bool({"transactional_db", "live_server"} & fixtures) or bool(
-        marker and marker.kwargs.get("transaction"))
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -34,8 +34,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         from pytest_django.plugin import blocking_manager_key
 
         from haochaping.core.reference_data import ensure_reference_data
+        from tests.records import install_record_triggers
 
         with item.config.stash[blocking_manager_key].unblock():
+            install_record_triggers()  # lifted for the flush by _records_flushable
             ensure_reference_data()
 
 
@@ -138,19 +140,18 @@ def personas(locality: SimpleNamespace) -> SimpleNamespace:
 
 
 @pytest.fixture(autouse=True)
-def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Transactional tests end with a flush of every table, which the audit log's
-    append-only triggers refuse: empty that table first, triggers lifted for the moment."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+def _records_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests end with a flush of every table, which the insert-only
+    triggers of the audit log, the ratings and the snapshots refuse (core.records): lift
+    them just before it; ``pytest_runtest_teardown`` installs them again after it."""
+    transactional = _flushes_database(request.node)
     if transactional and "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")  # set up first, so torn down after us
     yield
     if transactional:
-        from haochaping.audit.tests.support import empty_audit_log
+        from tests.records import remove_record_triggers
 
-        empty_audit_log()
+        remove_record_triggers()
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("stats", "verify"): ("stats_report_verify", "check archived reports against their hash"),
     ("cases", "publish"): ("publish_typical_cases",
                           "store the public text of typical cases marked before it existed"),
+    ("db", "roles"): ("db_roles", "PostgreSQL owner and runtime roles (insert-only records)"),
     ("migrate",): ("migrate", "apply database migrations"),
     ("serve",): ("runserver", "development server (use gunicorn in production)"),
     ("manage",): ("", "any Django management command: haochaping manage <cmd> ..."),

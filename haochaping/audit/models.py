@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
+
+from haochaping.audit.triggers import GUARD
+from haochaping.core.records import InsertOnly
 
 
 class AuditEvent(models.Model):
@@ -34,6 +39,8 @@ class AuditEvent(models.Model):
     # written before issue 17 (rules: algorithm v1).
     key_id = models.CharField("密钥编号", max_length=16, blank=True, default="")
     hash = models.CharField("摘要", max_length=64)
+
+    insert_only: ClassVar[InsertOnly] = GUARD  # no UPDATE, DELETE or TRUNCATE (core.records)
 
     class Meta:
         verbose_name = "审计日志"

@@ -26,6 +26,7 @@ def test_resolve_maps_words_to_management_commands() -> None:
     assert resolve(["stats", "verify"]) == ["stats_report_verify"]
     assert resolve(["demo", "sms-reply", "5"]) == ["demo_sms_reply", "5"]
     assert resolve(["demo", "--size", "large"]) == ["demo", "--size", "large"]
+    assert resolve(["db", "roles", "--runtime", "app"]) == ["db_roles", "--runtime", "app"]
     assert resolve(["frobnicate"]) is None
 
 
@@ -38,7 +39,7 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
                                    ["calendar", "check"], ["clients"], ["rekey"],
                                    ["stats", "rebuild"], ["stats", "report"],
                                    ["stats", "verify"], ["cases", "publish"],
-                                   ["demo", "sms-reply"]])
+                                   ["demo", "sms-reply"], ["db", "roles"]])
 def test_every_operator_command_has_help(words: list[str]) -> None:
     out = subprocess.run([sys.executable, "-m", "haochaping.cli", *words, "--help"],
                          capture_output=True, text=True, timeout=60, check=False)
