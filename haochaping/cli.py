@@ -29,6 +29,8 @@ COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("cases", "publish"): ("publish_typical_cases",
                           "store the public text of typical cases marked before it existed"),
     ("db", "roles"): ("db_roles", "PostgreSQL owner and runtime roles (insert-only records)"),
+    ("db", "backup"): ("db_backup", "PostgreSQL backup with pg_dump"),
+    ("db", "restore"): ("db_restore", "restore a backup into a fresh database (pg_restore)"),
     ("migrate",): ("migrate", "apply database migrations"),
     ("serve",): ("runserver", "development server (use gunicorn in production)"),
     ("manage",): ("", "any Django management command: haochaping manage <cmd> ..."),

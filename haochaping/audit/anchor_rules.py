@@ -107,16 +107,20 @@ def _moved_back(before: Heads, after: Heads) -> list[str]:
     return moved
 
 
-def check_anchor_files(files: Iterable[tuple[str, bytes]], keys: AuditKeys
+def check_anchor_files(files: Iterable[tuple[str, bytes]], keys: AuditKeys,
+                       upto: int | None = None
                        ) -> tuple[AnchorDoc | None, int, list[ChainProblem]]:
     """Check anchors in their order: each signed by a configured key, numbered 1, 2, 3 …,
     linked to the one before, no chain's head going back. Returns the latest correctly
-    signed anchor (the one to check the database against), the count and the problems."""
+    signed anchor (the one to check the database against; with ``upto``, anchor number
+    ``upto``, and the anchors after it are not read), the count and the problems."""
     problems: list[ChainProblem] = []
     latest: AnchorDoc | None = None
     before: tuple[AnchorDoc, bytes] | None = None
     count = 0
     for name, data in files:
+        if upto is not None and latest is not None and latest.number >= upto:
+            break
         count += 1
         try:
             doc = anchor_decode(data)
@@ -146,4 +150,8 @@ def check_anchor_files(files: Iterable[tuple[str, bytes]], keys: AuditKeys
             problems.append(_problem(name, "anchor_broken",
                                      f"链 {'、'.join(moved)} 的头部比上一个锚点更早", doc.number))
         before = (doc, data)
+    if upto is not None and (latest is None or latest.number != upto):
+        problems.append(_problem(f"#{upto}", "anchor_invalid",
+                                 f"没有签名正确的第 {upto} 个锚点", upto))
+        latest = None
     return latest, count, problems

@@ -63,8 +63,10 @@ class StoreCheck:
         return [(chain, seq, digest) for chain, (seq, digest) in sorted(self.latest.heads.items())]
 
 
-def anchor_store_check(store: AnchorStore | None = None) -> StoreCheck:
-    """Read every stored anchor and check signatures and links (anchor_rules)."""
+def anchor_store_check(store: AnchorStore | None = None, upto: int | None = None
+                       ) -> StoreCheck:
+    """Read every stored anchor (up to number ``upto``: a restored backup is checked
+    against the anchor taken before it) and check signatures and links (anchor_rules)."""
     store = store or anchor_store()
-    latest, count, problems = anchor_rules.check_anchor_files(store.all(), audit_keys())
+    latest, count, problems = anchor_rules.check_anchor_files(store.all(), audit_keys(), upto)
     return StoreCheck(location=store.location, count=count, latest=latest, problems=problems)

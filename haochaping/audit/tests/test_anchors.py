@@ -241,3 +241,20 @@ def test_a_tampered_anchor_file_fails_verify(settings: Any) -> None:
     code, text = _verify()
     assert code == 1
     assert f"锚点 {written.name}\tanchor_invalid\t锚点签名不符" in text
+
+
+@pytest.mark.django_db
+def test_verify_against_an_older_anchor() -> None:
+    _append(2)
+    assert audit_anchor_write(now=NOW) is not None
+    _append(2)
+    assert audit_anchor_write(now=NOW) is not None
+    triggers.remove(connection)  # as if restored from a backup taken at the first anchor
+    AuditEvent.objects.filter(seq__gte=3).delete()
+    assert _verify()[0] == 1
+    code, text = _verify("--anchor", "1")
+    assert code == 0
+    assert "1 个锚点，以第 1 个" in text  # the later one is not read
+    code, text = _verify("--anchor", "3")
+    assert code == 1
+    assert "锚点 #3\tanchor_invalid\t没有签名正确的第 3 个锚点" in text

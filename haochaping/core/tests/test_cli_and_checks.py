@@ -39,7 +39,8 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
                                    ["calendar", "check"], ["clients"], ["rekey"],
                                    ["stats", "rebuild"], ["stats", "report"],
                                    ["stats", "verify"], ["cases", "publish"],
-                                   ["demo", "sms-reply"], ["db", "roles"]])
+                                   ["demo", "sms-reply"], ["db", "roles"],
+                                   ["db", "backup"], ["db", "restore"]])
 def test_every_operator_command_has_help(words: list[str]) -> None:
     out = subprocess.run([sys.executable, "-m", "haochaping.cli", *words, "--help"],
                          capture_output=True, text=True, timeout=60, check=False)

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                             help="其他链的锚点（audit anchor 输出），可重复")
         parser.add_argument("--no-anchor-store", action="store_true",
                             help="不读取锚点库（HCP_AUDIT_ANCHOR_STORE），只校验哈希链")
+        parser.add_argument("--anchor", type=int, default=None, metavar="N",
+                            help="按锚点库的第 N 个锚点核对（如恢复的备份），而不是最新一个")
 
     def handle(self, *args: Any, **options: Any) -> None:
         expect_seq: int | None = options["expect_seq"]
@@ -48,6 +50,8 @@ class Command(BaseCommand):
             raise CommandError("--expect-hash 应为 64 位十六进制摘要")
         if options["batch"] < 1:
             raise CommandError("--batch 必须为正整数")
+        if options["anchor"] is not None and (options["anchor"] < 1 or options["no_anchor_store"]):
+            raise CommandError("--anchor 须为正整数，且不能与 --no-anchor-store 同用")
         chains: dict[int, tuple[int, str]] = {}
         for text in options["expect_chain"]:
             match = CHAIN_ANCHOR_RE.match(text)
@@ -56,7 +60,8 @@ class Command(BaseCommand):
             chains[int(match[1])] = (int(match[2]), match[3])
 
         try:
-            store = None if options["no_anchor_store"] else anchor_store_check()
+            store = None if options["no_anchor_store"] else anchor_store_check(
+                upto=options["anchor"])
             report = verify_audit_chain(batch=options["batch"], expect_seq=expect_seq,
                                         expect_hash=expect_hash, expect_chains=chains,
                                         anchors=store.expectations() if store else ())
