@@ -258,3 +258,14 @@ def test_verify_against_an_older_anchor() -> None:
     code, text = _verify("--anchor", "3")
     assert code == 1
     assert "锚点 #3\tanchor_invalid\t没有签名正确的第 3 个锚点" in text
+
+
+@pytest.mark.django_db
+def test_an_empty_anchor_store_is_a_warning_or_with_require_anchors_a_failure() -> None:
+    _append(1)
+    code, text = _verify()
+    assert code == 0
+    assert "警告：日志有记录而锚点库为空" in text
+    code, text = _verify("--require-anchors")
+    assert code == 1
+    assert "anchor_missing" in text

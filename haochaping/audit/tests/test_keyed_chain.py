@@ -169,3 +169,11 @@ def test_production_refuses_a_missing_or_demo_key(keys: str) -> None:
 
 def test_the_demo_key_is_the_default_outside_production() -> None:
     assert audit_keys().current == "demo"
+
+
+def test_a_malformed_key_is_a_start_up_error() -> None:
+    from haochaping.audit.checks import audit_keys_format
+
+    with override_settings(HCP_AUDIT_KEYS="demo:short"):
+        assert [e.id for e in audit_keys_format(None)] == ["haochaping.E008"]
+    assert audit_keys_format(None) == []

@@ -38,27 +38,13 @@ class Command(BaseCommand):
                             help="其他链的锚点（audit anchor 输出），可重复")
         parser.add_argument("--no-anchor-store", action="store_true",
                             help="不读取锚点库（HCP_AUDIT_ANCHOR_STORE），只校验哈希链")
+        parser.add_argument("--require-anchors", action="store_true",
+                            help="日志有记录而锚点库为空时报错（定时校验建议使用）")
         parser.add_argument("--anchor", type=int, default=None, metavar="N",
                             help="按锚点库的第 N 个锚点核对（如恢复的备份），而不是最新一个")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        expect_seq: int | None = options["expect_seq"]
-        expect_hash: str | None = options["expect_hash"]
-        if (expect_seq is None) != (expect_hash is None):
-            raise CommandError("--expect-seq 与 --expect-hash 必须同时提供")
-        if expect_hash is not None and not HASH_RE.match(expect_hash):
-            raise CommandError("--expect-hash 应为 64 位十六进制摘要")
-        if options["batch"] < 1:
-            raise CommandError("--batch 必须为正整数")
-        if options["anchor"] is not None and (options["anchor"] < 1 or options["no_anchor_store"]):
-            raise CommandError("--anchor 须为正整数，且不能与 --no-anchor-store 同用")
-        chains: dict[int, tuple[int, str]] = {}
-        for text in options["expect_chain"]:
-            match = CHAIN_ANCHOR_RE.match(text)
-            if match is None:
-                raise CommandError("--expect-chain 应为 链:序号:64 位十六进制摘要")
-            chains[int(match[1])] = (int(match[2]), match[3])
-
+        expect_seq, expect_hash, chains = _expectations(options)
         try:
             store = None if options["no_anchor_store"] else anchor_store_check(
                 upto=options["anchor"])
@@ -70,6 +56,13 @@ class Command(BaseCommand):
         if store is not None:
             self.stdout.write(_store_line(store))
         problems = [*(store.problems if store else []), *report.problems]
+        if store is not None and store.count == 0 and report.checked:
+            empty = ChainProblem(0, "anchor_missing", "日志有记录而锚点库为空：检查 "
+                                 "HCP_AUDIT_ANCHOR_DIR 与 audit.anchor 定时任务", anchor="-")
+            if options["require_anchors"]:
+                problems.append(empty)
+            else:
+                self.stdout.write(f"警告：{empty.detail}")
         if not problems:
             head = (f"，最后序号 {report.last_seq}，摘要 {report.last_hash}"
                     if report.last_seq is not None else "")
@@ -83,6 +76,28 @@ class Command(BaseCommand):
             self.stdout.write(_problem_line(problem))
         self.stdout.flush()
         sys.exit(1)
+
+
+def _expectations(options: dict[str, Any]
+                  ) -> tuple[int | None, str | None, dict[int, tuple[int, str]]]:
+    """The anchors given on the command line, checked; CommandError otherwise."""
+    expect_seq: int | None = options["expect_seq"]
+    expect_hash: str | None = options["expect_hash"]
+    if (expect_seq is None) != (expect_hash is None):
+        raise CommandError("--expect-seq 与 --expect-hash 必须同时提供")
+    if expect_hash is not None and not HASH_RE.match(expect_hash):
+        raise CommandError("--expect-hash 应为 64 位十六进制摘要")
+    if options["batch"] < 1:
+        raise CommandError("--batch 必须为正整数")
+    if options["anchor"] is not None and (options["anchor"] < 1 or options["no_anchor_store"]):
+        raise CommandError("--anchor 须为正整数，且不能与 --no-anchor-store 同用")
+    chains: dict[int, tuple[int, str]] = {}
+    for text in options["expect_chain"]:
+        match = CHAIN_ANCHOR_RE.match(text)
+        if match is None:
+            raise CommandError("--expect-chain 应为 链:序号:64 位十六进制摘要")
+        chains[int(match[1])] = (int(match[2]), match[3])
+    return expect_seq, expect_hash, chains
 
 
 def _store_line(store: StoreCheck) -> str:
