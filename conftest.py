@@ -8,6 +8,7 @@ Tree:  市政务服务局 (supervising, city)
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -159,7 +160,8 @@ def _anchor_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> No
     """Each test anchors the audit log into a fresh directory of its own, never the
     demo's ``var/anchors``."""
     settings.HCP_AUDIT_ANCHOR_STORE = "file"
-    settings.HCP_AUDIT_ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
+    # Created by the first anchor written, so most tests create nothing.
+    settings.HCP_AUDIT_ANCHOR_DIR = tmp_path_factory.getbasetemp() / "anchors" / uuid.uuid4().hex
 
 
 @pytest.fixture(autouse=True)
