@@ -5,7 +5,7 @@ markers change, once each and one way — superseded by a newer rating of the sa
 (seed 003 §10: ``is_current`` false with ``superseded_at``) and invalidated after an upheld
 appeal (seed 003 §23: ``invalidated_at`` with ``invalid_reason``). The triggers refuse any
 other change, whoever sends it; the runtime database role may update these four columns
-only (``haochaping db roles``). Installed by migration ``evaluations 0006``.
+only (``haochaping db roles``). Installed by migration ``evaluations 0007``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ remote platforms.
 Saves go through ``profiles_store`` (system admin only, audited); the forms run the same
 checks first, so a bad profile shows its Chinese error, naming the bad key, on the form.
 A new profile starts from a shipped one (``?base=zhejiang``; the national one otherwise).
+The upward outbox's admin (read-only, re-send) lives in ``admin_outbox``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError
+from haochaping.exchange.admin_outbox import OutboxRecordAdmin
 from haochaping.exchange.keys import env_name, key_status
 from haochaping.exchange.models import ProfileDoc, Remote
 from haochaping.exchange.profiles_store import (
@@ -215,3 +217,6 @@ class RemoteAdmin(_SystemAdminOnly, _RemoteAdminBase):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate a remote instead: its deliveries refer to it
+
+
+__all__ = ["OutboxRecordAdmin"]  # registered by its module, imported here to be discovered

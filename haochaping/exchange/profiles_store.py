@@ -153,4 +153,10 @@ def remote_save(*, actor: Actor, remote: Remote, ip: str | None = None) -> Remot
         remote.save()
         audit_record(action="exchange.remote_save", actor=actor.user, actor_label=actor.label,
                      obj=remote, ip=ip, before=before, after=after)
+        # Its routes at once: the triggers write its rows from this commit on (the
+        # delivery job would route it within 5 s otherwise). Imported here: routes reads
+        # profiles through this module.
+        from haochaping.exchange.routes import routes_sync
+
+        routes_sync(remote_id=remote.pk)
     return remote

@@ -21,7 +21,7 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("evaluations", "0005_batch_invitation_client"),
+        ("evaluations", "0006_devices_and_legacy_import"),
     ]
 
     operations = [
