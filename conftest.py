@@ -8,6 +8,7 @@ Tree:  市政务服务局 (supervising, city)
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +22,7 @@ def _flushes_database(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = set(getattr(item, "fixturenames", ()))
     return bool({"transactional_db", "live_server"} & fixtures) or bool(
-        marker and marker.kwargs.get("transaction"))
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -34,8 +35,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         from pytest_django.plugin import blocking_manager_key
 
         from haochaping.core.reference_data import ensure_reference_data
+        from tests.records import install_record_triggers
 
         with item.config.stash[blocking_manager_key].unblock():
+            install_record_triggers()  # lifted for the flush by _records_flushable
             ensure_reference_data()
 
 
@@ -138,19 +141,27 @@ def personas(locality: SimpleNamespace) -> SimpleNamespace:
 
 
 @pytest.fixture(autouse=True)
-def _audit_log_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Transactional tests end with a flush of every table, which the audit log's
-    append-only triggers refuse: empty that table first, triggers lifted for the moment."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+def _records_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests end with a flush of every table, which the insert-only
+    triggers of the audit log, the ratings and the snapshots refuse (core.records): lift
+    them just before it; ``pytest_runtest_teardown`` installs them again after it."""
+    transactional = _flushes_database(request.node)
     if transactional and "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")  # set up first, so torn down after us
     yield
     if transactional:
-        from haochaping.audit.tests.support import empty_audit_log
+        from tests.records import remove_record_triggers
 
-        empty_audit_log()
+        remove_record_triggers()
+
+
+@pytest.fixture(autouse=True)
+def _anchor_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test anchors the audit log into a fresh directory of its own, never the
+    demo's ``var/anchors``."""
+    settings.HCP_AUDIT_ANCHOR_STORE = "file"
+    # Created by the first anchor written, so most tests create nothing.
+    settings.HCP_AUDIT_ANCHOR_DIR = tmp_path_factory.getbasetemp() / "anchors" / uuid.uuid4().hex
 
 
 @pytest.fixture(autouse=True)

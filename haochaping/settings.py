@@ -35,6 +35,18 @@ HCP_FIELD_CIPHER = env_str("HCP_FIELD_CIPHER", "aes-gcm")
 # Key for the keyed blind index (HMAC) that finds a rater by phone or ID number.
 HCP_BLIND_INDEX_KEY = env_str("HCP_BLIND_INDEX_KEY", DEMO_FIELD_KEY)
 
+# Audit chain keys (docs/audit.md): "id:base64key,id:base64key", at least 32 bytes each;
+# the first signs new audit rows and anchors, all verify (rotation). Never in the database
+# or the repository: production has no default and refuses to start without one
+# (core.checks E007); the demo and the tests use this demo-only key.
+DEMO_AUDIT_KEY = "ZGVtby1vbmx5LWF1ZGl0LWNoYWluLWhtYWMta2V5ISE="
+HCP_AUDIT_KEYS = env_str("HCP_AUDIT_KEYS",
+                         "" if HCP_ENV == "production" else f"demo:{DEMO_AUDIT_KEY}")
+# Where the audit chain heads are anchored outside the database (audit.anchor_store):
+# "file" (signed files in HCP_AUDIT_ANCHOR_DIR) or the dotted path of an AnchorStore.
+HCP_AUDIT_ANCHOR_STORE = env_str("HCP_AUDIT_ANCHOR_STORE", "file")
+HCP_AUDIT_ANCHOR_DIR = Path(env_str("HCP_AUDIT_ANCHOR_DIR", str(VAR_DIR / "anchors")))
+
 # The deployment's policy preset (catalog.policies): national, zhengdong, chongqing,
 # jiangxi, haiyang, xinxiang. Org subtrees may override single values in the database.
 HCP_POLICY_PRESET = env_str("HCP_POLICY_PRESET", "national")

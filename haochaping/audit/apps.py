@@ -11,6 +11,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Access sits below audit and records its events through its hook table.
         from haochaping.accounts.hooks import register_audit_recorder
+        from haochaping.audit import checks  # noqa: F401  (registers the key check)
         from haochaping.audit.services import audit_record
 
         register_audit_recorder(audit_record)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
+
+from haochaping.audit.triggers import GUARD
+from haochaping.core.records import InsertOnly
 
 
 class AuditEvent(models.Model):
     """One admin or workflow action. Never updated or deleted (database triggers refuse it).
 
-    ``hash`` = SHA-256 over the canonical JSON of this row's content and ``prev_hash``,
-    the hash of the row before in its ``chain``; ``haochaping audit verify`` recomputes
+    ``hash`` = HMAC-SHA256, with the audit key named by ``key_id``, over the canonical JSON
+    of this row's content and ``prev_hash``, the hash of the row before in its ``chain``
+    (rows written before the chain was keyed have no ``key_id`` and a plain SHA-256,
+    ``rules``); ``haochaping audit verify`` recomputes
     every chain and reports each broken link, which reveals an altered row and, through
     the ``seq`` gap, a removed one.
     """
@@ -28,7 +35,12 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     prev_hash = models.CharField("前一条摘要", max_length=64)
+    # Which key of HCP_AUDIT_KEYS made ``hash`` (key rotation); "" = an unkeyed row
+    # written before issue 17 (rules: algorithm v1).
+    key_id = models.CharField("密钥编号", max_length=16, blank=True, default="")
     hash = models.CharField("摘要", max_length=64)
+
+    insert_only: ClassVar[InsertOnly] = GUARD  # no UPDATE, DELETE or TRUNCATE (core.records)
 
     class Meta:
         verbose_name = "审计日志"

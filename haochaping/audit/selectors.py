@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,8 +12,9 @@ from django.db.models import QuerySet
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
+from haochaping.audit.keys import audit_keys
 from haochaping.audit.models import AuditEvent
-from haochaping.audit.rules import ChainProblem, anchor_problems, verify_chains
+from haochaping.audit.rules import CHAINS, ChainProblem, anchor_problems, verify_chains
 from haochaping.audit.services import event_content
 
 
@@ -23,6 +24,7 @@ class ChainReport:
     last_seq: int | None = None  # chain 0's head (the only chain of a log before chains)
     last_hash: str | None = None
     heads: dict[int, tuple[int, str]] = field(default_factory=dict)  # chain → (seq, hash)
+    unkeyed: int = 0  # rows written before the chain was keyed (algorithm v1)
     problems: list[ChainProblem] = field(default_factory=list)
 
     @property
@@ -40,49 +42,55 @@ class Anchor:
 
 def verify_audit_chain(batch: int = 5000, expect_seq: int | None = None,
                        expect_hash: str | None = None,
-                       expect_chains: Mapping[int, tuple[int, str]] | None = None
-                       ) -> ChainReport:
-    """Recompute every chain in ``(chain, seq)`` order, ``batch`` rows per fetch.
+                       expect_chains: Mapping[int, tuple[int, str]] | None = None,
+                       anchors: Iterable[tuple[int, int, str]] = ()) -> ChainReport:
+    """Recompute every chain in ``(chain, seq)`` order, ``batch`` rows per fetch, with
+    the audit keys of the environment (keyed rows) or plain SHA-256 (rows written before).
 
     Rows stream through an iterator (a server-side cursor on PostgreSQL), so memory stays
     constant however long the log is. With anchors kept outside the database —
-    ``expect_seq``/``expect_hash`` for chain 0, ``expect_chains`` {chain: (seq, hash)}
-    for any — it also detects rows removed from the end of those chains.
+    ``expect_seq``/``expect_hash`` for chain 0, ``expect_chains`` {chain: (seq, hash)},
+    ``anchors`` [(chain, seq, hash)] (the anchor store's latest) — it also detects rows
+    removed from the end of those chains and a rewritten log.
     """
+    keys = audit_keys()
     report = ChainReport()
-    expected = dict(expect_chains or {})
+    expected = [(chain, seq, digest) for chain, (seq, digest) in (expect_chains or {}).items()]
     if expect_seq is not None and expect_hash is not None:
-        expected[0] = (expect_seq, expect_hash)
-    at_anchor: dict[int, str] = {}
+        expected.append((0, expect_seq, expect_hash))
+    expected += anchors
+    wanted = {(chain, seq) for chain, seq, _ in expected}
+    at_anchor: dict[tuple[int, int], str] = {}
 
     def rows() -> Iterator[tuple[int, int, str, str, Mapping[str, Any]]]:
         events = AuditEvent.objects.order_by("chain", "seq").iterator(chunk_size=batch)
         for event in events:
             report.checked += 1
             report.heads[event.chain] = (event.seq, event.hash)
-            if event.chain in expected and event.seq == expected[event.chain][0]:
-                at_anchor[event.chain] = event.hash
+            report.unkeyed += not event.key_id
+            if (event.chain, event.seq) in wanted:
+                at_anchor[event.chain, event.seq] = event.hash
             yield event.chain, event.seq, event.prev_hash, event.hash, event_content(event)
 
-    report.problems = verify_chains(rows())
+    report.problems = verify_chains(rows(), keys)
     if 0 in report.heads:
         report.last_seq, report.last_hash = report.heads[0]
-    for chain, (seq, digest) in sorted(expected.items()):
+    for chain, seq, digest in sorted(set(expected)):
         head = report.heads.get(chain)
         report.problems += [replace(p, chain=chain) for p in anchor_problems(
-            seq, digest, at_anchor.get(chain), head[0] if head else None)]
+            seq, digest, at_anchor.get((chain, seq)), head[0] if head else None)]
     return report
 
 
 def audit_anchors() -> list[Anchor]:
     """The head of every chain, for an operator to record outside the database."""
     anchors = []
-    for chain in AuditEvent.objects.values_list("chain", flat=True).distinct().order_by():
+    for chain in range(CHAINS):  # one index look-up per chain (audit_chain_seq)
         head = AuditEvent.objects.filter(chain=chain).order_by("-seq").first()
         if head is not None:
             anchors.append(Anchor(seq=head.seq, hash=head.hash, at=head.at.isoformat(),
                                   chain=chain))
-    return sorted(anchors, key=lambda a: a.chain)
+    return anchors
 
 
 def audit_anchor() -> Anchor | None:

@@ -10,8 +10,9 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from haochaping.audit.keys import audit_keys
 from haochaping.audit.models import AuditEvent
-from haochaping.audit.rules import CHAINS, GENESIS_HASH, chain_hash
+from haochaping.audit.rules import CHAINS, GENESIS_HASH, chain_mac
 
 
 class AuditHeadLock:
@@ -50,11 +51,14 @@ class AuditHeadLock:
 
 def event_content(event: AuditEvent) -> dict[str, Any]:
     """The fields the hash covers (everything but the hashes themselves). The chain is
-    covered from chain 1 on; chain 0 rows hash exactly as rows written before chains
-    existed, so a log written by both verifies as one."""
+    covered from chain 1 on, the key id on keyed rows; chain 0 rows written before chains
+    existed and rows written before the chain was keyed hash exactly as they did, so a log
+    written by the old code and then the new verifies as one."""
     chain = {"chain": event.chain} if event.chain else {}
+    key = {"key_id": event.key_id} if event.key_id else {}
     return {
         **chain,
+        **key,
         "seq": event.seq,
         "at": event.at.isoformat(),
         "actor_id": event.actor_id,
@@ -95,6 +99,7 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    keys = audit_keys()  # refuses before anything is written when no key is configured
     with transaction.atomic():
         chain = AuditHeadLock.acquire()
         last = (AuditEvent.objects.filter(chain=chain).order_by("-seq")
@@ -113,7 +118,8 @@ def audit_record(
             after=after,
             ip=ip,
             prev_hash=prev,
+            key_id=keys.current,
         )
-        event.hash = chain_hash(prev, event_content(event))
+        event.hash = chain_mac(keys.keys[keys.current], prev, event_content(event))
         event.save(force_insert=True)
     return event

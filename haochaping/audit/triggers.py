@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from haochaping.core.records import InsertOnly
+
 TABLE = "audit_auditevent"
+# UPDATE and DELETE are refused by the triggers below; the guard of core.records adds the
+# refusal of TRUNCATE on PostgreSQL (migration audit 0005; TRUNCATE fires no row trigger).
+GUARD = InsertOnly(table=TABLE, row_triggers=False)
 MESSAGE = "audit_auditevent is append-only"
 
 _POSTGRES_INSTALL = [

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +11,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from haochaping.core import checks  # noqa: F401  (registers system checks)
+        from haochaping.core.records import reinstall_after_migrate
+
+        # Insert-only guards (core.records) survive SQLite's table re-creation.
+        post_migrate.connect(reinstall_after_migrate, sender=self,
+                             dispatch_uid="core.records.reinstall")

@@ -28,6 +28,9 @@ def production_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
     if settings.HCP_SMS_GATEWAY_SECRET == settings.DEMO_SMS_GATEWAY_SECRET:
         errors.append(Error("生产环境不得使用演示短信网关密钥 HCP_SMS_GATEWAY_SECRET",
                             id="haochaping.E005"))
+    if not settings.HCP_AUDIT_KEYS.strip() or settings.DEMO_AUDIT_KEY in settings.HCP_AUDIT_KEYS:
+        errors.append(Error("生产环境必须设置审计日志密钥 HCP_AUDIT_KEYS，不得使用演示密钥",
+                            id="haochaping.E007"))
     return errors
 
 

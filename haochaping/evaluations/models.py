@@ -9,10 +9,13 @@ appeal is upheld (seed 003 §23). Statistics read current, valid rows.
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.db import models
 
 from haochaping.catalog.rules.standards import BAD_LEVEL_MAX, Channel
+from haochaping.core.records import InsertOnly
+from haochaping.evaluations.guards import EVALUATION_GUARD
 
 LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
 CHANNEL_CHOICES = [(c.value, c.label) for c in Channel]
@@ -89,6 +92,9 @@ class Evaluation(models.Model):
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
     invalidated_at = models.DateTimeField("作废时间", null=True, blank=True)
     invalid_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    # Database triggers refuse every other change, any DELETE and TRUNCATE (guards.py).
+    insert_only: ClassVar[InsertOnly] = EVALUATION_GUARD
 
     class Meta:
         verbose_name = "评价"

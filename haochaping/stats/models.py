@@ -9,11 +9,13 @@ a SUM over day rows (rules.Counts).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
+from haochaping.core.records import InsertOnly
 from haochaping.evaluations.models import CHANNEL_CHOICES
+from haochaping.stats.guards import SNAPSHOT_GUARD
 
 
 def _count(label: str) -> models.PositiveIntegerField:
@@ -349,6 +351,9 @@ class RankingSnapshot(models.Model):
         verbose_name_plural = "排名公示快照"
         constraints = [models.UniqueConstraint(fields=["period", "start", "level"],
                                                name="stats_snapshot_period_level")]
+
+    # No UPDATE, DELETE or TRUNCATE either (guards.py, migration 0009).
+    insert_only: ClassVar[InsertOnly] = SNAPSHOT_GUARD
 
     def __str__(self) -> str:
         return f"{self.period} {self.start:%Y-%m} {self.level}"

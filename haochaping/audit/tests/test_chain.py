@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from haochaping.audit.keys import audit_keys
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.rules import GENESIS_HASH, chain_hash, verify_chain
 from haochaping.audit.services import audit_record, event_content
@@ -28,4 +29,5 @@ def test_records_link_and_verify_clean() -> None:
     assert [e.seq for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS_HASH
     assert events[1].prev_hash == events[0].hash
-    assert verify_chain(_rows()) == []
+    assert {e.key_id for e in events} == {"demo"}  # keyed with the demo key (settings)
+    assert verify_chain(_rows(), audit_keys()) == []

@@ -82,7 +82,7 @@ def test_a_writer_does_not_wait_for_an_open_transaction_holding_a_chain() -> Non
 @pytest.mark.django_db(transaction=True)
 def test_committed_events_keep_the_triggers_and_survive_the_test_flush() -> None:
     # Runs on SQLite too: the flush that ends a transactional test is a DELETE there,
-    # which the triggers refuse unless conftest's ``_audit_log_flushable`` empties first.
+    # which the triggers refuse unless conftest's ``_records_flushable`` lifts them first.
     audit_record(action="test.committed", actor_label="tester")
     audit_record(action="test.committed", actor_label="tester")
     assert triggers.installed(connection)

@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from haochaping.audit import triggers
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
+from haochaping.core import records
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,13 @@ def test_raw_sql_is_refused(event: AuditEvent, sql: str) -> None:
 def test_inserting_still_works(event: AuditEvent) -> None:
     audit_record(action="test.third", actor_label="tester")
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2, 3]
+
+
+@pytest.mark.postgres
+def test_truncate_is_refused(event: AuditEvent) -> None:
+    # TRUNCATE fires no row trigger: a statement trigger of the guard refuses it (issue 17).
+    assert records.installed(connection, triggers.GUARD)
+    with pytest.raises(DatabaseError, match="insert-only: TRUNCATE refused"), \
+            transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditevent")
+    _unchanged(event)

@@ -4,6 +4,7 @@ each test, the way a database owner could)."""
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -53,9 +54,11 @@ def test_intact_chain_verifies(five_events: list[AuditEvent]) -> None:
     assert "OK" in out
 
 
-def test_empty_log_verifies() -> None:
+def test_empty_log_verifies(settings: Any) -> None:
     code, out = _verify()
-    assert (code, out.strip()) == (0, "已检查 0 条记录。OK")
+    assert code == 0
+    assert out.splitlines()[-2:] == [f"锚点库 {settings.HCP_AUDIT_ANCHOR_DIR}：尚无锚点",
+                                     "已检查 0 条记录。OK"]
 
 
 @pytest.mark.usefixtures("five_events", "tamper")
@@ -76,7 +79,8 @@ def test_altered_row_with_recomputed_hash_breaks_the_next_link() -> None:
     event.after = {"n": 300}
     new_hash = chain_hash(event.prev_hash, event_content(event))
     AuditEvent.objects.filter(seq=3).update(after={"n": 300}, hash=new_hash)
-    assert _kinds() == [(4, "relinked")]
+    # Without the key the new hash is no MAC of the row, and the next row no longer links.
+    assert _kinds() == [(3, "altered"), (4, "relinked")]
 
 
 @pytest.mark.usefixtures("five_events", "tamper")

@@ -26,6 +26,7 @@ def test_resolve_maps_words_to_management_commands() -> None:
     assert resolve(["stats", "verify"]) == ["stats_report_verify"]
     assert resolve(["demo", "sms-reply", "5"]) == ["demo_sms_reply", "5"]
     assert resolve(["demo", "--size", "large"]) == ["demo", "--size", "large"]
+    assert resolve(["db", "roles", "--runtime", "app"]) == ["db_roles", "--runtime", "app"]
     assert resolve(["frobnicate"]) is None
 
 
@@ -38,7 +39,8 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
                                    ["calendar", "check"], ["clients"], ["rekey"],
                                    ["stats", "rebuild"], ["stats", "report"],
                                    ["stats", "verify"], ["cases", "publish"],
-                                   ["demo", "sms-reply"]])
+                                   ["demo", "sms-reply"], ["db", "roles"],
+                                   ["db", "backup"], ["db", "restore"]])
 def test_every_operator_command_has_help(words: list[str]) -> None:
     out = subprocess.run([sys.executable, "-m", "haochaping.cli", *words, "--help"],
                          capture_output=True, text=True, timeout=60, check=False)
@@ -49,7 +51,8 @@ def test_every_operator_command_has_help(words: list[str]) -> None:
 @override_settings(HCP_ENV="production", DEBUG=False, SECRET_KEY="x" * 50,
                    HCP_FIELD_KEYS="k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
                    HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=", HCP_SMS_GATEWAY_SECRET="",
-                   HCP_PAD_WAIT_URL="/pad/wait")
+                   HCP_PAD_WAIT_URL="/pad/wait",
+                   HCP_AUDIT_KEYS="k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g=")
 def test_production_accepts_real_secrets() -> None:
     assert production_secrets(None) == []
     assert production_pad_counter(None) == []
@@ -78,7 +81,7 @@ def test_production_needs_a_shared_pad_counter(pad_wait_url: str, caches: object
 def test_production_refuses_demo_secrets_and_debug() -> None:
     ids = {e.id for e in production_secrets(None)}
     assert ids == {"haochaping.E001", "haochaping.E002", "haochaping.E003", "haochaping.E004",
-                   "haochaping.E005"}
+                   "haochaping.E005", "haochaping.E007"}
     assert [e.id for e in production_pad_counter(None)] == ["haochaping.E006"]
     with pytest.raises(ImproperlyConfigured):
         assert_production_ready()

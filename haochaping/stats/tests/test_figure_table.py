@@ -138,7 +138,8 @@ def test_the_dashboard_shows_new_figures_after_the_rollups_change(
     before = shown()
     assert shown() == before  # served from stats.cache
     Evaluation.objects.filter(is_current=True, invalidated_at__isnull=True,
-                              is_default=False).update(invalidated_at=simulated.now)
+                              is_default=False).update(invalidated_at=simulated.now,
+                                                       invalid_reason="经核实为恶意差评")
     assert shown() == before  # the rollups have not run yet
     simulated.tick()
     rollup.rollup_tick(simulated.now)
