@@ -80,6 +80,13 @@ try:
 except ValueError as exc:
     raise ConfigError(str(exc)) from exc
 
+# Request bodies (core.edge): larger ones are refused with 413 before they are read.
+# Multipart uploads (catalog import files up to 50 MB, work-order attachments up to 20 MB
+# each) have their own, larger limit; Django's in-memory limit follows the first.
+HCP_MAX_BODY_BYTES = env_int("HCP_MAX_BODY_BYTES", 4 * 1024 * 1024)
+HCP_MAX_UPLOAD_BYTES = env_int("HCP_MAX_UPLOAD_BYTES", 52 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = HCP_MAX_BODY_BYTES
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -107,6 +114,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused (413) before anything reads it, and every
+    # string of the request is cleaned (core.edge, core.text) before a view sees it.
+    "haochaping.core.edge.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
