@@ -15,6 +15,8 @@ from django.http.response import HttpResponseBase
 from ninja import Query, Router
 
 from haochaping.accounts.auth import api_auth, require_scope
+from haochaping.audit.models import AuditEvent
+from haochaping.core.bounds import Id
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import NotFound
 from haochaping.stats import downloads, exports, reports
@@ -24,8 +26,11 @@ from haochaping.stats.exports import CONTENT_TYPES, Sheet
 router = Router(tags=["stats"], auth=api_auth)
 
 
-def _send(sheet: Sheet, fmt: str, stem: str) -> HttpResponseBase:
-    filename = f"{stem}.{fmt}"
+def _send(sheet: Sheet, fmt: str, stem: str, event: AuditEvent) -> HttpResponseBase:
+    """The file of an audited export (``event``): the XLSX carries who exported it, when
+    and the query in its properties; both names carry the time and the audit record."""
+    provenance = downloads.provenance_of(event, sheet.title)
+    filename = f"{stem}-{provenance.stamp}.{fmt}"
     response: HttpResponseBase
     if fmt == "csv":
         response = StreamingHttpResponse(exports.csv_chunks(sheet),
@@ -33,7 +38,7 @@ def _send(sheet: Sheet, fmt: str, stem: str) -> HttpResponseBase:
     else:
         # Written row by row to a temporary file (write-only mode), then streamed from it.
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        exports.write_xlsx([sheet], spool)
+        exports.write_xlsx([sheet], spool, provenance)
         spool.seek(0)
         response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -50,12 +55,12 @@ def _figures(request: HttpRequest, q: FiguresQuery, fmt: str) -> HttpResponseBas
     sheet, rows = exports.figures_export(actor, group_by=group_by, period=q.period,
                                          start=q.start, end=q.end, filters=_filters(q),
                                          compare_previous=q.compare_previous)
-    downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
-                              query={"group_by": ",".join(group_by), "period": q.period.value,
-                                     "start": q.start, "end": q.end,
-                                     "compare_previous": q.compare_previous,
-                                     "scope": q.scope, **_filters(q)})
-    return _send(sheet, fmt, f"figures-{q.start}-{q.end}")
+    event = downloads.export_recorded(
+        actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
+        query={"group_by": ",".join(group_by), "period": q.period.value, "start": q.start,
+               "end": q.end, "compare_previous": q.compare_previous, "scope": q.scope,
+               **_filters(q)})
+    return _send(sheet, fmt, f"figures-{q.start}-{q.end}", event)
 
 
 def _drilldown(request: HttpRequest, q: DrillQuery, fmt: str) -> HttpResponseBase:
@@ -64,10 +69,11 @@ def _drilldown(request: HttpRequest, q: DrillQuery, fmt: str) -> HttpResponseBas
     sheet, rows = exports.drilldown_export(actor, figure=q.figure, start=q.start, end=q.end,
                                            key=_filters(q),
                                            max_rows=exports.EXPORT_MAX_ROWS[fmt])
-    downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
-                              query={"figure": q.figure, "start": q.start, "end": q.end,
-                                     "scope": q.scope, **_filters(q)})
-    return _send(sheet, fmt, f"{q.figure}-{q.start}-{q.end}")
+    event = downloads.export_recorded(
+        actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
+        query={"figure": q.figure, "start": q.start, "end": q.end, "scope": q.scope,
+               **_filters(q)})
+    return _send(sheet, fmt, f"{q.figure}-{q.start}-{q.end}", event)
 
 
 @router.get("/figures.xlsx", summary="导出统计指标（XLSX）")
@@ -108,14 +114,14 @@ def report_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/reports/{pk}", summary="月度报告（含 SHA-256 摘要与核验结果）")
-def report_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def report_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     actor = require_scope(request, "stats:read")
     report = reports.report_get(actor, pk)
     check = reports.monthly_report_verify(report)
     return {**_describe(report), "verified": check.ok}
 
 
-def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+def _download(request: HttpRequest, pk: Id, kind: str) -> HttpResponseBase:
     actor = require_scope(request, "stats:read")
     report = reports.report_get(actor, pk)
     file = report.xlsx if kind == "xlsx" else report.html
@@ -134,10 +140,10 @@ def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
 
 
 @router.get("/reports/{pk}/report.xlsx", summary="下载月度报告（XLSX）")
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+def report_xlsx(request: HttpRequest, pk: Id) -> HttpResponseBase:
     return _download(request, pk, "xlsx")
 
 
 @router.get("/reports/{pk}/report.html", summary="下载月度报告（可打印 HTML）")
-def report_html(request: HttpRequest, pk: int) -> HttpResponseBase:
+def report_html(request: HttpRequest, pk: Id) -> HttpResponseBase:
     return _download(request, pk, "html")

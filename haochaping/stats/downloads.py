@@ -13,6 +13,7 @@ from typing import Any
 from haochaping.accounts.scoping import Actor
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
+from haochaping.core.sheets import Provenance
 from haochaping.stats.models import MonthlyReport
 
 EXPORT = "stats.export"
@@ -30,6 +31,15 @@ def export_recorded(actor: Actor, *, kind: str, fmt: str, rows: int,
         action=EXPORT, actor=actor.user, actor_label=actor.label, object_type=f"stats.{kind}",
         after={"kind": kind, "format": fmt, "rows": rows,
                **{k: _plain(v) for k, v in query.items() if v is not None}}, ip=ip)
+
+
+def provenance_of(event: AuditEvent, title: str) -> Provenance:
+    """What an exported file says of itself: the audit record of its export (who, when,
+    the query) and that record's number."""
+    query = {k: v for k, v in (event.after or {}).items() if k not in ("format", "rows")}
+    scope = "；".join(f"{k}={v}" for k, v in query.items())
+    return Provenance(by=event.actor_label, at=event.at, title=title, scope=scope,
+                      reference=str(event.pk))
 
 
 def report_download_recorded(actor: Actor, report: MonthlyReport, *, fmt: str,

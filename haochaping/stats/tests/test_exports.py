@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -77,7 +78,9 @@ def test_figures_csv_equals_the_selector(simulated: Simulation,  # noqa: F811
     response = client.get(f"{URL}/figures.csv", {"group_by": "channel", "period": "day",
                                                  "start": first, "end": last})
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith(f'figures-{first}-{last}.csv"')
+    # the stem, then the export's local time and its audit record (core.sheets.Provenance)
+    assert re.search(rf'figures-{first}-{last}-\d{{14}}-\d+\.csv"$',
+                     response["Content-Disposition"])
     header, *lines = _csv_rows(response)
     rows = selectors.figures(actor_for_user(simulated.town.people.admin),
                              group_by=("channel",), period=Period.DAY, start=first, end=last)

@@ -73,10 +73,11 @@ def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase
             compare_previous=False)
     except AppError as exc:
         return refused(request, exc)
-    downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
-                              query=_query(filters, table=table,
-                                           group_by=",".join(group_by)))
-    return _send(sheet, fmt, f"{stem}-{filters.start}-{filters.end}")
+    event = downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows,
+                                      ip=_ip(request),
+                                      query=_query(filters, table=table,
+                                                   group_by=",".join(group_by)))
+    return _send(sheet, fmt, f"{stem}-{filters.start}-{filters.end}", event)
 
 
 @login_required
@@ -93,9 +94,9 @@ def drill_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
     except AppError as exc:
         return refused(request, exc)
-    downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
-                              query=_query(filters, figure=figure, **key))
-    return _send(sheet, fmt, f"{figure}-{filters.start}-{filters.end}")
+    event = downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows,
+                                      ip=_ip(request), query=_query(filters, figure=figure, **key))
+    return _send(sheet, fmt, f"{figure}-{filters.start}-{filters.end}", event)
 
 
 def _rows_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
@@ -107,9 +108,9 @@ def _rows_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
             end=filters.end, key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
     except AppError as exc:
         return refused(request, exc)
-    downloads.export_recorded(actor, kind=kind, fmt=fmt, rows=rows, ip=_ip(request),
-                              query=_query(filters, figure=figure, **key))
-    return _send(sheet, fmt, f"{kind}-{figure}-{filters.start}-{filters.end}")
+    event = downloads.export_recorded(actor, kind=kind, fmt=fmt, rows=rows, ip=_ip(request),
+                                      query=_query(filters, figure=figure, **key))
+    return _send(sheet, fmt, f"{kind}-{figure}-{filters.start}-{filters.end}", event)
 
 
 @login_required
