@@ -112,6 +112,13 @@ def test_a_date_outside_the_calendar_is_refused(key: str, query: str) -> None:
         assert response.json()["field"] in ("start", "end")
 
 
+@pytest.mark.parametrize("path", ["rankings", "rankings.xlsx", "rankings.csv"])
+def test_a_ranking_day_outside_the_calendar_is_refused(key: str, path: str) -> None:
+    response = get(key, f"/api/v1/stats/ranking/{path}?day=0001-01-01")
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "day"
+
+
 def test_a_json_body_over_the_limit_is_413_in_chinese(key: str, settings: Any) -> None:
     settings.HCP_MAX_BODY_BYTES = 1000
     before = writes()
