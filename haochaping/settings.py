@@ -86,6 +86,11 @@ except ValueError as exc:
 HCP_MAX_BODY_BYTES = env_int("HCP_MAX_BODY_BYTES", 4 * 1024 * 1024)
 HCP_MAX_UPLOAD_BYTES = env_int("HCP_MAX_UPLOAD_BYTES", 52 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HCP_MAX_BODY_BYTES
+# Statistics exports (stats.export_rules): a drill-down of ratings, or any export of more
+# rows than this, needs the supervising office's approval, which serves one download
+# within this many hours.
+HCP_EXPORT_APPROVAL_ROWS = env_int("HCP_EXPORT_APPROVAL_ROWS", 10_000)
+HCP_EXPORT_APPROVAL_HOURS = env_int("HCP_EXPORT_APPROVAL_HOURS", 72)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
