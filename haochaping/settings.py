@@ -91,6 +91,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = HCP_MAX_BODY_BYTES
 # within this many hours.
 HCP_EXPORT_APPROVAL_ROWS = env_int("HCP_EXPORT_APPROVAL_ROWS", 10_000)
 HCP_EXPORT_APPROVAL_HOURS = env_int("HCP_EXPORT_APPROVAL_HOURS", 72)
+# The answer to an API POST sent with an Idempotency-Key is replayed to a retry with the
+# same key for this many hours (core.idempotency).
+HCP_IDEMPOTENCY_HOURS = env_int("HCP_IDEMPOTENCY_HOURS", 24)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -132,6 +135,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A POST of the API with an Idempotency-Key replays its first answer (core.idempotency).
+    "haochaping.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "haochaping.urls"
