@@ -124,7 +124,7 @@ def drilldown_csv(request: HttpRequest, q: Query[DrillQuery],
 class ExportRequestIn(Schema):
     kind: Literal["figures", "drilldown"]
     # The export's query parameters, as it will be called (checked like the export's).
-    query: dict[str, str | int | bool] = Field(max_length=30)
+    query: dict[str, str | Id | bool] = Field(max_length=30)
     purpose: str = Field(min_length=1, max_length=200)
 
 
