@@ -129,12 +129,15 @@ def _mount_routers() -> None:
     api.add_router("/handlings", handling_links_router)
     api.add_router("/handlings", handlings_router)
     api.add_router("/evaluations", evaluations_router)
+    api.add_router("/evaluations", "haochaping.evaluations.legacy.api.router")
     api.add_router("/raters", raters_router)
+    api.add_router("/devices", "haochaping.evaluations.devices.api.router")
     api.add_router("/notify", "haochaping.notify.api.router")
     api.add_router("/workorders", "haochaping.workorders.api.router")
     api.add_router("/stats", "haochaping.stats.api.router")
     api.add_router("/stats/exports", "haochaping.stats.api_exports.router")
     api.add_router("/stats/ranking", "haochaping.stats.api_ranking.router")
+    api.add_router("/exchange", "haochaping.exchange.inbound.api.router")
 
 
 _mount_routers()

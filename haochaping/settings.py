@@ -63,15 +63,44 @@ HCP_SMS_CONCURRENCY = env_int("HCP_SMS_CONCURRENCY", 16)
 # A claimed message left "sending" this long past its HTTP timeout (its worker died) is
 # sent again, under the same message_id.
 HCP_SMS_LEASE_MARGIN_SECONDS = env_int("HCP_SMS_LEASE_MARGIN_SECONDS", 60)
+# Upward delivery to the remote platforms (exchange app, docs/exchange.md "Upward").
+# Attempts of a record before the dead letters; back-off min(base·2^(n-1), cap), jittered.
+HCP_EXCHANGE_MAX_ATTEMPTS = env_int("HCP_EXCHANGE_MAX_ATTEMPTS", 10)
+HCP_EXCHANGE_RETRY_BASE_SECONDS = env_int("HCP_EXCHANGE_RETRY_BASE_SECONDS", 10)
+HCP_EXCHANGE_RETRY_CAP_SECONDS = env_int("HCP_EXCHANGE_RETRY_CAP_SECONDS", 1800)
+# Delivery tasks per remote at once, each claiming its own batches.
+HCP_EXCHANGE_SLOTS = env_int("HCP_EXCHANGE_SLOTS", 4)
+# Circuit breaker: this many failed requests in a row stop sending to a remote for
+# HCP_EXCHANGE_BREAKER_OPEN_SECONDS, then one probe request decides.
+HCP_EXCHANGE_BREAKER_FAILURES = env_int("HCP_EXCHANGE_BREAKER_FAILURES", 5)
+HCP_EXCHANGE_BREAKER_OPEN_SECONDS = env_int("HCP_EXCHANGE_BREAKER_OPEN_SECONDS", 30)
+# A claimed record left "sending" this long past the remote's timeout (its worker died)
+# is sent again, under the same key.
+HCP_EXCHANGE_LEASE_MARGIN_SECONDS = env_int("HCP_EXCHANGE_LEASE_MARGIN_SECONDS", 60)
+# Daily reconciliation (对账, docs/exchange.md "Reconciliation"): yesterday is checked from
+# this hour of today (Beijing time); days with differences are checked again once a day
+# for this many days.
+HCP_EXCHANGE_RECONCILE_SETTLE_HOURS = env_int("HCP_EXCHANGE_RECONCILE_SETTLE_HOURS", 2)
+HCP_EXCHANGE_RECONCILE_RECHECK_DAYS = env_int("HCP_EXCHANGE_RECONCILE_RECHECK_DAYS", 7)
 # Task engine (ADR 0005): a worker silent this long is dead and its tasks requeued.
 HCP_WORKER_STALL_SECONDS = env_int("HCP_WORKER_STALL_SECONDS", 30)
 # Successful task results are kept this many days (failed ones until retried or deleted).
 HCP_TASK_RESULT_DAYS = env_int("HCP_TASK_RESULT_DAYS", 7)
+# Requests a remote platform may post to the inbound exchange API per minute, and the
+# largest body taken (docs/exchange.md "Downward"): a batch of 100 items fits in a few
+# hundred KB.
+HCP_EXCHANGE_INBOUND_PER_MINUTE = env_int("HCP_EXCHANGE_INBOUND_PER_MINUTE", 600)
+HCP_EXCHANGE_INBOUND_MAX_BYTES = env_int("HCP_EXCHANGE_INBOUND_MAX_BYTES", 2_000_000)
 # Base of the links sent to raters (SMS invitation → {base}/r/<token>).
 HCP_PUBLIC_BASE_URL = env_str("HCP_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Evaluator pads long-poll this same-origin URL (`haochaping padwait` behind the reverse
 # proxy, e.g. "/pad/wait"); empty = they short-poll /pad/state through Django.
 HCP_PAD_WAIT_URL = env_str("HCP_PAD_WAIT_URL", "")
+# An active evaluator device not heard from for this many minutes is on the office's
+# offline list (docs/devices.md; pads heartbeat every 5 minutes at most).
+HCP_DEVICE_OFFLINE_MINUTES = env_int("HCP_DEVICE_OFFLINE_MINUTES", 10)
+if HCP_DEVICE_OFFLINE_MINUTES < 1:
+    raise ConfigError("HCP_DEVICE_OFFLINE_MINUTES must be at least 1")
 # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
 # believed (core.clientip); empty = the header is ignored and REMOTE_ADDR is the client.
 HCP_TRUSTED_PROXIES = env_list("HCP_TRUSTED_PROXIES", [])

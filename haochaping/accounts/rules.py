@@ -30,8 +30,13 @@ RATING_INVALIDATION = "rating_invalidation"  # 认定无效评价 (seed 000 §11
 IDENTITY_REVEAL = "identity_reveal"  # a rater's unmasked identity (vault, docs/privacy.md)
 PHONE_ENTRY = "phone_entry"  # 电话邀约: call a rater and enter the rating for them
 DEVICE = "device"  # evaluator pads and kiosks of the windows
+EXCHANGE = "exchange"  # 数据上报: the upward outbox per remote platform, re-sends and 补报
+# Ratings of a legacy satisfaction system taken into the record (seeds 000/001/002), and
+# the reports of those imports.
+LEGACY_IMPORT = "legacy_import"
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
-             EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE)
+             EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
+             LEGACY_IMPORT)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -47,6 +52,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         RATING_INVALIDATION: frozenset({WRITE}),
         PHONE_ENTRY: frozenset({READ, WRITE}),
         DEVICE: frozenset({READ, WRITE}),
+        EXCHANGE: frozenset({READ, WRITE}),
+        LEGACY_IMPORT: frozenset({READ, WRITE}),
     },
     Role.SUPERVISOR: {
         CATALOG: frozenset({READ, WRITE}),
@@ -65,6 +72,9 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         IDENTITY_REVEAL: frozenset({READ}),
         PHONE_ENTRY: frozenset({READ, WRITE}),
         DEVICE: frozenset({READ, WRITE}),
+        # The supervising office watches and re-sends its subtree's upward records.
+        EXCHANGE: frozenset({READ, WRITE}),
+        LEGACY_IMPORT: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
@@ -83,6 +93,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         STATS: frozenset({READ}),
         EVALUATION: frozenset({READ}),
         DEVICE: frozenset({READ}),
+        LEGACY_IMPORT: frozenset({READ}),
     },
     Role.WINDOW_STAFF: {
         CATALOG: frozenset({READ}),
@@ -108,6 +119,9 @@ CLIENT_SCOPES: dict[str, str] = {
     "evaluations:write": "提交评价",
     "stats:read": "读取统计数据",
     "device": "评价器 / 自助终端",
+    "device:read": "查看评价设备及离线清单",
+    "device:write": "登记、停用评价设备",
+    "legacy_import:write": "导入历史满意度评价",
 }
 
 

@@ -22,6 +22,8 @@ JOBS: tuple[Job, ...] = (
     Job("calendar.coverage", "haochaping.catalog.tasks.calendar_coverage", 6 * 3600),
     Job("evaluations.default_ratings", "haochaping.evaluations.tasks.default_ratings", 300),
     Job("notify.deliver", "haochaping.notify.tasks.deliver_outbox", 5),
+    Job("exchange.deliver", "haochaping.exchange.tasks.deliver_outbox", 5),
+    Job("exchange.reconcile", "haochaping.exchange.tasks.reconcile", 600),
     Job("notify.sms_invitations", "haochaping.evaluations.tasks.sms_invitations", 60),
     Job("workorders.deadline_warnings", "haochaping.workorders.tasks.deadline_warnings", 300),
     Job("workorders.overdue", "haochaping.workorders.tasks.overdue", 300),
@@ -30,5 +32,6 @@ JOBS: tuple[Job, ...] = (
     Job("stats.rebuild_recent", "haochaping.stats.tasks.repair", 24 * 3600),
     Job("stats.monthly_reports", "haochaping.stats.tasks.monthly_reports", 3600),
     Job("stats.ranking_snapshots", "haochaping.stats.tasks.ranking_snapshots", 3600),
+    Job("exchange.inbound_upkeep", "haochaping.exchange.inbound.tasks.inbound_upkeep", 60),
     Job("engine.prune", "haochaping.core.tasks.prune_task_results", 6 * 3600),
 )

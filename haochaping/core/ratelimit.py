@@ -2,8 +2,9 @@
 
 Every limit in the project counts through :func:`over_limit`: an API client's per-minute
 limit (``accounts.auth``), the rating endpoints' buckets per rater, IP, user and device
-(``evaluations.throttle``), SMS-code sends per IP (``evaluations.public``) and SMS replies
-per phone (``notify.services.inbound``). The caller names what it counts in ``key`` (ids
+(``evaluations.throttle``), SMS-code sends per IP (``evaluations.public``), SMS replies
+per phone (``notify.services.inbound``) and requests per second to each remote platform
+(``exchange.sending``). The caller names what it counts in ``key`` (ids
 or blind indexes, never personal data) and decides what to answer over the limit.
 
 With the locmem cache each worker process counts alone; configure ``REDIS_URL`` for a

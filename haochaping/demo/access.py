@@ -15,6 +15,7 @@ from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.geo import Locality
 from haochaping.demo.keys import demo_key
 from haochaping.demo.sites import Sites
+from haochaping.evaluations.devices.sealing import seal_device_key
 from haochaping.evaluations.models import Device
 from haochaping.evaluations.services import device_create
 
@@ -69,7 +70,10 @@ def _rekey(model: type[ApiClient] | type[Device], row: Any, seed: int, purpose: 
     key = demo_key(seed, purpose)
     replaced.append({"type": model.__name__, "id": str(row.pk), "old_prefix": row.key_prefix,
                      "new_prefix": key.prefix})
-    model._default_manager.filter(pk=row.pk).update(key_prefix=key.prefix, key_hash=key.hash)
+    fields = {"key_prefix": key.prefix, "key_hash": key.hash}
+    if model is Device:  # the device interface verifies signatures with the sealed key
+        fields["key_sealed"] = seal_device_key(key.raw)
+    model._default_manager.filter(pk=row.pk).update(**fields)
     row.key_prefix, row.key_hash = key.prefix, key.hash
 
 

@@ -22,10 +22,13 @@ from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
 from haochaping.demo.data import DEMO_DISTRICT
+from haochaping.demo.devices import build_device_demo
+from haochaping.demo.exchange_down import build_exchange_down
 from haochaping.demo.geo import build_locality
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
+from haochaping.demo.reconcile import build_reconcile
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
 from haochaping.demo.stats_info import archive_last_month, publish_rankings
@@ -85,9 +88,12 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity = build_activity(
             locality=locality, sites=sites, users=users, seed=seed, names=names, rng=rng,
             total=size.handlings if handlings is None else handlings, now=now, step=step)
+        activity |= build_device_demo(sites=sites, users=users, seed=seed, now=now, step=step)
         step("差评工单（派单、签收、回访、整改、质检、申诉、延期）/ work orders …")
         activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
                                      now=now, step=step)
+        activity |= build_reconcile(now=now, step=step)  # 对账 with one planted difference
+        activity |= build_exchange_down(locality=locality, users=users, now=now, step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

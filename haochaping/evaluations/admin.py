@@ -51,14 +51,15 @@ class ReadOnlyForOffice(ReadOnlyAdminMixin):
 class EvaluationAdmin(ReadOnlyForOffice, _EvaluationAdminBase):
     list_display = ("created_at", "handling", "level", "channel", "org", "rater_masked",
                     "is_default", "is_current", "invalidated_at")
-    list_filter = ("level", "channel", "is_default", "is_current")
+    list_filter = ("level", "channel", "is_default", "is_current", "degraded")
     date_hierarchy = "created_at"
     search_fields = ("handling__proj_no", "public_id")
     # The rater FK would render the masked name anyway, but listing only masked columns
     # keeps the identity fields out of the page by construction.
     fields = ("public_id", "handling", "rater_masked", "org", "matter", "hall", "window",
               "staff", "level", "item_levels", "content_codes", "reason_codes", "text",
-              "channel", "standard_version", "is_default", "assess_number", "batch_no",
+              "channel", "degraded", "legacy_source", "standard_version", "is_default",
+              "assess_number", "batch_no",
               "invitation", "client", "device", "entered_by", "ip", "user_agent",
               "created_at", "is_current", "superseded_at", "invalidated_at", "invalid_reason")
     readonly_fields = fields
@@ -101,7 +102,8 @@ class DeviceAddForm(_DeviceFormBase):
 
 @admin.register(Device)
 class DeviceAdmin(_DeviceAdminBase):
-    list_display = ("name", "kind", "window", "key_prefix", "is_active", "last_seen_at")
+    list_display = ("name", "kind", "window", "key_prefix", "is_active", "last_seen_at",
+                    "agent")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "key_prefix")
 
@@ -130,13 +132,13 @@ class DeviceAdmin(_DeviceAdminBase):
     def get_readonly_fields(self, request: HttpRequest, obj: Device | None = None) -> Any:
         if obj is None:
             return ()
-        return ("kind", "window", "key_prefix", "created_at", "last_seen_at")
+        return ("kind", "window", "key_prefix", "created_at", "last_seen_at", "agent")
 
     def get_fields(self, request: HttpRequest, obj: Device | None = None) -> Any:
         if obj is None:
             return ("name", "kind", "window")
         return ("name", "is_active", "kind", "window", "key_prefix", "created_at",
-                "last_seen_at")
+                "last_seen_at", "agent")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Device]:
         qs = super().get_queryset(request).select_related("window")

@@ -17,7 +17,9 @@ from haochaping.catalog.rules.standards import BAD_LEVEL_MAX, Channel
 LEVEL_CHOICES = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")]
 CHANNEL_CHOICES = [(c.value, c.label) for c in Channel]
 INVITATION_CHANNEL_CHOICES = [("link", "链接"), ("sms", "短信"), ("qr_code", "二维码")]
-DEVICE_KIND_CHOICES = [("evaluator", "评价器"), ("kiosk", "自助终端")]
+# A four-key pad (四键评价器) has four physical keys and no screen for content items or
+# reasons: its ratings are degraded (docs/devices.md, evaluations.devices.rules).
+DEVICE_KIND_CHOICES = [("evaluator", "评价器"), ("kiosk", "自助终端"), ("four_key", "四键评价器")]
 
 
 class Evaluation(models.Model):
@@ -63,6 +65,14 @@ class Evaluation(models.Model):
     device = models.ForeignKey("evaluations.Device", verbose_name="评价设备", null=True,
                                blank=True, on_delete=models.PROTECT, related_name="+",
                                db_index=False)
+    # From a device that cannot give five levels or reasons (a four-key pad): the level
+    # comes from the key table of evaluations.devices.rules, the reason from the call-back.
+    # db_default too, so the bulk writers that name their columns need not list it.
+    degraded = models.BooleanField("降级设备评价（四键）", default=False, db_default=False)
+    # The legacy satisfaction system a rating was imported from (seeds 000/001/002: merge
+    # existing satisfaction ratings); empty for ratings given here.
+    legacy_source = models.CharField("来源系统（历史满意度系统）", max_length=64, blank=True,
+                                     default="", db_default="")
     entered_by = models.ForeignKey("accounts.User", verbose_name="录入人（电话邀约）",
                                    null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", db_index=False)
@@ -150,16 +160,116 @@ class Device(models.Model):
                                related_name="devices")
     key_prefix = models.CharField("密钥前缀", max_length=16, unique=True)
     key_hash = models.CharField("密钥摘要", max_length=64)
+    # The whole device key sealed by the field vault: the device interface verifies the
+    # HMAC a device signs with its key (docs/devices.md), so the server needs the key, not
+    # only its hash. Empty for devices registered before the interface: re-key them.
+    key_sealed = models.TextField("密钥（加密）", blank=True, default="", db_default="")
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_seen_at = models.DateTimeField("最近在线", null=True, blank=True)
+    agent = models.CharField("设备型号/版本", max_length=100, blank=True, default="",
+                             db_default="")
 
     class Meta:
         verbose_name = "评价设备"
         verbose_name_plural = "评价设备"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k for k, _ in DEVICE_KIND_CHOICES]),
+                name="device_kind_valid"),
+        ]
+        # No index on last_seen_at: every heartbeat updates it (an index would cost each
+        # one), and the offline list reads the devices of a subtree, a few thousand rows.
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeviceNonce(models.Model):
+    """A nonce a device signed a request with, kept while its timestamp could still be
+    accepted (docs/devices.md): a second request with it is a replay."""
+
+    device = models.ForeignKey(Device, verbose_name="设备", on_delete=models.CASCADE,
+                               related_name="+", db_index=False)
+    nonce = models.CharField("随机串", max_length=64)
+    seen_at = models.DateTimeField("收到时间")
+
+    class Meta:
+        verbose_name = "设备请求随机串"
+        verbose_name_plural = "设备请求随机串"
+        constraints = [
+            # The replay check: a second insert of the same nonce fails here, on any
+            # number of web processes and on SQLite too. Also serves the pruning delete
+            # (device_id, seen_at < cutoff).
+            models.UniqueConstraint(fields=["device", "nonce"], name="device_nonce_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+LEGACY_VIA_CHOICES = [("file", "文件"), ("api", "接口"), ("command", "命令行")]
+
+
+class LegacyImport(models.Model):
+    """One import of a legacy satisfaction system's ratings (a file or an API call), with
+    its per-row report; dry runs leave no row."""
+
+    source = models.CharField("来源系统", max_length=64)
+    via = models.CharField("导入方式", max_length=8, choices=LEGACY_VIA_CHOICES)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    sha256 = models.CharField("文件摘要", max_length=64, blank=True)
+    actor_label = models.CharField("导入人", max_length=150)
+    user = models.ForeignKey("accounts.User", verbose_name="导入账号", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", db_index=False)
+    client = models.ForeignKey("accounts.ApiClient", verbose_name="接口客户端", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    # The importing actor's org subtree ("" = the whole deployment): who may read it.
+    scope_path = models.CharField("机构范围", max_length=500, blank=True)
+    created_at = models.DateTimeField("导入时间")
+    rows = models.PositiveIntegerField("行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    duplicate = models.PositiveIntegerField("重复", default=0)
+    unknown = models.PositiveIntegerField("办件不存在", default=0)
+    invalid = models.PositiveIntegerField("无效", default=0)
+    # The rows not created: [{row, outcome, code, message, proj_no}]
+    report = models.JSONField("明细", default=list)
+
+    class Meta:
+        verbose_name = "历史满意度评价导入"
+        verbose_name_plural = "历史满意度评价导入"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(via__in=[v for v, _ in LEGACY_VIA_CHOICES]),
+                name="legacy_import_via_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LegacyRating(models.Model):
+    """A legacy rating taken into the record: its source's own key (unique per source, so
+    importing it again is reported as a duplicate) and the evaluation it became."""
+
+    source = models.CharField("来源系统", max_length=64)
+    legacy_key = models.CharField("原系统评价编号", max_length=200)
+    batch = models.ForeignKey(LegacyImport, verbose_name="导入批次", on_delete=models.PROTECT,
+                              related_name="ratings")
+    evaluation = models.OneToOneField(Evaluation, verbose_name="评价", on_delete=models.PROTECT,
+                                      related_name="legacy")
+
+    class Meta:
+        verbose_name = "历史满意度评价"
+        verbose_name_plural = "历史满意度评价"
+        constraints = [
+            # 避免重复评价 (seed 000): the same legacy rating is taken in once.
+            models.UniqueConstraint(fields=["source", "legacy_key"], name="legacy_rating_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.legacy_key}"
 
 
 class PhoneChallenge(models.Model):

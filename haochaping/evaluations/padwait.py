@@ -14,6 +14,10 @@ never blocks on the database). A moved version answers only that window's pads, 
   checked with Django's signing and the pad views' salt; device activity and
   ``Device.last_seen_at`` stay with the Django views (the pad's periodic heartbeat).
 
+A third-party device of the device interface (docs/devices.md) waits here the same way,
+with the wait token of its signed ``/api/v1/devices/pending`` in ``X-HCP-Wait-Token``
+instead of the cookie (``devices.waiting``).
+
 SIGTERM/SIGINT stop accepting, answer every held poll with 204 and close the database
 connection. The reverse proxy routes ``/pad/wait`` here (``docs/channels.md``).
 """
@@ -29,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 from django.db import close_old_connections, connection
 
+from haochaping.evaluations.devices.waiting import WAIT_HEADER, wait_claim
 from haochaping.evaluations.public import PAD_COOKIE, pad_claim_of_cookie, pad_wait_versions
 
 log = logging.getLogger(__name__)
@@ -141,7 +146,8 @@ class PadWaitServer:
         self._refresher: asyncio.Task[None] | None = None
 
     async def handle_wait(self, request: web.Request) -> web.Response:
-        claim = pad_claim_of_cookie(request.cookies.get(PAD_COOKIE))
+        claim = (pad_claim_of_cookie(request.cookies.get(PAD_COOKIE))
+                 or wait_claim(request.headers.get(WAIT_HEADER)))
         if claim is None:
             return _refused()
         version = request.query.get("v", "")[:MAX_VERSION_LENGTH]

@@ -12,12 +12,14 @@ Policy clauses implemented here (docs/evaluations.md has the full table):
 - a 差评 needs a listed reason or a typed reason (seed 003 §7), except the first SMS reply,
   a bare digit; the reason is asked by a follow-up SMS and arrives as assess_number 2
   (the rating form opened from an SMS link is channel SMS too, but is no reply: it needs
-  its reason);
+  its reason); and except a degraded device's rating (a four-key pad has no way to give
+  one), whose reason the department asks at the work order's call-back;
 - one rating per service: a second one is refused under ``one_per_service`` (seed 000 §7,
   001 一事一评) and supersedes the first under ``latest_wins`` (seed 003 §10);
 - only after completion and before the supplementary window closes (seed 003 §12);
 - a phone-invitation rating is entered by the supervising office, never by the staff
-  member who served the handling (seed 003 §15, seed 004 §11);
+  member who served the handling (seed 003 §15, seed 004 §11); one made on the provincial
+  or national platform (``from_remote``, exchange) was entered there;
 - a default rating (seed 000 §11) is replaced by any real rating and never replaces one.
 """
 
@@ -172,6 +174,10 @@ def reason_exempt(channel: Channel, assess_number: int) -> bool:
     return channel is Channel.SMS and assess_number == FIRST_RATING
 
 
+# The hall channels a degraded device (a four-key pad, evaluations.devices) rates through.
+DEGRADED_CHANNELS = frozenset({Channel.EVALUATOR, Channel.KIOSK})
+
+
 def check_timing(state: HandlingState, now: datetime) -> None:
     """Only completed handlings, and not after the supplementary window (seed 003 §12)."""
     if state.status == STATUS_WITHDRAWN:
@@ -218,20 +224,28 @@ def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTable
                  state: HandlingState, policy: RatingPolicy, now: datetime,
                  entered_by: EnteredBy | None = None,
                  assess_number: int | None = None,
-                 sms_reply: bool = False) -> RatingDecision:
+                 sms_reply: bool = False, degraded: bool = False,
+                 from_remote: bool = False) -> RatingDecision:
     """Decide whether ``rating`` may be recorded; raise :class:`RatingRejected` if not.
-    ``sms_reply``: the rating is the rater's SMS reply, which may defer its reason."""
+    ``sms_reply``: the rating is the rater's SMS reply, which may defer its reason.
+    ``degraded``: it comes from a device that cannot give a reason (a four-key pad); its
+    差评 reason is collected at the call-back of the work order it opens.
+    ``from_remote``: it was made on a remote platform (exchange), whose own office
+    entered its phone-invitation ratings."""
     if channel is Channel.DEFAULT:
         raise RatingRejected("evaluation.invalid_channel", "系统默认评价只能由系统生成", "channel")
+    if degraded and channel not in DEGRADED_CHANNELS:
+        raise RatingRejected("evaluation.invalid_channel", "只有大厅评价设备可以提交降级评价",
+                             "channel")
     if assess_number is not None and assess_number not in (FIRST_RATING, FOLLOW_UP):
         raise RatingRejected("evaluation.invalid_assess_number", "评价次序须为 1 或 2",
                              "assess_number")
     check_timing(state, now)
-    if channel is Channel.PHONE:
+    if channel is Channel.PHONE and not from_remote:
         check_phone_entry(state, policy, entered_by)
     check_content(rating, tables, state.channel_group)
     decision = decide_supersede(state, policy, rating, assess_number)
-    exempt = sms_reply and reason_exempt(channel, decision.assess_number)
+    exempt = degraded or (sms_reply and reason_exempt(channel, decision.assess_number))
     if is_bad(rating.level) and not exempt and not has_reason(rating, tables):
         raise RatingRejected("evaluation.reason_required",
                              f"差评须选择差评原因或填写不少于 {MIN_REASON_TEXT_CHARS} 个字的原因",

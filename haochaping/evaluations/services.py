@@ -32,6 +32,7 @@ from haochaping.core.errors import (
 )
 from haochaping.core.fastsql import Statement, insert_one
 from haochaping.evaluations import hooks, rules
+from haochaping.evaluations.devices.sealing import seal_device_key
 from haochaping.evaluations.invitations import InvitationError, invitation_covers
 from haochaping.evaluations.locking import Locked, current_rating_of, lock_for_rating
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
@@ -135,6 +136,7 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
                       client: Any = None, device: Device | None = None, entered_by: Any = None,
                       ip: str | None = None, user_agent: str = "",
                       assess_number: int | None = None, sms_reply: bool = False,
+                      degraded: bool = False, from_remote: bool = False,
                       now: datetime | None = None,
                       locate: Callable[[], Locked] | None = None) -> list[Evaluation]:
     """Record a rating of ``handling`` (and, with ``for_batch``, of every completed
@@ -144,6 +146,10 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
     locks the handling itself (the rating API: one statement, see lock_by_proj_no).
     ``sms_reply``: the rater's bare-digit SMS reply, whose 差评 reason follows by SMS
     (rules.reason_exempt); every other caller, the SMS link's form included, leaves it off.
+    ``degraded``: a four-key pad's rating (evaluations.devices), marked on the row and
+    exempt from the 差评 reason, which the work order's call-back collects.
+    ``from_remote``: a rating made on the provincial or national platform (exchange),
+    recorded with ``now`` its assessment time.
     Raises AppError with a stable code; nothing is written on refusal."""
     now = now or timezone.now()
     channel = Channel(channel)
@@ -152,7 +158,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
     extra = {"item_levels": dict(rating.item_levels), "content_codes": list(rating.content_codes),
              "reason_codes": list(rating.reason_codes), "text": rating.text.strip(),
              "invitation": invitation, "client": client, "device": device,
-             "entered_by": entered_by, "ip": ip or None, "user_agent": user_agent[:300]}
+             "entered_by": entered_by, "ip": ip or None, "user_agent": user_agent[:300],
+             "degraded": degraded}
     created: list[Evaluation] = []
     try:
         with transaction.atomic():
@@ -166,8 +173,9 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
             for index, target in enumerate(_targets(handling, for_batch, first)):
                 row = _rate_one(target, rating, channel=channel, version=version,
                                 tables=tables, entered_by=entered_by,
-                                assess_number=assess_number, sms_reply=sms_reply, now=now,
-                                extra=extra, required=index == 0)
+                                assess_number=assess_number, sms_reply=sms_reply,
+                                from_remote=from_remote, now=now, extra=extra,
+                                required=index == 0)
                 if row is not None:
                     created.append(row)
     except rules.RatingRejected as exc:
@@ -180,8 +188,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
 
 def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
               version: StandardVersion, tables: rules.StandardTables, entered_by: Any,
-              assess_number: int | None, sms_reply: bool, now: datetime,
-              extra: dict[str, Any], required: bool) -> Evaluation | None:
+              assess_number: int | None, sms_reply: bool, from_remote: bool,
+              now: datetime, extra: dict[str, Any], required: bool) -> Evaluation | None:
     handling = target.handling
     policy = policy_at(target.org_path)
     try:
@@ -190,7 +198,8 @@ def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
             state=_state(handling, target.current, channel),
             policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation),
             now=now, entered_by=_entered_by(entered_by), assess_number=assess_number,
-            sms_reply=sms_reply)
+            sms_reply=sms_reply, degraded=bool(extra["degraded"]),
+            from_remote=from_remote)
     except rules.RatingRejected:
         if required:
             raise
@@ -310,18 +319,23 @@ def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,
 
 
 def device_create(*, actor: Actor, window: Window, kind: str, name: str) -> tuple[Device, str]:
-    """Register a pad or kiosk at ``window``; the raw device key is returned once and only
-    its SHA-256 is stored (like API keys)."""
+    """Register a pad, a four-key pad or a kiosk at ``window``; the raw device key is
+    returned once. Its SHA-256 finds it (like API keys); the key itself is kept sealed by
+    the vault, as the device interface verifies the HMAC the device signs with it."""
     require(actor, access.DEVICE, access.WRITE, window.org.path)
     if kind not in {k for k, _ in DEVICE_KIND_CHOICES}:
-        raise ValidationError("device.invalid_kind", "设备类型须为评价器或自助终端", "kind")
+        raise ValidationError("device.invalid_kind", "设备类型须为评价器、四键评价器或自助终端",
+                              "kind")
+    if not window.is_active:
+        raise ValidationError("device.window_inactive", "该窗口已停用，不能登记设备", "window")
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationError("device.invalid_name", "设备名称须为 1 至 100 个字", "name")
     key = generate_key()
     with transaction.atomic():
         device = Device.objects.create(name=name, kind=kind, window=window,
-                                       key_prefix=key.prefix, key_hash=key.hash)
+                                       key_prefix=key.prefix, key_hash=key.hash,
+                                       key_sealed=seal_device_key(key.raw))
         audit_record(action="device.create", actor=actor.user, actor_label=actor.label,
                      obj=device, after={"window": window.pk, "kind": kind, "name": name,
                                         "key_prefix": key.prefix})

@@ -18,6 +18,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "ip": (60, 60),
     "user": (120, 60),  # an office user entering phone-invitation ratings
     "device": (10, 60),  # an evaluator pad or kiosk: one rater at a time at its window
+    # a device-interface device's other calls (heartbeat, pending, standard): a poll every
+    # second or two, docs/devices.md
+    "device_api": (120, 60),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
+from haochaping.evaluations.devices import views as devices
+from haochaping.evaluations.legacy import views as legacy
 from haochaping.evaluations.views import invite, pad, phone, window
 
 app_name = "evaluations"
@@ -22,6 +24,13 @@ urlpatterns = [
     path("work/phone/", phone.phone_list, name="phone_list"),
     path("work/phone/<int:handling_id>/", phone.phone_rate, name="phone_rate"),
     path("work/phone/<int:handling_id>/reveal", phone.phone_reveal, name="phone_reveal"),
+    path("work/devices/", devices.device_list, name="devices"),
+    path("work/devices/register", devices.device_register, name="device_register"),
+    path("work/devices/<int:device_id>/rekey", devices.device_rekey_view, name="device_rekey"),
+    path("work/devices/<int:device_id>/deactivate", devices.device_deactivate_view,
+         name="device_deactivate"),
+    path("work/legacy/", legacy.legacy_home, name="legacy"),
+    path("work/legacy/<int:batch_id>/", legacy.legacy_batch, name="legacy_batch"),
     path("pad/", pad.pad_home, name="pad"),
     path("pad/state", pad.pad_state, name="pad_state"),
     path("pad/idle", pad.pad_idle, name="pad_idle"),

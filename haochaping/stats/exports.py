@@ -146,6 +146,8 @@ DRILL_COLUMNS: list[tuple[str, str]] = [
     ("staff__name", "工作人员"), ("channel", "评价渠道"), ("level", "评价等级"),
     ("is_default", "默认评价"), ("reason_codes", "差评原因"), ("text", "文字评价"),
     ("rater__name_masked", "评价人（脱敏）"),
+    # a four-key pad's rating (docs/devices.md) and a legacy system's (import-format.md)
+    ("degraded", "降级设备评价"), ("legacy_source", "来源系统"),
 ]
 
 
@@ -159,6 +161,7 @@ def _drill_line(values: tuple[Any, ...]) -> list[Cell]:
         CHANNELS.get(row["channel"], row["channel"]), LEVELS.get(row["level"], row["level"]),
         "是" if row["is_default"] else "否", "、".join(row["reason_codes"] or []),
         row["text"], row["rater__name_masked"] or "",
+        "是" if row["degraded"] else "否", row["legacy_source"] or "",
     ]
 
 

@@ -7,7 +7,7 @@ audited without the values) and :func:`rater_phone_for_delivery` (notify backend
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -162,3 +162,22 @@ def rater_phone_for_delivery(rater: Rater) -> str:
     """The rater's phone for the notify backend only: not audited per message, and the
     caller must never log it."""
     return crypto.decrypt_field("phone", rater.phone_cipher, field_ring())
+
+
+def rater_identities_for_upload(raters: Iterable[Rater],
+                                fields: tuple[str, ...] = IDENTITY_FIELDS,
+                                ) -> dict[int, RaterIdentity | None]:
+    """The identities the exchange uploads to a remote platform (issue 13: every rating
+    goes up with its rater's identity, encrypted by the remote's profile). A system read,
+    like :func:`rater_phone_for_delivery`: not audited per record (the outbox row and the
+    remote's acknowledgement are its trace); ``fields`` limits what is decrypted to what
+    the profile sends. None for a rater whose ciphertext no configured key opens. The
+    caller must never log the values."""
+    wanted = tuple(f for f in IDENTITY_FIELDS if f in fields)
+    found: dict[int, RaterIdentity | None] = {}
+    for rater in raters:
+        try:
+            found[rater.pk] = _identity(rater, wanted)
+        except crypto.VaultError:
+            found[rater.pk] = None
+    return found

@@ -102,6 +102,25 @@ class WorkOrder(models.Model):
         return f"{self.get_kind_display()}工单 {str(self.public_id)[:8]}"
 
 
+class OrderRequest(models.Model):
+    """诉求: what an order without a rating is about (咨询、投诉 forwarded by the provincial
+    platform, opened by ``services.requests``) and where it came from. Confidential (seed
+    004 §10): ``selectors.order_detail`` shows the text to the order's handlers and the
+    office only. A table of its own, written once with the order."""
+
+    order = models.OneToOneField(WorkOrder, verbose_name="工单", primary_key=True,
+                                 on_delete=models.PROTECT, related_name="request")
+    text = models.TextField("诉求内容")
+    source = models.CharField("诉求来源", max_length=100)
+
+    class Meta:
+        verbose_name = "工单诉求"
+        verbose_name_plural = "工单诉求"
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.source}"
+
+
 class WorkOrderEvent(models.Model):
     """Append-only: one row per transition or step (STYLE.md §5)."""
 

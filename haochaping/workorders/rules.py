@@ -1,6 +1,8 @@
 """The work-order engine as data (差评整改闭环, issue 4). Pure Python, no ORM.
 
-One state machine serves every kind (bad reviews now; complaints and inquiries later).
+One state machine serves every kind: bad reviews, and the complaints and inquiries the
+provincial platform forwards (opened without a rating by ``services.requests``; the
+complaints issue will give them their own steps).
 ``TRANSITIONS`` lists every action: the states it may be taken from, the state it leads
 to (``None``: a step recorded in place), which party may take it, and which clocks it
 starts and stops. :func:`transition_table_markdown` renders it for docs/workorders.md.
@@ -58,8 +60,8 @@ WORKING: frozenset[State] = frozenset({State.SIGNED, State.RETURNED})
 
 class Kind(StrEnum):
     BAD_REVIEW = "bad_review"  # 差评
-    COMPLAINT = "complaint"  # 投诉 (later)
-    INQUIRY = "inquiry"  # 咨询 (later)
+    COMPLAINT = "complaint"  # 投诉 (forwarded by the provincial platform, issue 13)
+    INQUIRY = "inquiry"  # 咨询、建议 (forwarded by the provincial platform, issue 13)
 
 
 KIND_LABELS = {Kind.BAD_REVIEW: "差评", Kind.COMPLAINT: "投诉", Kind.INQUIRY: "咨询"}

@@ -27,6 +27,7 @@ from haochaping.workorders.models import (
     Callback,
     Extension,
     Notification,
+    OrderRequest,
     Rectification,
     Reply,
     Review,
@@ -93,11 +94,25 @@ class OrderDetail:
     rater_phone: str
     records: dict[str, list[Any]] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
+    # An order without a rating: where its request came from, and its text for the
+    # order's handlers and the office only (seed 004 §10; None for anyone else).
+    request_source: str = ""
+    request_text: str | None = None
+
+
+def request_readable(actor: Actor) -> bool:
+    """Who reads a request's text (seed 004 §10: 不得向相关工作人员以外的其他人员透露):
+    the handlers who work the order and the supervising office, inside their subtree
+    (the caller found the order through :func:`visible_orders`); not the auditor."""
+    return actor.allows(access.WORK_ORDER, access.WRITE) or actor.allows(
+        access.SUPERVISION, access.READ)
 
 
 def order_detail(actor: Actor, pk: int) -> OrderDetail:
     order = get_order(actor, pk)
     rater = order.evaluation.rater if order.evaluation is not None else None
+    request = (OrderRequest.objects.filter(order=order).first()
+               if order.evaluation_id is None else None)
     records: dict[str, list[Any]] = {
         "callbacks": list(Callback.objects.filter(order=order).order_by("at", "pk")),
         "rectifications": list(Rectification.objects.filter(order=order).order_by("at", "pk")),
@@ -109,7 +124,9 @@ def order_detail(actor: Actor, pk: int) -> OrderDetail:
     return OrderDetail(
         order=order, events=list(order.events.order_by("at", "pk")),
         rater_name=rater.name_masked if rater else "", rater_phone=rater.phone_masked if rater
-        else "", records=records, actions=available_actions(actor, order))
+        else "", records=records, actions=available_actions(actor, order),
+        request_source=request.source if request else "",
+        request_text=request.text if request and request_readable(actor) else None)
 
 
 def _party(actor: Actor) -> Party | None:

@@ -82,6 +82,11 @@ class HandlingType(StrEnum):
         return {"immediate": "即办件", "promised": "承诺件"}[self.value]
 
 
+# Handling type as the national exchange codes it (NATIONAL.md: 1 即办件, 2 承诺件).
+HANDLING_TYPE_CODES: dict[HandlingType, str] = {HandlingType.IMMEDIATE: "1",
+                                                HandlingType.PROMISED: "2"}
+
+
 def choices(enum: type[OrgKind] | type[AdminLevel] | type[MatterCategory] | type[HandlingType]
             ) -> list[tuple[str, str]]:
     """Django ``choices`` with Chinese labels for one of the enums above."""

@@ -268,6 +268,9 @@ CERT_TYPES: dict[str, str] = {CERT_TYPE_ID_CARD: "居民身份证"}
 
 # Handling status ``proStatus``.
 PRO_STATUS: dict[str, str] = {"1": "待受理", "2": "已受理", "3": "已办结"}
+# The exchange's handling status (``exchange.rules.canonical.HandlingRecord.status``) →
+# ``proStatus``.
+PRO_STATUS_CODES: dict[str, str] = {"pending": "1", "accepted": "2", "completed": "3"}
 
 
 def code_label(table: Mapping[str, str], name: str, code: int | str) -> str:

@@ -241,3 +241,23 @@ def test_superseding_chains_keep_exactly_one_current(steps: list[tuple[int, bool
     assert sum(1 for x in rows if x["current"]) == (1 if rows else 0)
     if rows:
         assert rows[-1]["current"]
+
+
+def test_a_degraded_devices_bad_rating_needs_no_reason() -> None:
+    """A four-key pad cannot give a reason: its 差评 is recorded (the work order's
+    call-back asks the reason), on the hall channels only."""
+    assert check(r.RatingInput(2), channel=Channel.EVALUATOR, degraded=True) == \
+        r.RatingDecision(False, 1)
+    assert check(r.RatingInput(2), channel=Channel.KIOSK, degraded=True).assess_number == 1
+    assert rejected(r.RatingInput(2), channel=Channel.EVALUATOR) == \
+        "evaluation.reason_required"
+    for channel in (Channel.APP, Channel.WEB, Channel.SMS, Channel.PHONE):
+        assert rejected(r.RatingInput(2), channel=channel, degraded=True) == \
+            "evaluation.invalid_channel"
+
+
+def test_a_degraded_rating_keeps_every_other_rule() -> None:
+    assert rejected(r.RatingInput(2), channel=Channel.EVALUATOR, degraded=True,
+                    state=replace(OPEN, current=REAL_GOOD)) == "evaluation.already_rated"
+    assert rejected(r.RatingInput(4), channel=Channel.EVALUATOR, degraded=True,
+                    state=replace(OPEN, status="accepted")) == "evaluation.not_completed"

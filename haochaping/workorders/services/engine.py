@@ -23,7 +23,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.rules.policies import Duration, Policy
 from haochaping.catalog.selectors.policy import deadline, effective_policy
 from haochaping.core.errors import AppError, Conflict, PermissionDenied, ValidationError
-from haochaping.workorders import rules
+from haochaping.workorders import hooks, rules
 from haochaping.workorders.models import WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import Action, Party, State
 
@@ -150,6 +150,9 @@ def workorder_transition(*, actor: Actor, order: WorkOrder, action: Action | str
         audit_record(action=f"workorder.{action.value}", actor=user, actor_label=actor.label,
                      obj=fresh, before={"status": source.value},
                      after={"status": target.value, **ctx.record})
+        if target is State.CLOSED and fresh.evaluation_id is None:
+            # A forwarded request's outcome goes back where it came from (exchange).
+            hooks.fire(hooks.request_closed, fresh.pk)
         for follow_up in ctx.then:
             follow_up()
     fresh.refresh_from_db()

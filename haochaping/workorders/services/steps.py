@@ -46,6 +46,10 @@ def start_clocks(ctx: Ctx, start: datetime) -> None:
 
 
 def _rectify_limit(ctx: Ctx, complexity: Complexity) -> Duration:
+    """The limit of the rectify clock: a bad review's by its complexity, a request's
+    (complaint, inquiry) the policy's complaint close limit (seed 004 §6: 15 个工作日)."""
+    if ctx.order.kind != Kind.BAD_REVIEW:
+        return ctx.policy.complaint_close_limit
     return rules.rectify_limit(ctx.policy, complexity)
 
 
@@ -125,8 +129,12 @@ def steps_done(order_id: int, since: datetime | None) -> rules.Steps:
 
 def publish_reply(ctx: Ctx, reply: Reply) -> None:
     """Send the reply to the rater by SMS (outbox, same transaction) and show it on the
-    rater's page."""
+    rater's page. An order without a rating (a forwarded request) has no rater of ours:
+    its outcome goes back to the platform that forwarded it when the order closes
+    (hooks.request_closed)."""
     order = ctx.order
+    if order.evaluation_id is None:
+        return
     evaluation = Evaluation.objects.select_related("matter", "rater").get(
         pk=order.evaluation_id or 0)
     link = f"{settings.HCP_PUBLIC_BASE_URL.rstrip('/')}/workorders/reply/{order.public_id}"

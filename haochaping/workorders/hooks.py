@@ -1,0 +1,23 @@
+"""Hook tables of the work-order engine: how upper apps react to orders (STYLE.md §15).
+
+The workorders app may not import the apps above it (exchange). An upper app appends its
+reaction here in its ``AppConfig.ready()``; the engine calls the hooks inside the
+transition's transaction, so whatever a hook writes commits with the transition or not
+at all. Hooks take ids, never objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+OrderHook = Callable[[int], None]
+
+# An order opened without a rating (services.requests: a forwarded complaint or inquiry)
+# closed: the order's id. The exchange records the outcome to send it back to the
+# platform that forwarded the item.
+request_closed: list[OrderHook] = []
+
+
+def fire(hooks: list[OrderHook], order_id: int) -> None:
+    for hook in hooks:
+        hook(order_id)
