@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from haochaping.core.bounds import Id, Int32
 from haochaping.evaluations.rules import MAX_TEXT_CHARS
 
 DeviceKind = Literal["evaluator", "kiosk", "four_key"]
@@ -91,10 +92,10 @@ class PendingOut(Schema):
 
 
 class DeviceRatingIn(Schema):
-    handling_id: int
+    handling_id: Id
     level: int | None = Field(default=None, ge=1, le=5)
     key: int | None = Field(default=None, ge=1, le=4)
-    item_levels: dict[str, int] = Field(default_factory=dict, max_length=20)
+    item_levels: dict[str, Int32] = Field(default_factory=dict, max_length=20)
     content_codes: list[str] = Field(default_factory=list, max_length=40)
     reason_codes: list[str] = Field(default_factory=list, max_length=40)
     text: str = Field(default="", max_length=MAX_TEXT_CHARS + 1)
