@@ -78,3 +78,20 @@ def test_the_walk_sees_numbers_and_dates() -> None:
     kinds = {(n.get("type"), n.get("format")) for _, n in _inputs(_openapi())}
     assert ("integer", None) in kinds
     assert ("string", "date") in kinds
+
+
+def test_no_two_schemas_share_a_name_in_the_openapi() -> None:
+    """The OpenAPI keys its components by class name: a second ``OrgOut`` or ``WindowOut``
+    silently replaced the first, and the documented answers of other endpoints with it
+    (found by the fuzz run)."""
+    from ninja import Schema
+
+    components = set(_openapi()["components"]["schemas"])
+    seen: dict[str, set[str]] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("haochaping") and cls.__name__ in components:
+            seen.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: places for name, places in seen.items() if len(places) > 1} == {}

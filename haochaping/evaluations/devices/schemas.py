@@ -44,7 +44,9 @@ class HeartbeatIn(Schema):
     agent: str = Field(default="", max_length=100)
 
 
-class WindowOut(Schema):
+class DeviceWindowOut(Schema):
+    """Named apart from the catalog's ``WindowOut``: the OpenAPI keys schemas by name."""
+
     code: str
     number: str
     name: str
@@ -55,11 +57,11 @@ class HeartbeatOut(Schema):
     server_time: datetime
     device_id: int
     kind: str
-    window: WindowOut
+    window: DeviceWindowOut
     offline_after_minutes: int
 
 
-class StaffOut(Schema):
+class DeviceStaffOut(Schema):
     name: str
     staff_no: str
 
@@ -70,7 +72,7 @@ class PendingHandlingOut(Schema):
     matter: str
     org: str
     completed_at: datetime | None
-    staff: StaffOut | None
+    staff: DeviceStaffOut | None
 
 
 class KeyOut(Schema):
