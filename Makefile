@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+REMOTE_PORT ?= 8710
 SIZE ?= quick
 export DJANGO_SETTINGS_MODULE := haochaping.settings
 # Links in the demo's SMS and QR codes point at the server `make run` starts.
@@ -47,11 +48,19 @@ demo: migrate
 
 # The worker runs beside the web server, so SMS codes and invitations (console backend),
 # default ratings, roll-ups and work-order clocks show up in this terminal; it stops with
-# the server.
+# the server. So does the fake remote platform (the national profile, on REMOTE_PORT):
+# the demo's Remote row points at it, both sides holding the demo-only exchange keys that
+# exchange/fakeremote/demokeys.py prints (public values: never for a real platform).
 run: demo
 	$(BIN)/python manage.py demo_info --port $(PORT)
-	@$(BIN)/python manage.py worker --interval 1 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@eval "$$($(BIN)/python -m haochaping.exchange.fakeremote.demokeys)"; \
+	  journal="$${HCP_VAR_DIR:-var}/fake-remote.jsonl"; mkdir -p "$$(dirname "$$journal")"; \
+	  $(BIN)/python manage.py demo_remote --url http://127.0.0.1:$(REMOTE_PORT) --port $(PORT) \
+	    || exit 1; \
+	  $(BIN)/python manage.py exchange_fake_remote --profile national --port $(REMOTE_PORT) \
+	    --key-env DEMO_REMOTE --journal "$$journal" & remote=$$!; \
+	  $(BIN)/python manage.py worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker $$remote 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser

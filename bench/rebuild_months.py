@@ -15,6 +15,12 @@ After each run the roll-up tables are compared with what ``rebuild_all`` wrote (
 count and an order-free checksum per table): the per-month rebuild must write the same.
 
     HCP_BENCH_ROWS=1000000 .venv/bin/python bench/rebuild_months.py
+
+Generating 10 M ratings takes about an hour; to time the rebuilds again on the same data
+(for instance on a quieter machine), keep the database (``HCP_BENCH_KEEP_DB=1``) and run
+again with ``HCP_BENCH_REUSE=1``: the kept database is migrated to the current code, its
+roll-ups as they stand are the reference, and only the per-month passes run, with the
+process counts in ``HCP_BENCH_PROCESSES`` (default ``1,2``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,10 @@ DB = "hcp_rebuild_months"
 PG = os.environ.get("HCP_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 ROWS = int(os.environ.get("HCP_BENCH_ROWS", "1000000"))
 ROUNDS = int(os.environ.get("HCP_BENCH_ROUNDS", "2"))
+REUSE = os.environ.get("HCP_BENCH_REUSE") == "1"
+# HCP_BENCH_EMPTY=0 leaves out the passes into emptied tables (a first build).
+EMPTY = (False, True) if os.environ.get("HCP_BENCH_EMPTY", "1") == "1" else (False,)
+PROCESSES = tuple(int(p) for p in os.environ.get("HCP_BENCH_PROCESSES", "1,2").split(","))
 
 
 def _emit(name: str, value: float, unit: str) -> None:
@@ -94,22 +104,22 @@ def inner() -> None:
     from bench.stats_data import generate, seed_catalog
     from haochaping.stats.services import rebuild_all, rebuild_plan
 
-    url = os.environ["DATABASE_URL"]
-    now = timezone.now()
-    ids = seed_catalog()
-    begin = time.perf_counter()
-    generate(url, ids, ROWS, now)
-    _emit(f"generate {ROWS} ratings (+ handlings)", time.perf_counter() - begin, "s")
-    begin = time.perf_counter()
-    rebuild_all()
-    _emit("rebuild_all (bulk load, 1 transaction)", time.perf_counter() - begin, "s")
+    if not REUSE:
+        url = os.environ["DATABASE_URL"]
+        ids = seed_catalog()
+        begin = time.perf_counter()
+        generate(url, ids, ROWS, timezone.now())
+        _emit(f"generate {ROWS} ratings (+ handlings)", time.perf_counter() - begin, "s")
+        begin = time.perf_counter()
+        rebuild_all()
+        _emit("rebuild_all (bulk load, 1 transaction)", time.perf_counter() - begin, "s")
     reference = _checksums()
     _emit("months in the plan", len(rebuild_plan()), "months")
     for table, (rows, _) in reference.items():
         _emit(f"{table} rows", rows, "rows")
     for round_no in range(ROUNDS):
-        for empty in (False, True):
-            for processes in (1, 2):
+        for empty in EMPTY:
+            for processes in PROCESSES:
                 seconds = _by_months(processes, empty=empty)
                 same = _checksums() == reference
                 tables = "empty tables" if empty else "over the roll-ups"
@@ -118,7 +128,7 @@ def inner() -> None:
 
 
 def main() -> None:
-    url = fresh_db(DB)
+    url = f"{PG}/{DB}" if REUSE else fresh_db(DB)
     try:
         _manage("haochaping.settings", url, "migrate", "-v0")
         subprocess.run([sys.executable, __file__, "--inner"], cwd=ROOT, check=True,

@@ -31,6 +31,7 @@ from haochaping.demo.names import NameMaker
 from haochaping.demo.reconcile import build_reconcile
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
+from haochaping.demo.stages import build_stages
 from haochaping.demo.stats_info import archive_last_month, publish_rankings
 from haochaping.demo.workorders import build_workorders
 
@@ -92,6 +93,8 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("差评工单（派单、签收、回访、整改、质检、申诉、延期）/ work orders …")
         activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
                                      now=now, step=step)
+        step("办件环节与环节评价 / stages and stage ratings …")
+        activity |= build_stages(locality=locality, users=users, rng=rng, now=now, step=step)
         activity |= build_reconcile(now=now, step=step)  # 对账 with one planted difference
         activity |= build_exchange_down(locality=locality, users=users, now=now, step=step)
         step("统计汇总 / statistics roll-ups …")

@@ -83,7 +83,9 @@ def channel_lines(base: str, now: datetime | None = None) -> list[str]:
     link = rating_link(now)
     if link:
         lines += ["  1. 评价链接（手机/网页，一次有效）/ rating link (mobile/web, single use)",
-                  f"     {base}{link}"]
+                  f"     {base}{link}",
+                  "     可选择评价办件整体或申报、补正环节 / rate the handling or its 申报, "
+                  "补正 stage"]
     last = Handling.objects.filter(rater=rater, window__isnull=False).select_related(
         "window", "staff__org", "staff__window").order_by("-completed_at").first()
     if last is not None and last.window is not None:

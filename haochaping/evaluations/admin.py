@@ -49,14 +49,15 @@ class ReadOnlyForOffice(ReadOnlyAdminMixin):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnlyForOffice, _EvaluationAdminBase):
-    list_display = ("created_at", "handling", "level", "channel", "org", "rater_masked",
-                    "is_default", "is_current", "invalidated_at")
+    list_display = ("created_at", "handling", "stage_label", "level", "channel", "org",
+                    "rater_masked", "is_default", "is_current", "invalidated_at")
     list_filter = ("level", "channel", "is_default", "is_current", "degraded")
     date_hierarchy = "created_at"
     search_fields = ("handling__proj_no", "public_id")
     # The rater FK would render the masked name anyway, but listing only masked columns
     # keeps the identity fields out of the page by construction.
-    fields = ("public_id", "handling", "rater_masked", "org", "matter", "hall", "window",
+    fields = ("public_id", "handling", "stage_label", "rater_masked", "org", "matter", "hall",
+              "window",
               "staff", "level", "item_levels", "content_codes", "reason_codes", "text",
               "channel", "degraded", "legacy_source", "standard_version", "is_default",
               "assess_number", "batch_no",
@@ -68,8 +69,12 @@ class EvaluationAdmin(ReadOnlyForOffice, _EvaluationAdminBase):
     def rater_masked(self, obj: Evaluation) -> str:
         return obj.rater.name_masked
 
+    @admin.display(description="评价环节")
+    def stage_label(self, obj: Evaluation) -> str:
+        return obj.stage.get_stage_display() if obj.stage else "办结（办件整体）"
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Evaluation]:
-        qs = super().get_queryset(request).select_related("handling", "org", "rater")
+        qs = super().get_queryset(request).select_related("handling", "org", "rater", "stage")
         return scope(qs, actor_for_user(request.user))
 
 

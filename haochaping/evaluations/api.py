@@ -82,7 +82,7 @@ def submit(request: HttpRequest, body: s.AppRatingIn) -> Any:
 
     rows = evaluation_submit(locate=locate, rating=_rating(body), channel=Channel(body.channel),
                              for_batch=body.for_batch, client=actor.client,
-                             **_client_facts(request))
+                             stage=body.stage, **_client_facts(request))
     return 201, rows
 
 

@@ -19,24 +19,28 @@ from haochaping.core.errors import AppError, NotFound
 from haochaping.core.fastsql import run
 from haochaping.evaluations import rules
 from haochaping.evaluations.models import Evaluation
-from haochaping.handlings.models import Handling, Rater
+from haochaping.handlings.models import Handling, HandlingStage, Rater
 
 
-def _current(level: int, is_default: bool, invalidated: bool, reason_codes: Any,
-             text: str) -> rules.CurrentRating:
+def current_facts(level: int, is_default: bool, invalidated: bool, reason_codes: Any,
+                  text: str) -> rules.CurrentRating:
+    """The rule facts of a current rating from its columns."""
     return rules.CurrentRating(
         level=level, is_default=is_default, invalidated=invalidated,
         has_reason=bool(reason_codes) or len(text.strip()) >= rules.MIN_REASON_TEXT_CHARS)
 
 
-def current_rating_of(handling_id: int) -> tuple[int | None, rules.CurrentRating | None]:
-    """The id and rule facts of the handling's current rating, if any."""
-    row = Evaluation.objects.filter(handling_id=handling_id, is_current=True).values_list(
+def current_rating_of(handling_id: int, stage_id: int | None = None
+                      ) -> tuple[int | None, rules.CurrentRating | None]:
+    """The id and rule facts of the current rating of the handling as a whole (or of
+    its stage ``stage_id``), if any."""
+    row = Evaluation.objects.filter(handling_id=handling_id, stage_id=stage_id,
+                                    is_current=True).values_list(
         "pk", "level", "is_default", "invalidated_at", "reason_codes", "text").first()
     if row is None:
         return None, None
     pk, level, is_default, invalidated_at, reason_codes, text = row
-    return pk, _current(level, is_default, invalidated_at is not None, reason_codes, text)
+    return pk, current_facts(level, is_default, invalidated_at is not None, reason_codes, text)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,29 @@ class Locked:
     current: rules.CurrentRating | None
 
 
+@dataclass(frozen=True)
+class StageTarget:
+    """The stage a rating names, read while the handling is locked: its row (None when
+    the business system did not report it) and its current rating."""
+
+    facts: rules.StageFacts
+    row: HandlingStage | None
+    current_id: int | None
+    current: rules.CurrentRating | None
+
+
+def stage_target(handling_id: int, code: str) -> StageTarget:
+    """Call with the handling locked (:func:`lock_for_rating`): the lock serialises the
+    ratings of all its stages, so the current rating read here stays current."""
+    stage = rules.stage_named(code)
+    row = None if stage is None else HandlingStage.objects.filter(
+        handling_id=handling_id, stage=stage.value).first()
+    if row is None:
+        return StageTarget(rules.StageFacts(code, reported=False), None, None, None)
+    current_id, current = current_rating_of(handling_id, row.pk)
+    return StageTarget(rules.StageFacts(code, reported=True), row, current_id, current)
+
+
 # The handling's columns that deciding and recording a rating read (evaluations.rules,
 # new_evaluation, batches, invitations, the API's answer); any other field of the locked
 # row loads on first access. In the model's field order, as Model.from_db takes them.
@@ -59,14 +86,16 @@ LOCK_FIELDS = tuple(f.attname for f in Handling._meta.concrete_fields if f.attna
 
 # The hot path of every channel: one statement locks the handling (only its row, FOR
 # UPDATE OF h) and reads its org's path, its rater's blind indexes and its current rating
-# (at most one row: the partial unique index on current ratings).
+# as a whole (at most one row: the partial unique index one_current_evaluation, whose
+# predicate the join repeats; a stage's ratings are read apart, stage_target).
 _LOCK_SQL = (
     f"SELECT {', '.join('h.' + c for c in LOCK_FIELDS)}, o.path, r.id_type, r.phone_index, "
     "r.id_no_index, e.id, e.created_at, e.level, e.is_default, e.invalidated_at, "
     "e.reason_codes, e.text "
     "FROM handlings_handling h JOIN catalog_org o ON o.id = h.org_id "
     "JOIN handlings_rater r ON r.id = h.rater_id "
-    "LEFT JOIN evaluations_evaluation e ON e.handling_id = h.id AND e.is_current ")
+    "LEFT JOIN evaluations_evaluation e ON e.handling_id = h.id AND e.is_current "
+    "AND e.stage_id IS NULL ")
 
 
 @dataclass(frozen=True)
@@ -156,7 +185,7 @@ def _locked(found: _Found) -> Locked:
     if isinstance(reasons, str):  # SQLite hands JSON back as text
         reasons = json.loads(reasons)
     return Locked(handling, found.org_path, cur_id,
-                  _current(level, bool(is_default), invalidated_at is not None, reasons, text))
+                  current_facts(level, bool(is_default), invalidated_at is not None, reasons, text))
 
 
 def _same_moment(rated_at: datetime | None, created: Any) -> bool:

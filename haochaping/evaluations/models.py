@@ -2,8 +2,8 @@
 
 Evaluations are insert-only in their content. Two lifecycle markers are set once each by
 services and never cleared: ``is_current``/``superseded_at`` when a newer rating of the same
-handling arrives (seed 003 §10), and ``invalidated_at`` when an appeal is upheld
-(seed 003 §23). Statistics read current, valid rows.
+handling (or of the same stage of it) arrives (seed 003 §10), and ``invalidated_at`` when an
+appeal is upheld (seed 003 §23). Statistics read current, valid rows.
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ class Evaluation(models.Model):
                                on_delete=models.PROTECT, related_name="evaluations")
     staff = models.ForeignKey("catalog.Staff", verbose_name="工作人员", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="evaluations")
+    # The stage (环节) rated (seed 002 二(三)); null: the handling as a whole (办结), as
+    # every rating was before stages. Hall, window and staff above are then the stage's
+    # when it names them. No index of its own: one_current_stage_evaluation leads with it.
+    stage = models.ForeignKey("handlings.HandlingStage", verbose_name="评价环节", null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="evaluations",
+                              db_index=False)
     level = models.PositiveSmallIntegerField("评价等级", choices=LEVEL_CHOICES)
     item_levels = models.JSONField("分项评价", default=dict)
     content_codes = models.JSONField("评价内容", default=list)
@@ -88,9 +94,16 @@ class Evaluation(models.Model):
         verbose_name = "评价"
         verbose_name_plural = "评价"
         constraints = [
-            # One current rating per handling; a concurrent second insert fails here.
-            models.UniqueConstraint(fields=["handling"], condition=models.Q(is_current=True),
+            # One current rating per handling as a whole; a concurrent second insert fails
+            # here. It also serves the rating's locking read (its LEFT JOIN on the current
+            # rating of the handling, evaluations.locking).
+            models.UniqueConstraint(fields=["handling"],
+                                    condition=models.Q(is_current=True, stage__isnull=True),
                                     name="one_current_evaluation"),
+            # One current rating per stage of a handling (a stage row is one handling's).
+            models.UniqueConstraint(fields=["stage"],
+                                    condition=models.Q(is_current=True, stage__isnull=False),
+                                    name="one_current_stage_evaluation"),
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5),
                                    name="evaluation_level_1_5"),
             models.CheckConstraint(
@@ -108,6 +121,10 @@ class Evaluation(models.Model):
                          condition=models.Q(superseded_at__isnull=False)),
             models.Index(fields=["invalidated_at"], name="evaluation_invalidated",
                          condition=models.Q(invalidated_at__isnull=False)),
+            # The statistics' breakdown by stage (stats.stages) reads the stage ratings of
+            # a period: small, as most ratings rate the handling and have no entry.
+            models.Index(fields=["created_at"], name="evaluation_stage_day",
+                         condition=models.Q(stage__isnull=False)),
         ]
 
     def __str__(self) -> str:

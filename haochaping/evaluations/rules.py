@@ -20,7 +20,11 @@ Policy clauses implemented here (docs/evaluations.md has the full table):
 - a phone-invitation rating is entered by the supervising office, never by the staff
   member who served the handling (seed 003 §15, seed 004 §11); one made on the provincial
   or national platform (``from_remote``, exchange) was entered there;
-- a default rating (seed 000 §11) is replaced by any real rating and never replaces one.
+- a default rating (seed 000 §11) is replaced by any real rating and never replaces one;
+- a rating may name one stage (环节) of the handling that the policy lets raters rate and
+  that the business system reported (seed 002 二(三): 任何环节; seed 001 各环节); such a
+  rating is the stage's, superseded as above by the next rating of that stage, and may be
+  given as soon as the stage happened (the handling need not be completed yet).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from haochaping.accounts import rules as access
+from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage, stage_of
 from haochaping.catalog.rules.standards import (
     Channel,
     ChannelGroup,
@@ -104,6 +109,17 @@ class HandlingState:
 class RatingPolicy:
     multiple_ratings: str  # ONE_PER_SERVICE | LATEST_WINS
     phone_invitation: bool
+    # stage codes a rater may rate (policy ratable_stages); 办结 is the handling itself
+    ratable_stages: frozenset[str] = frozenset({WHOLE_HANDLING.value})
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    """The stage a rating names: its code as given and whether the business system
+    reported that stage for the handling."""
+
+    code: str
+    reported: bool
 
 
 @dataclass(frozen=True)
@@ -188,6 +204,41 @@ def check_timing(state: HandlingState, now: datetime) -> None:
         raise RatingRejected("evaluation.window_closed", "已超过补充评价期限，不能再评价")
 
 
+def stage_named(value: str | None) -> Stage | None:
+    """The stage a rating names (our code or its national name), None for the handling as
+    a whole (nothing, or 办结); ``evaluation.unknown_stage`` for anything else."""
+    if value is None or not value.strip():
+        return None
+    stage = stage_of(value)
+    if stage is None:
+        raise RatingRejected("evaluation.unknown_stage", f"未知的评价环节“{value.strip()[:20]}”",
+                             "stage")
+    return None if stage is WHOLE_HANDLING else stage
+
+
+def check_stage(stage: StageFacts, policy: RatingPolicy) -> None:
+    """The stage is known, ratable under the policy, and was reported for the handling."""
+    named = stage_named(stage.code)
+    if named is None:
+        return
+    if named.value not in policy.ratable_stages:
+        allowed = "、".join(s.label for s in Stage if s.value in policy.ratable_stages)
+        raise RatingRejected("evaluation.stage_not_ratable",
+                             f"“{named.label}”环节不在可评价范围内（可评价：{allowed}）", "stage")
+    if not stage.reported:
+        raise RatingRejected("evaluation.stage_not_reported",
+                             f"该办件没有“{named.label}”环节的办理记录，不能评价", "stage")
+
+
+def check_stage_timing(state: HandlingState, now: datetime) -> None:
+    """A stage may be rated once it happened, before or after completion; never for a
+    withdrawn handling nor after the supplementary window (seed 003 §10, §12)."""
+    if state.status == STATUS_WITHDRAWN:
+        raise RatingRejected("evaluation.withdrawn", "该办件已撤回，不能评价")
+    if state.rating_closes_at is not None and now > state.rating_closes_at:
+        raise RatingRejected("evaluation.window_closed", "已超过补充评价期限，不能再评价")
+
+
 def check_phone_entry(state: HandlingState, policy: RatingPolicy,
                       entered_by: EnteredBy | None) -> None:
     """电话邀约 (seed 004 §11) by the office; never by the staff who served (003 §15)."""
@@ -225,13 +276,16 @@ def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTable
                  entered_by: EnteredBy | None = None,
                  assess_number: int | None = None,
                  sms_reply: bool = False, degraded: bool = False,
-                 from_remote: bool = False) -> RatingDecision:
+                 from_remote: bool = False,
+                 stage: StageFacts | None = None) -> RatingDecision:
     """Decide whether ``rating`` may be recorded; raise :class:`RatingRejected` if not.
     ``sms_reply``: the rating is the rater's SMS reply, which may defer its reason.
     ``degraded``: it comes from a device that cannot give a reason (a four-key pad); its
     差评 reason is collected at the call-back of the work order it opens.
     ``from_remote``: it was made on a remote platform (exchange), whose own office
-    entered its phone-invitation ratings."""
+    entered its phone-invitation ratings.
+    ``stage``: the rating is of that stage; ``state.current`` is then the stage's
+    current rating."""
     if channel is Channel.DEFAULT:
         raise RatingRejected("evaluation.invalid_channel", "系统默认评价只能由系统生成", "channel")
     if degraded and channel not in DEGRADED_CHANNELS:
@@ -240,7 +294,12 @@ def check_rating(rating: RatingInput, *, channel: Channel, tables: StandardTable
     if assess_number is not None and assess_number not in (FIRST_RATING, FOLLOW_UP):
         raise RatingRejected("evaluation.invalid_assess_number", "评价次序须为 1 或 2",
                              "assess_number")
-    check_timing(state, now)
+    if stage is not None and stage_named(stage.code) is not None:
+        check_stage(stage, policy)
+        check_stage_timing(state, now)
+        sms_reply = False  # a bare SMS digit rates the handling, never a stage
+    else:
+        check_timing(state, now)
     if channel is Channel.PHONE and not from_remote:
         check_phone_entry(state, policy, entered_by)
     check_content(rating, tables, state.channel_group)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, model_validator
 
+from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage
 from haochaping.core.bounds import Id, Int32
 from haochaping.evaluations.rules import MAX_TEXT_CHARS
 
@@ -41,6 +42,8 @@ class AppRatingIn(RatingFields):
     channel: Literal["app", "mini_program", "web"]
     rater: RaterIn
     for_batch: bool = False
+    # a stage (环节) of the handling: code or national name; empty or "done": the handling
+    stage: str = Field(default="", max_length=20)
 
 
 class PhoneRatingIn(RatingFields):
@@ -55,14 +58,35 @@ class EvaluationOut(Schema):
     assess_number: int
     is_default: bool
     created_at: datetime
+    stage: str  # the stage rated; "done" (办结): the handling as a whole
+    stage_name: str
 
     @staticmethod
     def resolve_public_id(obj: Any) -> str:
         return str(obj.public_id)
 
     @staticmethod
+    def resolve_stage(obj: Any) -> str:
+        return str(obj.stage.stage) if obj.stage_id else WHOLE_HANDLING.value
+
+    @staticmethod
+    def resolve_stage_name(obj: Any) -> str:
+        return Stage(obj.stage.stage).label if obj.stage_id else WHOLE_HANDLING.label
+
+    @staticmethod
     def resolve_proj_no(obj: Any) -> str:
         return str(obj.handling.proj_no)
+
+
+class RaterStageOut(Schema):
+    """A reported stage the rater may rate under the org's policy (办结 is the handling
+    itself, listed by ``rated`` / ``rateable`` of the handling)."""
+
+    stage: str
+    name: str
+    at: datetime
+    rated: bool
+    rateable: bool
 
 
 class RaterHandlingOut(Schema):
@@ -74,6 +98,7 @@ class RaterHandlingOut(Schema):
     rater: str
     rated: bool
     rateable: bool
+    stages: list[RaterStageOut]
 
 
 class UnratedHandlingOut(Schema):

@@ -1,8 +1,10 @@
 """Reads for evaluations: the standard as rule tables and as a form, the phone-invitation
-work list of the supervising office, and a rater's rateable handlings (masked)."""
+work list of the supervising office, a rater's rateable handlings (masked) and the stages
+of a handling a rater may rate."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,13 +13,16 @@ from django.db.models import Q, QuerySet
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import BadReason, ContentItem, Indicator, StandardVersion
+from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage
 from haochaping.catalog.rules.standards import LEVEL_LABELS, Level, is_bad
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import PermissionDenied
 from haochaping.core.memo import Memo
 from haochaping.evaluations import rules
+from haochaping.evaluations.locking import current_facts
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling, Rater
+from haochaping.handlings.selectors import handling_stages
 
 standard_table_memo: Memo[rules.StandardTables] = Memo("standard_tables")
 
@@ -102,8 +107,10 @@ def rater_handlings(actor: Actor, *, rater_ids: list[int], now: datetime,
                                                    status=rules.STATUS_COMPLETED), actor)
                      .select_related("matter", "org", "rater")
                      .order_by("-completed_at", "-pk")[:limit])
-    current = dict(Evaluation.objects.filter(handling__in=handlings, is_current=True)
+    current = dict(Evaluation.objects.filter(handling__in=handlings, is_current=True,
+                                             stage__isnull=True)
                    .values_list("handling_id", "is_default"))
+    stages = stage_choices(handlings, now=now)
     policies: dict[int, str] = {}
     rows = []
     for h in handlings:
@@ -117,6 +124,7 @@ def rater_handlings(actor: Actor, *, rater_ids: list[int], now: datetime,
             "completed_at": h.completed_at, "batch_no": h.batch_no,
             "rater": h.rater.name_masked, "rated": h.pk in current and not current[h.pk],
             "rateable": window_open and replaceable,
+            "stages": [vars(c) for c in stages[h.pk]],
         })
     return rows
 
@@ -133,3 +141,59 @@ def raters_matching(*, id_type: str = "", id_no: str = "", phone: str = "") -> l
         return list(Rater.objects.filter(phone_index=blind_index("phone", phone))
                     .values_list("pk", flat=True))
     return []
+
+
+@dataclass(frozen=True)
+class StageChoice:
+    """A reported stage of a handling that its org's policy lets the rater rate."""
+
+    stage: str
+    name: str
+    at: datetime
+    rated: bool  # holds a current, valid rating
+    rateable: bool  # a rating made now would be accepted
+
+
+_ANY = rules.RatingInput(level=5)
+
+
+def _stage_open(handling: Handling, current: rules.CurrentRating | None,
+                policy: rules.RatingPolicy, now: datetime) -> bool:
+    """Would the rules take a rating of this stage now (timing, one rating per service)?"""
+    state = rules.HandlingState(
+        status=handling.status, rating_closes_at=handling.rating_closes_at,
+        channel_group=rules.channel_group_of(has_window=handling.window_id is not None,
+                                             service_channel=handling.service_channel),
+        staff_user_id=None, current=current)
+    try:
+        rules.check_stage_timing(state, now)
+        rules.decide_supersede(state, policy, _ANY, None)
+    except rules.RatingRejected:
+        return False
+    return True
+
+
+def stage_choices(handlings: list[Handling], *, now: datetime) -> dict[int, list[StageChoice]]:
+    """For each handling (its org loaded), the stages it may be rated by besides the
+    handling as a whole: reported by its business system and named in its org's policy
+    ``ratable_stages`` (seed 002 二(三)). Empty under the national default (办结 only)."""
+    reported = handling_stages([h.pk for h in handlings])
+    stage_ids = [row.pk for rows in reported.values() for row in rows]
+    currents = {stage_id: current_facts(level, is_default, invalidated is not None, reasons,
+                                        text)
+                for stage_id, level, is_default, invalidated, reasons, text in
+                Evaluation.objects.filter(stage_id__in=stage_ids, is_current=True).values_list(
+                    "stage_id", "level", "is_default", "invalidated_at", "reason_codes",
+                    "text")} if stage_ids else {}
+    found: dict[int, list[StageChoice]] = {}
+    for h in handlings:
+        policy = effective_policy(h.org)
+        ratable = {s.value for s in policy.ratable_stages} - {WHOLE_HANDLING.value}
+        rating_policy = rules.RatingPolicy(policy.multiple_ratings.value,
+                                           policy.phone_invitation, frozenset(ratable))
+        found[h.pk] = [
+            StageChoice(row.stage, Stage(row.stage).label, row.at,
+                        rated=row.pk in currents and not currents[row.pk].invalidated,
+                        rateable=_stage_open(h, currents.get(row.pk), rating_policy, now))
+            for row in reported[h.pk] if row.stage in ratable]
+    return found

@@ -34,11 +34,17 @@ from haochaping.core.fastsql import Statement, insert_one
 from haochaping.evaluations import hooks, rules
 from haochaping.evaluations.devices.sealing import seal_device_key
 from haochaping.evaluations.invitations import InvitationError, invitation_covers
-from haochaping.evaluations.locking import Locked, current_rating_of, lock_for_rating
+from haochaping.evaluations.locking import (
+    Locked,
+    StageTarget,
+    current_rating_of,
+    lock_for_rating,
+    stage_target,
+)
 from haochaping.evaluations.models import DEVICE_KIND_CHOICES, Device, Evaluation, Invitation
 from haochaping.evaluations.selectors import standard_tables
 from haochaping.handlings import marks
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, HandlingStage
 
 # HTTP status of each refusal: bad input 422, the handling's state 409, who enters 403.
 _STATUS = {
@@ -46,6 +52,7 @@ _STATUS = {
     "evaluation.withdrawn": 409,
     "evaluation.window_closed": 409,
     "evaluation.already_rated": 409,
+    "evaluation.stage_not_reported": 409,
     "evaluation.phone_disabled": 403,
     "evaluation.phone_entry_forbidden": 403,
     "evaluation.self_rating": 403,
@@ -86,14 +93,20 @@ def _state(handling: Handling, current: rules.CurrentRating | None,
 
 def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
                    channel: Channel, now: datetime, along: Statement | None = None,
-                   **fields: Any) -> Evaluation:
+                   stage: HandlingStage | None = None, **fields: Any) -> Evaluation:
     """Insert a current rating with the handling's facts copied onto it (one prepared
     INSERT, with ``along`` in the same statement: this runs for every rating on every
-    channel)."""
+    channel). A rating of ``stage`` is counted for the window and staff who served that
+    stage, where the business system named them."""
+    window_id, hall_id, staff_id = handling.window_id, handling.hall_id, handling.staff_id
+    if stage is not None and stage.window_id is not None:
+        window_id, hall_id = stage.window_id, stage.hall_id
+    if stage is not None and stage.staff_id is not None:
+        staff_id = stage.staff_id
     row = Evaluation(
         handling=handling, rater_id=handling.rater_id, org_id=handling.org_id,
-        matter_id=handling.matter_id, hall_id=handling.hall_id, window_id=handling.window_id,
-        staff_id=handling.staff_id, batch_no=handling.batch_no, level=level,
+        matter_id=handling.matter_id, hall_id=hall_id, window_id=window_id,
+        staff_id=staff_id, batch_no=handling.batch_no, level=level, stage=stage,
         channel=channel.value, standard_version=version, created_at=now, is_current=True,
         **fields)
     insert_one(row, along=along)
@@ -138,7 +151,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
                       assess_number: int | None = None, sms_reply: bool = False,
                       degraded: bool = False, from_remote: bool = False,
                       now: datetime | None = None,
-                      locate: Callable[[], Locked] | None = None) -> list[Evaluation]:
+                      locate: Callable[[], Locked] | None = None,
+                      stage: str = "") -> list[Evaluation]:
     """Record a rating of ``handling`` (and, with ``for_batch``, of every completed
     handling of its batch). All or nothing for the handling itself; other members of the
     batch that the rules refuse (already rated, window closed) are left as they are.
@@ -150,9 +164,19 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
     exempt from the 差评 reason, which the work order's call-back collects.
     ``from_remote``: a rating made on the provincial or national platform (exchange),
     recorded with ``now`` its assessment time.
+    ``stage``: rate that stage (环节) of the handling instead of the handling as a whole
+    (a code or national name; empty or 办结: the handling); never with ``for_batch``.
     Raises AppError with a stable code; nothing is written on refusal."""
     now = now or timezone.now()
     channel = Channel(channel)
+    try:
+        if rules.stage_named(stage) is None:
+            stage = ""
+    except rules.RatingRejected as exc:
+        raise _app_error(exc) from None
+    if stage and for_batch:
+        raise ValidationError("evaluation.stage_batch", "环节评价只适用于单个办件，不能批量评价",
+                              "stage")
     version = active_standard()
     tables = standard_tables(version)
     extra = {"item_levels": dict(rating.item_levels), "content_codes": list(rating.content_codes),
@@ -170,6 +194,14 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
                 raise ValueError("evaluation_submit needs a handling or a locate()")
             if invitation is not None:
                 _use_invitation(invitation, handling, now)
+            if stage:
+                target = first or lock_for_rating(handling.pk)
+                row = _rate_one(target, rating, channel=channel, version=version,
+                                tables=tables, entered_by=entered_by,
+                                assess_number=assess_number, sms_reply=False,
+                                from_remote=from_remote, now=now, extra=extra, required=True,
+                                stage=stage_target(handling.pk, stage))
+                return [row] if row is not None else []
             for index, target in enumerate(_targets(handling, for_batch, first)):
                 row = _rate_one(target, rating, channel=channel, version=version,
                                 tables=tables, entered_by=entered_by,
@@ -189,27 +221,35 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
 def _rate_one(target: Locked, rating: rules.RatingInput, *, channel: Channel,
               version: StandardVersion, tables: rules.StandardTables, entered_by: Any,
               assess_number: int | None, sms_reply: bool, from_remote: bool,
-              now: datetime, extra: dict[str, Any], required: bool) -> Evaluation | None:
+              now: datetime, extra: dict[str, Any], required: bool,
+              stage: StageTarget | None = None) -> Evaluation | None:
+    """Rate the locked handling as a whole, or its ``stage``: then the stage's current
+    rating is the one the rules weigh and superseded, and the handling stays unrated
+    (``rated_at`` marks a rating of the handling itself: its SMS invitation and default
+    rating still come)."""
     handling = target.handling
     policy = policy_at(target.org_path)
+    current_id, current = (stage.current_id, stage.current) if stage else (
+        target.current_id, target.current)
     try:
         decision = rules.check_rating(
-            rating, channel=channel, tables=tables,
-            state=_state(handling, target.current, channel),
-            policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation),
+            rating, channel=channel, tables=tables, state=_state(handling, current, channel),
+            policy=rules.RatingPolicy(policy.multiple_ratings.value, policy.phone_invitation,
+                                      frozenset(s.value for s in policy.ratable_stages)),
             now=now, entered_by=_entered_by(entered_by), assess_number=assess_number,
             sms_reply=sms_reply, degraded=bool(extra["degraded"]),
-            from_remote=from_remote)
+            from_remote=from_remote, stage=stage.facts if stage else None)
     except rules.RatingRejected:
         if required:
             raise
         return None
-    if decision.supersedes and target.current_id is not None and not Evaluation.objects.filter(
-            pk=target.current_id, is_current=True).update(is_current=False, superseded_at=now):
+    if decision.supersedes and current_id is not None and not Evaluation.objects.filter(
+            pk=current_id, is_current=True).update(is_current=False, superseded_at=now):
         raise Conflict("evaluation.concurrent", "该办件正在被评价，请稍后重试")
     row = new_evaluation(handling, version=version, level=rating.level, channel=channel,
                          now=now, assess_number=decision.assess_number,
-                         along=marks.rated_statement(handling.pk, now), **extra)
+                         along=None if stage else marks.rated_statement(handling.pk, now),
+                         stage=stage.row if stage else None, **extra)
     if is_bad(rating.level) or decision.supersedes:
         # A bad review opens a work order; a re-rating updates one (issue 4): the work
         # orders app queues that task here, committed with the rating.

@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from haochaping.catalog.rules.codes import WHOLE_HANDLING
+from haochaping.catalog.rules.codes import Stage as CatalogStage
 from haochaping.evaluations.models import Evaluation
 from haochaping.exchange.inbound.forwarded import forwarded_record
 from haochaping.exchange.models import ForwardedItem
@@ -29,8 +31,9 @@ from haochaping.exchange.rules.canonical import (
     RatingRecord,
     Record,
     ResultRecord,
+    Stage,
 )
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, HandlingStage
 from haochaping.vault.models import Rater
 from haochaping.vault.services import IDENTITY_FIELDS, RaterIdentity, rater_identities_for_upload
 from haochaping.workorders.models import Rectification, Reply, WorkOrder
@@ -71,6 +74,7 @@ def _handlings(ids: list[int], fields: tuple[str, ...]) -> dict[int, Built]:
     rows = list(Handling.objects.filter(pk__in=ids).select_related(
         "matter", "org__region", "staff", "rater", "client"))
     identities = _identities((h.rater for h in rows), fields)
+    stages = _stages(ids)
     built: dict[int, Built] = {}
     for h in rows:
         status = rules.HANDLING_STATUS.get(h.status)
@@ -88,13 +92,27 @@ def _handlings(ids: list[int], fields: tuple[str, ...]) -> dict[int, Built]:
                 handling_type=h.matter.handling_type, accepted_at=_second(h.accepted_at),
                 completed_at=_maybe_second(h.completed_at),
                 staff_name=h.staff.name if h.staff else "", applicant=identity,
-                source=h.client.name)
+                source=h.client.name, stages=stages.get(h.pk, ()))
     return built
+
+
+def _stages(handling_ids: list[int]) -> dict[int, tuple[Stage, ...]]:
+    """The reported stages (环节) of each handling in time order; ``is_service`` marks the
+    stages a rater may rate one by one (every stage but 办结, the handling as a whole:
+    ``catalog.rules.codes.national_stage_fields``)."""
+    found: dict[int, list[Stage]] = {}
+    for row in HandlingStage.objects.filter(handling_id__in=handling_ids).order_by(
+            "handling_id", "at", "pk"):
+        code = CatalogStage(row.stage)
+        found.setdefault(row.handling_id, []).append(Stage(
+            code=code.value, name=code.label, at=_second(row.at),
+            is_service=code is not WHOLE_HANDLING))
+    return {pk: tuple(items) for pk, items in found.items()}
 
 
 def _ratings(ids: list[int], fields: tuple[str, ...]) -> dict[int, Built]:
     rows = list(Evaluation.objects.filter(pk__in=ids).select_related(
-        "handling", "org__region", "rater"))
+        "handling", "org__region", "rater", "stage"))
     identities = _identities((e.rater for e in rows), fields)
     built: dict[int, Built] = {}
     for e in rows:
@@ -104,7 +122,7 @@ def _ratings(ids: list[int], fields: tuple[str, ...]) -> dict[int, Built]:
             region_code=e.org.region.code, channel=e.channel, level=e.level,
             content_codes=tuple(str(c) for c in e.content_codes), text=e.text,
             assessed_at=_second(e.created_at), assess_number=e.assess_number,
-            is_default=e.is_default, stage_code="", rater=identity,
+            is_default=e.is_default, stage_code=e.stage.stage if e.stage else "", rater=identity,
             invalidated_at=_maybe_second(e.invalidated_at), invalid_reason=e.invalid_reason)
     return built
 

@@ -15,6 +15,7 @@ from haochaping.core.errors import FieldProblem, ValidationError
 from haochaping.handlings import schemas as s
 from haochaping.handlings.selectors import handling_detail
 from haochaping.handlings.services import CREATED, IntakeResult, handling_intake
+from haochaping.handlings.stages import handling_stages_report
 
 router = Router(tags=["handlings"], auth=api_auth)
 SCOPE = "handlings:write"
@@ -47,6 +48,18 @@ def intake_bulk(request: HttpRequest,
     result = handling_intake(client=actor.client, items=items)
     status = 422 if result.errors and not result.outcomes else 200
     return status, result.as_dict()
+
+
+@router.post("/{path:proj_no}/stages", response={200: s.StagesOut, 201: s.StagesOut})
+def stages(request: HttpRequest, proj_no: str,
+           body: Body[Any]) -> Any:
+    """Report stages (环节) of one of this client's handlings after the handling: one
+    stage object or an array. 201 when a stage was new, 200 when all were known
+    (corrected or unchanged); 422 with every problem and nothing written."""
+    actor = require_scope(request, SCOPE)
+    report = handling_stages_report(client=actor.client, proj_no=proj_no, body=body)
+    return (201 if report.created else 200), {"proj_no": report.proj_no,
+                                              "stages": report.stages}
 
 
 @router.get("/{path:proj_no}", response=s.HandlingOut)

@@ -10,7 +10,7 @@ from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Hall, Matter, Org, Staff, Window
 from haochaping.catalog.rules.policies import Policy
 from haochaping.catalog.selectors.policy import calendar_overrides, effective_policy
-from haochaping.handlings.rules import DeadlineCalculator, HandlingInput, ItemError
+from haochaping.handlings.rules import DeadlineCalculator, HandlingInput, ItemError, StageInput
 from haochaping.handlings.rules import override_years as years_for
 
 
@@ -18,6 +18,16 @@ from haochaping.handlings.rules import override_years as years_for
 class Refs:
     matter_id: int
     org: Org
+    hall_id: int | None
+    window_id: int | None
+    staff_id: int | None
+
+
+@dataclass(frozen=True)
+class StageRefs:
+    """A reported stage with its window (and that window's hall) and staff resolved."""
+
+    stage: StageInput
     hall_id: int | None
     window_id: int | None
     staff_id: int | None
@@ -38,8 +48,11 @@ class Catalog:
     _refs: dict[tuple[str, ...], Refs] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, items: list[HandlingInput]) -> Catalog:
+    def load(cls, items: list[HandlingInput],
+             stages: tuple[StageInput, ...] = ()) -> Catalog:
+        """Everything ``items`` (and their stages, and ``stages`` reported apart) name."""
         cat = cls()
+        stages = (*stages, *(s for i in items for s in i.stages))
         codes = {i.matter_code for i in items}
         if codes:
             cat.matters = {(m.impl_code, m.version): m for m in Matter.objects.filter(
@@ -50,11 +63,13 @@ class Catalog:
         if halls:
             cat.halls = {h.code: h for h in Hall.objects.filter(code__in=halls).only("id",
                                                                                     "code")}
-        windows = {i.window_code for i in items if i.window_code}
+        windows = {i.window_code for i in items if i.window_code} | {
+            s.window_code for s in stages if s.window_code}
         if windows:
             cat.windows = {w.code: w for w in Window.objects.filter(code__in=windows).only(
                 "id", "code", "hall_id", "org_id")}
-        staff = {i.staff_no for i in items if i.staff_no}
+        staff = {i.staff_no for i in items if i.staff_no} | {
+            s.staff_no for s in stages if s.staff_no}
         if staff:
             cat.staff = {s.staff_no: s for s in Staff.objects.filter(staff_no__in=staff).only(
                 "id", "staff_no", "org_id")}
@@ -132,6 +147,27 @@ class Catalog:
                                     f"经办人“{item.staff_no}”不属于办理部门“{item.org_code}”"))
             return None
         return staff.pk
+
+    def resolve_stages(self, stages: tuple[StageInput, ...]
+                       ) -> tuple[list[StageRefs], list[ItemError]]:
+        """Each stage's window (implying its hall) and staff. A stage may be served
+        outside the handling's department (a hall's 综合窗口 takes applications for many),
+        so its staff need only exist."""
+        found: list[StageRefs] = []
+        errors: list[ItemError] = []
+        for stage in stages:
+            window = self.windows.get(stage.window_code) if stage.window_code else None
+            if stage.window_code and window is None:
+                errors.append(ItemError(stage.names["window_code"], "handling.unknown_window",
+                                        f"窗口“{stage.window_code}”不存在"))
+            staff = self.staff.get(stage.staff_no) if stage.staff_no else None
+            if stage.staff_no and staff is None:
+                errors.append(ItemError(stage.names["staff_no"], "handling.unknown_staff",
+                                        f"经办人“{stage.staff_no}”不存在"))
+            found.append(StageRefs(stage, window.hall_id if window else None,
+                                   window.pk if window else None,
+                                   staff.pk if staff else None))
+        return (found, []) if not errors else ([], errors)
 
     def policy(self, org: Org) -> Policy:
         """The org's effective policy, resolved once per org per call."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from haochaping.catalog.rules.codes import Stage, choices
 from haochaping.vault.models import APPLICANT_KIND_CHOICES, Rater
 
 __all__ = ["APPLICANT_KIND_CHOICES", "HANDLING_STATUS_CHOICES", "SERVICE_CHANNEL_CHOICES",
-           "Handling", "HandlingMove", "Rater"]
+           "STAGE_CHOICES", "Handling", "HandlingMove", "HandlingStage", "Rater"]
 
 HANDLING_STATUS_CHOICES = [
     ("accepted", "已受理"),
@@ -17,6 +18,9 @@ HANDLING_STATUS_CHOICES = [
     ("withdrawn", "已撤回"),
 ]
 SERVICE_CHANNEL_CHOICES = [("online", "线上办理"), ("offline", "线下办理")]
+STAGE_CHOICES = choices(Stage)
+
+
 class Handling(models.Model):
     """办件: one delivery of a matter to an applicant, reported by a business system.
 
@@ -128,3 +132,43 @@ class HandlingMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handling_id} moved at {self.at:%Y-%m-%d %H:%M}"
+
+
+class HandlingStage(models.Model):
+    """环节: one stage of a handling (咨询, 申报, 补正, 缴费, 签收, 办结) as its business
+    system reported it, with its time and, when known, the window and staff who served it.
+
+    One row per (handling, stage): reporting a stage again corrects it (its time, its
+    window, its staff). Written only by handlings' services (the intake, with the handling,
+    and ``stages.handling_stages_report`` for a stage reported later); a rating of a stage
+    (``evaluations.Evaluation.stage``) refers to its row and is counted for the staff and
+    window who served that stage."""
+
+    handling = models.ForeignKey(Handling, verbose_name="办件", on_delete=models.PROTECT,
+                                 related_name="stages", db_index=False)
+    stage = models.CharField("环节", max_length=8, choices=STAGE_CHOICES)
+    at = models.DateTimeField("环节时间")
+    # No index on the three references: nothing lists stages by them (a PROTECT check on
+    # deleting one of these rare rows scans instead), as for the evaluation's.
+    hall = models.ForeignKey("catalog.Hall", verbose_name="大厅", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", db_index=False)
+    window = models.ForeignKey("catalog.Window", verbose_name="窗口", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+", db_index=False)
+    staff = models.ForeignKey("catalog.Staff", verbose_name="经办人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
+    created_at = models.DateTimeField("接收时间")
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "办件环节"
+        verbose_name_plural = "办件环节"
+        constraints = [
+            # One row per stage of a handling; it also serves the handling's stages
+            # (detail, rating, intake upsert): it leads with the handling.
+            models.UniqueConstraint(fields=["handling", "stage"], name="handling_stage_once"),
+            models.CheckConstraint(condition=models.Q(stage__in=[s.value for s in Stage]),
+                                   name="handling_stage_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handling_id}: {self.stage}"

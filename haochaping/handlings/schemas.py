@@ -37,6 +37,26 @@ class MaskedRaterOut(Schema):
     phone: str
 
 
+class StageOut(Schema):
+    stage: str  # code (catalog.rules.codes.Stage)
+    name: str  # national nodeName: 咨询, 申报 …
+    at: datetime
+    window_code: str
+    staff_no: str
+
+
+class StageResultOut(Schema):
+    stage: str
+    name: str
+    at: datetime
+    result: str  # created | updated | unchanged
+
+
+class StagesOut(Schema):
+    proj_no: str
+    stages: list[StageResultOut]
+
+
 class HandlingOut(Schema):
     proj_no: str
     status: str
@@ -57,3 +77,4 @@ class HandlingOut(Schema):
     created_at: datetime
     updated_at: datetime
     rater: MaskedRaterOut
+    stages: list[StageOut]

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.rules.codes import Stage
 from haochaping.core.errors import NotFound
-from haochaping.handlings.models import Handling
+from haochaping.handlings.models import Handling, HandlingStage
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,15 @@ class MaskedRater:
     id_type: str
     id_no: str
     phone: str
+
+
+@dataclass(frozen=True)
+class StageView:
+    stage: str
+    name: str
+    at: datetime
+    window_code: str
+    staff_no: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,28 @@ class HandlingView:
     created_at: datetime
     updated_at: datetime
     rater: MaskedRater
+    stages: list[StageView]
+
+
+_ORDER = {s.value: i for i, s in enumerate(Stage)}
+
+
+def handling_stages(handling_ids: list[int]) -> dict[int, list[HandlingStage]]:
+    """The reported stages of each handling, in the code table's order (咨询 … 办结);
+    every read of a handling's stages (detail, rating pages and API) goes through here."""
+    found: dict[int, list[HandlingStage]] = {h: [] for h in handling_ids}
+    for row in (HandlingStage.objects.filter(handling_id__in=handling_ids)
+                .select_related("window", "staff")):
+        found[row.handling_id].append(row)
+    for rows in found.values():
+        rows.sort(key=lambda r: _ORDER[r.stage])
+    return found
+
+
+def _stage_view(row: HandlingStage) -> StageView:
+    return StageView(stage=row.stage, name=Stage(row.stage).label, at=row.at,
+                     window_code=row.window.code if row.window else "",
+                     staff_no=row.staff.staff_no if row.staff else "")
 
 
 def _view(h: Handling) -> HandlingView:
@@ -59,7 +91,8 @@ def _view(h: Handling) -> HandlingView:
         default_due_at=None if h.rated_at else h.default_due_at,
         rating_closes_at=h.rating_closes_at, created_at=h.created_at, updated_at=h.updated_at,
         rater=MaskedRater(kind=r.kind, name=r.name_masked, id_type=r.id_type,
-                          id_no=r.id_no_masked, phone=r.phone_masked))
+                          id_no=r.id_no_masked, phone=r.phone_masked),
+        stages=[_stage_view(row) for row in handling_stages([h.pk])[h.pk]])
 
 
 def handling_detail(actor: Actor, *, proj_no: str | None = None,

@@ -30,9 +30,10 @@ from haochaping.core import bulk
 from haochaping.core.engine import enqueue
 from haochaping.core.errors import AppError, Conflict
 from haochaping.handlings import rules
-from haochaping.handlings.intake import Catalog, Refs, deadline_calculator
+from haochaping.handlings.intake import Catalog, Refs, StageRefs, deadline_calculator
 from haochaping.handlings.models import Handling, HandlingMove
 from haochaping.handlings.rules import Applicant, HandlingInput, ItemError
+from haochaping.handlings.stages import stages_upsert
 from haochaping.handlings.tasks import wake_pads
 from haochaping.vault.identity import keyed_digest
 from haochaping.vault.keys import index_key
@@ -115,6 +116,9 @@ class _Write:
     row: _Row
     item: HandlingInput
     refs: Refs
+    # the stages of every accepted item of this project number in the call, the later
+    # item's report of a stage winning (None, no allocation, for the usual item without)
+    stages: dict[str, StageRefs] | None = None
 
 
 def content_hash(item: HandlingInput) -> str:
@@ -162,6 +166,10 @@ def _plan(client: ApiClient, parsed: list[tuple[int, HandlingInput]], result: In
     writes: dict[str, _Write] = {}
     for index, item in parsed:
         refs, problems = catalog.resolve(item, actor)
+        stages: list[StageRefs] = []
+        if refs is not None and item.stages:
+            stages, problems = catalog.resolve_stages(item.stages)
+            refs = None if problems else refs
         if refs is None:
             result.errors.extend(IntakeError(index, p.field, p.code, p.message)
                                  for p in problems)
@@ -187,7 +195,10 @@ def _plan(client: ApiClient, parsed: list[tuple[int, HandlingInput]], result: In
                                       or item.completed_at != row.completed_at))
         row.status, row.content_hash = item.status, digest
         row.completed_at = item.completed_at
-        writes[item.proj_no] = _Write(row, item, refs)
+        reported = writes[item.proj_no].stages if item.proj_no in writes else None
+        if stages:
+            reported = {**(reported or {}), **{s.stage.stage.value: s for s in stages}}
+        writes[item.proj_no] = _Write(row, item, refs, reported)
         result.outcomes.append(Outcome(index, item.proj_no, kind, item.status))
     return list(writes.values())
 
@@ -254,7 +265,19 @@ def _write(client: ApiClient, writes: list[_Write], catalog: Catalog,
     bulk.insert_rows(table, INSERT_COLUMNS, new)
     bulk.update_rows(table, "id", UPDATE_COLUMNS, old)
     bulk.insert_rows(HandlingMove._meta.db_table, MOVE_COLUMNS, _moves(writes, now))
+    _write_stages(client, [w for w in writes if w.stages], now)
     return {w.refs.window_id for w in writes if w.refs.window_id is not None}
+
+
+def _write_stages(client: ApiClient, writes: list[_Write], now: datetime) -> None:
+    """The stages reported with the items (none in most calls: no query then)."""
+    if not writes:
+        return
+    created = [w.item.proj_no for w in writes if w.row.pk is None]
+    ids = dict(Handling.objects.filter(client=client, proj_no__in=created).values_list(
+        "proj_no", "pk")) if created else {}
+    stages_upsert([(w.row.pk or ids[w.item.proj_no], ref) for w in writes
+                   for ref in (w.stages or {}).values()], now)
 
 
 def _moves(writes: list[_Write], now: datetime) -> list[tuple[object, ...]]:

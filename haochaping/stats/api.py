@@ -17,6 +17,7 @@ from haochaping.catalog.models import Org
 from haochaping.core.bounds import Day, Id
 from haochaping.core.errors import NotFound, ValidationError
 from haochaping.stats import drill, regions, rules, selectors
+from haochaping.stats.stages import rating_figures, stage_figures
 
 router = Router(tags=["stats"], auth=api_auth)
 
@@ -53,6 +54,7 @@ class FiguresQuery(FilterQuery):
 
 class DrillQuery(FilterQuery):
     figure: str
+    stage: str | None = None  # the ratings of one stage (环节); "done": the handling itself
 
 
 class DrillPageQuery(DrillQuery):
@@ -136,6 +138,24 @@ def drilldown(request: HttpRequest, q: Query[DrillPageQuery]) -> dict[str, Any]:
     """Newest first; pass ``next`` back as ``after`` for the following page (null on the
     last page). There is no cap on how far one can page."""
     actor = scoped(require_scope(request, "stats:read"), q)
-    found = drill.page(actor, figure=q.figure, start=q.start, end=q.end, key=_filters(q),
+    key = {**_filters(q), **({drill.STAGE_KEY: q.stage} if q.stage else {})}
+    found = drill.page(actor, figure=q.figure, start=q.start, end=q.end, key=key,
                        after=q.after, size=q.limit)
     return {"figure": q.figure, "evaluation_ids": found.ids, "next": found.next}
+
+
+
+def _stage_row(stage: str, name: str, counts: rules.Counts) -> dict[str, Any]:
+    return {"stage": stage, "name": name, "counts": _counts(counts), "figures": {
+        f.value: None if v is None else round(v, 6)
+        for f, v in rating_figures(counts).items()}}
+
+
+@router.get("/stages", summary="按环节统计评价（读取评价记录）")
+def stages(request: HttpRequest, q: Query[FilterQuery]) -> dict[str, Any]:
+    """Rating counts, 满意率, 差评率 and 平均分 of each stage (环节) rated in the period;
+    ``done`` (办结) is the handling as a whole; ``total`` sums the rows."""
+    actor = scoped(require_scope(request, "stats:read"), q)
+    rows = stage_figures(actor, start=q.start, end=q.end, key=_filters(q))
+    return {"rows": [_stage_row(r.stage.value, r.name, r.counts) for r in rows],
+            "total": _stage_row("total", "合计", rules.total(r.counts for r in rows))}

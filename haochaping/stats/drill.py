@@ -21,6 +21,7 @@ from django.db.models import Model, Q, QuerySet
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
+from haochaping.catalog.rules.codes import WHOLE_HANDLING, stage_of
 from haochaping.catalog.rules.standards import BAD_LEVEL_MAX
 from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
@@ -51,6 +52,8 @@ DRILL_KEYS = {"org": "org_id", "hall": "hall_id", "window": "window_id",
               "staff": "staff_id", "matter": "matter_id", "channel": "channel",
               "matter_category": "matter__category", "region": "org__region__path",
               "own_region": "org__region_id"}
+# The stage rated (our code or national name): ``done`` (办结) is the handling as a whole.
+STAGE_KEY = "stage"
 PAGE_SIZE = 20  # rows per screen page
 MAX_PAGE = 1000  # largest page the API hands out in one response
 CHUNK = 2000  # rows per keyset read of an export
@@ -97,14 +100,21 @@ def _check(actor: Actor) -> None:
         raise PermissionDenied("forbidden.role", "当前角色无权查看统计")
 
 
-def rows(actor: Actor, *, figure: str, start: date, end: date,
-         key: Mapping[str, Any] | None = None) -> QuerySet[Evaluation]:
-    """The unordered rows behind ``figure`` over the Shanghai days ``start`` … ``end``,
-    validated (a bad figure, filter or range is a 422 before any read)."""
+def stage_q(value: object) -> Q:
+    """The ratings of one stage; 办结 (``done``) is the handling as a whole (no stage)."""
+    stage = stage_of(value)
+    if stage is None:
+        raise ValidationError("stats.stage", "未知的环节", STAGE_KEY)
+    return Q(stage__isnull=True) if stage is WHOLE_HANDLING else Q(stage__stage=stage.value)
+
+
+def period_rows(actor: Actor, *, start: date, end: date,
+                key: Mapping[str, Any] | None = None) -> QuerySet[Evaluation]:
+    """Every rating row of the Shanghai days ``start`` … ``end`` in the actor's subtree
+    and the filters ``key`` (``stage`` among them), validated (422 before any read)."""
     _check(actor)
-    if figure not in DRILL:
-        raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
     key = dict(key or {})
+    where = stage_q(key.pop(STAGE_KEY)) if STAGE_KEY in key else Q()
     if any(k not in DRILL_KEYS for k in key):
         raise ValidationError("stats.filter", "不支持的筛选条件", "key")
     if start > end:
@@ -112,8 +122,17 @@ def rows(actor: Actor, *, figure: str, start: date, end: date,
     first, _ = rules.day_bounds(start)
     _, stop = rules.day_bounds(end)
     return scope(Evaluation.objects.all(), actor).filter(
-        DRILL[figure], created_at__gte=first, created_at__lt=stop,
-        **regions.lookups(key, DRILL_KEYS))
+        where, created_at__gte=first, created_at__lt=stop, **regions.lookups(key, DRILL_KEYS))
+
+
+def rows(actor: Actor, *, figure: str, start: date, end: date,
+         key: Mapping[str, Any] | None = None) -> QuerySet[Evaluation]:
+    """The unordered rows behind ``figure`` over the Shanghai days ``start`` … ``end``,
+    validated (a bad figure, filter or range is a 422 before any read)."""
+    _check(actor)
+    if figure not in DRILL:
+        raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
+    return period_rows(actor, start=start, end=end, key=key).filter(DRILL[figure])
 
 
 def older(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySet[M]:

@@ -35,7 +35,7 @@ HANDLING_FIELD = "completed_at"  # keyset and day of a handling (its completion)
 ORDER_FIELD = "created_at"  # keyset and day of a work order (its opening)
 
 _RATING = Evaluation.objects.filter(handling=OuterRef("pk"), is_current=True,
-                                    invalidated_at__isnull=True)
+                                    stage__isnull=True, invalidated_at__isnull=True)
 
 # figure → label; the rows are those stats.rollup.handling_source counts
 HANDLING_FIGURES: dict[str, str] = {

@@ -247,7 +247,7 @@ def rows_export(actor: Actor, *, kind: str, figure: str, start: date, end: date,
             f"导出记录超过 {max_rows:,} 条，请缩短时间范围或增加筛选条件后分次导出", "end")
     if kind == drill_rows.HANDLINGS:
         rating = Evaluation.objects.filter(handling=OuterRef("pk"), is_current=True,
-                                           invalidated_at__isnull=True)
+                                           stage__isnull=True, invalidated_at__isnull=True)
         qs = qs.annotate(rating_level=Subquery(rating.values("level")[:1]),
                          rating_default=Subquery(rating.values("is_default")[:1]))
         lines = drill.iterate(qs, [c for c, _ in HANDLING_COLUMNS],

@@ -54,7 +54,7 @@ class Counts:
     level_1: int = 0
     default_ratings: int = 0  # current, valid default ratings (counted apart)
     invalidated: int = 0  # ratings invalidated after an upheld appeal
-    superseded: int = 0  # ratings replaced by a newer rating of the same handling
+    superseded: int = 0  # ratings replaced by a newer rating of the same handling (stage)
     # completed handlings, and how many of them hold a current valid real / default rating
     completed: int = 0
     rated_real: int = 0
@@ -284,6 +284,11 @@ FORMULAS = {
 }
 
 
+# The figures of ratings alone: a breakdown of ratings (by stage, stats.stages) has no
+# handling or work-order counts behind it.
+RATING_FIGURES = (Figure.SATISFACTION, Figure.BAD_REVIEW, Figure.AVERAGE_SCORE)
+
+
 def compute(c: Counts) -> dict[Figure, Fraction | None]:
     return {which: ratio(*terms(c)) for which, terms in TERMS.items()}
 
@@ -339,8 +344,6 @@ def as_date(value: date | datetime | str) -> date:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     return value
-
-
 
 
 def bucket_start(day: date, period: Period) -> date:

@@ -36,6 +36,11 @@ class WorkOrder(models.Model):
     handling = models.ForeignKey("handlings.Handling", verbose_name="办件", null=True,
                                  blank=True, on_delete=models.PROTECT,
                                  related_name="work_orders")
+    # A bad rating of one stage (环节) of the handling: its order is that stage's, open
+    # beside an order of the handling as a whole (or of another stage). Null otherwise.
+    stage = models.ForeignKey("handlings.HandlingStage", verbose_name="评价环节", null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     # 谁办理谁负责: the handling's org; the path is copied for subtree scoping.
     org = models.ForeignKey("catalog.Org", verbose_name="承办部门", on_delete=models.PROTECT,
                             related_name="work_orders")
@@ -81,7 +86,11 @@ class WorkOrder(models.Model):
             # workorder_open_for_evaluation is idempotent through these two.
             models.UniqueConstraint(fields=["evaluation"], name="workorder_one_per_evaluation"),
             models.UniqueConstraint(fields=["handling", "kind"], condition=Q(
-                status__in=OPEN_VALUES), name="workorder_one_open_per_handling"),
+                status__in=OPEN_VALUES, stage__isnull=True),
+                name="workorder_one_open_per_handling"),
+            models.UniqueConstraint(fields=["stage", "kind"], condition=Q(
+                status__in=OPEN_VALUES, stage__isnull=False),
+                name="workorder_one_open_per_stage"),
         ]
         indexes = [
             _due_index("contact_due_at", "sweep"),

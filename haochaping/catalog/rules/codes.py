@@ -87,8 +87,54 @@ HANDLING_TYPE_CODES: dict[HandlingType, str] = {HandlingType.IMMEDIATE: "1",
                                                 HandlingType.PROMISED: "2"}
 
 
+class Stage(StrEnum):
+    """环节: a step of a handling that a business system reports and a rater may rate
+    (seed 002 二(三): 对事项办理的任何环节进行在线评价; seed 001: 在办理政务服务事项各环节均
+    能进行评价). Which ones a rater may rate is the policy's ``ratable_stages``."""
+
+    CONSULT = "consult"  # 咨询
+    APPLY = "apply"  # 申报
+    AMEND = "amend"  # 补正 (materials completed on request)
+    PAY = "pay"  # 缴费
+    SIGN = "sign"  # 签收 (a hand-over signed for: materials or the result)
+    DONE = "done"  # 办结
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.CONSULT: "咨询", Stage.APPLY: "申报", Stage.AMEND: "补正", Stage.PAY: "缴费",
+    Stage.SIGN: "签收", Stage.DONE: "办结",
+}
+# Rating 办结 is rating the handling as a whole, as every rating did before stages: such a
+# rating names no stage row (``Evaluation.stage`` null) and keeps every rule of a
+# handling's rating (default rating, SMS invitation, batch).
+WHOLE_HANDLING = Stage.DONE
+# The national exchange fields naming what a rating rates (NATIONAL.md, issue 13):
+# ``nodeName`` the stage's Chinese name, ``isService`` whether the rating is of one
+# stage (a service within the handling, "1") or of the handling as a whole ("0").
+NODE_NAME = "nodeName"
+IS_SERVICE = "isService"
+_STAGE_BY_NAME: dict[str, Stage] = {
+    **{s.value: s for s in Stage}, **{label: s for s, label in STAGE_LABELS.items()}}
+
+
+def stage_of(value: object) -> Stage | None:
+    """The stage named by our code (``apply``) or its national name (``申报``), or None."""
+    if not isinstance(value, str):
+        return None
+    return _STAGE_BY_NAME.get(value.strip())
+
+
+def national_stage_fields(stage: Stage) -> dict[str, str]:
+    """``nodeName`` and ``isService`` of a rating of ``stage`` (办结: the handling)."""
+    return {NODE_NAME: stage.label, IS_SERVICE: "0" if stage is WHOLE_HANDLING else "1"}
+
+
 def choices(enum: type[OrgKind] | type[AdminLevel] | type[MatterCategory] | type[HandlingType]
-            ) -> list[tuple[str, str]]:
+            | type[Stage]) -> list[tuple[str, str]]:
     """Django ``choices`` with Chinese labels for one of the enums above."""
     return [(member.value, member.label) for member in enum]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage
 from haochaping.core.errors import RuleViolation
 
 
@@ -74,6 +75,7 @@ class FieldKind(StrEnum):
     BOOL = "bool"
     OPTIONAL_LEVEL = "optional_level"
     MULTIPLE_RATINGS = "multiple_ratings"
+    STAGES = "stages"
 
 
 def _f(label: str, kind: FieldKind, help_text: str = "") -> dict[str, Any]:
@@ -129,6 +131,9 @@ class Policy:
         "差评工单与投诉同样先联系、再调查、后办结（联系、调查时限取上面两项）"))
     satisfied_rerating_closes: bool = field(metadata=_f(
         "满意重评即办结工单", FieldKind.BOOL, "评价人重新评价为满意及以上时，差评工单自动办结"))
+    ratable_stages: tuple[Stage, ...] = field(metadata=_f(
+        "可评价环节", FieldKind.STAGES,
+        "评价人可以评价的办件环节；须含“办结”（即对办件整体的评价）"))
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}
@@ -137,6 +142,8 @@ class Policy:
 def to_json(value: object) -> Any:
     if isinstance(value, Duration):
         return value.as_json()
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
     if isinstance(value, StrEnum):
         return value.value
     return value
@@ -165,7 +172,10 @@ NATIONAL = Policy(
     complaint_close_limit=Duration.working(15),
     bad_review_staged_limits=False,
     satisfied_rerating_closes=False,
+    ratable_stages=(WHOLE_HANDLING,),  # the handling as a whole, as before stages existed
 )
+# Seeds 001 and 002 let a rater rate every stage of a handling.
+ALL_STAGES: tuple[Stage, ...] = tuple(Stage)
 
 PRESETS: dict[str, Policy] = {
     "national": NATIONAL,
@@ -185,11 +195,13 @@ PRESETS: dict[str, Policy] = {
         rectify_on_spot=True,  # seed 001 三(四)1: 情况简单、事实清楚的，当场解决
         appeal_enabled=True,  # seed 001 三(五)1: 建立差评申诉复核机制 (no limit stated)
         multiple_ratings=MultipleRatings.ONE_PER_SERVICE,  # seed 001 三(二)1: 一事一评
+        ratable_stages=ALL_STAGES,  # seed 001 三(二)1: 各环节均能进行评价
     ),
     "jiangxi": replace(
         NATIONAL,
         rectify_limit=Duration.natural(15),  # seed 002 三(四): 15个自然日内进行整改
         callback_spot_check=True,  # seed 002 二(四): 随机回访等方式核查抽查差评整改
+        ratable_stages=ALL_STAGES,  # seed 002 二(三): 对事项办理的任何环节进行在线评价
     ),
     "haiyang": replace(
         NATIONAL,
@@ -292,11 +304,36 @@ def _parse(pf: PolicyField, value: object) -> object:
             raise PolicyError("policy.invalid_value",
                               f"“{pf.label}”须为 1 至 5 的评价等级或 null", key)
         return value
+    if kind is FieldKind.STAGES:
+        return parse_stages(value, pf)
     choices = [m.value for m in MultipleRatings]
     if value not in choices:
         raise PolicyError("policy.invalid_value",
                           f"“{pf.label}”须为以下之一：{'、'.join(choices)}", key)
     return MultipleRatings(str(value))
+
+
+def parse_stages(value: object, pf: PolicyField) -> tuple[Stage, ...]:
+    """A list of stage codes, each once, with 办结 (the handling as a whole: every
+    channel, the SMS invitation and the default rating rate it); kept in table order."""
+    codes = "、".join(s.value for s in Stage)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str | Stage)
+                                                       for v in value):
+        raise PolicyError("policy.invalid_value",
+                          f"“{pf.label}”须为环节代码的列表，可选：{codes}", pf.name)
+    chosen = set()
+    for code in value:
+        if code not in {s.value for s in Stage}:
+            raise PolicyError("policy.invalid_value",
+                              f"未知的环节“{code}”，可选：{codes}", pf.name)
+        if Stage(code) in chosen:
+            raise PolicyError("policy.invalid_value", f"环节“{code}”重复", pf.name)
+        chosen.add(Stage(code))
+    if WHOLE_HANDLING not in chosen:
+        raise PolicyError("policy.invalid_value",
+                          f"“{pf.label}”须包含“{WHOLE_HANDLING.label}”（{WHOLE_HANDLING.value}）",
+                          pf.name)
+    return tuple(s for s in Stage if s in chosen)
 
 
 def parse_value(key: str, value: object) -> object:
@@ -330,6 +367,8 @@ def display_value(value: object) -> str:
         return "是" if value else "否"
     if isinstance(value, MultipleRatings):
         return value.label
+    if isinstance(value, tuple):
+        return "、".join(s.label for s in value)
     if isinstance(value, int):
         return f"{LEVEL_LABELS[value]}（{value}）"
     return str(value)

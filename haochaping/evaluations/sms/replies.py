@@ -61,7 +61,8 @@ def _follow_up(phone_index: str, text: str, now: datetime) -> str:
     bad = (Evaluation.objects.select_related("handling")
            .filter(rater__phone_index=phone_index, channel=Channel.SMS.value,
                    level__lte=BAD_LEVEL_MAX, assess_number=1, is_current=True,
-                   invalidated_at__isnull=True, created_at__gte=now - FOLLOW_UP_WINDOW)
+                   stage__isnull=True, invalidated_at__isnull=True,
+                   created_at__gte=now - FOLLOW_UP_WINDOW)
            .order_by("-created_at", "-pk").first())
     if bad is None or bad.text or bad.reason_codes:
         # Only a bare SMS rating waits for its reason; a 差评 made on the SMS link's form

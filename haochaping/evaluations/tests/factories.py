@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from haochaping.accounts.keys import generate_key
 from haochaping.accounts.models import ApiClient
-from haochaping.catalog.models import Org
-from haochaping.handlings.models import Handling, Rater
+from haochaping.catalog.models import Org, Staff, Window
+from haochaping.handlings.models import Handling, HandlingStage, Rater
 from haochaping.vault.services import rater_upsert
 
 _seq = itertools.count(1)
@@ -51,13 +51,23 @@ def make_handling(loc: Any, *, client: ApiClient, rater: Rater, status: str = "c
     return Handling.objects.create(**fields)
 
 
+def make_stage(handling: Handling, stage: str, *, at: datetime | None = None,
+               window: Window | None = None, staff: Staff | None = None) -> HandlingStage:
+    """A stage (环节) of ``handling`` as its business system reported it."""
+    now = timezone.now()
+    return HandlingStage.objects.create(
+        handling=handling, stage=stage, at=at or handling.accepted_at,
+        hall_id=window.hall_id if window else None, window=window, staff=staff,
+        created_at=now, updated_at=now)
+
+
 def snapshot() -> tuple[Any, ...]:
     """Everything a refused rating must leave untouched."""
     from haochaping.evaluations.models import Evaluation, Invitation
 
     return (
         list(Evaluation.objects.order_by("pk").values_list(
-            "pk", "is_current", "superseded_at", "invalidated_at")),
+            "pk", "is_current", "superseded_at", "invalidated_at", "stage_id")),
         list(Handling.objects.order_by("pk").values_list(
             "pk", "rated_at", "invite_due_at", "default_due_at")),
         list(Invitation.objects.order_by("pk").values_list("pk", "used_at")),

@@ -39,6 +39,22 @@ def test_evaluations_are_read_only_and_masked(world: SimpleNamespace) -> None:
         "/admin/evaluations/evaluation/").status_code in (302, 403)
 
 
+def test_the_stage_rated_is_shown(world: SimpleNamespace) -> None:
+    from haochaping.catalog.models import PolicyOverride
+
+    PolicyOverride.objects.create(org=None, key="ratable_stages", value=["amend", "done"])
+    h = world.handling()
+    ef.make_stage(h, "amend")
+    [row] = evaluation_submit(handling=h, rating=RatingInput(5), channel=Channel.APP,
+                              stage="amend")
+    [whole] = evaluation_submit(handling=h, rating=RatingInput(4), channel=Channel.APP)
+    admin = login(world.people.supervisor)
+    assert "补正" in admin.get(f"/admin/evaluations/evaluation/{row.pk}/change/").content.decode()
+    page = admin.get(f"/admin/evaluations/evaluation/{whole.pk}/change/").content.decode()
+    assert "办结（办件整体）" in page
+    assert "补正" in admin.get("/admin/evaluations/evaluation/").content.decode()
+
+
 def test_device_add_generates_the_key_once(world: SimpleNamespace) -> None:
     admin = login(world.people.supervisor)
     response = admin.post("/admin/evaluations/device/add/",

@@ -77,8 +77,10 @@ def form_context(handling: Handling) -> dict[str, Any]:
 def chosen_of(post: QueryDict | None) -> dict[str, Any]:
     """What the rater had chosen, to re-check the boxes after a refusal."""
     if post is None:
-        return {"level": 0, "content": [], "reasons": [], "indicator_levels": {}, "text": ""}
+        return {"level": 0, "content": [], "reasons": [], "indicator_levels": {}, "text": "",
+                "stage": ""}
     return {"level": _int(post.get("level")), "content": post.getlist("content"),
+            "stage": post.get("stage", ""),
             "reasons": post.getlist("reason"), "text": post.get("text", ""),
             "indicator_levels": {key[5:]: _int(post.get(key)) for key in post
                                  if key.startswith("item_")}}

@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haochaping.core.errors import AppError, NotFound
 from haochaping.evaluations.invitations import invitation_resolve, rating_channel
 from haochaping.evaluations.public import invitation_handlings, rating_closed
 from haochaping.evaluations.qr import invitation_url, qr_response_body
+from haochaping.evaluations.selectors import stage_choices
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import (
@@ -71,15 +73,20 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
             raise closed
     except AppError as exc:
         return error_page(request, exc)
+    # A link of one handling offers its ratable stages (seed 002 二(三)); a batch link rates
+    # the handlings as wholes. The link is used by the one rating it records.
+    stages = [] if invitation.batch_no else stage_choices(subjects, now=timezone.now())[
+        subjects[0].pk]
 
     def submit(rating: Any) -> None:
         evaluation_submit(handling=subjects[0], rating=rating,
                           channel=rating_channel(invitation),
                           for_batch=bool(invitation.batch_no), invitation=invitation,
-                          ip=client_ip(request), user_agent=user_agent(request))
+                          ip=client_ip(request), user_agent=user_agent(request),
+                          stage="" if invitation.batch_no else request.POST.get("stage", ""))
 
     return rate_form(request, subjects=subjects, action=request.path, submit=submit,
-                     title="办事评价")
+                     title="办事评价", extra={"stages": stages})
 
 
 @require_GET

@@ -1,12 +1,14 @@
 """Ratings made on a remote platform or app for our handlings (issue 13 "Downward").
 
-Each rating is stored as our evaluation through ``evaluations.services.evaluation_submit``
-(the channel the profile maps its code to; a bad one opens its work order as every bad
-rating does), linked to the remote's key, rating id and channel code by an
-:class:`InboundRating`. A rating for a handling we do not have yet is parked
-(:class:`ParkedRating`) and stored by :func:`parked_match` once the handling arrives.
-A re-delivery (the same key, or the same rating id under another key) is acknowledged
-again and stores nothing.
+Each rating (of the handling, or of one of its stages: ``stage_code``) is stored as our
+evaluation through ``evaluations.services.evaluation_submit`` (the channel the profile
+maps its code to; a bad one opens its work order as every bad rating does), linked to
+the remote's key, rating id and channel code by an :class:`InboundRating`. A rating for
+a handling we do not have yet is parked (:class:`ParkedRating`) and stored by
+:func:`parked_match` once the handling arrives. A re-delivery (the same key, or the same
+rating id under another key) is acknowledged again and stores nothing. The remote's
+default ratings are refused (our sweep owns them); its invalidations go to
+``inbound.invalidation``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
+from haochaping.exchange.inbound.invalidation import invalidation_accept
 from haochaping.exchange.inbound.matching import addressee, handling_for
 from haochaping.exchange.models import InboundRating, ParkedRating, Remote
 from haochaping.exchange.models.inbound import RATING_PARKED, RATING_REFUSED, RATING_STORED
@@ -60,7 +63,10 @@ def _existing(remote: Remote, key: str, rating_id: str) -> InboundRating | None:
 
 def rating_accept(*, remote: Remote, profile: Profile, key: str, record: RatingRecord,
                   now: datetime) -> Ack:
-    """Take one rating item of an accepted request (in the request's transaction)."""
+    """Take one rating item of an accepted request (in the request's transaction): a
+    rating of the handling or of one of its stages, or the remote's invalidation of one."""
+    if record.invalidated_at is not None:
+        return invalidation_accept(remote=remote, key=key, record=record, now=now)
     seen = _existing(remote, key, record.rating_id)
     if seen is not None and seen.remote_key == key:
         return _ack_of(seen, key)
@@ -122,7 +128,7 @@ def _submit(handling: Handling, record: RatingRecord, remote_id: int, now: datet
                          text=record.text)
     rows = evaluation_submit(handling=handling, rating=rating, channel=Channel(record.channel),
                              assess_number=record.assess_number, from_remote=True,
-                             now=record.assessed_at)
+                             now=record.assessed_at, stage=record.stage_code)
     outbox_settle_echo(remote_id=remote_id, kind=Kind.RATING, object_id=rows[0].pk, now=now)
     return rows[0].pk
 

@@ -85,10 +85,14 @@ def first_over(count: int, limit: int) -> bool:
 
 # --- ratings --------------------------------------------------------------------------
 
-RATING_INVALIDATION = "exchange.rating_invalidation"
 RATING_DEFAULT = "exchange.rating_default"
-RATING_STAGE = "exchange.rating_stage"
+INVALIDATION_UNKNOWN = "exchange.invalidation_unknown"
+INVALIDATION_PENDING = "exchange.invalidation_pending"
 HANDLING_AMBIGUOUS = "exchange.handling_ambiguous"
+INVALIDATION_REFUSALS: dict[str, str] = {
+    INVALIDATION_UNKNOWN: "本平台没有收到该平台的这条评价（或已拒收），无法作废",
+    INVALIDATION_PENDING: "该评价尚待匹配办件，暂不能作废，请在办件汇聚后重新发送",
+}
 
 
 @dataclass(frozen=True)
@@ -98,17 +102,24 @@ class ItemRefusal:
 
 
 def rating_refusal(record: RatingRecord) -> ItemRefusal | None:
-    """A rating record that is not a new rating we can store: the remote is told why in
-    its acknowledgement (and may send it again once we can)."""
-    if record.invalidated_at is not None:
-        return ItemRefusal(RATING_INVALIDATION,
-                           "暂不接收上级平台的评价作废，请由本地管理机构认定无效评价")
+    """A rating record we never store, whatever the handling: a default rating made by
+    the remote. Our default-rating sweep owns the default ratings of our handlings (the
+    org policy's level and deadline, seed 000 §11; the ``default`` channel is the sweep's
+    only), so the remote's is refused for good (docs/exchange.md "Downward")."""
     if record.is_default:
         return ItemRefusal(RATING_DEFAULT,
                            "系统默认评价由本平台按本地政策生成，不接收上级平台的默认评价")
-    if record.stage_code:
-        return ItemRefusal(RATING_STAGE, "暂不接收办件环节的评价")
     return None
+
+
+def invalidation_refusal(link_status: str | None) -> ItemRefusal | None:
+    """An invalidation of a rating the remote sent us: ``link_status`` is its
+    ``InboundRating`` status (None: no rating of that id from that remote). Only a stored
+    one can be invalidated; a parked one is waited for (the remote sends it again)."""
+    if link_status == "stored":
+        return None
+    code = INVALIDATION_PENDING if link_status == "parked" else INVALIDATION_UNKNOWN
+    return ItemRefusal(code, INVALIDATION_REFUSALS[code])
 
 
 class ParkedStatus(StrEnum):
@@ -136,7 +147,7 @@ def parked_fields(record: RatingRecord) -> dict[str, Any]:
             "content_codes": list(record.content_codes), "text": record.text,
             "assessed_at": record.assessed_at.isoformat(),
             "assess_number": record.assess_number, "anonymous": record.anonymous,
-            "public": record.public}
+            "public": record.public, "stage_code": record.stage_code}
 
 
 def parked_record(fields: dict[str, Any]) -> RatingRecord:
@@ -147,8 +158,9 @@ def parked_record(fields: dict[str, Any]) -> RatingRecord:
         channel=fields["channel"], level=int(fields["level"]),
         content_codes=tuple(fields["content_codes"]), text=fields["text"],
         assessed_at=datetime.fromisoformat(fields["assessed_at"]),
-        assess_number=int(fields["assess_number"]), is_default=False, stage_code="",
-        rater=Identity(), anonymous=bool(fields["anonymous"]), public=bool(fields["public"]))
+        assess_number=int(fields["assess_number"]), is_default=False,
+        stage_code=str(fields.get("stage_code", "")), rater=Identity(),
+        anonymous=bool(fields["anonymous"]), public=bool(fields["public"]))
 
 
 def remote_channel_code(profile: Profile, channel: str) -> str:

@@ -1,5 +1,5 @@
-"""Pure intake rules for handlings: payload normalisation, status machine, deadlines,
-applicant checks (no ORM; mypy strict)."""
+"""Pure intake rules for handlings: payload normalisation, stages, status machine,
+deadlines, applicant checks (no ORM; mypy strict)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from haochaping.handlings.rules.deadlines import (
     override_years,
 )
 from haochaping.handlings.rules.payload import FIELDS, HandlingInput, normalise, parse_time
+from haochaping.handlings.rules.stages import StageInput, parse_stage, parse_stages
 from haochaping.handlings.rules.status import (
     COMPLETED,
     FINAL,
@@ -24,7 +25,7 @@ from haochaping.vault.applicant import Applicant, check_applicant
 
 __all__ = [
     "COMPLETED", "FIELDS", "FINAL", "NO_DEADLINES", "TRANSITIONS", "WITHDRAWN", "Applicant",
-    "DeadlineCalculator", "Deadlines", "HandlingInput", "ItemError", "check_applicant",
-    "left_bucket", "normalise", "override_years", "parse_time", "transition_allowed",
-    "transition_message",
+    "DeadlineCalculator", "Deadlines", "HandlingInput", "ItemError", "StageInput",
+    "check_applicant", "left_bucket", "normalise", "override_years", "parse_stage",
+    "parse_stages", "parse_time", "transition_allowed", "transition_message",
 ]

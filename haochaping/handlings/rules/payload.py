@@ -8,22 +8,26 @@ ignored (exchanges carry many fields we do not use). docs/api-intake.md lists th
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from haochaping.core.errors import ItemError
-from haochaping.core.localtime import SHANGHAI
+from haochaping.handlings.rules.stages import STAGES_KEY, StageInput, parse_stages
 from haochaping.handlings.rules.status import COMPLETED, STATUS_ALIASES
+from haochaping.handlings.rules.times import (
+    BAD_TIME,
+    EARLIEST,
+    FUTURE_TOLERANCE,
+    MAX_CODE,
+    parse_time,
+    utc_iso,
+)
+from haochaping.handlings.rules.times import CODE as _CODE
 from haochaping.vault.applicant import Applicant, check_applicant
 
-MAX_CODE = 64
-# Clock skew tolerated between a business system and us before a time is "in the future".
-FUTURE_TOLERANCE = timedelta(minutes=10)
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-_CODE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
+__all__ = ["FIELDS", "HandlingInput", "normalise", "parse_time"]
 
 
 @dataclass(frozen=True)
@@ -77,31 +81,20 @@ class HandlingInput:
     applicant: Applicant
     # canonical field name -> the key the client sent (for error reports)
     names: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Stages (环节) reported with the handling (rules.stages), in the order sent.
+    stages: tuple[StageInput, ...] = ()
 
     def canonical(self) -> bytes:
-        """The normalised content, serialised stably (input of the content hash)."""
+        """The normalised content, serialised stably (input of the content hash). An item
+        without stages hashes as it did before stages existed."""
         data: dict[str, Any] = {name: getattr(self, name) for name in _CONTENT_FIELDS}
-        data["accepted_at"] = _utc_iso(self.accepted_at)
-        data["completed_at"] = _utc_iso(self.completed_at) if self.completed_at else None
+        data["accepted_at"] = utc_iso(self.accepted_at)
+        data["completed_at"] = utc_iso(self.completed_at) if self.completed_at else None
         a = self.applicant
         data["applicant"] = [a.kind, a.name, a.id_type, a.id_no, a.phone]
+        if self.stages:
+            data["stages"] = [s.canonical() for s in self.stages]
         return _CANONICAL.encode(data).encode("utf-8")
-
-
-def _utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def parse_time(value: str) -> datetime | None:
-    """``yyyy-MM-dd HH:mm:ss`` in Asia/Shanghai, or ISO 8601 (an offset-less ISO time is
-    Asia/Shanghai too); None when unparseable."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment
 
 
 def _as_text(value: Any) -> str | None:
@@ -164,8 +157,7 @@ class _Reader:
             return None
         moment = parse_time(value)
         if moment is None or moment < EARLIEST:
-            self.error(name, "handling.bad_time",
-                       f"{label}格式无效，应为 yyyy-MM-dd HH:mm:ss（北京时间）或 ISO 8601")
+            self.error(name, "handling.bad_time", f"{label}{BAD_TIME}")
             return None
         if moment > now + FUTURE_TOLERANCE:
             self.error(name, "handling.time_in_future", f"{label}晚于当前时间")
@@ -207,10 +199,15 @@ def normalise(raw: object, *, now: datetime) -> tuple[HandlingInput | None, list
         v["applicant_kind"], v["applicant_name"], v["applicant_id_type"],
         v["applicant_id_no"], v["applicant_phone"], r.names)
     r.errors.extend(problems)
+    raw_stages = raw.get(STAGES_KEY)
+    stages: tuple[StageInput, ...] = ()
+    if raw_stages is not None:
+        stages, problems = parse_stages(raw_stages, now=now)
+        r.errors.extend(problems)
     if r.errors or applicant is None or accepted_at is None:
         return None, r.errors
     return HandlingInput(
         proj_no=proj_no, matter_code=matter_code, matter_version=matter_version,
         org_code=org_code, hall_code=hall_code, window_code=window_code, staff_no=staff_no,
         status=status, service_channel=channel, batch_no=batch_no, accepted_at=accepted_at,
-        completed_at=completed_at, applicant=applicant, names=r.names), []
+        completed_at=completed_at, applicant=applicant, names=r.names, stages=stages), []

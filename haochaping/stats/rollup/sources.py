@@ -45,21 +45,30 @@ def _counted(qs: QuerySet[Any], keys: dict[str, Any], counts: dict[str, Q]) -> Q
 VALID_CURRENT = Q(is_current=True, invalidated_at__isnull=True)
 
 
-def evaluation_source(where: Q) -> QuerySet[Any]:
+def rating_counts() -> dict[str, Q]:
+    """Which rating rows each rating count counts (the exclusions of stats.rules): the
+    roll-ups and the breakdown by stage (stats.stages) share these. A rating of a stage
+    (环节) is a rating like any other here, counted on its day for its window and staff."""
     counts = {f"level_{v}": VALID_CURRENT & Q(is_default=False, level=v) for v in rules.LEVELS}
     counts["default_ratings"] = VALID_CURRENT & Q(is_default=True)
     counts["invalidated"] = Q(invalidated_at__isnull=False)
     counts["superseded"] = Q(is_current=False, invalidated_at__isnull=True)
+    return counts
+
+
+def evaluation_source(where: Q) -> QuerySet[Any]:
     keys = {**_keys("created_at"), "k_channel": F("channel")}
-    return _counted(Evaluation.objects.filter(where), keys, counts)
+    return _counted(Evaluation.objects.filter(where), keys, rating_counts())
 
 
 def handling_source(where: Q) -> QuerySet[Any]:
-    # A handling has at most one current rating (unique partial index), so a LEFT JOIN on
-    # the current valid rating keeps one row per handling: one hash join in a rebuild,
-    # index probes in a tick (two EXISTS subplans scanned every rating per batch).
+    # A handling has at most one current rating as a whole (unique partial index
+    # one_current_evaluation; ratings of its stages are not the handling's rating), so a
+    # LEFT JOIN on that current valid rating keeps one row per handling: one hash join in
+    # a rebuild, index probes in a tick (two EXISTS subplans scanned every rating per batch).
     rating = FilteredRelation("evaluations", condition=Q(
-        evaluations__is_current=True, evaluations__invalidated_at__isnull=True))
+        evaluations__is_current=True, evaluations__stage__isnull=True,
+        evaluations__invalidated_at__isnull=True))
     qs = (Handling.objects.filter(where, status="completed", completed_at__isnull=False)
           .annotate(rating=rating))
     counts = {"completed": Q(), "rated_real": Q(rating__is_default=False),

@@ -101,7 +101,9 @@ def raw_handlings() -> Table:
                h.matter_id)
         bucket = table.setdefault(key, Counter())
         bucket["completed"] += 1
-        valid = [e for e in h.evaluations.all() if e.is_current and e.invalidated_at is None]
+        # the handling's own rating: a rating of one of its stages is not (issue 13)
+        valid = [e for e in h.evaluations.all()
+                 if e.is_current and e.invalidated_at is None and e.stage_id is None]
         bucket["rated_real"] += any(not e.is_default for e in valid)
         bucket["rated_default"] += any(e.is_default for e in valid)
     return table

@@ -177,7 +177,8 @@ def _handling_rows(ids: list[int]) -> list[HandlingRow]:
         "org", "matter", "window__hall")}
     ratings = {h: ("默认评价" if default else LEVELS.get(level, str(level)))
                for h, level, default in Evaluation.objects.filter(
-                   handling_id__in=ids, is_current=True, invalidated_at__isnull=True)
+                   handling_id__in=ids, is_current=True, stage__isnull=True,
+                   invalidated_at__isnull=True)
                .values_list("handling_id", "level", "is_default")}
     return [HandlingRow(h, labels.window_name(h.window) if h.window is not None else "",
                         ratings.get(i, "未评价"))

@@ -31,28 +31,33 @@ def is_open_worthy(evaluation: Evaluation) -> bool:
             and evaluation.invalidated_at is None and not evaluation.is_default)
 
 
-def _open_order(handling_id: int) -> WorkOrder | None:
-    return WorkOrder.objects.filter(handling_id=handling_id, kind=Kind.BAD_REVIEW.value,
+def _open_order(evaluation: Evaluation) -> WorkOrder | None:
+    """The open bad-review order of what ``evaluation`` rates: its handling as a whole,
+    or one stage of it (a stage's ratings follow and close that stage's order only)."""
+    return WorkOrder.objects.filter(handling_id=evaluation.handling_id,
+                                    stage_id=evaluation.stage_id, kind=Kind.BAD_REVIEW.value,
                                     status__in=OPEN_VALUES).first()
 
 
 def workorder_open_for_evaluation(evaluation: Evaluation, *,
                                   now: datetime | None = None) -> WorkOrder | None:
     """Open (or find) the order of a valid bad review, dispatched to the handling's org
-    (谁办理谁负责). Idempotent: one order per evaluation, one open order per handling."""
+    (谁办理谁负责). Idempotent: one order per evaluation, one open order per handling (and
+    one per stage of it, for the ratings of a stage)."""
     if not is_open_worthy(evaluation):
         return None
     existing = WorkOrder.objects.filter(evaluation=evaluation).first()
     if existing is not None:
         return existing
-    current = _open_order(evaluation.handling_id)
+    current = _open_order(evaluation)
     if current is not None:
         return workorder_transition(actor=SYSTEM, order=current, action=Action.RERATING_FOLLOW,
                                     payload={"evaluation_id": evaluation.pk}, now=now)
     now = now or timezone.now()
     org = evaluation.org
     order = WorkOrder(kind=Kind.BAD_REVIEW.value, evaluation=evaluation,
-                      handling_id=evaluation.handling_id, org=org, org_path=org.path,
+                      handling_id=evaluation.handling_id, stage_id=evaluation.stage_id,
+                      org=org, org_path=org.path,
                       status=State.DISPATCHED.value, complexity=Complexity.COMPLEX.value,
                       created_at=now, dispatched_at=now, updated_at=now)
     ctx = Ctx(actor=SYSTEM, order=order, payload={}, now=now, policy=effective_policy(org),
@@ -83,7 +88,7 @@ def workorder_on_rating(evaluation: Evaluation, *,
     any other is noted on the open order."""
     if evaluation.level <= BAD_LEVEL_MAX:
         return workorder_open_for_evaluation(evaluation, now=now)
-    current = _open_order(evaluation.handling_id)
+    current = _open_order(evaluation)
     if current is None:
         return None
     payload = {"evaluation_id": evaluation.pk}

@@ -119,7 +119,7 @@ def test_a_rating_our_rules_refuse_is_acknowledged_as_refused_and_remembered(
 
 @pytest.mark.parametrize(("changes", "code"), [
     ({"invalidated_at": timezone.now().replace(microsecond=0), "invalid_reason": "恶意差评"},
-     "exchange.rating_invalidation"),
+     "exchange.invalidation_unknown"),
     ({"channel": "default"}, "exchange.rating_default"),
 ])
 def test_what_is_not_a_new_rating_is_refused_per_item_and_stores_nothing(

@@ -18,6 +18,7 @@ from haochaping.exchange.rules.inbound import (
     body_digest,
     dispatch_refusal,
     first_over,
+    invalidation_refusal,
     kind_for,
     parked_fields,
     parked_record,
@@ -76,13 +77,23 @@ def test_the_log_keeps_a_digest() -> None:
 
 @pytest.mark.parametrize(("changes", "code"), [
     ({}, None),
-    ({"invalidated_at": AT, "invalid_reason": "x"}, "exchange.rating_invalidation"),
     ({"is_default": True, "channel": "default"}, "exchange.rating_default"),
-    ({"stage_code": "accept"}, "exchange.rating_stage"),
+    ({"stage_code": "apply"}, None),  # a stage rating: the evaluations service decides
 ])
-def test_only_new_ratings_of_a_handling_are_taken(changes: dict[str, object],
+def test_the_remotes_default_ratings_are_refused(changes: dict[str, object],
                                                    code: str | None) -> None:
     refusal = rating_refusal(replace(RECORD, **changes))  # type: ignore[arg-type]
+    assert (refusal.code if refusal else None) == code
+    assert refusal is None or not refusal.message.isascii()
+
+
+@pytest.mark.parametrize(("status", "code"), [
+    ("stored", None), ("parked", "exchange.invalidation_pending"),
+    ("refused", "exchange.invalidation_unknown"), (None, "exchange.invalidation_unknown"),
+])
+def test_only_a_stored_rating_from_the_remote_is_invalidated(status: str | None,
+                                                             code: str | None) -> None:
+    refusal = invalidation_refusal(status)
     assert (refusal.code if refusal else None) == code
     assert refusal is None or not refusal.message.isascii()
 
@@ -91,6 +102,13 @@ def test_a_parked_rating_keeps_no_identity() -> None:
     fields = parked_fields(RECORD)
     assert not {"张三", "11010519491231002X", "13812341234"} & {str(v) for v in fields.values()}
     assert parked_record(fields) == replace(RECORD, rater=Identity())
+
+
+def test_a_parked_rating_keeps_its_stage() -> None:
+    staged = replace(RECORD, stage_code="apply")
+    assert parked_record(parked_fields(staged)) == replace(staged, rater=Identity())
+    legacy = {k: v for k, v in parked_fields(RECORD).items() if k != "stage_code"}
+    assert parked_record(legacy).stage_code == ""  # parked before stages came down
 
 
 @pytest.mark.parametrize(("profile", "channel", "code"), [
