@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from haochaping.core.bounds import DAY_RANGE_TEXT
+from haochaping.core.edge import CleanParser, too_large
 from haochaping.core.errors import AppError, FieldProblem
 
 api = NinjaAPI(
@@ -20,6 +24,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
+    parser=CleanParser(),  # every string of a JSON body in NFC, no control characters
 )
 
 
@@ -48,6 +53,12 @@ _PYDANTIC_MESSAGES = {
     "dict_type": "须为对象",
     "string_type": "须为字符串",
     "bool_parsing": "须为布尔值",
+    "date_range": f"日期须在 {DAY_RANGE_TEXT} 之间",
+    "date_parsing": "日期格式无效",
+    "date_from_datetime_inexact": "日期格式无效",
+    "int_from_float": "须为整数",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
 }
 
 
@@ -70,6 +81,14 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     body = {"code": "invalid_request", "message": f"请求数据无效：{first.message}",
             "field": first.field, "errors": [p.as_dict() for p in problems]}
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # core.edge refuses a declared oversized body first; this is a body that grew past
+    # Django's in-memory limit while it was read.
+    error = too_large(settings.HCP_MAX_BODY_BYTES)
+    return api.create_response(request, error.as_dict(), status=error.status)
 
 
 @api.exception_handler(AuthenticationError)

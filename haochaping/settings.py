@@ -121,6 +121,21 @@ try:
 except ValueError as exc:
     raise ConfigError(str(exc)) from exc
 
+# Request bodies (core.edge): larger ones are refused with 413 before they are read.
+# Multipart uploads (catalog import files up to 50 MB, work-order attachments up to 20 MB
+# each) have their own, larger limit; Django's in-memory limit follows the first.
+HCP_MAX_BODY_BYTES = env_int("HCP_MAX_BODY_BYTES", 4 * 1024 * 1024)
+HCP_MAX_UPLOAD_BYTES = env_int("HCP_MAX_UPLOAD_BYTES", 52 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = HCP_MAX_BODY_BYTES
+# Statistics exports (stats.export_rules): a drill-down of ratings, or any export of more
+# rows than this, needs the supervising office's approval, which serves one download
+# within this many hours.
+HCP_EXPORT_APPROVAL_ROWS = env_int("HCP_EXPORT_APPROVAL_ROWS", 10_000)
+HCP_EXPORT_APPROVAL_HOURS = env_int("HCP_EXPORT_APPROVAL_HOURS", 72)
+# The answer to an API POST sent with an Idempotency-Key is replayed to a retry with the
+# same key for this many hours (core.idempotency).
+HCP_IDEMPOTENCY_HOURS = env_int("HCP_IDEMPOTENCY_HOURS", 24)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -148,6 +163,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused (413) before anything reads it, and every
+    # string of the request is cleaned (core.edge, core.text) before a view sees it.
+    "haochaping.core.edge.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +176,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A POST of the API with an Idempotency-Key replays its first answer (core.idempotency).
+    "haochaping.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "haochaping.urls"

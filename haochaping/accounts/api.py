@@ -18,6 +18,7 @@ from haochaping.accounts.schemas import (
     MeOut,
     RotateIn,
 )
+from haochaping.core.bounds import Id
 
 router = Router(tags=["accounts"], auth=api_auth)
 
@@ -58,7 +59,7 @@ def api_client_create(request: HttpRequest, payload: ApiClientIn) -> tuple[int, 
 
 @router.post("/api-clients/{client_id}/rotate", response=ApiClientKeyOut,
              summary="轮换接口密钥")
-def api_client_rotate(request: HttpRequest, client_id: int,
+def api_client_rotate(request: HttpRequest, client_id: Id,
                       payload: RotateIn) -> dict[str, Any]:
     actor = actor_of(request)
     client = selectors.api_client_get(actor=actor, client_id=client_id)
@@ -69,7 +70,7 @@ def api_client_rotate(request: HttpRequest, client_id: int,
 
 @router.post("/api-clients/{client_id}/deactivate", response=ApiClientOut,
              summary="停用接口客户端")
-def api_client_deactivate(request: HttpRequest, client_id: int) -> ApiClient:
+def api_client_deactivate(request: HttpRequest, client_id: Id) -> ApiClient:
     actor = actor_of(request)
     client = selectors.api_client_get(actor=actor, client_id=client_id)
     return services.api_client_deactivate(actor=actor, client=client)

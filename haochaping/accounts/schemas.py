@@ -7,8 +7,12 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from haochaping.core.bounds import Id
 
-class OrgOut(Schema):
+
+class ActorOrgOut(Schema):
+    """Named apart from the catalog's ``OrgOut``: the OpenAPI keys schemas by name."""
+
     id: int
     name: str
     path: str
@@ -20,13 +24,13 @@ class MeOut(Schema):
     label: str
     role: str | None
     role_label: str | None
-    org: OrgOut | None
+    org: ActorOrgOut | None
     scopes: list[str]
 
 
 class ApiClientIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    org_id: int
+    org_id: Id
     scopes: list[str] = Field(min_length=1, max_length=20)
     rate_limit_per_minute: int = Field(default=600, ge=1, le=100_000)
 
@@ -38,7 +42,7 @@ class RotateIn(Schema):
 class ApiClientOut(Schema):
     id: int
     name: str
-    org: OrgOut
+    org: ActorOrgOut
     scopes: list[str]
     key_prefix: str
     previous_key_prefix: str

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from haochaping.core.bounds import Count
+
 CODE = r"^[A-Za-z0-9._-]+$"
 REGION = r"^[0-9]{12}$"
 Level = Literal["province", "city", "county", "township", "village"]
@@ -81,7 +83,7 @@ class OrgIn(Schema):
     region_code: str = Field(pattern=REGION)
     parent_code: str | None = Field(None, pattern=CODE, max_length=32)
     is_active: bool = True
-    sort: int = Field(0, ge=0)
+    sort: Count = 0
 
 
 class HallOut(Schema):
@@ -196,7 +198,7 @@ class MatterIn(Schema):
     category: Category
     org_code: str = Field(pattern=CODE, max_length=32)
     handling_type: Literal["immediate", "promised"] = "promised"
-    promised_days: int = Field(0, ge=0)
-    legal_days: int | None = Field(None, ge=0)
+    promised_days: Count = 0
+    legal_days: Count | None = None
     online_available: bool = False
     is_active: bool = True

@@ -92,6 +92,12 @@ class RateLimited(AppError):
         super().__init__(code=code, message=message, field=field, status=429)
 
 
+class PayloadTooLarge(AppError):
+    def __init__(self, code: str = "request.too_large", message: str = "请求体过大",
+                 field: str | None = None) -> None:
+        super().__init__(code=code, message=message, field=field, status=413)
+
+
 class RuleViolation(ValueError):
     """Raised by pure rule modules (no HTTP status: services map it to an AppError).
 

@@ -82,3 +82,28 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class IdempotentRequest(models.Model):
+    """The answer to a POST of the API sent with an ``Idempotency-Key`` by an API client
+    (core.idempotency): kept ``HCP_IDEMPOTENCY_HOURS`` so that a retry with the same key
+    gets the same status and body instead of doing the work twice (or a 409). Written in
+    the transaction of the request's own writes: both are stored, or neither."""
+
+    scope = models.CharField("调用方", max_length=80)  # key:<SHA-256 of the API key>
+    key = models.CharField("幂等键", max_length=100)
+    fingerprint = models.CharField("请求摘要", max_length=64)  # method, path, body
+    status = models.PositiveSmallIntegerField("状态码")
+    content_type = models.CharField("内容类型", max_length=100)
+    body = models.BinaryField("应答")
+    created_at = models.DateTimeField("时间")
+    expires_at = models.DateTimeField("过期时间")
+
+    class Meta:
+        verbose_name = "幂等请求"
+        verbose_name_plural = "幂等请求"
+        constraints = [models.UniqueConstraint(fields=["scope", "key"],
+                                               name="core_idempotent_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope[:16]} {self.key}"

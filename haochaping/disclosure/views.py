@@ -137,8 +137,11 @@ def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         response = HttpResponse(snapshot.content, content_type="application/json")
     else:
         sheet = DOWNLOADS[table](snapshot.document)
+        # Published data: the file names its source (the snapshot and its SHA-256).
+        origin = exports.Provenance(by="公示专栏", at=snapshot.row.generated_at, title=sheet.title,
+                                    scope=f"{context['value']}", reference=snapshot.row.sha256)
         body = (b"".join(exports.csv_chunks(sheet)) if fmt == "csv"
-                else exports.xlsx_bytes([sheet]))
+                else exports.xlsx_bytes([sheet], origin))
         response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response

@@ -18,6 +18,7 @@ from haochaping.accounts.auth import actor_of, api_auth, api_key_auth, require_s
 from haochaping.accounts.scoping import scope
 from haochaping.catalog.rules.standards import Channel
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.bounds import Id
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, NotFound, PermissionDenied
 from haochaping.evaluations import schemas as s
@@ -105,7 +106,7 @@ def submit_phone(request: HttpRequest, body: s.PhoneRatingIn) -> Any:
 
 
 @router.get("/phone/unrated", response=list[s.UnratedHandlingOut], auth=[session_auth])
-def phone_unrated(request: HttpRequest, org_id: int | None = None) -> Any:
+def phone_unrated(request: HttpRequest, org_id: Id | None = None) -> Any:
     return unrated_handlings(actor_of(request), now=timezone.now(), org_id=org_id)
 
 

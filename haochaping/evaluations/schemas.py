@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field, model_validator
 
 from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage
+from haochaping.core.bounds import Id, Int32
 from haochaping.evaluations.rules import MAX_TEXT_CHARS
 
 
@@ -28,7 +29,7 @@ class RaterIn(Schema):
 
 class RatingFields(Schema):
     level: int = Field(ge=1, le=5)
-    item_levels: dict[str, int] = Field(default_factory=dict, max_length=20)
+    item_levels: dict[str, Int32] = Field(default_factory=dict, max_length=20)
     content_codes: list[str] = Field(default_factory=list, max_length=40)
     reason_codes: list[str] = Field(default_factory=list, max_length=40)
     # One char of slack so the rules answer with evaluation.text_too_long.
@@ -46,7 +47,7 @@ class AppRatingIn(RatingFields):
 
 
 class PhoneRatingIn(RatingFields):
-    handling_id: int
+    handling_id: Id
 
 
 class EvaluationOut(Schema):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor
+from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
 from haochaping.core.errors import Conflict, PermissionDenied
 from haochaping.exchange.models import OutboxRecord, ReconcileCheck, ReconcileRun, Remote
@@ -83,9 +84,11 @@ def reconcile_resend(*, actor: Actor, run: ReconcileRun, check: ReconcileCheck |
 
 
 def export_recorded(*, actor: Actor, remote: Remote, day_from: date, day_to: date, rows: int,
-                    ip: str | None = None) -> None:
-    """Every download of the differences is audited (the query, never a cell)."""
-    audit_record(action="exchange.reconcile_export", actor=actor.user, actor_label=actor.label,
-                 obj=remote, ip=ip, after={"from": day_from.isoformat(),
-                                           "to": day_to.isoformat(), "rows": rows,
-                                           "format": "xlsx", "scope": actor.scope_path or "*"})
+                    ip: str | None = None) -> AuditEvent:
+    """Every download of the differences is audited (the query, never a cell); the
+    record is what the file says of itself (core.sheets.Provenance)."""
+    return audit_record(action="exchange.reconcile_export", actor=actor.user,
+                        actor_label=actor.label, obj=remote, ip=ip,
+                        after={"from": day_from.isoformat(), "to": day_to.isoformat(),
+                               "rows": rows, "format": "xlsx",
+                               "scope": actor.scope_path or "*"})

@@ -105,7 +105,7 @@ def export(request: HttpRequest, remote_id: int) -> HttpResponseBase:
                                                   day_to=day_to)
     except AppError as exc:
         return _refused(request, exc)
-    services.export_recorded(actor=actor, remote=remote, day_from=day_from, day_to=day_to,
-                             rows=rows, ip=client_ip_or_none(request))
-    return _send(sheet, "xlsx", f"reconcile-{remote.name}-{day_from}-{day_to}")
+    event = services.export_recorded(actor=actor, remote=remote, day_from=day_from,
+                                     day_to=day_to, rows=rows, ip=client_ip_or_none(request))
+    return _send(sheet, "xlsx", f"reconcile-{remote.name}-{day_from}-{day_to}", event)
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Body, Router
 
 from haochaping.accounts.auth import api_auth, require_scope
+from haochaping.core.envelope import ErrorOut
 from haochaping.core.errors import FieldProblem, ValidationError
 from haochaping.handlings import schemas as s
 from haochaping.handlings.selectors import handling_detail
@@ -38,7 +39,7 @@ def intake_one(request: HttpRequest, item: Body[dict[str, Any]]) -> Any:
     return (201 if outcome.result == CREATED else 200), body
 
 
-@router.post("/bulk", response={200: s.BulkOut, 422: s.BulkOut})
+@router.post("/bulk", response={200: s.BulkOut, 422: s.BulkOut | ErrorOut})
 def intake_bulk(request: HttpRequest,
                 items: Body[list[dict[str, Any]]]) -> Any:
     """Report up to 1,000 handlings; valid items are stored, invalid ones reported by

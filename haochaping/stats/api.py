@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.auth import api_auth, require_scope
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Org
+from haochaping.core.bounds import Day, Id
 from haochaping.core.errors import NotFound, ValidationError
 from haochaping.stats import drill, regions, rules, selectors
 from haochaping.stats.stages import rating_figures, stage_figures
@@ -28,16 +29,16 @@ class FilterQuery(Schema):
     ``region`` is a region and every region below it (the orgs sitting in them);
     ``own_region`` the orgs of that region alone (本级)."""
 
-    start: date
-    end: date
-    scope: int | None = None
-    org: int | None = None
-    region: int | None = None
-    own_region: int | None = None
-    hall: int | None = None
-    window: int | None = None
-    staff: int | None = None
-    matter: int | None = None
+    start: Day
+    end: Day
+    scope: Id | None = None
+    org: Id | None = None
+    region: Id | None = None
+    own_region: Id | None = None
+    hall: Id | None = None
+    window: Id | None = None
+    staff: Id | None = None
+    matter: Id | None = None
     matter_category: str | None = None
     channel: str | None = None
 
@@ -57,7 +58,7 @@ class DrillQuery(FilterQuery):
 
 
 class DrillPageQuery(DrillQuery):
-    limit: int = drill.MAX_PAGE
+    limit: Annotated[int, Field(ge=1, le=drill.MAX_PAGE)] = drill.MAX_PAGE
     after: str | None = None  # the ``next`` cursor of the previous page
 
 
@@ -137,8 +138,6 @@ def drilldown(request: HttpRequest, q: Query[DrillPageQuery]) -> dict[str, Any]:
     """Newest first; pass ``next`` back as ``after`` for the following page (null on the
     last page). There is no cap on how far one can page."""
     actor = scoped(require_scope(request, "stats:read"), q)
-    if not 1 <= q.limit <= drill.MAX_PAGE:
-        raise ValidationError("stats.limit", f"条数须在 1 至 {drill.MAX_PAGE} 之间", "limit")
     key = {**_filters(q), **({drill.STAGE_KEY: q.stage} if q.stage else {})}
     found = drill.page(actor, figure=q.figure, start=q.start, end=q.end, key=key,
                        after=q.after, size=q.limit)

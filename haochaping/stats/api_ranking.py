@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from haochaping.accounts.auth import actor_of, api_auth, require_scope, session_auth
+from haochaping.core.bounds import Day
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.stats import downloads, ranking, ranking_exports, rules
 from haochaping.stats import ranking_rules as rr
@@ -47,7 +48,7 @@ def _ranked(row: rr.Ranked) -> dict[str, Any]:
 
 @router.get("/rankings", auth=api_auth)
 def rankings(request: HttpRequest, level: rr.Level = rr.Level.ORG,
-             period: rules.Period = rules.Period.MONTH, day: date | None = None) -> Any:
+             period: rules.Period = rules.Period.MONTH, day: Day | None = None) -> Any:
     actor = require_scope(request, "stats:read")
     when = day or timezone.localdate()
     rows = ranking.ranking(actor, level=level, period=period, day=when)
@@ -69,24 +70,24 @@ def _export(request: HttpRequest, level: rr.Level, period: rules.Period, day: da
                                  weights=weights)
     sheet = ranking_exports.ranking_sheet(rows, flags, level)
     start = rules.bucket_start(when, period)
-    downloads.export_recorded(actor, kind="ranking", fmt=fmt, rows=len(rows),
-                              ip=client_ip_or_none(request),
-                              query={"level": level.value, "period": period.value,
-                                     "start": start, "flags": len(flags)})
-    return _send(sheet, fmt, f"ranking-{level.value}-{period.value}-{start}")
+    event = downloads.export_recorded(actor, kind="ranking", fmt=fmt, rows=len(rows),
+                                      ip=client_ip_or_none(request),
+                                      query={"level": level.value, "period": period.value,
+                                             "start": start, "flags": len(flags)})
+    return _send(sheet, fmt, f"ranking-{level.value}-{period.value}-{start}", event)
 
 
 @router.get("/rankings.xlsx", auth=api_auth, summary="导出综合排名与长期靠后提示（XLSX）")
 def rankings_xlsx(request: HttpRequest, level: rr.Level = rr.Level.ORG,
                   period: rules.Period = rules.Period.MONTH,
-                  day: date | None = None) -> HttpResponseBase:
+                  day: Day | None = None) -> HttpResponseBase:
     return _export(request, level, period, day, "xlsx")
 
 
 @router.get("/rankings.csv", auth=api_auth, summary="导出综合排名与长期靠后提示（CSV）")
 def rankings_csv(request: HttpRequest, level: rr.Level = rr.Level.ORG,
                  period: rules.Period = rules.Period.MONTH,
-                 day: date | None = None) -> HttpResponseBase:
+                 day: Day | None = None) -> HttpResponseBase:
     return _export(request, level, period, day, "csv")
 
 

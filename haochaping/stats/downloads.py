@@ -10,9 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import transaction
+
 from haochaping.accounts.scoping import Actor
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
+from haochaping.core.sheets import Provenance
+from haochaping.stats import approvals
 from haochaping.stats.models import MonthlyReport
 
 EXPORT = "stats.export"
@@ -24,12 +28,30 @@ def _plain(value: Any) -> Any:
 
 
 def export_recorded(actor: Actor, *, kind: str, fmt: str, rows: int,
-                    query: dict[str, Any], ip: str | None = None) -> AuditEvent:
-    """``kind`` is ``figures`` or ``drilldown``; ``query`` the validated parameters."""
-    return audit_record(
-        action=EXPORT, actor=actor.user, actor_label=actor.label, object_type=f"stats.{kind}",
-        after={"kind": kind, "format": fmt, "rows": rows,
-               **{k: _plain(v) for k, v in query.items() if v is not None}}, ip=ip)
+                    query: dict[str, Any], ip: str | None = None,
+                    approval: int | None = None) -> AuditEvent:
+    """``kind``: ``figures``, ``drilldown``, ``handlings``, ``orders`` or ``ranking``;
+    ``query`` the validated parameters. An export that needs the office's approval
+    (stats.export_rules) spends ``approval`` here, or is refused and nothing is written."""
+    with transaction.atomic():
+        spent = approvals.export_gate(actor, kind=kind, rows=rows, query=query,
+                                      approval_id=approval)
+        return audit_record(
+            action=EXPORT, actor=actor.user, actor_label=actor.label,
+            object_type=f"stats.{kind}", ip=ip,
+            after={"kind": kind, "format": fmt, "rows": rows,
+                   **{k: _plain(v) for k, v in query.items() if v is not None},
+                   **({"approval": spent} if spent else {})})
+
+
+def provenance_of(event: AuditEvent, title: str) -> Provenance:
+    """What an exported file says of itself: the audit record of its export (who, when,
+    the query) and that record's number."""
+    query = {k: v for k, v in (event.after or {}).items()
+             if k not in ("format", "rows", "approval")}
+    scope = "；".join(f"{k}={v}" for k, v in query.items())
+    return Provenance(by=event.actor_label, at=event.at, title=title, scope=scope,
+                      reference=str(event.pk))
 
 
 def report_download_recorded(actor: Actor, report: MonthlyReport, *, fmt: str,

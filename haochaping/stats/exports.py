@@ -5,18 +5,16 @@ rater field), scoped to the actor's subtree.
 A :class:`Sheet` is the one shape both writers read, so an XLSX and a CSV of the same
 query hold the same cells; the monthly report (stats.reports) writes the same sheets.
 Rates are written as fractions (XLSX: formatted as %), "—" when there is nothing to divide
-by (docs/metrics.md).
+by (docs/metrics.md). The files are written by ``core.sheets`` (formula cells neutralised,
+control characters dropped, who exported and when in the XLSX properties).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from fractions import Fraction
-from typing import IO, Any
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -24,17 +22,21 @@ from django.db.models.functions import Coalesce
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.core.errors import ValidationError
+from haochaping.core.sheets import (  # noqa: F401  (the writers, for the callers of this module)
+    CONTENT_TYPES,
+    Cell,
+    Provenance,
+    Sheet,
+    csv_chunks,
+    safe,
+    write_xlsx,
+    xlsx_bytes,
+)
 from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
 from haochaping.handlings.models import SERVICE_CHANNEL_CHOICES
 from haochaping.stats import drill, drill_rows, labels, regions, rules, selectors
 from haochaping.workorders.models import KIND_CHOICES, STATUS_CHOICES, Callback
 
-Cell = str | int | float | date | None
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 EMPTY = "—"  # a figure with nothing to divide by
 PERCENT = "0.00%"
 DECIMAL = "0.00"
@@ -55,93 +57,13 @@ COUNT_LABELS: dict[str, str] = {
 CHANNELS = dict(CHANNEL_CHOICES)
 LEVELS = dict(LEVEL_CHOICES)
 CATEGORIES = {c.value: c.label for c in MatterCategory}
-# Cells a spreadsheet would run as a formula (CSV/formula injection): rater text is input.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Most rows one drill-down export may hold (docs/metrics.md): an XLSX of 200k rows takes
 # about a minute to write and is near what a spreadsheet opens comfortably; a CSV streams.
 EXPORT_MAX_ROWS = {"xlsx": 200_000, "csv": 1_000_000}
 
 
-@dataclass
-class Sheet:
-    title: str
-    headers: list[str]
-    rows: Iterable[Sequence[Cell]]
-    formats: dict[int, str] = field(default_factory=dict)  # column index -> XLSX format
-    row_formats: dict[int, str] = field(default_factory=dict)  # row index -> format
-
-    def format_of(self, row: int, column: int) -> str | None:
-        return self.row_formats.get(row) or self.formats.get(column)
-
-
-def safe(value: Cell) -> Cell:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def number(value: Fraction | None) -> float | str:
     return EMPTY if value is None else round(float(value), 6)
-
-
-# --- writers ----------------------------------------------------------------------------
-
-
-def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
-    """UTF-8 with a BOM (Excel reads the encoding from it), a chunk per 500 rows."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(sheet.headers)
-    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-    batch: list[Sequence[Cell]] = []
-    for row in sheet.rows:
-        batch.append([safe(v) for v in row])
-        if len(batch) == 500:
-            yield _encode(batch)
-            batch = []
-    if batch:
-        yield _encode(batch)
-
-
-def _encode(rows: list[Sequence[Cell]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes]) -> None:
-    """openpyxl write-only mode: rows go to disk as they come, not into memory."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        ws = workbook.create_sheet(sheet.title[:31])
-        header = []
-        for title in sheet.headers:
-            cell = WriteOnlyCell(ws, value=title)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        ws.append(header)
-        for line, row in enumerate(sheet.rows):
-            cells: list[Any] = []
-            for index, value in enumerate(row):
-                fmt = sheet.format_of(line, index)
-                if fmt and isinstance(value, float):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = fmt
-                    cells.append(cell)
-                else:
-                    cells.append(safe(value))
-            ws.append(cells)
-    workbook.save(target)
-
-
-def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
-    buffer = io.BytesIO()
-    write_xlsx(sheets, buffer)
-    return buffer.getvalue()
 
 
 # --- figures ----------------------------------------------------------------------------

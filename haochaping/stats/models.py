@@ -363,3 +363,36 @@ class RankingSnapshot(models.Model):
             raise ValueError("a published ranking snapshot is never edited")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
+
+
+class ExportApproval(models.Model):
+    """The office's approval of one export that needs it (stats.export_rules): asked by
+    someone outside the office with a purpose, decided once by an office user of the
+    asker's subtree (never the asker), good for one download of exactly that query until
+    it expires (stats.approvals). The audit log records every step."""
+
+    kind = models.CharField("导出类型", max_length=16)
+    query = models.JSONField("导出条件")
+    purpose = models.CharField("用途", max_length=200)
+    requester_label = models.CharField("申请人", max_length=150)
+    requester_key = models.CharField("申请人标识", max_length=40)  # user:<id> | client:<id>
+    org_path = models.CharField("申请人管辖范围", max_length=255)
+    status = models.CharField("状态", max_length=10, default="pending", choices=[
+        ("pending", "待审批"), ("approved", "已批准"), ("rejected", "已驳回"), ("used", "已使用")])
+    created_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    note = models.CharField("审批意见", max_length=200, blank=True)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出审批"
+        verbose_name_plural = "导出审批"
+        constraints = [models.CheckConstraint(
+            condition=models.Q(status__in=["pending", "approved", "rejected", "used"]),
+            name="stats_exportapproval_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"

@@ -172,7 +172,8 @@ def monthly_report_generate(*, period: date, scope_org: Org | None, now: datetim
         return found, False
     sheets = report_sheets(scope_actor(scope_org), period)
     scope_name = scope_org.name if scope_org else "全部"
-    xlsx = exports.xlsx_bytes(sheets)
+    xlsx = exports.xlsx_bytes(sheets, exports.Provenance(
+        by=generated_by, at=now, title=f"月度报告 {period:%Y-%m}", scope=scope_name))
     html = render_html(sheets, period=period, scope_name=scope_name, generated_at=now)
     stem = f"{scope_org.code if scope_org else 'all'}-{period:%Y-%m}"
     report = MonthlyReport(period=period, scope_org=scope_org, generated_at=now,

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from haochaping.accounts.auth import actor_of, api_auth
+from haochaping.core.bounds import Id
 from haochaping.workorders import selectors, services
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.rules import STATE_LABELS, State
@@ -54,7 +55,7 @@ def list_orders(request: HttpRequest, status: str | None = None, overdue: bool |
 
 
 @router.get("/{pk}", response=DetailOut)
-def detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     d = selectors.order_detail(actor_of(request), pk)
     return {"order": order_out(d.order), "rater_name": d.rater_name,
             "rater_phone": d.rater_phone, "actions": [a.value for a in d.actions],
@@ -64,55 +65,55 @@ def detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @router.get("/{pk}/actions", response=list[str])
-def actions(request: HttpRequest, pk: int) -> list[str]:
+def actions(request: HttpRequest, pk: Id) -> list[str]:
     actor = actor_of(request)
     return [a.value for a in selectors.available_actions(actor, selectors.get_order(actor, pk))]
 
 
-def _act(request: HttpRequest, pk: int) -> tuple[Any, WorkOrder]:
+def _act(request: HttpRequest, pk: Id) -> tuple[Any, WorkOrder]:
     actor = actor_of(request)
     return actor, selectors.get_order(actor, pk)
 
 
 @router.post("/{pk}/sign", response=OrderOut)
-def sign(request: HttpRequest, pk: int, body: SignIn) -> dict[str, Any]:
+def sign(request: HttpRequest, pk: Id, body: SignIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_sign(actor=actor, order=order,
                                              complexity=body.complexity))
 
 
 @router.post("/{pk}/callback", response=OrderOut)
-def callback(request: HttpRequest, pk: int, body: CallbackIn) -> dict[str, Any]:
+def callback(request: HttpRequest, pk: Id, body: CallbackIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_callback(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/verify", response=OrderOut)
-def verify(request: HttpRequest, pk: int, body: VerifyIn) -> dict[str, Any]:
+def verify(request: HttpRequest, pk: Id, body: VerifyIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_verify(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/rectify", response=OrderOut)
-def rectify(request: HttpRequest, pk: int, body: RectifyIn) -> dict[str, Any]:
+def rectify(request: HttpRequest, pk: Id, body: RectifyIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_rectify(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/reply", response=OrderOut)
-def reply(request: HttpRequest, pk: int, body: ReplyIn) -> dict[str, Any]:
+def reply(request: HttpRequest, pk: Id, body: ReplyIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_reply(actor=actor, order=order, text=body.text))
 
 
 @router.post("/{pk}/review", response=OrderOut)
-def review(request: HttpRequest, pk: int, body: ReviewIn) -> dict[str, Any]:
+def review(request: HttpRequest, pk: Id, body: ReviewIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_review(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/extension", response=OrderOut)
-def extension_request(request: HttpRequest, pk: int, body: ExtensionRequestIn,
+def extension_request(request: HttpRequest, pk: Id, body: ExtensionRequestIn,
                       ) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_extension_request(actor=actor, order=order,
@@ -120,7 +121,7 @@ def extension_request(request: HttpRequest, pk: int, body: ExtensionRequestIn,
 
 
 @router.post("/{pk}/extension/decide", response=OrderOut)
-def extension_decide(request: HttpRequest, pk: int, body: ExtensionDecideIn,
+def extension_decide(request: HttpRequest, pk: Id, body: ExtensionDecideIn,
                      ) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_extension_decide(actor=actor, order=order,
@@ -128,25 +129,25 @@ def extension_decide(request: HttpRequest, pk: int, body: ExtensionDecideIn,
 
 
 @router.post("/{pk}/appeal", response=OrderOut)
-def appeal_file(request: HttpRequest, pk: int, body: AppealFileIn) -> dict[str, Any]:
+def appeal_file(request: HttpRequest, pk: Id, body: AppealFileIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_appeal_file(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/appeal/rule", response=OrderOut)
-def appeal_rule(request: HttpRequest, pk: int, body: AppealRuleIn) -> dict[str, Any]:
+def appeal_rule(request: HttpRequest, pk: Id, body: AppealRuleIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_appeal_rule(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/redispatch", response=OrderOut)
-def redispatch(request: HttpRequest, pk: int, body: RedispatchIn) -> dict[str, Any]:
+def redispatch(request: HttpRequest, pk: Id, body: RedispatchIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_redispatch(actor=actor, order=order, **body.dict()))
 
 
 @router.post("/{pk}/typical", response=OrderOut)
-def typical(request: HttpRequest, pk: int, body: TypicalIn) -> dict[str, Any]:
+def typical(request: HttpRequest, pk: Id, body: TypicalIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
     return order_out(services.workorder_mark_typical(actor=actor, order=order,
                                                      typical=body.typical,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+
+from haochaping.core.bounds import Day, Id, Moment
 
 
 class OrderOut(Schema):
@@ -53,7 +55,7 @@ class CallbackIn(Schema):
     method: Literal["phone", "sms", "visit"]
     reached: bool
     summary: str = Field(max_length=2000)
-    called_at: datetime | None = None
+    called_at: Moment | None = None
 
 
 class VerifyIn(Schema):
@@ -63,7 +65,7 @@ class VerifyIn(Schema):
 class RectifyIn(Schema):
     measures: str = Field(max_length=2000)
     result: str = Field(max_length=2000)
-    attachment_ids: list[int] = Field(default_factory=list, max_length=20)
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=20)
 
 
 class ReplyIn(Schema):
@@ -76,7 +78,7 @@ class ReviewIn(Schema):
 
 
 class ExtensionRequestIn(Schema):
-    new_due_date: date
+    new_due_date: Day
     reason: str = Field(max_length=2000)
 
 
@@ -88,7 +90,7 @@ class ExtensionDecideIn(Schema):
 class AppealFileIn(Schema):
     grounds: Literal["untrue", "malicious"]
     evidence: str = Field(max_length=2000)
-    attachment_ids: list[int] = Field(default_factory=list, max_length=20)
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=20)
 
 
 class AppealRuleIn(Schema):
@@ -97,7 +99,7 @@ class AppealRuleIn(Schema):
 
 
 class RedispatchIn(Schema):
-    org_id: int
+    org_id: Id
     note: str = Field("", max_length=2000)
 
 

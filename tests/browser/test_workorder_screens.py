@@ -54,10 +54,10 @@ def test_handler_works_the_order_and_the_office_passes_qa(
     tab.fill("form[data-form=rectify] textarea[name=measures]", "制作一次性告知清单")
     tab.fill("form[data-form=rectify] textarea[name=result]", "已为评价人重新办理")
     tab.set_input_files("form[data-form=rectify] input[type=file]", files=[
-        {"name": "告知清单.txt", "mimeType": "text/plain", "buffer": "清单".encode()}])
+        {"name": "告知清单.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
     tab.click("form[data-form=rectify] button[type=submit]")
     tab.wait_for_selector("form[data-form=reply]")
-    assert "告知清单.txt" in tab.locator("[data-testid=records]").inner_text()
+    assert "告知清单.pdf" in tab.locator("[data-testid=records]").inner_text()
     tab.fill("form[data-form=reply] textarea[name=text]", "已一次性告知所需材料，感谢监督")
     tab.click("form[data-form=reply] button[type=submit]")
     tab.wait_for_selector("[data-testid=status] >> text=已反馈待质检")

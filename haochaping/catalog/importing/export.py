@@ -1,12 +1,11 @@
 """``catalog_export``: the import columns, scoped to the actor's org subtree.
 
-An export re-imports unchanged: same headers, enum labels and 是/否 that the parsers read.
+An export re-imports unchanged: same headers, enum labels and 是/否 that the parsers read,
+and the apostrophe ``core.sheets`` puts before a formula-like cell is taken off on import.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,15 +14,15 @@ from django.db.models import QuerySet
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require, scope
+from haochaping.audit.services import audit_record
 from haochaping.catalog.importing.columns import ENTITY_COLUMNS, Column, format_cell
 from haochaping.catalog.importing.service import check_entity
 from haochaping.catalog.models import Hall, Matter, Org, Region, Staff, Window
 from haochaping.core.errors import ValidationError
+from haochaping.core.sheets import CONTENT_TYPES as FORMATS
+from haochaping.core.sheets import Provenance, Sheet, csv_bytes, xlsx_bytes
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT = "catalog.export"
 
 # column key -> queryset value path, where it differs from the key
 SOURCES: dict[str, dict[str, str]] = {
@@ -63,27 +62,23 @@ def export_rows(actor: Actor, entity: str) -> Iterator[list[str]]:
         yield [format_cell(c, v) for c, v in zip(columns, values, strict=True)]
 
 
-def catalog_export(*, actor: Actor, entity: str, fmt: str = "xlsx") -> ExportFile:
+def catalog_export(*, actor: Actor, entity: str, fmt: str = "xlsx",
+                   ip: str | None = None) -> ExportFile:
+    """The entity's rows in the actor's subtree as a file (``core.sheets``: cells
+    neutralised, who and when in the XLSX properties), audited as ``catalog.export``
+    (the query and the row count, never a cell)."""
     if fmt not in FORMATS:
         raise ValidationError("export.format", "导出格式只能是 xlsx 或 csv", field="format")
-    rows = export_rows(actor, entity)
+    header, *rows = list(export_rows(actor, entity))
+    event = audit_record(action=EXPORT, actor=actor.user, actor_label=actor.label,
+                         object_type=f"catalog.{entity}", ip=ip,
+                         after={"entity": entity, "format": fmt, "rows": len(rows),
+                                "scope": actor.scope_path or "/"})
+    sheet = Sheet(entity, header, rows)
     if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerows(rows)
-        # The BOM lets Excel open the UTF-8 file with the right encoding.
-        content = buffer.getvalue().encode("utf-8-sig")
+        content = csv_bytes(sheet)
     else:
-        content = _xlsx(entity, rows)
+        content = xlsx_bytes([sheet], Provenance(
+            by=actor.label, at=event.at, title=f"服务目录导出（{entity}）",
+            scope=actor.scope_path or "/", reference=str(event.pk)))
     return ExportFile(content, FORMATS[fmt], f"{entity}.{fmt}")
-
-
-def _xlsx(entity: str, rows: Iterator[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(entity)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -14,6 +14,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from haochaping.core.bounds import INT32_MAX
+from haochaping.core.sheets import unescape
+from haochaping.core.text import clean_text
+
 CODE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 REGION_RE = re.compile(r"^[0-9]{12}$")
 TRUE_WORDS = frozenset({"是", "true", "1", "yes", "y", "启用", "在岗"})
@@ -32,7 +36,7 @@ class CellError(ValueError):
 
 
 def cell_text(value: object) -> str:
-    """Normalise what a CSV or XLSX cell holds to stripped text.
+    """Normalise what a CSV or XLSX cell holds to stripped, clean text.
 
     Excel stores ``1`` as the float ``1.0`` and long codes as integers; both come back
     as their digits.
@@ -45,7 +49,9 @@ def cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    # Text as the request edge cleans it (core.text); an apostrophe our exports put
+    # before a formula-like cell (core.sheets) is taken off again.
+    return unescape(clean_text(str(value)).strip())
 
 
 def code(max_length: int) -> Parser:
@@ -77,12 +83,13 @@ def region_code(value: str) -> str:
 
 
 def non_negative_int(value: str) -> int:
+    """0 to the largest value the column holds (core.bounds.INT32_MAX)."""
     try:
         number = int(value)
     except ValueError:
         raise CellError("import.integer", "须为非负整数") from None
-    if number < 0:
-        raise CellError("import.integer", "须为非负整数")
+    if not 0 <= number <= INT32_MAX:
+        raise CellError("import.integer", f"须为 0 至 {INT32_MAX} 之间的整数")
     return number
 
 

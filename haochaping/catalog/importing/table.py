@@ -120,7 +120,7 @@ def read_sheet(data: bytes, columns: list[Column]) -> Sheet:
     try:
         for cells in raw_rows:
             number += 1
-            texts = [c if isinstance(c, str) else cell_text(c) for c in cells]
+            texts = [cell_text(c) for c in cells]
             if not any(t.strip() for t in texts):
                 continue
             if number > MAX_ROWS:

@@ -24,6 +24,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.auth import actor_of, api_auth
 from haochaping.catalog.rules.standards import LEVEL_LABELS
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.bounds import Id, Int32
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.evaluations.devices import rules
@@ -97,7 +98,7 @@ def devices(request: HttpRequest) -> Any:
 
 
 @router.get("/offline", response=list[s.DeviceOut], auth=api_auth, summary="离线设备清单")
-def offline(request: HttpRequest, minutes: int | None = None) -> Any:
+def offline(request: HttpRequest, minutes: Int32 | None = None) -> Any:
     actor = _office(request, access.READ)
     if minutes is not None and not 1 <= minutes <= 7 * 24 * 60:
         raise ValidationError("device.invalid_minutes", "离线分钟数须在 1 至 10080 之间", "minutes")
@@ -107,7 +108,7 @@ def offline(request: HttpRequest, minutes: int | None = None) -> Any:
 
 @router.post("/{int:device_id}/rekey", response=s.DeviceKeyOut, auth=api_auth,
              summary="重新生成设备密钥（只返回一次）")
-def rekey(request: HttpRequest, device_id: int) -> Any:
+def rekey(request: HttpRequest, device_id: Id) -> Any:
     actor = _office(request, access.WRITE)
     device, raw = device_rekey(actor=actor, device=device_in_scope(actor, device_id))
     return _with_key(device, raw)
@@ -115,7 +116,7 @@ def rekey(request: HttpRequest, device_id: int) -> Any:
 
 @router.post("/{int:device_id}/deactivate", response=s.DeviceOut, auth=api_auth,
              summary="停用评价设备")
-def deactivate(request: HttpRequest, device_id: int) -> Any:
+def deactivate(request: HttpRequest, device_id: Id) -> Any:
     actor = _office(request, access.WRITE)
     device = device_deactivate(actor=actor, device=device_in_scope(actor, device_id))
     return device_out(DeviceRow(device=device, offline=False, silent_minutes=None))

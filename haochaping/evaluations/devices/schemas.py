@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from haochaping.core.bounds import Id, Int32
 from haochaping.evaluations.rules import MAX_TEXT_CHARS
 
 DeviceKind = Literal["evaluator", "kiosk", "four_key"]
@@ -43,7 +44,9 @@ class HeartbeatIn(Schema):
     agent: str = Field(default="", max_length=100)
 
 
-class WindowOut(Schema):
+class DeviceWindowOut(Schema):
+    """Named apart from the catalog's ``WindowOut``: the OpenAPI keys schemas by name."""
+
     code: str
     number: str
     name: str
@@ -54,11 +57,11 @@ class HeartbeatOut(Schema):
     server_time: datetime
     device_id: int
     kind: str
-    window: WindowOut
+    window: DeviceWindowOut
     offline_after_minutes: int
 
 
-class StaffOut(Schema):
+class DeviceStaffOut(Schema):
     name: str
     staff_no: str
 
@@ -69,7 +72,7 @@ class PendingHandlingOut(Schema):
     matter: str
     org: str
     completed_at: datetime | None
-    staff: StaffOut | None
+    staff: DeviceStaffOut | None
 
 
 class KeyOut(Schema):
@@ -91,10 +94,10 @@ class PendingOut(Schema):
 
 
 class DeviceRatingIn(Schema):
-    handling_id: int
+    handling_id: Id
     level: int | None = Field(default=None, ge=1, le=5)
     key: int | None = Field(default=None, ge=1, le=4)
-    item_levels: dict[str, int] = Field(default_factory=dict, max_length=20)
+    item_levels: dict[str, Int32] = Field(default_factory=dict, max_length=20)
     content_codes: list[str] = Field(default_factory=list, max_length=40)
     reason_codes: list[str] = Field(default_factory=list, max_length=40)
     text: str = Field(default="", max_length=MAX_TEXT_CHARS + 1)

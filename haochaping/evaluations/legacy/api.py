@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from haochaping.accounts.auth import actor_of, api_auth
+from haochaping.core.bounds import Int32
 from haochaping.core.errors import ValidationError
 from haochaping.evaluations.legacy import rules
 from haochaping.evaluations.legacy.services import (
@@ -28,7 +29,7 @@ class LegacyItemIn(Schema):
     source_id: str = Field(default="", max_length=100)
     proj_no: str = Field(default="", max_length=64)
     client_system: str = Field(default="", max_length=100)
-    level: int | str = ""
+    level: Int32 | str = ""
     rated_at: str = Field(default="", max_length=40)
     channel: str = Field(default="", max_length=32)
     text: str = Field(default="", max_length=rules.MAX_TEXT_CHARS + 1)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from haochaping.catalog.rules.standards import is_bad
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.bounds import is_key
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.core.htmx import htmx
@@ -86,7 +87,7 @@ def chosen_of(post: QueryDict | None) -> dict[str, Any]:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 3 else 0
+    return int(value) if value and is_key(value) and len(value) < 3 else 0
 
 
 def rating_from_post(post: QueryDict, form: dict[str, Any],

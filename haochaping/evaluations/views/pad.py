@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from haochaping.catalog.rules.standards import Channel
+from haochaping.core.bounds import is_key
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
 from haochaping.evaluations.public import (
@@ -174,7 +175,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
     try:
         throttle("device", claim.device_id)
         handling_id = request.POST.get("handling", "")
-        if not handling_id.isdigit():
+        if not is_key(handling_id):
             raise PublicError("handling.not_found", "该办件不属于本窗口", 404)
         handling = pad_presented(claim.window_id, int(handling_id))
     except AppError as exc:

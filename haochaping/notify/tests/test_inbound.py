@@ -83,6 +83,14 @@ def test_invalid_payload_is_refused(invited: Handling) -> None:
     assert _nothing_written()
 
 
+def test_control_characters_in_a_signed_reply_are_dropped(invited: Handling) -> None:
+    """The webhook parses its signed raw body itself: its schema applies the edge's text
+    rule (core.bounds.CleanStr); a NUL answered 500 on PostgreSQL (issue 17)."""
+    response = _post("5\x00\x1b", message_id="m-\x00")
+    assert response.status_code == 200, response.content
+    assert (InboundSms.objects.get().body, Evaluation.objects.get().level) == ("5", 5)
+
+
 @pytest.mark.parametrize("text", ["5", " ５ "])
 def test_a_digit_rates_the_invited_handling(invited: Handling, text: str) -> None:
     response = _post(text)

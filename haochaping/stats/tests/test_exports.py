@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -79,7 +80,9 @@ def test_figures_csv_equals_the_selector(simulated: Simulation,  # noqa: F811
     response = client.get(f"{URL}/figures.csv", {"group_by": "channel", "period": "day",
                                                  "start": first, "end": last})
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith(f'figures-{first}-{last}.csv"')
+    # the stem, then the export's local time and its audit record (core.sheets.Provenance)
+    assert re.search(rf'figures-{first}-{last}-\d{{14}}-\d+\.csv"$',
+                     response["Content-Disposition"])
     header, *lines = _csv_rows(response)
     rows = selectors.figures(actor_for_user(simulated.town.people.admin),
                              group_by=("channel",), period=Period.DAY, start=first, end=last)
@@ -100,8 +103,18 @@ def test_exports_are_scoped_to_the_subtree(simulated: Simulation,  # noqa: F811
                                                   "end": last})
     header, *lines = _xlsx_rows(response)
     assert {ln[0] for ln in lines} == {loc.market.pk}
-    drill = _csv_rows(client.get(f"{URL}/drilldown.csv", {"figure": "real_ratings",
-                                                          "start": first, "end": last}))
+    query = {"figure": "real_ratings", "start": first.isoformat(), "end": last.isoformat()}
+    refused = client.get(f"{URL}/drilldown.csv", query)  # ratings: the office approves
+    assert (refused.status_code, refused.json()["code"]) == (403, "export.approval_required")
+    asked = client.post(f"{URL}/requests", {"kind": "drilldown", "query": query,
+                                           "purpose": "本部门差评整改分析"},
+                        content_type="application/json").json()
+    office = Client()
+    office.force_login(people.supervisor)
+    decided = office.post(f"{URL}/requests/{asked['id']}/decide", {"approve": True},
+                          content_type="application/json")
+    assert decided.json()["status"] == "approved"
+    drill = _csv_rows(client.get(f"{URL}/drilldown.csv", {**query, "approval": asked["id"]}))
     market = set(Evaluation.objects.filter(
         org=loc.market, is_current=True, invalidated_at=None, is_default=False
     ).values_list("public_id", flat=True))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, actor_for_user, scope
 from haochaping.catalog.models import Org, Region
+from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError, PermissionDenied, ValidationError
 from haochaping.core.htmx import htmx
 from haochaping.stats import rules
@@ -78,14 +79,8 @@ class Filters:
 
 
 def _day(query: QueryDict, key: str, default: date) -> date:
-    raw = query.get(key, "").strip()
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError("stats.invalid_date", "日期格式无效，请按“年-月-日”填写",
-                              key) from None
+    day = parse_day(query.get(key), key, code="stats.invalid_date")
+    return default if day is None else day
 
 
 def parse_filters(actor: Actor, query: QueryDict) -> Filters:
@@ -113,7 +108,7 @@ def _region(query: QueryDict) -> Region | None:
     raw = query.get("region", "").strip()
     if not raw:
         return None
-    valid = raw.isdigit() and len(raw) <= 18  # a database integer
+    valid = is_key(raw)  # a database integer
     region = Region.objects.filter(pk=int(raw)).first() if valid else None
     if region is None:
         raise ValidationError("stats.region", "所选区划无效", "region")
@@ -124,7 +119,7 @@ def _org(actor: Actor, query: QueryDict) -> Org | None:
     raw = query.get("scope", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_key(raw):
         raise ValidationError("stats.scope", "所选机构无效", "scope")
     org = scope(Org.objects.filter(pk=int(raw)), actor).first()
     if org is None:

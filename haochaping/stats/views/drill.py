@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor
+from haochaping.core.bounds import is_key
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.evaluations.models import LEVEL_CHOICES, Evaluation
 from haochaping.handlings.models import Handling
@@ -45,7 +46,7 @@ def _key(query: QueryDict) -> dict[str, Any]:
         raw = query.get(name, "").strip()
         if not raw:
             continue
-        if name not in TEXT_KEYS and not raw.isdigit():
+        if name not in TEXT_KEYS and not is_key(raw):
             raise ValidationError("stats.filter", f"筛选条件“{KEY_LABELS[name]}”无效", name)
         key[name] = raw if name in TEXT_KEYS else int(raw)
     return key

@@ -6,7 +6,9 @@ The files are those of the export API (``stats.exports`` sheets, streamed by
 up to ``exports.EXPORT_MAX_ROWS``), and every download is audited
 (``stats.downloads.export_recorded``). Parameters are validated and the figures computed
 before a byte is sent: a bad request is a Chinese error page with its 4xx, no file and
-no audit row.
+no audit row. An export that needs the office's approval (a drill-down of ratings, or one
+over ``HCP_EXPORT_APPROVAL_ROWS`` rows, asked by someone outside the office) takes the
+approved request's number as ``approval`` (stats.approvals), or is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor
+from haochaping.core.bounds import parse_int
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.stats import downloads, drill_rows, exports
@@ -49,6 +52,11 @@ def _query(filters: Filters, **extra: Any) -> dict[str, Any]:
             "region": filters.region.pk if filters.region is not None else None, **extra}
 
 
+def _approval(request: HttpRequest) -> int | None:
+    """The approved export request a download spends (stats.approvals), if it needs one."""
+    return parse_int(request.GET.get("approval"), "approval", low=1, code="stats.approval")
+
+
 def _ip(request: HttpRequest) -> str | None:
     return client_ip_or_none(request)
 
@@ -71,12 +79,13 @@ def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase
             filters.narrow(actor), group_by=group_by, period=filters.period,
             start=filters.start, end=filters.end, filters=filters.narrowing(),
             compare_previous=False)
+        event = downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows,
+                                          ip=_ip(request), approval=_approval(request),
+                                          query=_query(filters, table=table,
+                                                       group_by=",".join(group_by)))
     except AppError as exc:
         return refused(request, exc)
-    downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows, ip=_ip(request),
-                              query=_query(filters, table=table,
-                                           group_by=",".join(group_by)))
-    return _send(sheet, fmt, f"{stem}-{filters.start}-{filters.end}")
+    return _send(sheet, fmt, f"{stem}-{filters.start}-{filters.end}", event)
 
 
 @login_required
@@ -91,11 +100,16 @@ def drill_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         sheet, rows = exports.drilldown_export(
             filters.narrow(actor), figure=figure, start=filters.start, end=filters.end,
             key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
+        # The parameters of the API's drill-down export, so one approval serves both.
+        query = {"figure": figure, "start": filters.start, "end": filters.end,
+                 "scope": filters.org.pk if filters.org is not None else None,
+                 **filters.narrowing(key)}
+        event = downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows,
+                                          ip=_ip(request), query=query,
+                                          approval=_approval(request))
     except AppError as exc:
         return refused(request, exc)
-    downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows, ip=_ip(request),
-                              query=_query(filters, figure=figure, **key))
-    return _send(sheet, fmt, f"{figure}-{filters.start}-{filters.end}")
+    return _send(sheet, fmt, f"{figure}-{filters.start}-{filters.end}", event)
 
 
 def _rows_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
@@ -105,11 +119,12 @@ def _rows_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
         sheet, rows = exports.rows_export(
             filters.narrow(actor), kind=kind, figure=figure, start=filters.start,
             end=filters.end, key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
+        event = downloads.export_recorded(actor, kind=kind, fmt=fmt, rows=rows,
+                                          ip=_ip(request), approval=_approval(request),
+                                          query=_query(filters, figure=figure, **key))
     except AppError as exc:
         return refused(request, exc)
-    downloads.export_recorded(actor, kind=kind, fmt=fmt, rows=rows, ip=_ip(request),
-                              query=_query(filters, figure=figure, **key))
-    return _send(sheet, fmt, f"{kind}-{figure}-{filters.start}-{filters.end}")
+    return _send(sheet, fmt, f"{kind}-{figure}-{filters.start}-{filters.end}", event)
 
 
 @login_required

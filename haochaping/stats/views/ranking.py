@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from haochaping.accounts.scoping import Actor
+from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
 from haochaping.stats import ranking, rules, snapshot_rules, snapshots
@@ -45,13 +46,8 @@ def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
     period = next((p for p in PERIODS if p.value == (query.get("period") or "month")), None)
     if period is None:
         raise ValidationError("stats.period", "不支持的统计周期", "period")
-    raw = (query.get("day") or "").strip()
-    try:
-        day = date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        raise ValidationError("stats.invalid_date", "日期格式无效，请按“年-月-日”填写",
-                              "day") from None
-    return level, period, day
+    day = parse_day(query.get("day"), "day", code="stats.invalid_date")
+    return level, period, day or timezone.localdate()
 
 
 def _row(row: rr.Ranked, level: rr.Level, span: Filters) -> dict[str, Any]:
@@ -121,7 +117,7 @@ def _exports(level: rr.Level, period: rules.Period, day: date) -> dict[str, str]
 def _whole_numbers(typed: dict[str, str]) -> dict[str, int]:
     """The typed weights as whole numbers, or a 422 naming every one that is not."""
     bad = [FieldProblem("ranking.weights", f"“{WEIGHT_LABELS[n]}”须为整数", n)
-           for n, v in typed.items() if not v.removeprefix("-").isdigit()]
+           for n, v in typed.items() if not is_key(v.removeprefix("-"))]
     if bad:
         raise ValidationError("ranking.weights", bad[0].message, bad[0].field, problems=bad)
     return {n: int(v) for n, v in typed.items()}

@@ -14,7 +14,8 @@ from django.utils import timezone
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
-from haochaping.core.errors import PermissionDenied, ValidationError
+from haochaping.core import uploads
+from haochaping.core.errors import PermissionDenied, RuleViolation, ValidationError
 from haochaping.vault.services import RaterIdentity, rater_reveal
 from haochaping.workorders.models import Attachment, WorkOrder
 from haochaping.workorders.rules import Action, Party, State
@@ -142,7 +143,8 @@ def workorder_satisfaction(*, actor: Actor, order: WorkOrder, satisfied: bool,
 
 def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,
                    now: datetime | None = None) -> Attachment:
-    """Store one evidence or rectification file (MEDIA_ROOT) with its SHA-256."""
+    """Store one evidence or rectification file (MEDIA_ROOT) with its SHA-256: an image,
+    PDF, OFD or Office document by its content (``core.uploads``), under a safe name."""
     if party_of(actor) is not Party.HANDLER:
         raise PermissionDenied("forbidden.role", "只有承办部门可以上传附件")
     require(actor, access.WORK_ORDER, access.WRITE, order.org_path)
@@ -151,11 +153,15 @@ def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,
     size = upload.size or 0
     if not 0 < size <= MAX_ATTACHMENT_BYTES:
         raise ValidationError("workorder.attachment_size", "附件须为 1 字节至 20 MB", "file")
+    try:  # judged by content, against the allowlist of core.uploads
+        kind = uploads.kind_of(upload)
+    except RuleViolation as exc:
+        raise ValidationError(exc.code, exc.message, exc.field) from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     now = now or timezone.now()
-    name = (upload.name or "附件")[-200:]
+    name = uploads.safe_name(upload.name or "", kind)
     with transaction.atomic():
         row = Attachment(order=order, name=name, sha256=digest.hexdigest(), size=size,
                          uploaded_by=actor.user, created_at=now)
@@ -163,7 +169,7 @@ def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,
         row.save()
         audit_record(action="workorder.attachment", actor=actor.user, actor_label=actor.label,
                      obj=order, after={"attachment": row.pk, "sha256": row.sha256,
-                                       "size": size})
+                                       "size": size, "kind": kind.name})
     return row
 
 

@@ -16,6 +16,8 @@ from haochaping.workorders.models import Attachment, Callback, WorkOrder
 from haochaping.workorders.tests.conftest import snapshot
 from tests.factories import logged_in
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32  # the start of a JPEG file
+
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -118,11 +120,11 @@ def test_handler_walks_the_order_to_qa_through_the_screens(order: WorkOrder,
     assert response.status_code == 200
     assert Callback.objects.get().reached is True
     act(client, order, "verify", {"findings": "情况属实"})
-    upload = SimpleUploadedFile("整改照片.txt", b"photo", content_type="text/plain")
+    upload = SimpleUploadedFile("整改照片.jpg", JPEG, content_type="image/jpeg")
     response = act(client, order, "rectify", {"measures": "一次告知", "result": "已办结",
                                               "files": upload})
     assert response.status_code == 200
-    assert Attachment.objects.get().name == "整改照片.txt"
+    assert Attachment.objects.get().name == "整改照片.jpg"
     response = act(client, order, "reply", {"text": "已一次性告知所需材料"})
     assert response.status_code == 200
     order.refresh_from_db()
@@ -178,7 +180,7 @@ def test_refused_step_in_working_state_keeps_everything(order: WorkOrder,
     response = act(client, order, "reply", {"text": "已整改"})
     assert response.status_code == 422
     assert 'data-code="workorder.callback_required"' in response.content.decode()
-    upload = SimpleUploadedFile("a.txt", b"x", content_type="text/plain")
+    upload = SimpleUploadedFile("a.jpg", JPEG, content_type="image/jpeg")
     response = act(client, order, "rectify", {"measures": "", "result": "r", "files": upload})
     assert response.status_code == 422
     assert Attachment.objects.count() == 0

@@ -13,6 +13,7 @@ from django.utils import timezone
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.models import BadReason, ContentItem
+from haochaping.core.bounds import is_key, parse_day, parse_moment
 from haochaping.core.errors import AppError, PermissionDenied, ValidationError
 from haochaping.core.htmx import htmx
 from haochaping.workorders.models import WorkOrder
@@ -67,24 +68,20 @@ def flag(post: QueryDict, key: str, label: str) -> bool:
 
 
 def day(post: QueryDict, key: str) -> date:
-    try:
-        return date.fromisoformat(post.get(key, ""))
-    except ValueError:
-        raise ValidationError("workorder.invalid_date", "日期格式无效", key) from None
+    value = parse_day(post.get(key), key, code="workorder.invalid_date")
+    if value is None:
+        raise ValidationError("workorder.invalid_date", "日期格式无效", key)
+    return value
 
 
 def moment(post: QueryDict, key: str) -> datetime | None:
     """A datetime-local input in the server's zone; empty means now."""
-    raw = post.get(key, "").strip()
-    if not raw:
+    value = parse_moment(post.get(key), key, code="workorder.invalid_called_at")
+    if value is None:
         return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError("workorder.invalid_called_at", "时间格式无效", key) from None
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def number(post: QueryDict, key: str) -> int | None:
     raw = post.get(key, "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if is_key(raw) else None

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Matter, Org
+from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors
@@ -34,9 +35,10 @@ PAGE_SIZE = 20
 
 
 def _date(raw: str | None) -> date | None:
+    """A filter's day; one that is not a day of the calendar filters nothing."""
     try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
+        return parse_day(raw, "date")
+    except AppError:
         return None
 
 
@@ -48,10 +50,10 @@ def _filtered(actor: Actor, params: dict[str, str]) -> QuerySet[WorkOrder]:
     qs = selectors.queue_for(actor, selectors.QueueFilters(
         status=status if status in STATE_LABELS else None, overdue=overdue))
     org_id, matter_id = params.get("org", ""), params.get("matter", "")
-    if org_id.isdigit():
+    if is_key(org_id):
         org = scope(Org.objects.all(), actor).filter(pk=int(org_id)).first()
         qs = qs.filter(org_path__startswith=org.path) if org else qs.none()
-    if matter_id.isdigit():
+    if is_key(matter_id):
         qs = qs.filter(evaluation__matter_id=int(matter_id))
     start, end = _date(params.get("from")), _date(params.get("to"))
     if start:

@@ -1,0 +1,108 @@
+"""``Idempotency-Key`` on the API's POSTs (issue 17): a client that lost the answer (a
+timeout, a killed server) retries with the same key and gets the first answer again,
+status and body, instead of doing the work twice or reading a 409 it cannot interpret.
+
+Applies to a POST under ``/api/`` that carries an API key (``X-Api-Key`` or
+``Authorization: Bearer``) and an ``Idempotency-Key`` (1–100 visible ASCII characters).
+Keys are scoped per API key (its SHA-256): two clients never share one. The request runs
+in one transaction with its :class:`~haochaping.core.models.IdempotentRequest` row, which
+is inserted first, so a concurrent duplicate waits for it (PostgreSQL: the unique key;
+SQLite: the one writer) and then replays it; a killed request leaves neither its writes
+nor the row, so its retry simply runs. Answers kept: 2xx and 4xx except 401 and 429
+(nothing was done; the client should retry as it is); a 5xx keeps nothing. The same key
+with another method, path or body is 422 ``idempotency.key_reused``. Rows expire after
+``HCP_IDEMPOTENCY_HOURS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from haochaping.core.errors import ValidationError
+from haochaping.core.models import IdempotentRequest
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+MAX_KEY = 100
+NOT_KEPT = frozenset({401, 429})
+
+
+class _Discard(Exception):
+    """Leaves the request's transaction rolled back, carrying the answer to send."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("discarded")
+        self.response = response
+
+
+def credential(request: HttpRequest) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("X-Api-Key") or None
+
+
+def _error(exc: ValidationError) -> JsonResponse:
+    return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
+
+
+def _replay(row: IdempotentRequest) -> HttpResponse:
+    response = HttpResponse(bytes(row.body), status=row.status, content_type=row.content_type)
+    response[REPLAYED] = "true"
+    return response
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        secret = credential(request)
+        if (key is None or secret is None or request.method != "POST"
+                or not request.path.startswith("/api/")):
+            return self.get_response(request)
+        if not (0 < len(key) <= MAX_KEY and key.isascii() and key.isprintable()
+                and " " not in key):
+            return _error(ValidationError("idempotency.invalid_key",
+                                          f"幂等键须为 1 至 {MAX_KEY} 个可见 ASCII 字符", HEADER))
+        scope = "key:" + hashlib.sha256(secret.encode()).hexdigest()
+        digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
+        digest.update(request.body)
+        try:
+            return self._run(request, scope, key, digest.hexdigest())
+        except _Discard as discarded:
+            return discarded.response
+
+    def _run(self, request: HttpRequest, scope: str, key: str,
+             fingerprint: str) -> HttpResponse:
+        now = timezone.now()
+        with transaction.atomic():
+            IdempotentRequest.objects.filter(scope=scope, key=key, expires_at__lte=now).delete()
+            try:
+                with transaction.atomic():
+                    row = IdempotentRequest.objects.create(
+                        scope=scope, key=key, fingerprint=fingerprint, status=0,
+                        content_type="", body=b"", created_at=now,
+                        expires_at=now + timedelta(hours=settings.HCP_IDEMPOTENCY_HOURS))
+            except IntegrityError:
+                first = IdempotentRequest.objects.get(scope=scope, key=key)
+                if first.fingerprint != fingerprint:
+                    return _error(ValidationError(
+                        "idempotency.key_reused", "该幂等键已用于另一请求，请换一个键", HEADER))
+                return _replay(first)
+            response = self.get_response(request)
+            if response.status_code >= 500 or response.status_code in NOT_KEPT \
+                    or response.streaming:
+                raise _Discard(response)
+            IdempotentRequest.objects.filter(pk=row.pk).update(
+                status=response.status_code, content_type=response.get("Content-Type", ""),
+                body=response.content)
+            return response
