@@ -39,6 +39,7 @@ from haochaping.accounts.scoping import system_actor
 from haochaping.accounts.services import MAX_RATE_LIMIT, api_client_create
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules.standards import Channel
+from haochaping.evaluations.guards import EVALUATION_GUARD
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
@@ -46,6 +47,7 @@ from haochaping.evaluations.tests import factories as ef
 from haochaping.stats.reports import monthly_report_generate
 from haochaping.workorders.models import WorkOrder
 from tests.factories import logged_in
+from tests.records import guard_lifted
 
 # The bound of the run: generated requests per operation in the fuzzing phase (the
 # examples and coverage phases add their own, fixed, cases), one seed, no database of
@@ -121,7 +123,8 @@ def fuzz_world(locality: SimpleNamespace, personas: SimpleNamespace, settings: A
         [rating] = evaluation_submit(handling=handling, channel=Channel.WEB,
                                      rating=RatingInput(1, reason_codes=["108"], text="反复补充"))
     # Stored before the edge cleaned input: exports must still write these rows.
-    Evaluation.objects.filter(pk=rating.pk).update(text="=1+1\x0b\x1b差")
+    with guard_lifted(EVALUATION_GUARD):  # as if rated with this text
+        Evaluation.objects.filter(pk=rating.pk).update(text="=1+1\x0b\x1b差")
     Org.objects.filter(pk=locality.market.pk).update(name="市场\x0b监管局")
     report, _ = monthly_report_generate(period=timezone.localdate().replace(day=1),
                                         scope_org=None, now=timezone.now())

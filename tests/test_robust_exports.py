@@ -17,11 +17,13 @@ from haochaping.audit.models import AuditEvent
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.localtime import SHANGHAI
+from haochaping.evaluations.guards import EVALUATION_GUARD
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests import factories as ef
 from tests.factories import logged_in
+from tests.records import guard_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,8 @@ def legacy(locality: SimpleNamespace, django_capture_on_commit_callbacks: Any
     with django_capture_on_commit_callbacks(execute=True):
         [rating] = evaluation_submit(handling=handling, channel=Channel.WEB,
                                      rating=RatingInput(1, reason_codes=["108"], text="差"))
-    Evaluation.objects.filter(pk=rating.pk).update(text="=cmd|' /C calc'!A0\x07")
+    with guard_lifted(EVALUATION_GUARD):  # as if rated with this text
+        Evaluation.objects.filter(pk=rating.pk).update(text="=cmd|' /C calc'!A0\x07")
     Org.objects.filter(pk=locality.market.pk).update(name=LEGACY_NAME)
     day = rating.created_at.astimezone(SHANGHAI).date()
     return SimpleNamespace(rating=rating, day=day)

@@ -18,12 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_remote_points_at_the_fake_remote_with_the_demo_keys() -> None:
     out = io.StringIO()
+    saved = AuditEvent.objects.filter(action="exchange.remote_save").count()
+    others = set(Remote.objects.exclude(name="demo-national").values_list("pk", flat=True))
     call_command("demo_remote", url="http://127.0.0.1:18710/", stdout=out)
     call_command("demo_remote", url="http://127.0.0.1:18711", stdout=out)
-    [remote] = Remote.objects.all()
+    # the demo database may hold the demo's other remotes: one row of this name, no other new
+    [remote] = Remote.objects.filter(name="demo-national")
+    assert set(Remote.objects.exclude(name="demo-national").values_list("pk", flat=True)) == others
     assert (remote.name, remote.profile, remote.base_url, remote.key_env, remote.is_active) == (
         "demo-national", "national", "http://127.0.0.1:18711", "DEMO", True)
-    assert AuditEvent.objects.filter(action="exchange.remote_save").count() == 2
+    assert AuditEvent.objects.filter(action="exchange.remote_save").count() == saved + 2
     assert "haochaping exchange check --profile national --url http://127.0.0.1:18711 " \
            in out.getvalue()
     assert "curl -X POST http://127.0.0.1:18711/_send -d '{\"url\": " \
@@ -33,6 +37,7 @@ def test_the_demo_remote_points_at_the_fake_remote_with_the_demo_keys() -> None:
 
 def test_refused_in_production(settings: SettingsWrapper) -> None:
     settings.HCP_ENV = "production"
+    before = list(Remote.objects.values_list("pk", "base_url").order_by("pk"))
     with pytest.raises(CommandError, match="production"):
         call_command("demo_remote", stdout=io.StringIO())
-    assert not Remote.objects.exists()
+    assert list(Remote.objects.values_list("pk", "base_url").order_by("pk")) == before
