@@ -6,11 +6,14 @@ Here in access (not in core, which imports no app) because who may view is a rol
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.http import HttpRequest
 
 from haochaping.accounts.roles import Role
+from haochaping.core.errors import AppError
 
 
 class ReadOnlyAdminMixin:
@@ -39,3 +42,22 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def requeue_each(modeladmin: Any, request: HttpRequest, rows: Iterable[Any],
+                 requeue: Callable[[Any], object], noun: str) -> None:
+    """An admin action over the selected rows that calls a service per row (re-send a dead
+    letter, retry an outbox message): counts what was done, and groups the service's
+    refusals by their Chinese message for the operator."""
+    done = 0
+    refusals: dict[str, int] = {}
+    for row in rows:
+        try:
+            requeue(row)
+            done += 1
+        except AppError as exc:
+            refusals[exc.message] = refusals.get(exc.message, 0) + 1
+    if done:
+        modeladmin.message_user(request, f"已重新排队 {done} 条{noun}。", messages.SUCCESS)
+    for reason, count in refusals.items():
+        modeladmin.message_user(request, f"{count} 条{noun}未处理：{reason}", messages.WARNING)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin, requeue_each
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.core.clientip import client_ip_or_none
-from haochaping.core.errors import AppError
 from haochaping.exchange.models import OutboxRecord
 from haochaping.exchange.services import outbox_resend
 
@@ -38,15 +37,6 @@ class OutboxRecordAdmin(ReadOnlyAdminMixin, _AdminBase):
     @admin.action(description="重新上报所选拒收或死信记录")
     def resend(self, request: HttpRequest, queryset: QuerySet[OutboxRecord]) -> None:
         actor = actor_for_user(request.user)
-        done = 0
-        refusals: dict[str, int] = {}
-        for record in queryset:
-            try:
-                outbox_resend(actor=actor, record=record, ip=client_ip_or_none(request))
-                done += 1
-            except AppError as exc:
-                refusals[exc.message] = refusals.get(exc.message, 0) + 1
-        if done:
-            self.message_user(request, f"已重新排队 {done} 条记录。", messages.SUCCESS)
-        for reason, count in refusals.items():
-            self.message_user(request, f"{count} 条记录未处理：{reason}", messages.WARNING)
+        ip = client_ip_or_none(request)
+        requeue_each(self, request, queryset,
+                     lambda record: outbox_resend(actor=actor, record=record, ip=ip), "记录")

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from haochaping.accounts import rules as access
-from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin
+from haochaping.accounts.readonly_admin import ReadOnlyAdminMixin, requeue_each
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError
@@ -72,18 +72,9 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     @admin.action(description="重发所选死信消息")
     def retry_dead(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         actor = actor_for_user(request.user)
-        done = 0
-        refusals: dict[str, int] = {}
-        for message in queryset:
-            try:
-                outbox_retry(actor=actor, message=message, ip=_ip(request))
-                done += 1
-            except AppError as exc:
-                refusals[exc.message] = refusals.get(exc.message, 0) + 1
-        if done:
-            self.message_user(request, f"已重新排队 {done} 条消息。", messages.SUCCESS)
-        for reason, count in refusals.items():
-            self.message_user(request, f"{count} 条消息未处理：{reason}", messages.WARNING)
+        ip = _ip(request)
+        requeue_each(self, request, queryset,
+                     lambda message: outbox_retry(actor=actor, message=message, ip=ip), "消息")
 
 
 class MessageTemplateForm(_TemplateFormBase):

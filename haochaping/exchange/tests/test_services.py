@@ -182,3 +182,20 @@ def test_saving_a_remote_routes_it_at_once(world: SimpleNamespace) -> None:
     remote.is_active = False
     remote_save(actor=admin, remote=remote)
     assert not remote.routes.exists()
+
+
+def test_the_admin_action_resends_dead_records_and_reports_the_rest(
+        world: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
+    with remote_up(monkeypatch, kinds=["rating"]):
+        dead, acked = _rate(world), _rate(world)
+        OutboxRecord.objects.filter(object_id=dead.pk).update(status="dead", attempts=10)
+        OutboxRecord.objects.filter(object_id=acked.pk).update(status="acked")
+        rows = list(OutboxRecord.objects.filter(object_id__in=[dead.pk, acked.pk]))
+        client.force_login(world.people.admin)
+        page = client.post("/admin/exchange/outboxrecord/",
+                           {"action": "resend", "_selected_action": [r.pk for r in rows]},
+                           follow=True).content.decode()
+        assert "已重新排队 1 条记录" in page
+        assert "1 条记录未处理" in page
+        assert OutboxRecord.objects.get(object_id=dead.pk).status == "pending"
+        assert OutboxRecord.objects.get(object_id=acked.pk).status == "acked"
