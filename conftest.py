@@ -124,7 +124,8 @@ def locality(db: Any) -> SimpleNamespace:
 @pytest.fixture
 def personas(locality: SimpleNamespace) -> SimpleNamespace:
     """One login per role: admin, city supervisor, district supervisor, handler, auditor,
-    window staff (linked to the rated Staff row) and an outsider handler elsewhere."""
+    window staff (linked to the rated Staff row), an outsider handler elsewhere, the
+    market department's head (审阅) and a 政务服务监督员."""
     return SimpleNamespace(
         admin=f.make_user("admin", role="system_admin", org=None, is_staff=True,
                           is_superuser=True),
@@ -137,6 +138,8 @@ def personas(locality: SimpleNamespace) -> SimpleNamespace:
         window_staff=f.make_user("window", role="window_staff", org=locality.market,
                                  staff=locality.staff),
         outsider=f.make_user("outsider", role="handler", org=locality.district_hr),
+        head=f.make_user("head", role="dept_head", org=locality.market),
+        monitor=f.make_user("monitor", role="monitor", org=locality.city_office),
     )
 
 

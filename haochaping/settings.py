@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "haochaping.evaluations",
     "haochaping.notify",
     "haochaping.workorders",
+    "haochaping.complaints",
     "haochaping.stats",
     "haochaping.exchange",
     "haochaping.disclosure",

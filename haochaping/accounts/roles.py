@@ -11,6 +11,8 @@ class Role(StrEnum):
     HANDLER = "handler"  # 承办部门经办人
     AUDITOR = "auditor"  # 第三方评估（只读）
     WINDOW_STAFF = "window_staff"  # 窗口人员
+    DEPT_HEAD = "dept_head"  # 承办部门负责人: 审阅 replies before the office's QA (004 §6(二))
+    MONITOR = "monitor"  # 政务服务监督员: files 综合点评 from their own account (001)
 
     @property
     def label(self) -> str:
@@ -23,6 +25,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.HANDLER: "承办部门经办人",
     Role.AUDITOR: "第三方评估（只读）",
     Role.WINDOW_STAFF: "窗口人员",
+    Role.DEPT_HEAD: "承办部门负责人",
+    Role.MONITOR: "政务服务监督员",
 }
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]

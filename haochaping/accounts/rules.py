@@ -34,9 +34,13 @@ EXCHANGE = "exchange"  # 数据上报: the upward outbox per remote platform, re
 # Ratings of a legacy satisfaction system taken into the record (seeds 000/001/002), and
 # the reports of those imports.
 LEGACY_IMPORT = "legacy_import"
+# 咨询投诉建议 (seed 004): the office's intake, triage and dispatch; handlers and their
+# head read the items of their own orders only (complaints.selectors, seed 004 §10).
+COMPLAINT = "complaint"
+COMPLAINT_FILING = "complaint_filing"  # file an item from one's own account (监督员)
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
              EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
-             LEGACY_IMPORT)
+             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -75,6 +79,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         # The supervising office watches and re-sends its subtree's upward records.
         EXCHANGE: frozenset({READ, WRITE}),
         LEGACY_IMPORT: frozenset({READ, WRITE}),
+        COMPLAINT: frozenset({READ, WRITE}),
+        COMPLAINT_FILING: frozenset({WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
@@ -83,6 +89,19 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
         IDENTITY_REVEAL: frozenset({READ}),
+        COMPLAINT: frozenset({READ}),
+    },
+    Role.DEPT_HEAD: {
+        CATALOG: frozenset({READ}),
+        STANDARD: frozenset({READ}),
+        POLICY: frozenset({READ}),
+        WORK_ORDER: frozenset({READ, WRITE}),
+        STATS: frozenset({READ}),
+        COMPLAINT: frozenset({READ}),
+    },
+    Role.MONITOR: {
+        CATALOG: frozenset({READ}),
+        COMPLAINT_FILING: frozenset({WRITE}),
     },
     Role.AUDITOR: {
         CATALOG: frozenset({READ}),
@@ -122,6 +141,7 @@ CLIENT_SCOPES: dict[str, str] = {
     "device:read": "查看评价设备及离线清单",
     "device:write": "登记、停用评价设备",
     "legacy_import:write": "导入历史满意度评价",
+    "complaint_filing:write": "提交咨询投诉建议（移动端、小程序、Open311）",
 }
 
 

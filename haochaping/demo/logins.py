@@ -38,6 +38,10 @@ LOGINS: tuple[DemoLogin, ...] = (
               "third-party assessor, read-only"),
     DemoLogin("window", Role.WINDOW_STAFF, "郑州市民服务中心 · 市场监管业务窗口",
               "window staff at the city hall (linked to a Staff row)"),
+    DemoLogin("head", Role.DEPT_HEAD, "郑州市市场监督管理局（部门负责人，审阅答复）",
+              "head of a city handling department (approves replies)"),
+    DemoLogin("monitor", Role.MONITOR, "郑州市政务服务和大数据管理局（政务服务监督员）",
+              "citizen service monitor (files overall comments)"),
 )
 
 
@@ -52,6 +56,8 @@ def create_logins(locality: Locality, sites: Sites, names: NameMaker) -> dict[st
         "handler": market,
         "auditor": locality.office,
         "window": market,
+        "head": market,
+        "monitor": locality.office,
     }
     users: dict[str, Any] = {}
     for login in LOGINS:

@@ -1,6 +1,26 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _reinstall_triggers(using: str = "default", **_: Any) -> None:
+    """SQLite re-creates a table to alter it, dropping its triggers (workorders 0006 and
+    0007 rebuild the work-order table after exchange 0002 installed the result
+    triggers): after any migration, put the outbox triggers back (idempotent)."""
+    from django.db import connections
+
+    from haochaping.exchange import triggers
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    tables = set(connection.introspection.table_names())
+    if {"exchange_outboxrecord", "workorders_workorder", "evaluations_evaluation",
+            "handlings_handling"} <= tables:  # not when migrated backwards
+        triggers.install(connection)
 
 
 class ExchangeConfig(AppConfig):
@@ -10,6 +30,8 @@ class ExchangeConfig(AppConfig):
     verbose_name = "数据汇聚与上报"
 
     def ready(self) -> None:
+        post_migrate.connect(_reinstall_triggers, sender=self,
+                             dispatch_uid="exchange.reinstall_triggers")
         # A forwarded item's work order closed: record its outcome for the remote, in the
         # closing transaction, through the work-order engine's hook table.
         from haochaping.exchange.inbound.forwarded import forwarded_on_request_closed

@@ -61,10 +61,12 @@ WORKING: frozenset[State] = frozenset({State.SIGNED, State.RETURNED})
 class Kind(StrEnum):
     BAD_REVIEW = "bad_review"  # 差评
     COMPLAINT = "complaint"  # 投诉 (forwarded by the provincial platform, issue 13)
-    INQUIRY = "inquiry"  # 咨询、建议 (forwarded by the provincial platform, issue 13)
+    INQUIRY = "inquiry"  # 咨询 (complaints app; forwarded by the provincial platform)
+    SUGGESTION = "suggestion"  # 建议、综合点评 (complaints app)
 
 
-KIND_LABELS = {Kind.BAD_REVIEW: "差评", Kind.COMPLAINT: "投诉", Kind.INQUIRY: "咨询"}
+KIND_LABELS = {Kind.BAD_REVIEW: "差评", Kind.COMPLAINT: "投诉", Kind.INQUIRY: "咨询",
+               Kind.SUGGESTION: "建议"}
 
 
 class Complexity(StrEnum):

@@ -85,7 +85,8 @@ def test_session_user_me(personas: SimpleNamespace, client: Client) -> None:
     assert body["kind"] == "user"
     assert body["role"] == "handler"
     assert body["role_label"] == "承办部门经办人"
-    assert body["scopes"] == ["catalog:read", "identity_reveal:read", "policy:read",
+    assert body["scopes"] == ["catalog:read", "complaint:read", "identity_reveal:read",
+                              "policy:read",
                               "standard:read", "stats:read",
                               "work_order:read", "work_order:write"]
 

@@ -28,7 +28,7 @@ from haochaping.workorders.rules import Complexity, Kind, Party, State
 from haochaping.workorders.services.engine import Ctx, party_of
 from haochaping.workorders.services.steps import start_clocks
 
-REQUEST_KINDS = frozenset({Kind.COMPLAINT, Kind.INQUIRY})
+REQUEST_KINDS = frozenset({Kind.COMPLAINT, Kind.INQUIRY, Kind.SUGGESTION})
 MAX_SOURCE = 100
 
 
@@ -44,7 +44,7 @@ def workorder_open_request(*, actor: Actor, kind: Kind | str, org: Org, text: st
     except ValueError:
         kind = Kind.BAD_REVIEW
     if kind not in REQUEST_KINDS:
-        raise ValidationError("workorder.invalid_kind", "只能派发咨询或投诉工单", "kind")
+        raise ValidationError("workorder.invalid_kind", "只能派发咨询、投诉或建议工单", "kind")
     if actor.is_client or party_of(actor) is not Party.OFFICE:
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以派发工单")
     if org.kind != "handling" or not org.is_active:

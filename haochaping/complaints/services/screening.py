@@ -1,0 +1,78 @@
+"""Run the acceptance filter (``rules.filter``) on a received item and apply its verdict.
+
+The office's word lists come from ``FilterWord``; the item is compared with the
+submitter's items (same phone) and the subject's items (same org or window) of the last
+``RECENT_DAYS`` days. A clear refusal is applied with its reason (the submitter is told
+why and where to go instead); a duplicate of the submitter's own open item is merged into
+it; anything unsure waits in the office's triage queue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from haochaping.complaints.models import FilterWord, Submission
+from haochaping.complaints.rules.filter import Decision, Recent, Strength, Verdict, Word, assess
+from haochaping.complaints.rules.kinds import OPEN_STATUSES, Status
+from haochaping.complaints.rules.reasons import REASONS
+from haochaping.complaints.services.moves import submission_move
+
+RECENT_DAYS = 90
+RECENT_LIMIT = 50
+MACHINE = "system:complaints.filter"
+
+
+def office_words() -> list[Word]:
+    return [Word(w, r, Strength(s)) for w, r, s in FilterWord.objects.filter(
+        is_active=True).values_list("word", "reason", "strength")]
+
+
+def recent_items(item: Submission) -> list[Recent]:
+    since = item.received_at - timedelta(days=RECENT_DAYS)
+    same_subject = Q()
+    if item.window_id:
+        same_subject |= Q(window_id=item.window_id)
+    if item.org_id:
+        same_subject |= Q(org_id=item.org_id)
+    mine = Q(phone_index=item.phone_index) if item.phone_index else Q(pk__in=[])
+    if item.submitter_id:
+        mine |= Q(submitter_id=item.submitter_id)
+    rows = (Submission.objects.filter(received_at__gte=since).exclude(pk=item.pk)
+            .filter(mine | same_subject if same_subject else mine)
+            .exclude(status=Status.MERGED.value)
+            .order_by("-received_at")
+            .values_list("ref", "content", "phone_index", "submitter_id", "status")
+            [:RECENT_LIMIT])
+    return [Recent(ref, text, bool((item.phone_index and phone == item.phone_index)
+                                   or (item.submitter_id and rater == item.submitter_id)),
+                   Status(status) in OPEN_STATUSES)
+            for ref, text, phone, rater, status in rows]
+
+
+def screen(item: Submission, now: datetime) -> Verdict:
+    verdict = assess(item.content, words=office_words(), recent=recent_items(item))
+    base = {"screening": verdict.as_dict(), "reason": verdict.reason,
+            "decided_at": now}
+    if verdict.decision is Decision.ACCEPT:
+        submission_move(item, Status.ACCEPTED, action="accept", now=now,
+                        actor_label=MACHINE, public_note="已受理", updates=base)
+    elif verdict.decision is Decision.REFUSE:
+        why = REASONS[verdict.reason]
+        submission_move(item, Status.REFUSED, action="refuse", now=now, actor_label=MACHINE,
+                        public_note=f"不予受理：{why.explanation}{why.where}",
+                        note=verdict.explanation, updates=base)
+    elif verdict.decision is Decision.MERGE:
+        target = Submission.objects.filter(ref=verdict.duplicate_of).first()
+        if target is None:  # gone meanwhile: let the office look
+            Submission.objects.filter(pk=item.pk).update(**base)
+            return verdict
+        submission_move(item, Status.MERGED, action="merge", now=now, actor_label=MACHINE,
+                        public_note=f"与您已提交的 {target.ref} 重复，已并入该件一并办理",
+                        note=verdict.explanation,
+                        updates={**base, "merged_into": target})
+    else:
+        Submission.objects.filter(pk=item.pk).update(**base)
+        item.screening, item.reason = base["screening"], verdict.reason
+    return verdict
