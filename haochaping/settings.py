@@ -14,6 +14,7 @@ import dj_database_url
 from haochaping.core.clientip import parse_networks
 from haochaping.core.env import ConfigError, env_bool, env_int, env_list, env_str
 from haochaping.core.localtime import TIME_ZONE_NAME
+from haochaping.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HCP_VAR_DIR", str(BASE_DIR / "var")))
@@ -169,6 +170,10 @@ MIDDLEWARE = [
     "haochaping.core.edge.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their own caching): every other answer that
+    # does not state its caching is ``no-store`` (personal data never sits in a cache).
+    "haochaping.core.caching.NoStoreMiddleware",
+    "haochaping.core.logs.SecurityEventMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -292,6 +297,24 @@ SESSION_COOKIE_SECURE = HCP_ENV == "production"
 CSRF_COOKIE_SECURE = HCP_ENV == "production"
 X_FRAME_OPTIONS = "DENY"
 
+# Transport (issue 17, docs/security.md): production answers over HTTPS only. Behind a
+# proxy that terminates TLS, HCP_TLS_PROXY=1 trusts its X-Forwarded-Proto. The health
+# check stays reachable over plain HTTP for the load balancer.
+_PRODUCTION = HCP_ENV == "production"
+SECURE_SSL_REDIRECT = env_bool("HCP_SSL_REDIRECT", _PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("HCP_HSTS_SECONDS", 31_536_000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _PRODUCTION
+# Preloading into browsers is a decision of the domain's owner (and impossible for an
+# intranet name): off unless asked for; its deploy warning is silenced below with reason.
+SECURE_HSTS_PRELOAD = env_bool("HCP_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("HCP_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -310,9 +333,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-}
+# JSON lines (the default in production) and the security-event stream in its own
+# rotated file (core.logs, docs/security.md "Logs").
+HCP_LOG_DIR = env_str("HCP_LOG_DIR", "")
+if HCP_LOG_DIR:
+    Path(HCP_LOG_DIR).mkdir(parents=True, exist_ok=True)
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "WARNING"),
+                         fmt=env_str("HCP_LOG_FORMAT", "json" if _PRODUCTION else "text"),
+                         log_dir=HCP_LOG_DIR,
+                         retention_days=env_int("HCP_LOG_RETENTION_DAYS", 180))

@@ -11,7 +11,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from haochaping.core import checks  # noqa: F401  (registers system checks)
+        from haochaping.core.logs import connect_signals
         from haochaping.core.records import reinstall_after_migrate
+
+        connect_signals()  # sign-in, sign-out, failures and lock-outs → security stream
 
         # Insert-only guards (core.records) survive SQLite's table re-creation.
         post_migrate.connect(reinstall_after_migrate, sender=self,

@@ -1,6 +1,6 @@
-"""Start-up checks: production refuses demo secrets and DEBUG, and a pad change counter
-that only one web process would see (``manage.py check --deploy`` and every production
-start run them)."""
+"""Start-up checks: production refuses demo secrets and DEBUG, a pad change counter that
+only one web process would see, and a PostgreSQL that can lose acknowledged commits
+(``manage.py check --deploy`` and every production start run them)."""
 
 from __future__ import annotations
 
@@ -57,10 +57,52 @@ def production_pad_counter(app_configs: Any, **kwargs: Any) -> list[Error]:
                        "haochaping padwait", id="haochaping.E006")]
 
 
+# PostgreSQL settings that let a crash lose acknowledged commits: a rating the rater saw
+# accepted, or an audit event, gone after a power cut (issue 17, docs/security.md).
+DURABILITY_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes")
+
+
+def durability_problems(values: dict[str, str]) -> list[str]:
+    """Which of the server's ``DURABILITY_SETTINGS`` (name → ``SHOW`` value) lose
+    acknowledged commits on a crash, in Chinese; [] = durable. ``synchronous_commit``
+    ``local``/``remote_write``/``remote_apply``/``on`` all flush the primary's WAL first."""
+    problems = []
+    if values.get("fsync", "on") != "on":
+        problems.append("PostgreSQL 的 fsync 已关闭：掉电或崩溃会丢失已确认的数据")
+    if values.get("synchronous_commit", "on") == "off":
+        problems.append("PostgreSQL 的 synchronous_commit 为 off：崩溃时会丢失已确认的提交")
+    if values.get("full_page_writes", "on") != "on":
+        problems.append("PostgreSQL 的 full_page_writes 已关闭：崩溃后数据页可能损坏")
+    return problems
+
+
+def database_durability(connection: Any) -> list[str]:
+    """``durability_problems`` of the server behind ``connection`` (PostgreSQL; SQLite
+    runs with its own synchronous setting and is not a production database here)."""
+    if connection.vendor != "postgresql":
+        return []
+    values = {}
+    with connection.cursor() as cursor:
+        for name in DURABILITY_SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            values[name] = str(cursor.fetchone()[0]).lower()
+    return durability_problems(values)
+
+
+@register(deploy=True)
+def production_durability(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if settings.HCP_ENV != "production":
+        return []
+    from django.db import connection
+
+    return [Error(p, id="haochaping.E008") for p in database_durability(connection)]
+
+
 def assert_production_ready() -> None:
     """Called by the WSGI entry point, the worker and padwait: refuse to start on demo
-    secrets or a per-process pad counter."""
-    problems = [*production_secrets(None), *production_pad_counter(None)]
+    secrets, a per-process pad counter or a database that loses acknowledged commits."""
+    problems = [*production_secrets(None), *production_pad_counter(None),
+                *production_durability(None)]
     if problems:
         from django.core.exceptions import ImproperlyConfigured
 

@@ -18,6 +18,7 @@ from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.audit.services import audit_record
 from haochaping.core import bulk
 from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
+from haochaping.core.logs import security_event
 from haochaping.vault import crypto, identity
 from haochaping.vault.applicant import Applicant, check_applicant
 from haochaping.vault.keys import field_ring, index_key
@@ -155,6 +156,8 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
     revealed = _identity(rater, fields)
     audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,
                  after={"purpose": purpose, "fields": list(fields)})
+    security_event("identity.reveal", user_id=getattr(actor.user, "pk", None),
+                   role=str(actor.role or ""), rater_id=rater.pk, fields=list(fields))
     return revealed
 
 
