@@ -122,6 +122,14 @@ try:
 except ValueError as exc:
     raise ConfigError(str(exc)) from exc
 
+# Networks the admin site and the API docs answer from in production (core.gate); empty
+# = any address (still signed-in staff only).
+HCP_ADMIN_NETWORKS = env_list("HCP_ADMIN_NETWORKS", [])
+try:
+    parse_networks(HCP_ADMIN_NETWORKS)
+except ValueError as exc:
+    raise ConfigError(str(exc).replace("HCP_TRUSTED_PROXIES", "HCP_ADMIN_NETWORKS")) from exc
+
 # Request bodies (core.edge): larger ones are refused with 413 before they are read.
 # Multipart uploads (catalog import files up to 50 MB, work-order attachments up to 20 MB
 # each) have their own, larger limit; Django's in-memory limit follows the first.
@@ -178,6 +186,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Production: the admin site and the API docs for staff, from HCP_ADMIN_NETWORKS.
+    "haochaping.core.gate.OperatorGateMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx (core.htmx)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -84,3 +84,18 @@ def test_a_malformed_key_is_refused(app: SimpleNamespace, bad: str) -> None:
     response = post(app.key, app.body, bad)
     assert (response.status_code, response.json()["code"]) == (422, "idempotency.invalid_key")
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hourly_job_prunes_expired_answers_only() -> None:
+    from haochaping.core.engine.worker import run_due
+    from haochaping.core.jobs import JOBS
+
+    job = next(j for j in JOBS if j.name == "core.idempotency_prune")
+    now = timezone.now()
+    for key, expires in (("old", now - timedelta(minutes=1)), ("live", now + timedelta(hours=1))):
+        IdempotentRequest.objects.create(scope="key:x", key=key, fingerprint="f", status=200,
+                                         content_type="application/json", body=b"{}",
+                                         created_at=now - timedelta(hours=25), expires_at=expires)
+    assert run_due(now, (job,)) == {job.name: "pruned 1"}
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["live"]

@@ -19,3 +19,15 @@ def prune_task_results(now: str) -> str:
     deleted, _ = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL,
                                              finished_at__lt=cutoff).delete()
     return f"pruned {deleted}"
+
+
+@task(queue=rules.REPORTS, lock="core.idempotency_prune")
+def prune_idempotent_requests(now: str) -> str:
+    """Delete the remembered answers of API POSTs (``Idempotency-Key``) whose replay
+    window (``HCP_IDEMPOTENCY_HOURS``) has passed: they hold whole response bodies, which
+    may carry personal data, and nothing replays them any more."""
+    from haochaping.core.models import IdempotentRequest
+
+    deleted, _ = IdempotentRequest.objects.filter(
+        expires_at__lte=datetime.fromisoformat(now)).delete()
+    return f"pruned {deleted}"
