@@ -31,6 +31,9 @@ class User(AbstractUser):
     staff = models.OneToOneField("catalog.Staff", verbose_name="对应工作人员", null=True,
                                  blank=True, on_delete=models.SET_NULL, related_name="user")
     phone = models.CharField("手机号", max_length=20, blank=True)
+    # Set by validators.PasswordHistoryValidator whenever the password changes; the
+    # password-age rule (authpolicy.password_expired) reads it.
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     objects: ClassVar[HcpUserManager] = HcpUserManager()
 
@@ -78,3 +81,20 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (``validators.PasswordHistoryValidator``):
+    a new password may not repeat one of the last ``HCP_PASSWORD_HISTORY``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"

@@ -33,6 +33,10 @@ def _username(value: Any) -> str:
 
 @receiver(user_logged_in, dispatch_uid="hcp_audit_login")
 def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        from haochaping.accounts.sessionguard import mark_signed_in
+
+        mark_signed_in(request)  # the absolute session limit counts from here
     audit_record(action="accounts.login", actor=user, obj=user, ip=_ip(request),
                  after={"username": user.username})
 

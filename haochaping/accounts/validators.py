@@ -38,3 +38,51 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return f"密码至少需要 {self.min_length} 个字符。"
+
+
+class PasswordHistoryValidator:
+    """A new password may not repeat one of the user's last ``HCP_PASSWORD_HISTORY``
+    passwords (the current one included); every change is remembered and stamps
+    ``User.password_changed_at`` for the password-age rule (issue 17)."""
+
+    def _limit(self) -> int:
+        from django.conf import settings
+
+        return max(int(settings.HCP_PASSWORD_HISTORY), 0)
+
+    def validate(self, password: str, user: object | None = None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        from haochaping.accounts.models import PasswordHistory
+
+        pk = getattr(user, "pk", None)
+        limit = self._limit()
+        if pk is None or limit == 0:
+            return
+        recent = list(PasswordHistory.objects.filter(user_id=pk)
+                      .values_list("password", flat=True)[:limit])
+        current = getattr(user, "password", "")
+        if any(check_password(password, stored) for stored in [current, *recent] if stored):
+            raise ValidationError(f"新密码不能与最近 {limit} 次使用过的密码相同。",
+                                  code="password_reused")
+
+    def password_changed(self, password: str, user: object | None = None) -> None:
+        from django.utils import timezone
+
+        from haochaping.accounts.models import PasswordHistory, User
+
+        pk = getattr(user, "pk", None)
+        if pk is None:
+            return
+        now = timezone.now()
+        User.objects.filter(pk=pk).update(password_changed_at=now)
+        limit = self._limit()
+        if limit:
+            PasswordHistory.objects.create(user_id=pk, password=getattr(user, "password", ""),
+                                           created_at=now)
+            keep = PasswordHistory.objects.filter(user_id=pk).values_list("pk", flat=True)
+            PasswordHistory.objects.filter(user_id=pk).exclude(
+                pk__in=list(keep[:limit])).delete()
+
+    def get_help_text(self) -> str:
+        return f"新密码不能与最近 {self._limit()} 次使用过的密码相同。"

@@ -34,6 +34,7 @@ JOBS: tuple[Job, ...] = (
     Job("stats.ranking_snapshots", "haochaping.stats.tasks.ranking_snapshots", 3600),
     Job("exchange.inbound_upkeep", "haochaping.exchange.inbound.tasks.inbound_upkeep", 60),
     Job("engine.prune", "haochaping.core.tasks.prune_task_results", 6 * 3600),
+    Job("accounts.dormant", "haochaping.accounts.tasks.disable_dormant", 24 * 3600),
     Job("core.idempotency_prune", "haochaping.core.tasks.prune_idempotent_requests", 3600),
     # The anchor interval is the exposure window of a truncated audit tail (docs/audit.md).
     Job("audit.anchor", "haochaping.audit.tasks.anchor", 600),
