@@ -113,7 +113,8 @@ class Match:
     word: str
     reason: str
     strength: Strength
-    note: str = ""  # why a hit acts as a cue
+    note: str = ""  # why it acts weaker than its list says
+    counts: bool = True  # False: a quoted, reported or negated cue, kept as a note only
 
 
 # -- segmentation ------------------------------------------------------------------------
@@ -187,35 +188,44 @@ def _mentioned(body: str, start: int) -> bool:
     return any(marker in window for marker in MENTION_BEFORE)
 
 
+def _at(word: Word, needle: str, body: str, start: int, edges: frozenset[int]) -> Match | None:
+    """How one occurrence of a list word acts (None: it is inside another word)."""
+    aligned = start in edges and start + len(needle) in edges
+    if not aligned:
+        if word.strength is Strength.CUE and len(needle) <= 2:
+            return None  # "复议" inside "行政复议决定书" is the document's name
+        return Match(word.word, word.reason, Strength.CUE, "词界不符")
+    if _quoted(body, start) or _mentioned(body, start):
+        if word.strength is Strength.HIT:
+            return Match(word.word, word.reason, Strength.CUE, "引述、转述或否定")
+        return Match(word.word, word.reason, Strength.CUE, "引述、转述或否定，未计",
+                     counts=False)
+    return Match(word.word, word.reason, word.strength)
+
+
+def _rank(match: Match) -> int:
+    if not match.counts:
+        return 2
+    return 0 if match.strength is Strength.HIT else 1
+
+
 def find_words(body: str, tokens: Sequence[tuple[str, str]],
                words: Sequence[Word]) -> list[Match]:
-    """The list words found in ``body`` (normalized), each with the strength it acts with:
-    a hit acts as a cue unless it stands as a word of its own, unquoted and unreported; a
-    cue of two characters or fewer counts only as a word of its own ("复议" inside
-    "行政复议决定书" is the document's name, not a demand)."""
+    """The list words found in ``body`` (normalized), each with how it acts: a hit refuses
+    only where it stands as a word of its own (jieba token boundaries at both ends),
+    unquoted and neither reported nor negated (``MENTION_BEFORE``), else it acts as a cue;
+    a cue of two characters or fewer counts only as a word of its own, and a quoted,
+    reported or negated cue does not count (it stays in the notes for the office)."""
     edges = _boundaries(tokens)
     found: list[Match] = []
     for word in words:
         needle = normalize(word.word)
-        if not needle:
-            continue
-        start = body.find(needle)
         best: Match | None = None
+        start = body.find(needle) if needle else -1
         while start >= 0:
-            aligned = start in edges and start + len(needle) in edges
-            if word.strength is Strength.HIT:
-                if not aligned:
-                    candidate = Match(word.word, word.reason, Strength.CUE, "词界不符")
-                elif _quoted(body, start):
-                    candidate = Match(word.word, word.reason, Strength.CUE, "引述")
-                elif _mentioned(body, start):
-                    candidate = Match(word.word, word.reason, Strength.CUE, "转述或否定")
-                else:
-                    best = Match(word.word, word.reason, Strength.HIT)
-                    break
-                best = best or candidate
-            elif aligned or len(needle) > 2:
-                best = best or Match(word.word, word.reason, Strength.CUE)
+            match = _at(word, needle, body, start, edges)
+            if match is not None and (best is None or _rank(match) < _rank(best)):
+                best = match
             start = body.find(needle, start + 1)
         if best is not None:
             found.append(best)
@@ -231,7 +241,7 @@ def _first(matches: Sequence[Match]) -> list[Match]:
 
 def _words_verdict(decision: Decision, matches: Sequence[Match]) -> Verdict:
     chosen = _first(matches)
-    notes = tuple(f"{m.word}（{m.note}，转人工）" for m in matches if m.note)
+    notes = tuple(f"{m.word}（{m.note}）" for m in matches if m.note)
     lead = "命中过滤词：" if decision is Decision.REFUSE else "疑似，需人工判断："
     return Verdict(decision, chosen[0].reason, lead + "、".join(m.word for m in chosen),
                    tuple(m.word for m in matches), notes=notes)
@@ -257,16 +267,22 @@ def _duplicate(body: str, recent: Sequence[Recent]) -> tuple[Recent, float] | No
     return best
 
 
-def _structure(body: str, tokens: Sequence[tuple[str, str]]) -> Verdict | None:
-    """Check 1: is there anything concrete to act on?"""
+def _structure(body: str, tokens: Sequence[tuple[str, str]],
+               matches: Sequence[Match]) -> Verdict | None:
+    """Check 1: is there anything concrete to act on? ``None`` when there is."""
     core = meaningful(body)
     if len(core) < MIN_CHARS:
         return Verdict(Decision.REFUSE, "no_content",
                        f"有效内容不足{MIN_CHARS}个字，无法确定诉求")
     if len(set(core)) < MIN_DISTINCT:
         return Verdict(Decision.REFUSE, "no_content", "内容为重复字符，无法确定诉求")
+    if matches:  # the word lists have something to say: they decide
+        return None
     content = _content_tokens(tokens)
     if not content:
+        if len(core) >= 2 * MIN_CONTENT_CHARS:  # long, yet no noun: let the office read it
+            return Verdict(Decision.TRIAGE, "no_content",
+                           "未识别到办理的事项或部门，请人工判断")
         return Verdict(Decision.REFUSE, "no_content",
                        "未识别到办理的事项、部门或具体问题")
     if len(core) < MIN_CONTENT_CHARS:
@@ -283,11 +299,13 @@ def assess(text: str, *, words: Sequence[Word], recent: Sequence[Recent] = ()) -
     """Judge ``text`` (already cleaned by ``core.text``); see the module docstring."""
     body = normalize(text)
     tokens = segment(body) if len(meaningful(body)) >= MIN_CHARS else []
-    found = _structure(body, tokens)
+    found_words = find_words(body, tokens, words)
+    matches = [m for m in found_words if m.counts]
+    mentions = tuple(f"{m.word}（{m.note}）" for m in found_words if not m.counts)
+    found = _structure(body, tokens, matches)
     if found is not None and found.decision is Decision.REFUSE:
         return found
-    short = found  # a short item naming a service: triage unless something graver shows
-    matches = find_words(body, tokens, words)
+    short = found  # little content but a service named: triage unless graver shows
     hits = [m for m in matches if m.strength is Strength.HIT]
     if hits:
         return _words_verdict(Decision.REFUSE, hits)
@@ -315,5 +333,6 @@ def assess(text: str, *, words: Sequence[Word], recent: Sequence[Recent] = ()) -
         item, score = others
         return Verdict(Decision.TRIAGE, "repeated",
                        f"与他人近期反映的 {item.ref} 内容相近（相似度 {score:.2f}），"
-                       "可能是同一问题或集中问题，请人工判断", duplicate_of=item.ref)
-    return Verdict(Decision.ACCEPT)
+                       "可能是同一问题或集中问题，请人工判断", duplicate_of=item.ref,
+                       notes=mentions)
+    return Verdict(Decision.ACCEPT, notes=mentions)
