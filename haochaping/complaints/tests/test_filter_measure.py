@@ -115,6 +115,7 @@ def test_precision_and_recall_per_category(judged: list[tuple[Case, Verdict]],
     clean = [(c, v) for c, v in judged if c.decision == "accept"]
     clean_refused = [c.text for c, v in clean if v.decision is Decision.REFUSE]
     clean_accepted = sum(v.decision is Decision.ACCEPT for _, v in clean)
+    clean_triaged = len(clean) - clean_accepted - len(clean_refused)
     exact = sum(c.decision == v.decision.value and c.reason == v.reason for c, v in judged)
     with capsys.disabled():
         print(f"\nacceptance filter on {len(judged)} labelled items (filter_cases.jsonl)")
@@ -125,7 +126,7 @@ def test_precision_and_recall_per_category(judged: list[tuple[Case, Verdict]],
                   f"{row.precision:>11.2f}{row.recall:>8.2f}")
         print(f"machine refusals {len(refusals)}, right {right_refusals}, precision "
               f"{right_refusals / max(len(refusals), 1):.2f}; clean items {len(clean)}, "
-              f"accepted {clean_accepted}, triaged {len(clean) - clean_accepted - len(clean_refused)}, "
+              f"accepted {clean_accepted}, triaged {clean_triaged}, "
               f"refused {len(clean_refused)}; exact decision and reason {exact}/{len(judged)}")
     assert clean_refused == []
     assert right_refusals / len(refusals) >= REFUSAL_PRECISION_FLOOR
