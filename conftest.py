@@ -139,6 +139,10 @@ def personas(locality: SimpleNamespace) -> SimpleNamespace:
                                  staff=locality.staff),
         outsider=f.make_user("outsider", role="handler", org=locality.district_hr),
         head=f.make_user("head", role="dept_head", org=locality.market),
+        # 三员分立: accounts are the security administrator's, the audit log the audit
+        # administrator's (issue 17).
+        security=f.make_user("security", role="security_admin", org=None, is_staff=True),
+        audit_admin=f.make_user("audit_admin", role="audit_admin", org=None, is_staff=True),
         monitor=f.make_user("monitor", role="monitor", org=locality.city_office),
     )
 

@@ -83,7 +83,7 @@ def seed_completed_handlings(count: int, *, code: str, prefix: str, completed_at
     from django.utils import timezone
 
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
     from haochaping.handlings.services import handling_intake
 
     city = make_org("市政务服务局", kind="supervising", code=f"{code}CITY")
@@ -92,7 +92,7 @@ def seed_completed_handlings(count: int, *, code: str, prefix: str, completed_at
         if at_window else None
     matter = make_matter(org)
     client, key = services.api_client_create(
-        actor=system_actor("seed"), name=f"seed-{code}", org=org, scopes=list(scopes),
+        actor=security_actor("seed"), name=f"seed-{code}", org=org, scopes=list(scopes),
         rate_limit_per_minute=100_000)
     stamp = timezone.localtime(completed_at).strftime("%Y-%m-%d %H:%M:%S")
     extra = {"windowCode": window.code} if window else {}

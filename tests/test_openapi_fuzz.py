@@ -35,7 +35,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from haochaping.accounts.rules import CLIENT_SCOPES
-from haochaping.accounts.scoping import system_actor
+from haochaping.accounts.scoping import security_actor
 from haochaping.accounts.services import MAX_RATE_LIMIT, api_client_create
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules.standards import Channel
@@ -110,10 +110,10 @@ class World:
 def fuzz_world(locality: SimpleNamespace, personas: SimpleNamespace, settings: Any,
                tmp_path: Path, django_capture_on_commit_callbacks: Any) -> World:
     settings.MEDIA_ROOT = tmp_path  # the monthly report's files
-    _, key = api_client_create(actor=system_actor("fuzz"), name="业务系统",
+    _, key = api_client_create(actor=security_actor("fuzz"), name="业务系统",
                                org=locality.city_office, scopes=list(CLIENT_SCOPES),
                                rate_limit_per_minute=MAX_RATE_LIMIT)
-    victim, _ = api_client_create(actor=system_actor("fuzz"), name="待停用系统",
+    victim, _ = api_client_create(actor=security_actor("fuzz"), name="待停用系统",
                                   org=locality.market, scopes=["catalog:read"])
     source, _ = ef.make_client(locality.market, scopes=("handlings:write",), name="审批系统")
     handling = ef.make_handling(locality, client=source, rater=ef.make_rater())

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def key(personas: SimpleNamespace, locality: SimpleNamespace) -> str:
-    _, raw = api_client_create(actor=actor_for_user(personas.admin), name="业务系统",
+    _, raw = api_client_create(actor=actor_for_user(personas.security), name="业务系统",
                                org=locality.city_office,
                                scopes=["catalog:read", "catalog:write", "stats:read",
                                        "evaluations:write", "handlings:write"])

@@ -37,25 +37,26 @@ AUDITED_USER_FIELDS = ("username", "first_name", "last_name", "email", "phone", 
                        "staff", "is_active", "is_staff", "is_superuser")
 
 
-def is_system_admin(request: HttpRequest) -> bool:
+def is_security_admin(request: HttpRequest) -> bool:
+    """Accounts and API keys are the security administrator's (三员分立). The role
+    decides, not is_superuser: services check the role (accounts.rules)."""
     user: Any = request.user
-    # The role decides, not is_superuser: services check the role (accounts.rules).
     return bool(user.is_active and user.is_staff
-                and getattr(user, "role", None) == Role.SYSTEM_ADMIN.value)
+                and getattr(user, "role", None) == Role.SECURITY_ADMIN.value)
 
 
-class SystemAdminOnly:
+class SecurityAdminOnly:
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_system_admin(request)
+        return is_security_admin(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(request)
+        return is_security_admin(request)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return is_system_admin(request)
+        return is_security_admin(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_system_admin(request)
+        return is_security_admin(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: audit rows and evaluations point at these
@@ -64,7 +65,7 @@ class SystemAdminOnly:
 def _clean_role_org(cleaned: dict[str, Any]) -> None:
     role, org = cleaned.get("role"), cleaned.get("org")
     if role and rules.org_required(role) and org is None:
-        raise forms.ValidationError({"org": "除系统管理员外，用户必须属于一个机构。"})
+        raise forms.ValidationError({"org": "除系统、安全、审计管理员外，用户必须属于一个机构。"})
 
 
 class HcpUserCreationForm(_UserCreationFormBase):
@@ -90,7 +91,7 @@ class HcpUserChangeForm(_UserChangeFormBase):
 
 
 @admin.register(User)
-class UserAdmin(SystemAdminOnly, _UserAdminBase):
+class UserAdmin(SecurityAdminOnly, _UserAdminBase):
     form = HcpUserChangeForm
     add_form = HcpUserCreationForm
     list_display = ("username", "first_name", "role", "org", "is_active", "last_login")
@@ -138,7 +139,7 @@ class ApiClientForm(_ApiClientFormBase):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(SystemAdminOnly, _ApiClientAdminBase):
+class ApiClientAdmin(SecurityAdminOnly, _ApiClientAdminBase):
     form = ApiClientForm
     list_display = ("name", "org", "key_prefix", "is_active", "rate_limit_per_minute",
                     "rotated_at", "last_used_at")

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from haochaping.accounts.roles import ROLE_CHOICES, Role
+from haochaping.accounts.roles import ADMIN_ROLES, ROLE_CHOICES, Role
 
 
 class HcpUserManager(UserManager["User"]):
@@ -43,9 +43,10 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=[r.value for r in Role]),
                                    name="user_role_valid"),
-            # Everyone but the system admin works inside an org subtree.
+            # Everyone but the three administrators works inside an org subtree.
             models.CheckConstraint(
-                condition=models.Q(role=Role.SYSTEM_ADMIN.value) | models.Q(org__isnull=False),
+                condition=models.Q(role__in=sorted(r.value for r in ADMIN_ROLES))
+                | models.Q(org__isnull=False),
                 name="user_org_required_unless_admin"),
         ]
 

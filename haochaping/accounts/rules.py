@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from haochaping.accounts.roles import Role
+from haochaping.accounts.roles import ADMIN_ROLES, Role
 
 READ = "read"
 WRITE = "write"
@@ -47,8 +47,6 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         CATALOG: frozenset({READ, WRITE}),
         STANDARD: frozenset({READ, WRITE}),
         POLICY: frozenset({READ, WRITE}),
-        ACCOUNT: frozenset({READ, WRITE}),
-        AUDIT_LOG: frozenset({READ}),
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
         SUPERVISION: frozenset({READ, WRITE}),
@@ -58,6 +56,15 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         DEVICE: frozenset({READ, WRITE}),
         EXCHANGE: frozenset({READ, WRITE}),
         LEGACY_IMPORT: frozenset({READ, WRITE}),
+    },
+    # 三员分立: accounts and roles are the security administrator's, the audit log the
+    # audit administrator's; the system administrator does neither.
+    Role.SECURITY_ADMIN: {
+        CATALOG: frozenset({READ}),
+        ACCOUNT: frozenset({READ, WRITE}),
+    },
+    Role.AUDIT_ADMIN: {
+        AUDIT_LOG: frozenset({READ}),
     },
     Role.SUPERVISOR: {
         CATALOG: frozenset({READ, WRITE}),
@@ -173,11 +180,12 @@ def in_subtree(scope_path: str | None, org_path: str) -> bool:
 
 # --- role assignment -------------------------------------------------------------------
 
-# Which roles an account manager may hand out: nobody but a system admin creates or
-# promotes a system admin (a supervisor would otherwise escape its subtree).
+# Which roles an account manager may hand out: the security administrator any; a
+# supervisor any but the three deployment-wide administrators (it would otherwise escape
+# its subtree); the system and audit administrators none (三员分立).
 ASSIGNABLE_ROLES: dict[Role, frozenset[Role]] = {
-    Role.SYSTEM_ADMIN: frozenset(Role),
-    Role.SUPERVISOR: frozenset(Role) - {Role.SYSTEM_ADMIN},
+    Role.SECURITY_ADMIN: frozenset(Role),
+    Role.SUPERVISOR: frozenset(Role) - ADMIN_ROLES,
 }
 
 
@@ -188,8 +196,9 @@ def may_assign_role(actor_role: Role | str | None, role: Role | str) -> bool:
 
 
 def org_required(role: Role | str) -> bool:
-    """Everyone but the system admin works inside an org subtree (User check constraint)."""
-    return Role(role) is not Role.SYSTEM_ADMIN
+    """Everyone but the three administrators works inside an org subtree (User check
+    constraint)."""
+    return Role(role) not in ADMIN_ROLES
 
 
 def unknown_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:

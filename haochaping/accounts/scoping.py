@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 
 from haochaping.accounts import rules
-from haochaping.accounts.roles import Role
+from haochaping.accounts.roles import ADMIN_ROLES, Role
 from haochaping.core.errors import PermissionDenied
 
 M = TypeVar("M", bound=Model)
@@ -59,7 +59,7 @@ class Actor:
 def actor_for_user(user: Any) -> Actor:
     role = Role(user.role)
     scope_path: str | None = None
-    if role is not Role.SYSTEM_ADMIN:
+    if role not in ADMIN_ROLES:
         scope_path = user.org.path if user.org_id else NOWHERE
     return Actor(role=role, scope_path=scope_path,
                  label=user.get_full_name() or user.username, user=user)
@@ -107,3 +107,9 @@ def system_actor(label: str) -> Actor:
     """The operator at the console (management commands): deployment-wide, audited under
     ``label`` with no user id."""
     return Actor(role=Role.SYSTEM_ADMIN, scope_path=None, label=label)
+
+
+def security_actor(label: str) -> Actor:
+    """The console operator acting on accounts and API keys, which are the security
+    administrator's (三员分立): deployment-wide, audited under ``label``."""
+    return Actor(role=Role.SECURITY_ADMIN, scope_path=None, label=label)

@@ -146,8 +146,8 @@ def _check_role(actor: Actor, role: str, org: OrgLike | None) -> None:
     if not rules.may_assign_role(actor.role, role):
         raise PermissionDenied("forbidden.role_assign", "无权授予该角色")
     if rules.org_required(role) and org is None:
-        raise ValidationError("user.org_required", "除系统管理员外，用户必须属于一个机构",
-                              field="org")
+        raise ValidationError("user.org_required",
+                              "除系统、安全、审计管理员外，用户必须属于一个机构", field="org")
 
 
 def _validate_password(password: str, user: User | None) -> None:

@@ -15,7 +15,7 @@ from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.keys import audit_keys
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.rules import CHAINS, ChainProblem, anchor_problems, verify_chains
-from haochaping.audit.services import event_content
+from haochaping.audit.services import audit_record, event_content
 
 
 @dataclass
@@ -120,9 +120,12 @@ def object_history(actor: Actor, object_type: str, object_id: str | int
 
     Readers need the audit-log permission and the object's org inside their subtree;
     events of objects without an org (deployment settings, deleted rows) are for the
-    system admin only.
+    deployment-wide readers (the audit administrator) only. The read is audited.
     """
     object_id = str(object_id)
     require(actor, access.AUDIT_LOG, access.READ, _object_org_path(object_type, object_id))
+    # Reads of the audit log are themselves recorded (等保 audit of the auditors).
+    audit_record(action="audit.read", actor=actor.user, actor_label=actor.label,
+                 after={"object_type": object_type, "object_id": object_id})
     return AuditEvent.objects.filter(object_type=object_type, object_id=object_id
                                      ).order_by("at", "id")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from haochaping.accounts.roles import Role
+from haochaping.accounts.roles import ADMIN_ROLES, Role
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.geo import Locality
 from haochaping.demo.names import NameMaker
@@ -27,8 +27,12 @@ class DemoLogin:
 
 
 LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin("admin", Role.SYSTEM_ADMIN, "全部机构（超级管理员，可进入管理后台）",
-              "whole deployment, superuser (admin site)"),
+    DemoLogin("admin", Role.SYSTEM_ADMIN, "全部机构（系统管理员，可进入管理后台）",
+              "whole deployment, system administrator (admin site)"),
+    DemoLogin("security", Role.SECURITY_ADMIN, "全部机构（安全管理员：账号、角色、接口密钥）",
+              "security administrator: accounts, roles, API keys (三员分立)"),
+    DemoLogin("auditadmin", Role.AUDIT_ADMIN, "全部机构（审计管理员：只读审计日志）",
+              "audit administrator: reads the audit log (三员分立)"),
     DemoLogin("supervisor", Role.SUPERVISOR, "郑州市政务服务和大数据管理局",
               "city supervising office"),
     DemoLogin("district_supervisor", Role.SUPERVISOR, "金水区政务服务局",
@@ -51,6 +55,8 @@ def create_logins(locality: Locality, sites: Sites, names: NameMaker) -> dict[st
     window_staff = sites.first_staff_of(market)
     orgs = {
         "admin": None,
+        "security": None,
+        "auditadmin": None,
         "supervisor": locality.office,
         "district_supervisor": locality.district(DEMO_DISTRICT).office,
         "handler": market,
@@ -62,11 +68,14 @@ def create_logins(locality: Locality, sites: Sites, names: NameMaker) -> dict[st
     users: dict[str, Any] = {}
     for login in LOGINS:
         is_admin = login.role is Role.SYSTEM_ADMIN
+        # The three administrators reach the admin site; only the system admin keeps the
+        # demo's superuser flag (the admin site's own permission checks go by role).
+        is_operator = login.role in ADMIN_ROLES
         users[login.username] = user_model.objects.create_user(
             username=login.username, password=DEMO_PASSWORD, role=login.role.value,
             org=orgs[login.username],
             first_name=window_staff.name if login.role is Role.WINDOW_STAFF else names.person(),
-            is_staff=is_admin or login.role is Role.SUPERVISOR, is_superuser=is_admin,
+            is_staff=is_operator or login.role is Role.SUPERVISOR, is_superuser=is_admin,
             staff=window_staff if login.role is Role.WINDOW_STAFF else None,
         )
     return users

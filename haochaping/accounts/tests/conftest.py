@@ -43,11 +43,11 @@ def world(locality: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespa
 def make_client(locality: SimpleNamespace) -> Any:
     """Create an API client through the service, as the system operator."""
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
 
     def make(*, org: Any = None, scopes: tuple[str, ...] = ("catalog:read",),
              rate: int = 600, name: str = "办件系统") -> tuple[Any, str]:
-        return services.api_client_create(actor=system_actor("test"), name=name,
+        return services.api_client_create(actor=security_actor("test"), name=name,
                                           org=org or locality.district_office,
                                           scopes=list(scopes), rate_limit_per_minute=rate)
 

@@ -1,4 +1,5 @@
-"""Admin (system admins only; key shown once; hashes hidden) and the api_client command."""
+"""Admin (the security administrator only, 三员分立; key shown once; hashes hidden) and
+the api_client command."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ CHANGELIST = "/admin/accounts/apiclient/"
 def test_admin_creates_a_client_and_shows_the_key_once(personas: SimpleNamespace,
                                                        locality: SimpleNamespace,
                                                        client: Client) -> None:
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     response = client.post(ADD, {"name": "评价器", "org": locality.market.pk,
                                  "scopes": ["device"], "rate_limit_per_minute": 60},
                            follow=True)
@@ -38,7 +39,7 @@ def test_admin_creates_a_client_and_shows_the_key_once(personas: SimpleNamespace
 def test_admin_rotate_action(personas: SimpleNamespace, make_client: Any,
                              client: Client) -> None:
     api_client, _ = make_client()
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     response = client.post(CHANGELIST, {"action": "rotate_key",
                                         "_selected_action": [api_client.pk]}, follow=True)
     api_client.refresh_from_db()
@@ -55,7 +56,7 @@ def test_admin_is_for_system_admins_only(personas: SimpleNamespace, client: Clie
 
 def test_admin_password_change_runs_the_validators(personas: SimpleNamespace,
                                                    client: Client) -> None:
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     url = f"/admin/accounts/user/{personas.handler.pk}/password/"
     old_hash = personas.handler.password
     response = client.post(url, {"password1": "abcdefghijkl", "password2": "abcdefghijkl",
@@ -72,7 +73,7 @@ def test_admin_password_change_runs_the_validators(personas: SimpleNamespace,
 
 def test_admin_refuses_a_handler_without_org(personas: SimpleNamespace,
                                              client: Client) -> None:
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     before = User.objects.count()
     response = client.post("/admin/accounts/user/add/", {
         "username": "noorg", "role": "handler", "password1": "Better-Pass-2026!",

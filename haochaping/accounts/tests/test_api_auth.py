@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from haochaping.accounts import services
 from haochaping.accounts.models import ApiClient
-from haochaping.accounts.scoping import system_actor
+from haochaping.accounts.scoping import security_actor
 from haochaping.audit.models import AuditEvent
 
 ME = "/api/v1/accounts/me"
@@ -96,7 +96,7 @@ def test_rotated_old_key_works_during_grace_then_expires(locality: SimpleNamespa
                                                          client: Client) -> None:
     api_client, old_key = make_client()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        _, new_key = services.api_client_rotate(actor=system_actor("test"), client=api_client,
+        _, new_key = services.api_client_rotate(actor=security_actor("test"), client=api_client,
                                                 grace_hours=2)
         assert client.get(ME, headers=bearer(old_key)).status_code == 200
         assert client.get(ME, headers=bearer(new_key)).status_code == 200
@@ -110,8 +110,8 @@ def test_rotated_old_key_works_during_grace_then_expires(locality: SimpleNamespa
 def test_second_rotation_drops_the_oldest_key(locality: SimpleNamespace, make_client: Any,
                                               client: Client) -> None:
     api_client, first = make_client()
-    api_client, second = services.api_client_rotate(actor=system_actor("t"), client=api_client)
-    services.api_client_rotate(actor=system_actor("t"), client=api_client)
+    api_client, second = services.api_client_rotate(actor=security_actor("t"), client=api_client)
+    services.api_client_rotate(actor=security_actor("t"), client=api_client)
     assert client.get(ME, headers=bearer(second)).status_code == 200
     response = client.get(ME, headers=bearer(first))
     assert response.json()["code"] == "auth.invalid_key"
@@ -120,7 +120,7 @@ def test_second_rotation_drops_the_oldest_key(locality: SimpleNamespace, make_cl
 def test_inactive_client_is_401(locality: SimpleNamespace, make_client: Any,
                                 client: Client) -> None:
     api_client, key = make_client()
-    services.api_client_deactivate(actor=system_actor("t"), client=api_client)
+    services.api_client_deactivate(actor=security_actor("t"), client=api_client)
     response = client.get(ME, headers=bearer(key))
     assert response.status_code == 401
     assert response.json()["code"] == "auth.client_inactive"

@@ -81,7 +81,7 @@ def test_create_refused_writes_nothing(personas: SimpleNamespace, locality: Simp
 def test_create_bad_input_writes_nothing(personas: SimpleNamespace, locality: SimpleNamespace,
                                          client: Client, payload: dict[str, Any],
                                          code: str) -> None:
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     before = counts()
     response = create(client, **{"org_id": locality.market.pk, **payload})
     assert response.status_code in (404, 422)

@@ -39,9 +39,14 @@ def test_empty_stored_hash_never_matches() -> None:
 
 
 @pytest.mark.parametrize(("actor_role", "role", "expected"), [
-    (Role.SYSTEM_ADMIN, Role.SYSTEM_ADMIN, True),
-    (Role.SYSTEM_ADMIN, Role.SUPERVISOR, True),
+    (Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, True),
+    (Role.SECURITY_ADMIN, Role.SUPERVISOR, True),
+    (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, True),
+    (Role.SYSTEM_ADMIN, Role.SUPERVISOR, False),  # 三员分立: accounts are not its work
+    (Role.AUDIT_ADMIN, Role.HANDLER, False),
     (Role.SUPERVISOR, Role.SYSTEM_ADMIN, False),
+    (Role.SUPERVISOR, Role.SECURITY_ADMIN, False),
+    (Role.SUPERVISOR, Role.AUDIT_ADMIN, False),
     (Role.SUPERVISOR, Role.SUPERVISOR, True),
     (Role.SUPERVISOR, Role.WINDOW_STAFF, True),
     (Role.HANDLER, Role.WINDOW_STAFF, False),

@@ -62,9 +62,9 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("admin", STANDARD, WRITE, OK, OK),
     ("admin", POLICY, READ, OK, OK),
     ("admin", POLICY, WRITE, OK, OK),
-    ("admin", ACCOUNT, READ, OK, OK),
-    ("admin", ACCOUNT, WRITE, OK, OK),
-    ("admin", AUDIT_LOG, READ, OK, OK),
+    ("admin", ACCOUNT, READ, ROLE, ROLE),  # 三员分立: the security administrator's
+    ("admin", ACCOUNT, WRITE, ROLE, ROLE),
+    ("admin", AUDIT_LOG, READ, ROLE, ROLE),  # the audit administrator's
     ("admin", AUDIT_LOG, WRITE, ROLE, ROLE),
     ("admin", WORK_ORDER, READ, OK, OK),
     ("admin", WORK_ORDER, WRITE, OK, OK),

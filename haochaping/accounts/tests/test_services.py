@@ -9,7 +9,7 @@ import pytest
 
 from haochaping.accounts import services
 from haochaping.accounts.models import ApiClient, User
-from haochaping.accounts.scoping import actor_for_user, system_actor
+from haochaping.accounts.scoping import actor_for_user, security_actor
 from haochaping.audit.models import AuditEvent
 from haochaping.core.errors import AppError
 
@@ -38,8 +38,8 @@ def test_supervisor_creates_a_user_in_its_subtree(personas: SimpleNamespace,
     ("supervisor", "system_admin", "market", "forbidden.role_assign"),
     ("district_supervisor", "handler", "market", "forbidden.scope"),
     ("handler", "window_staff", "market", "forbidden.role"),
-    ("admin", "handler", None, "user.org_required"),
-    ("admin", "boss", "market", "user.role_invalid"),
+    ("security", "handler", None, "user.org_required"),
+    ("security", "boss", "market", "user.role_invalid"),
 ])
 def test_user_create_refused_writes_nothing(personas: SimpleNamespace, locality: SimpleNamespace,
                                             persona: str, role: str, org: str | None,
@@ -64,7 +64,7 @@ def test_weak_passwords_are_refused_in_chinese(personas: SimpleNamespace,
                                                locality: SimpleNamespace, password: str) -> None:
     before = counts()
     with pytest.raises(AppError) as err:
-        services.user_create(actor=actor_for_user(personas.admin), username="newuser",
+        services.user_create(actor=actor_for_user(personas.security), username="newuser",
                              password=password, role="handler", org=locality.market)
     assert err.value.code == "user.password_weak"
     assert err.value.field == "password"
@@ -77,7 +77,7 @@ def test_weak_passwords_are_refused_in_chinese(personas: SimpleNamespace,
 def test_username_taken(personas: SimpleNamespace, locality: SimpleNamespace) -> None:
     before = counts()
     with pytest.raises(AppError) as err:
-        services.user_create(actor=actor_for_user(personas.admin), username="handler",
+        services.user_create(actor=actor_for_user(personas.security), username="handler",
                              password=GOOD, role="handler", org=locality.market)
     assert err.value.code == "user.username_taken"
     assert counts() == before
@@ -136,24 +136,24 @@ def test_handler_cannot_set_another_users_password(personas: SimpleNamespace) ->
 def test_rotate_inactive_client_is_a_conflict(locality: SimpleNamespace,
                                               make_client: Any) -> None:
     api_client, _ = make_client()
-    services.api_client_deactivate(actor=system_actor("t"), client=api_client)
+    services.api_client_deactivate(actor=security_actor("t"), client=api_client)
     before = counts()
     with pytest.raises(AppError) as err:
-        services.api_client_rotate(actor=system_actor("t"), client=api_client)
+        services.api_client_rotate(actor=security_actor("t"), client=api_client)
     assert err.value.code == "api_client.inactive"
     assert counts() == before
 
 
 def test_deactivate_twice_records_once(locality: SimpleNamespace, make_client: Any) -> None:
     api_client, _ = make_client()
-    services.api_client_deactivate(actor=system_actor("t"), client=api_client)
-    services.api_client_deactivate(actor=system_actor("t"), client=api_client)
+    services.api_client_deactivate(actor=security_actor("t"), client=api_client)
+    services.api_client_deactivate(actor=security_actor("t"), client=api_client)
     assert AuditEvent.objects.filter(action="accounts.api_client_deactivate").count() == 1
 
 
 def test_update_client(locality: SimpleNamespace, make_client: Any) -> None:
     api_client, _ = make_client()
-    services.api_client_update(actor=system_actor("t"), client=api_client, name="新名称",
+    services.api_client_update(actor=security_actor("t"), client=api_client, name="新名称",
                                scopes=["device", "device"], rate_limit_per_minute=30)
     api_client.refresh_from_db()
     assert (api_client.name, api_client.scopes, api_client.rate_limit_per_minute) == (

@@ -1,4 +1,4 @@
-"""The audit admin is read-only and for the system admin."""
+"""The audit admin is read-only and for the audit administrator (三员分立)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def event() -> AuditEvent:
 
 def test_admin_lists_filters_and_searches(client: Client, personas: SimpleNamespace,
                                           event: AuditEvent) -> None:
-    client.force_login(personas.admin)
+    client.force_login(personas.audit_admin)
     page = client.get(CHANGELIST, {"action": "standard.activate", "q": "standardversion"})
     assert page.status_code == 200
     assert "standard.activate" in page.content.decode()
@@ -35,7 +35,7 @@ def test_admin_lists_filters_and_searches(client: Client, personas: SimpleNamesp
 
 def test_admin_cannot_add_change_or_delete(client: Client, personas: SimpleNamespace,
                                            event: AuditEvent) -> None:
-    client.force_login(personas.admin)  # logging in appends an event of its own
+    client.force_login(personas.audit_admin)  # logging in appends an event of its own
     before = list(AuditEvent.objects.values_list("seq", "action", "hash"))
     assert client.get(f"{CHANGELIST}add/").status_code == 403
     assert client.post(f"{CHANGELIST}{event.pk}/change/",
@@ -44,8 +44,31 @@ def test_admin_cannot_add_change_or_delete(client: Client, personas: SimpleNames
     assert client.post(CHANGELIST, {"action": "delete_selected",
                                     "_selected_action": [event.pk], "post": "yes"}
                        ).status_code in {200, 302}
-    assert list(AuditEvent.objects.values_list("seq", "action", "hash")) == before
+    # Nothing changed; only the reads of the list page were appended (audit.read).
+    after = list(AuditEvent.objects.values_list("seq", "action", "hash"))
+    assert after[:len(before)] == before
+    assert {action for _, action, _ in after[len(before):]} <= {"audit.read"}
     assert AuditEvent.objects.get(pk=event.pk).hash == event.hash
+
+
+def test_every_read_of_the_log_is_recorded(client: Client, personas: SimpleNamespace,
+                                           event: AuditEvent) -> None:
+    client.force_login(personas.audit_admin)
+    assert client.get(CHANGELIST, {"action": "x"}).status_code == 200
+    assert client.get(f"{CHANGELIST}{event.pk}/change/").status_code == 200
+    reads = list(AuditEvent.objects.filter(action="audit.read").order_by("id")
+                 .values_list("actor_id", "after"))
+    assert reads == [(personas.audit_admin.pk, {"view": "list", "query": {"action": ["x"]}}),
+                     (personas.audit_admin.pk, {"view": "event", "event": str(event.pk)})]
+
+
+@pytest.mark.parametrize("persona", ["admin", "security"])
+def test_the_other_administrators_cannot_browse_the_log(client: Client,
+                                                        personas: SimpleNamespace,
+                                                        event: AuditEvent, persona: str) -> None:
+    client.force_login(getattr(personas, persona))
+    assert client.get(CHANGELIST).status_code == 403
+    assert not AuditEvent.objects.filter(action="audit.read").exists()
 
 
 def test_other_staff_cannot_browse_the_log(client: Client, personas: SimpleNamespace,

@@ -27,9 +27,10 @@ def history(locality: SimpleNamespace) -> SimpleNamespace:
 
 def test_admin_reads_one_objects_history(personas: SimpleNamespace,
                                          history: SimpleNamespace) -> None:
-    events = object_history(actor_for_user(personas.admin), "catalog.org", history.market.pk)
+    reader = actor_for_user(personas.audit_admin)
+    events = object_history(reader, "catalog.org", history.market.pk)
     assert list(events) == history.events
-    settings_events = object_history(actor_for_user(personas.admin), "core.setting", "deadline")
+    settings_events = object_history(reader, "core.setting", "deadline")
     assert list(settings_events) == [history.setting]
 
 
@@ -59,4 +60,24 @@ def test_roles_without_audit_permission_are_refused(personas: SimpleNamespace,
                                                     history: SimpleNamespace) -> None:
     with pytest.raises(PermissionDenied) as exc:
         object_history(actor_for_user(personas.handler), "catalog.org", history.market.pk)
+    assert exc.value.code == "forbidden.role"
+
+
+def test_reading_the_log_is_itself_audited(personas: SimpleNamespace,
+                                           history: SimpleNamespace) -> None:
+    from haochaping.audit.models import AuditEvent
+
+    list(object_history(actor_for_user(personas.audit_admin), "catalog.org", history.market.pk))
+    read = AuditEvent.objects.filter(action="audit.read").latest("id")
+    assert read.actor_id == personas.audit_admin.pk
+    assert read.after == {"object_type": "catalog.org", "object_id": str(history.market.pk)}
+
+
+@pytest.mark.parametrize("persona", ["admin", "security"])
+def test_the_other_administrators_cannot_read_the_log(personas: SimpleNamespace,
+                                                      history: SimpleNamespace,
+                                                      persona: str) -> None:
+    with pytest.raises(PermissionDenied) as exc:
+        object_history(actor_for_user(getattr(personas, persona)), "catalog.org",
+                       history.market.pk)
     assert exc.value.code == "forbidden.role"

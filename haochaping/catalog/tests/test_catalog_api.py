@@ -49,7 +49,7 @@ def test_district_supervisor_sees_only_own_subtree(personas: SimpleNamespace,
 
 def test_api_key_with_read_scope_lists(personas: SimpleNamespace,
                                        locality: SimpleNamespace) -> None:
-    _, key = api_client_create(actor=actor_for_user(personas.admin), name="业务系统",
+    _, key = api_client_create(actor=actor_for_user(personas.security), name="业务系统",
                                org=locality.market, scopes=["catalog:read"])
     response = Client().get(f"{BASE}/halls", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200

@@ -20,9 +20,9 @@ def _clear_cache() -> Iterator[None]:
 
 def _client(org: Any, scopes: list[str]) -> tuple[Any, str]:
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
 
-    return services.api_client_create(actor=system_actor("test"), name="业务系统", org=org,
+    return services.api_client_create(actor=security_actor("test"), name="业务系统", org=org,
                                       scopes=scopes, rate_limit_per_minute=10_000)
 
 

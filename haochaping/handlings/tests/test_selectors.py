@@ -43,9 +43,9 @@ def test_outside_the_subtree_is_not_found(handling: Handling,
 def test_client_sees_only_its_own(handling: Handling, intake: SimpleNamespace,
                                   locality: SimpleNamespace) -> None:
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
 
-    other, _ = services.api_client_create(actor=system_actor("test"), name="另一系统",
+    other, _ = services.api_client_create(actor=security_actor("test"), name="另一系统",
                                           org=locality.market, scopes=["handlings:write"])
     assert handling_detail(actor_for_client(intake.client), proj_no="P0001").id == handling.pk
     with pytest.raises(NotFound):

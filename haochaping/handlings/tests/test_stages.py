@@ -170,10 +170,10 @@ def test_bad_later_stages_write_nothing(locality: SimpleNamespace, intake: Simpl
 def test_stages_of_a_handling_of_another_client_are_not_found(
         locality: SimpleNamespace, intake: SimpleNamespace) -> None:
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
 
     _post(intake.key, "", national_item(locality))
-    _, other_key = services.api_client_create(actor=system_actor("test"), name="另一系统",
+    _, other_key = services.api_client_create(actor=security_actor("test"), name="另一系统",
                                               org=locality.market, scopes=["handlings:write"])
     response = _post(other_key, "/P0001/stages", {"stage": "pay", "at": "2025-03-03 09:00"})
     assert (response.status_code, response.json()["code"]) == (404, "handling.not_found")

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from haochaping.accounts import rules, services
 from haochaping.accounts.models import ApiClient
 from haochaping.accounts.orgs import org_find
-from haochaping.accounts.scoping import system_actor
+from haochaping.accounts.scoping import security_actor
 from haochaping.core.errors import AppError
 
 ACTOR_LABEL = "cli:api_client"
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             raise CommandError(f"no org with code {options['org']!r}")
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         client, key = services.api_client_create(
-            actor=system_actor(ACTOR_LABEL), name=options["name"], org=org, scopes=scopes,
+            actor=security_actor(ACTOR_LABEL), name=options["name"], org=org, scopes=scopes,
             rate_limit_per_minute=options["rate_limit"])
         self.stdout.write(f"created client {client.pk} ({client.name}), prefix "
                           f"{client.key_prefix}")
@@ -70,14 +70,14 @@ class Command(BaseCommand):
 
     def _rotate(self, options: dict[str, Any]) -> None:
         client, key = services.api_client_rotate(
-            actor=system_actor(ACTOR_LABEL), client=self._client(options["prefix"]),
+            actor=security_actor(ACTOR_LABEL), client=self._client(options["prefix"]),
             grace_hours=options["grace_hours"])
         self.stdout.write(f"rotated client {client.pk} ({client.name}); old key valid until "
                           f"{client.previous_valid_until:%Y-%m-%d %H:%M %Z}")
         self.stdout.write(f"new key (shown once, store it now): {key}")
 
     def _deactivate(self, options: dict[str, Any]) -> None:
-        client = services.api_client_deactivate(actor=system_actor(ACTOR_LABEL),
+        client = services.api_client_deactivate(actor=security_actor(ACTOR_LABEL),
                                                 client=self._client(options["prefix"]))
         self.stdout.write(f"deactivated client {client.pk} ({client.name})")
 
