@@ -59,7 +59,7 @@ def known_of(item: Submission) -> Known:
 
     window = item.window
     village = item.channel == Channel.VILLAGE_QR.value and bool(item.hall_id or item.region_id)
-    region: Region | None = item.region or (item.hall.region if item.hall_id else None)
+    region: Region | None = item.region or (item.hall.region if item.hall else None)
     local: list[Unit] = []
     if village and region is not None:
         chain = [region.path[:i + 1] for i, ch in enumerate(region.path) if ch == "/"]
@@ -128,7 +128,7 @@ def submission_auto_dispatch(item: Submission, now: datetime) -> Submission:
         submission_note(item, action="route", now=now, actor_label=SYSTEM.label,
                         note=decision.basis, payload={"route": None})
         return item
-    org = Org.objects.get(pk=decision.org_id)
+    org = Org.objects.get(pk=decision.org_id or 0)
     return submission_dispatch(item, actor=SYSTEM, org=org, now=now, note=decision.basis)
 
 

@@ -139,5 +139,5 @@ def submission_receive(*, kind: SubmissionKind | str, channel: Channel | str, co
                             "office": office.pk})
         screen(item, now)
         if item.status == Status.ACCEPTED.value:
-            item = submission_auto_dispatch(item, now)  # 按责交办 when routing is certain
+            return submission_auto_dispatch(item, now)  # 按责交办 when routing is certain
     return item

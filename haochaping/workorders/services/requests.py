@@ -37,8 +37,8 @@ def workorder_open_request(*, actor: Actor, kind: Kind | str, org: Org, text: st
                            now: datetime | None = None) -> WorkOrder:
     """Open a complaint or inquiry order at ``org`` (a handling department inside the
     office's subtree), dispatched now, with ``text`` as its request. The supervising
-    office only (or the platform itself, ``SYSTEM``); audited. Call inside the caller's transaction when it records the
-    dispatch elsewhere too."""
+    office only (or the platform itself, ``SYSTEM``); audited. Call inside the caller's
+    transaction when it records the dispatch elsewhere too."""
     try:
         kind = Kind(kind)
     except ValueError:
