@@ -3,9 +3,9 @@ Pure, no ORM: the dispatch service describes the orgs it knows as :class:`Unit` 
 
 - A village item (the station's QR, seed 004 §12, with its hall or region known) goes to
   the handling org of that place first (属地管理优先): a handling org of the station's
-  managing org's subtree, else one located in the item's region, the nearest region up
-  the chain winning. Exactly one candidate at the nearest place decides; several are the
-  office's choice.
+  managing org's subtree, else of the office's subtree, located in the item's region or
+  the nearest region up the chain. Exactly one candidate at the nearest place decides;
+  several are the office's choice.
 - Any other item goes to the org responsible for what it names (谁主管谁负责): the
   window's org (进驻部门), the staff member's org, the matter's org (实施部门), the
   subject org when it is a handling department. When they name different departments
@@ -67,29 +67,33 @@ def _inside(unit: Unit, office_path: str) -> bool:
     return unit.path.startswith(office_path)
 
 
-def _village(known: Known) -> Route | None:
-    if not known.village:
-        return None
-    pool = [u for u in known.local if u.handles and _inside(u, known.office_path)]
-    if known.hall_org is not None:
-        if known.hall_org.handles and _inside(known.hall_org, known.office_path):
-            return Route(known.hall_org.id, f"属地管理优先：便民服务站所属的{known.hall_org.name}")
-        under = [u for u in pool if u.path.startswith(known.hall_org.path)]
-        if len(under) == 1:
-            return Route(under[0].id, f"属地管理优先：便民服务站所在辖区的{under[0].name}")
-        if len(under) > 1:
-            return Route(None, "便民服务站辖区内有多个承办部门，请人工交办")
-    if not known.region_path:
-        return None
-    # The nearest region up the chain that has any handling org decides.
-    chain = [u for u in pool if u.region_path and known.region_path.startswith(u.region_path)]
+def _nearest(pool: Sequence[Unit], region_path: str) -> Route | None:
+    """The one department of the nearest region up the chain that has any."""
+    chain = [u for u in pool if u.region_path and region_path.startswith(u.region_path)]
     if not chain:
         return None
     nearest = max(len(u.region_path) for u in chain)
     here = [u for u in chain if len(u.region_path) == nearest]
     if len(here) == 1:
-        return Route(here[0].id, f"属地管理优先：所在区划的{here[0].name}")
-    return Route(None, "所在区划有多个承办部门，请人工交办")
+        return Route(here[0].id, f"属地管理优先：所在辖区的{here[0].name}")
+    return Route(None, "所在辖区有多个承办部门，请人工交办")
+
+
+def _village(known: Known) -> Route | None:
+    if not known.village:
+        return None
+    pool = [u for u in known.local if u.handles and _inside(u, known.office_path)]
+    hall = known.hall_org
+    if hall is not None:
+        if hall.handles and _inside(hall, known.office_path):
+            return Route(hall.id, f"属地管理优先：便民服务站所属的{hall.name}")
+        under = [u for u in pool if u.path.startswith(hall.path)]
+        found = _nearest(under, known.region_path or hall.region_path)
+        if found is not None:
+            return found
+    if not known.region_path:
+        return None
+    return _nearest(pool, known.region_path)
 
 
 def route(known: Known) -> Route:
