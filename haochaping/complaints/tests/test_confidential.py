@@ -76,7 +76,8 @@ def planted(locality: SimpleNamespace, personas: SimpleNamespace,
     item = submission_receive(kind="complaint", channel="web", content=CONTENT,
                               subject=Subject(window=locality.window, staff=locality.staff),
                               submitter_id=rater.pk, phone_index=phone_index_of(PHONE))
-    assert item.status == "dispatched" and item.order is not None
+    assert item.status == "dispatched"
+    assert item.order is not None
     handler = actor_for_user(personas.handler)
     office = actor_for_user(personas.supervisor)
     wo.workorder_sign(actor=handler, order=item.order)
@@ -128,7 +129,8 @@ def test_the_office_and_the_assigned_handler_see_the_item(planted: SimpleNamespa
     office = Client()
     office.force_login(personas.supervisor)
     page = office.get(f"/work/complaints/{planted.item.pk}/").content.decode()
-    assert planted.rater.name_masked in page and planted.rater.phone_masked in page
+    assert planted.rater.name_masked in page
+    assert planted.rater.phone_masked in page
 
 
 @pytest.mark.parametrize(("role", "org"), ROLES)

@@ -50,7 +50,8 @@ def test_accept_routes_and_dispatches(triage: Submission, personas: SimpleNamesp
     item = decisions.submission_accept(triage, actor=office(personas), now=timezone.now(),
                                        note="属于政务服务范围")
     assert item.status == "dispatched"
-    assert item.order is not None and item.order.org == locality.market
+    assert item.order is not None
+    assert item.order.org == locality.market
     assert (item.decided_by, item.reason) == (personas.supervisor, "")
     assert item.first_touch_at is not None
     assert [e.action for e in item.events.all()] == ["receive", "office_accept", "dispatch"]
@@ -61,7 +62,8 @@ def test_accept_to_a_chosen_department(triage: Submission, personas: SimpleNames
                                        locality: SimpleNamespace) -> None:
     item = decisions.submission_accept(triage, actor=office(personas), now=timezone.now(),
                                        org=locality.district_hr)
-    assert item.order is not None and item.order.org == locality.district_hr
+    assert item.order is not None
+    assert item.order.org == locality.district_hr
 
 
 def test_refuse_tells_why_and_where(triage: Submission, personas: SimpleNamespace) -> None:
@@ -70,7 +72,8 @@ def test_refuse_tells_why_and_where(triage: Submission, personas: SimpleNamespac
     assert (item.status, item.reason, item.decision_note) == ("refused", "petition",
                                                              "属于信访事项")
     public = item.events.get(action="office_refuse").public_note
-    assert "信访" in public and "请向当地信访部门反映" in public
+    assert "信访" in public
+    assert "请向当地信访部门反映" in public
     audit = AuditEvent.objects.get(action="complaint.office_refuse")
     assert audit.after["reason"] == "petition"
 

@@ -43,7 +43,8 @@ def test_a_certain_route_is_dispatched_on_acceptance(locality: SimpleNamespace) 
     order = WorkOrder.objects.get()
     assert (order.kind, order.org_id, order.status) == ("complaint", locality.market.pk,
                                                        "dispatched")
-    assert order.contact_due_at is not None and order.rectify_due_at is not None
+    assert order.contact_due_at is not None
+    assert order.rectify_due_at is not None
     assert item.order == order
     assert SubmissionOrder.objects.get().order == order
     request = OrderRequest.objects.get(order=order)
@@ -73,7 +74,8 @@ def test_a_village_item_goes_to_its_township(locality: SimpleNamespace) -> None:
     item = receive(Subject(hall=station, region=township, matter=locality.matter),
                    channel="village_qr")
     assert item.status == "dispatched"
-    assert item.order is not None and item.order.org == town_org
+    assert item.order is not None
+    assert item.order.org == town_org
     assert "属地管理优先" in item.events.get(action="dispatch").note
 
 
@@ -93,7 +95,8 @@ def test_the_office_dispatches_an_accepted_item(locality: SimpleNamespace,
                         note="属地")
     item.refresh_from_db()
     assert item.status == "dispatched"
-    assert item.order is not None and item.order.org == locality.district_hr
+    assert item.order is not None
+    assert item.order.org == locality.district_hr
     event = item.events.get(action="dispatch")
     assert (event.actor, event.public_note) == (personas.supervisor, "已交办承办部门办理")
 
@@ -138,7 +141,8 @@ def test_redispatch_moves_the_order(locality: SimpleNamespace,
                           now=timezone.now())
     item.refresh_from_db()
     assert item.status == "dispatched"
-    assert item.order is not None and item.order.org == locality.district_hr
+    assert item.order is not None
+    assert item.order.org == locality.district_hr
     assert item.events.get(action="redispatch").payload == {
         "from_org": locality.market.pk, "to_org": locality.district_hr.pk}
     assert AuditEvent.objects.filter(action="complaint.redispatch").count() == 1
@@ -194,6 +198,7 @@ def test_a_reopened_item_gets_a_new_order(locality: SimpleNamespace,
                         now=timezone.now(), note="重新办理")
     item.refresh_from_db()
     assert item.status == "dispatched"
-    assert item.order is not None and item.order != first
+    assert item.order is not None
+    assert item.order != first
     assert list(SubmissionOrder.objects.filter(submission=item).order_by("pk")
                 .values_list("order_id", flat=True)) == [first.pk, item.order.pk]
