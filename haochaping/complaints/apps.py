@@ -9,3 +9,15 @@ class ComplaintsConfig(AppConfig):
 
     name = "haochaping.complaints"
     verbose_name = "咨询投诉建议"
+
+    def ready(self) -> None:
+        # The engine below reports closed orders and asks which orders a staff member
+        # must not see; it never imports this app (STYLE.md §15).
+        from haochaping.complaints.selectors import hidden_from_staff
+        from haochaping.complaints.services.dispatch import on_request_closed
+        from haochaping.workorders import hooks
+
+        if on_request_closed not in hooks.request_closed:
+            hooks.request_closed.append(on_request_closed)
+        if hidden_from_staff not in hooks.hidden_from_staff:
+            hooks.hidden_from_staff.append(hidden_from_staff)

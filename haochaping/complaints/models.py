@@ -204,3 +204,23 @@ class SpotCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id}: {self.draw}"
+
+
+class SubmissionOrder(models.Model):
+    """Every work order an item was handled as (a reopened item gets a new one; the item's
+    ``order`` is the current one). Read by the engine's hooks (which item an order closes)
+    and by ``workorders.selectors.visible_orders`` through ``hidden_from_staff`` (no order
+    of an item about a staff member ever reaches them, seed 004 §10)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT,
+                                   related_name="order_links")
+    order = models.OneToOneField("workorders.WorkOrder", on_delete=models.PROTECT,
+                                 related_name="complaint_link")
+    at = models.DateTimeField("交办时间")
+
+    class Meta:
+        verbose_name = "诉求件工单"
+        verbose_name_plural = "诉求件工单"
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} → {self.order_id}"

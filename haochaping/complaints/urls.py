@@ -8,4 +8,5 @@ app_name = "complaints"
 
 urlpatterns = [
     path("words/", include("haochaping.complaints.filtering.urls")),
+    path("", include("haochaping.complaints.office.urls")),
 ]

@@ -135,7 +135,8 @@ def _identity(rater: Rater, fields: tuple[str, ...]) -> RaterIdentity:
 
 
 def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
-                 fields: tuple[str, ...] = IDENTITY_FIELDS) -> RaterIdentity:
+                 fields: tuple[str, ...] = IDENTITY_FIELDS,
+                 found_in_scope: bool = False) -> RaterIdentity:
     """The unmasked identity, for a supervisor or handler whose subtree holds one of the
     rater's handlings, with a stated purpose; audited as ``rater.reveal`` (the purpose and
     which fields, never the values). ``fields`` limits what is decrypted to what the
@@ -151,7 +152,8 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
                               f"查看评价人身份须说明用途（{MIN_PURPOSE} 至 {MAX_PURPOSE} 字）",
                               "purpose")
     # Through the handlings' foreign key to the rater (handlings sit above the vault).
-    if not rater.handlings.filter(scope_q(actor)).exists():  # type: ignore[attr-defined]
+    if not found_in_scope and not rater.handlings.filter(  # type: ignore[attr-defined]
+            scope_q(actor)).exists():
         raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
     revealed = _identity(rater, fields)
     audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,

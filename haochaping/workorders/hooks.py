@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Q
+
 OrderHook = Callable[[int], None]
 
 # An order opened without a rating (services.requests: a forwarded complaint or inquiry)
@@ -21,3 +23,11 @@ request_closed: list[OrderHook] = []
 def fire(hooks: list[OrderHook], order_id: int) -> None:
     for hook in hooks:
         hook(order_id)
+
+
+# Orders a staff member must never see (seed 004 §10): given the reading user's Staff id,
+# a condition on WorkOrder matching the orders about them that the apps above know of
+# (complaints: an item about that staff member). ``selectors.visible_orders`` excludes
+# each. Takes the id, returns a Q; never reads rows itself.
+StaffHidden = Callable[[int], Q]
+hidden_from_staff: list[StaffHidden] = []

@@ -20,7 +20,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import NotFound, PermissionDenied
-from haochaping.workorders import rules
+from haochaping.workorders import hooks, rules
 from haochaping.workorders.models import (
     OPEN_VALUES,
     Appeal,
@@ -55,6 +55,8 @@ def visible_orders(actor: Actor) -> QuerySet[WorkOrder]:
     staff_id = getattr(actor.user, "staff_id", None)
     if staff_id is not None:
         qs = qs.exclude(evaluation__staff_id=staff_id)
+        for hidden in hooks.hidden_from_staff:  # e.g. a complaint about this staff member
+            qs = qs.exclude(hidden(staff_id))
     return qs
 
 

@@ -31,6 +31,7 @@ from haochaping.complaints.rules.kinds import (
     SubmissionKind,
     Urgency,
 )
+from haochaping.complaints.services.dispatch import submission_auto_dispatch
 from haochaping.complaints.services.screening import screen
 from haochaping.core.errors import ValidationError
 from haochaping.core.text import clean_text
@@ -137,4 +138,6 @@ def submission_receive(*, kind: SubmissionKind | str, channel: Channel | str, co
                      after={"ref": item.ref, "kind": kind_.value, "channel": channel_.value,
                             "office": office.pk})
         screen(item, now)
+        if item.status == Status.ACCEPTED.value:
+            return submission_auto_dispatch(item, now)  # 按责交办 when routing is certain
     return item

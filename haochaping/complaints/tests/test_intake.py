@@ -18,11 +18,11 @@ CLEAR = "我在市场监管局窗口办理营业执照变更，窗口要求提�
 def test_clear_item_is_accepted_under_the_subjects_office(locality: SimpleNamespace) -> None:
     item = submission_receive(kind="complaint", channel="web", content=CLEAR,
                               subject=Subject(org=locality.market), phone_index="p1")
-    assert item.status == "accepted"
+    assert item.status == "dispatched"  # accepted, then routed (services.dispatch)
     assert item.ref.startswith("TS")
     assert item.office == locality.city_office
     assert item.office_path == locality.city_office.path
-    assert [e.action for e in item.events.all()] == ["receive", "accept"]
+    assert [e.action for e in item.events.all()] == ["receive", "accept", "dispatch"]
     assert item.screening["decision"] == "accept"
 
 

@@ -25,7 +25,7 @@ from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.handlings.models import Handling
 from haochaping.workorders.models import OrderRequest, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import Complexity, Kind, Party, State
-from haochaping.workorders.services.engine import Ctx, party_of
+from haochaping.workorders.services.engine import SYSTEM, Ctx, party_of
 from haochaping.workorders.services.steps import start_clocks
 
 REQUEST_KINDS = frozenset({Kind.COMPLAINT, Kind.INQUIRY, Kind.SUGGESTION})
@@ -37,20 +37,24 @@ def workorder_open_request(*, actor: Actor, kind: Kind | str, org: Org, text: st
                            now: datetime | None = None) -> WorkOrder:
     """Open a complaint or inquiry order at ``org`` (a handling department inside the
     office's subtree), dispatched now, with ``text`` as its request. The supervising
-    office only; audited. Call inside the caller's transaction when it records the
-    dispatch elsewhere too."""
+    office only (or the platform itself, ``SYSTEM``); audited. Call inside the caller's
+    transaction when it records the dispatch elsewhere too."""
     try:
         kind = Kind(kind)
     except ValueError:
         kind = Kind.BAD_REVIEW
     if kind not in REQUEST_KINDS:
         raise ValidationError("workorder.invalid_kind", "只能派发咨询、投诉或建议工单", "kind")
-    if actor.is_client or party_of(actor) is not Party.OFFICE:
+    # The platform itself (SYSTEM) opens the order of an item it routed on acceptance
+    # (complaints.services.dispatch: the caller checked the org against the item's office).
+    party = Party.SYSTEM if actor == SYSTEM else None
+    if party is None and (actor.is_client or party_of(actor) is not Party.OFFICE):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以派发工单")
     if org.kind != "handling" or not org.is_active:
         raise ValidationError("workorder.invalid_org", "请选择承办部门", "org_id")
     try:
-        require(actor, access.WORK_ORDER, access.WRITE, org.path)
+        if party is None:
+            require(actor, access.WORK_ORDER, access.WRITE, org.path)
     except PermissionDenied:
         raise PermissionDenied("forbidden.scope", "只能派发给本机构管辖范围内的部门") from None
     text = text.strip()
