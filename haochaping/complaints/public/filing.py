@@ -61,6 +61,8 @@ def _check(filing: Filing) -> None:
         raise ValidationError("complaint.name_required", "请填写您的姓名", "name")
     if len(name) > MAX_NAME:
         raise ValidationError("complaint.name_too_long", f"姓名不能超过 {MAX_NAME} 个字", "name")
+    if not (filing.phone or "").strip():
+        raise ValidationError("complaint.phone_required", "请填写手机号码", "phone")
 
 
 def _submitter(filing: Filing) -> tuple[Any, str]:
