@@ -64,9 +64,8 @@ def file_one(request: HttpRequest, body: s.ComplaintIn) -> Any:
     """File one 咨询、投诉 or 建议 for the app's real-name user; 201 with the reference
     number and the acceptance filter's verdict (a refused item says why and where to go)."""
     client = _client(request)
-    subject = subject_by_codes(org_code=body.subject.org_code,
-                               window_code=body.subject.window_code,
-                               matter_code=body.subject.matter_code, text=body.subject.text)
+    given = body.subject
+    subject = subject_by_codes(**given.dict()) if given is not None else subject_by_codes()
     item = submission_file(
         filing=Filing(kind=body.kind, content=body.content, name=body.submitter.name,
                       phone=body.submitter.phone, id_no=body.submitter.id_no,

@@ -25,7 +25,7 @@ class SubmitterIn(Schema):
 class ComplaintIn(Schema):
     kind: str = Field(max_length=16, description="inquiry 咨询 | complaint 投诉 | suggestion 建议")
     content: str = Field(max_length=4000)
-    subject: SubjectIn = Field(default_factory=SubjectIn)
+    subject: SubjectIn | None = None
     submitter: SubmitterIn
     reply_channel: str = Field("app", max_length=8, description="sms | phone | app")
     urgency: str = Field("normal", max_length=8, description="normal | urgent")

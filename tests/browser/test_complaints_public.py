@@ -97,4 +97,5 @@ def test_track_from_scratch_and_rate_the_answer(browser: Any, live_server: Any,
     tab.wait_for_selector("#rated")
     item.refresh_from_db()
     assert (item.status, item.resolved, item.answer_level) == ("closed", True, 5)
-    assert item.answer_rated_at is not None and item.answer_rated_at <= timezone.now()
+    assert item.answer_rated_at is not None
+    assert item.answer_rated_at <= timezone.now()

@@ -94,7 +94,7 @@ def track_verify(request: HttpRequest) -> HttpResponse:
     except AppError as exc:
         return _step(request, "phone", ref=ref, phone=phone, error=exc)
     target = reverse("complaints_public:track_item", args=[item.ref])
-    response = HttpResponseRedirect(target)
+    response: HttpResponse = HttpResponseRedirect(target)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target

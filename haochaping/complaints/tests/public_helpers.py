@@ -19,8 +19,8 @@ from haochaping.complaints.rules.kinds import Channel, Status
 from haochaping.complaints.services.intake import Subject
 from haochaping.complaints.services.moves import submission_move
 from haochaping.evaluations.public import phone_index_of
-from haochaping.vault.models import Rater
 from haochaping.notify.models import OutboxMessage
+from haochaping.vault.models import Rater
 from haochaping.workorders.models import Reply
 from haochaping.workorders.services.requests import workorder_open_request
 

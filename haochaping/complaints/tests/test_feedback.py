@@ -32,11 +32,13 @@ def test_resolved_closes_with_event_and_audit(locality: SimpleNamespace,
     submission_rate_answer(item=item, resolved=True, level=4, comment="办得快")
     item.refresh_from_db()
     assert (item.status, item.resolved, item.answer_level) == ("closed", True, 4)
-    assert item.closed_at is not None and item.answer_rated_at is not None
+    assert item.closed_at is not None
+    assert item.answer_rated_at is not None
     event = item.events.get(action="rate_answer")
     assert (event.from_status, event.to_status, event.note) == ("answered", "closed", "办得快")
     audit = AuditEvent.objects.get(action="complaint.rate_answer")
-    assert audit.after["resolved"] is True and audit.after["level"] == 4
+    assert audit.after["resolved"] is True
+    assert audit.after["level"] == 4
 
 
 def test_not_resolved_reopens_and_a_second_answer_may_be_rated(
@@ -71,7 +73,8 @@ def test_bad_verdicts_write_nothing(locality: SimpleNamespace, personas: SimpleN
         submission_rate_answer(item=item, resolved=resolved, level=level)
     assert caught.value.code == code
     item.refresh_from_db()
-    assert item.status == "answered" and item.events.count() == events
+    assert item.status == "answered"
+    assert item.events.count() == events
 
 
 def test_only_an_answered_item(locality: SimpleNamespace) -> None:
@@ -80,4 +83,5 @@ def test_only_an_answered_item(locality: SimpleNamespace) -> None:
         submission_rate_answer(item=item, resolved=True, level=5)
     assert caught.value.code == "complaint.not_answered"
     item.refresh_from_db()
-    assert item.status == "accepted" and item.answer_rated_at is None
+    assert item.status == "accepted"
+    assert item.answer_rated_at is None
