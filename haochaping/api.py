@@ -138,6 +138,7 @@ def _mount_routers() -> None:
     api.add_router("/stats/exports", "haochaping.stats.api_exports.router")
     api.add_router("/stats/ranking", "haochaping.stats.api_ranking.router")
     api.add_router("/exchange", "haochaping.exchange.inbound.api.router")
+    api.add_router("/complaints", "haochaping.complaints.api.router")
 
 
 _mount_routers()

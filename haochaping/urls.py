@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("haochaping.core.urls")),
     path("", include("haochaping.workbench.urls")),
     path("", include("haochaping.workorders.public_urls")),
+    path("", include("haochaping.complaints.public_urls")),
 ]

@@ -64,6 +64,9 @@ class Submission(models.Model):
                                      default="sms")
     filed_by = models.ForeignKey("accounts.User", verbose_name="录入人", null=True,
                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    # The app / mini-program that filed it (API channel): it may read its own items only.
+    client = models.ForeignKey("accounts.ApiClient", verbose_name="提交的移动端", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
     # The acceptance decision (machine or office): reason code of rules.reasons.
     reason = models.CharField("不予受理/待分拣原因", max_length=20, blank=True)
     decision_note = models.TextField("处理意见", blank=True)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0002_default_filter_words'),
+        ('complaints', '0003_public'),
         ('workorders', '0007_suggestion_kind'),
     ]
 
