@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("haochaping.accounts.urls")),
     path("work/exchange/inbound/", include("haochaping.exchange.inbound.urls")),
     path("work/orders/", include("haochaping.workorders.urls")),
+    path("work/complaints/", include("haochaping.complaints.urls")),
     path("gongshi/", include("haochaping.disclosure.urls")),
     path("work/stats/", include("haochaping.stats.urls")),
     path("work/exchange/", include("haochaping.exchange.urls")),
