@@ -164,9 +164,9 @@ def _answer(c: Ctx, item: Submission, order: WorkOrder, start: datetime) -> date
 
 def _verdict(c: Ctx, item: Submission, when: datetime, *, resolved: bool) -> None:
     level = c.rng.choice((4, 5)) if resolved else 2
+    note = "已办结，感谢您的评价" if resolved else "您认为未解决，已转管理机构复核"
     submission_move(item, Status.CLOSED if resolved else Status.REOPENED,
-                    action="rate_answer", now=when, actor_label="诉求人",
-                    public_note="已办结，感谢您的评价" if resolved else "您认为未解决，已转管理机构复核",
+                    action="rate_answer", now=when, actor_label="诉求人", public_note=note,
                     updates={"resolved": resolved, "answer_level": level,
                              "answer_rated_at": when})
 
@@ -237,7 +237,8 @@ def build_complaints(*, users: dict[str, Any], names: NameMaker, seed: int, now:
     rng = random.Random(f"{seed}:complaints")
     handler_users = get_user_model().objects.filter(role="handler", is_active=True,
                                                     org__kind="handling").order_by("pk")
-    handlers = {u.org_id: actor_for_user(u) for u in handler_users}
+    handlers: dict[int, Actor] = {u.org_id: actor_for_user(u) for u in handler_users
+                                  if u.org_id is not None}
     orgs = list(Org.objects.filter(pk__in=handlers).order_by("path"))
     c = Ctx(rng=rng, names=names, now=now.replace(microsecond=0),
             office=actor_for_user(users["supervisor"]), monitor=users["monitor"],

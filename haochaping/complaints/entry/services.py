@@ -103,16 +103,14 @@ def _submitter(name: str, phone: str, *, required: bool) -> Applicant | None:
     if not (name or phone) and not required:
         return None
     if not name:
-        raise ValidationError("complaint.entry.name_required",
-                              "请填写诉求人姓名" if required else "留下联系电话的，请同时填写姓名",
-                              "name")
+        message = "请填写诉求人姓名" if required else "留下联系电话的，请同时填写姓名"
+        raise ValidationError("complaint.entry.name_required", message, "name")
     if len(name) > 50:
         raise ValidationError("complaint.entry.name_too_long", "诉求人姓名不能超过 50 个字",
                               "name")
     if not phone:
-        raise ValidationError("complaint.entry.phone_required",
-                              "请填写诉求人联系电话" if required else "留下姓名的，请同时填写联系电话",
-                              "phone")
+        message = "请填写诉求人联系电话" if required else "留下姓名的，请同时填写联系电话"
+        raise ValidationError("complaint.entry.phone_required", message, "phone")
     if not phone_valid(phone):
         raise ValidationError("complaint.entry.phone_invalid",
                               "联系电话格式不正确（11 位手机号或带区号的固定电话）", "phone")
