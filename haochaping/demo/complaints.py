@@ -75,7 +75,7 @@ def _words(admin: Any, now: datetime) -> None:
     FilterWord.objects.bulk_create([
         FilterWord(category=REASONS[reason].category.value, reason=reason, word=word,
                    strength=strength, note="演示词表", updated_by=admin, updated_at=now)
-        for word, reason, strength in FILTER_WORDS])
+        for word, reason, strength in FILTER_WORDS], ignore_conflicts=True)  # beside defaults
     audit_record(action="demo.complaint_filter_words", actor=admin, actor_label="demo",
                  after={"words": len(FILTER_WORDS)})
 
@@ -116,6 +116,8 @@ def _receive(c: Ctx, *, kind: str, channel: str, text: str, subject: Subject,
 
 
 def _decide(c: Ctx, item: Submission, target: Status, reason: str, when: datetime) -> None:
+    if item.status == target.value:  # the filter already decided it (its own reason)
+        return
     why = REASONS.get(reason)
     note = f"不予受理：{why.explanation}{why.where}" if why else "经人工分拣，予以受理"
     submission_move(item, target, action="refuse" if why else "accept", now=when,
@@ -210,7 +212,7 @@ def _scenarios(c: Ctx, market: Org, staff: Any) -> None:
         elif outcome == "accept_triage":
             _decide(c, item, Status.ACCEPTED, "", later)
             _walk(c, item, market, "dispatched")
-        elif outcome == "overturn":
+        elif outcome == "overturn" and item.status == Status.REFUSED.value:
             submission_move(item, Status.ACCEPTED, action="overturn", now=later,
                             actor=c.office.user, actor_label=c.office.label,
                             public_note="经复核，您的投诉予以受理",
