@@ -21,6 +21,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
+from haochaping.demo.complaints import build_complaints
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
 from haochaping.demo.exchange_down import build_exchange_down
@@ -97,6 +98,10 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_stages(locality=locality, users=users, rng=rng, now=now, step=step)
         activity |= build_reconcile(now=now, step=step)  # 对账 with one planted difference
         activity |= build_exchange_down(locality=locality, users=users, now=now, step=step)
+        step("咨询投诉建议与综合点评 / complaints, inquiries, suggestions, comments …")
+        activity |= build_complaints(users=users, names=names, seed=seed, now=now,
+                                     staff=users["window"].staff,
+                                     market=locality.departments["market"], step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -7,10 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from haochaping.accounts import rules as access
+from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.catalog.rules.policies import PRESET_LABELS, display_value
@@ -43,9 +44,16 @@ def _policy_context(actor: Actor) -> dict[str, Any]:
     return context
 
 
+# Roles whose work is one page land there instead of the workbench (the login redirect
+# is "/"): a 政务服务监督员 files and follows their own items (issue 14).
+LANDING = {Role.MONITOR: "complaints:mine"}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for_user(request.user)
+    if actor.role in LANDING:
+        return redirect(LANDING[actor.role])
     context = {
         "actor": actor,
         "org": request.user.org,  # type: ignore[union-attr]

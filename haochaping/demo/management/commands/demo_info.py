@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haochaping.demo.channels import channel_lines
+from haochaping.demo.complaint_info import complaint_lines
 from haochaping.demo.devices import device_lines
 from haochaping.demo.logins import DEMO_PASSWORD, LOGINS
 from haochaping.demo.stats_info import stats_lines
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         lines += channel_lines(base)
         lines += device_lines(base)
         lines += workorder_lines(base)
+        lines += complaint_lines(base)
         lines += stats_lines(base)
         lines += ["-" * 60, "仅供演示，切勿用于生产环境。/ Demo only: never use in production.", ""]
         self.stdout.write("\n".join(lines))
