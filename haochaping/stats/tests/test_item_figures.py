@@ -15,6 +15,7 @@ from django.urls import reverse
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.stats import drill_items, rollup, rules, selectors
+from haochaping.stats import ranking_rules as rr
 from haochaping.stats.rules import Counts, Figure, Period
 from haochaping.stats.tests.items import START, TEXTS, item_history
 
@@ -43,6 +44,26 @@ def test_first_touch_median_and_share() -> None:
     assert rules.first_touch([(2.0, True), (30.0, False), (1.0, True)]) == (2.0,
                                                                              Fraction(2, 3))
     assert rules.first_touch([(1.0, True), (3.0, True)]) == (2.0, Fraction(1))
+
+
+def test_ranking_weights_include_the_complaint_figures() -> None:
+    assert {Figure.COMPLAINED, Figure.ITEM_ON_TIME, Figure.SPOT_SATISFACTION} <= set(
+        rr.COMPONENTS)
+    assert rr.COMPONENTS[Figure.COMPLAINED] is False  # lower is better
+    w = rr.Weights(satisfaction=50, participation=0, on_time_rectification=0, bad_review=0,
+                   min_sample=1, complained=30, item_on_time=20)
+    assert rr.weight_errors(w) == []
+    assert rr.weight_errors(rr.Weights(complained=5)) == [("weights", "各项权重之和须为 100")]
+    good = Counts(level_5=10, completed=100, complaints_accepted=1, items_closed=2,
+                  items_closed_on_time=2)
+    bad = Counts(level_5=10, completed=100, complaints_accepted=20, items_closed=2,
+                 items_closed_on_time=1)
+    ranked = rr.rank([rr.Candidate("b", "B", "乙", bad), rr.Candidate("g", "G", "甲", good)], w)
+    assert [r.key for r in ranked] == ["g", "b"]
+    # 1 − 被投诉率 at weight 30, 按期办结率 at weight 20, 满意率 at weight 50
+    assert ranked[0].composite == Fraction(100) * (50 + 30 * Fraction(99, 100) + 20) / 100
+    many = Counts(level_5=1, completed=1, complaints_accepted=3)
+    assert rr.components(many)[Figure.COMPLAINED] == 0  # never below 0
 
 
 @pytest.fixture
@@ -95,8 +116,10 @@ def test_panel_and_drill_pages_show_no_content_or_submitter(
     html = _client(personas.supervisor).get(reverse("stats:dashboard"), params).text
     assert 'data-testid="items-panel"' in html
     assert 'data-testid="items-total">8<' in html
-    assert "被投诉率" in html and "抽查回访满意率" in html and "按期办结率" in html
-    assert 'data-testid="items-matters"' in html and "食品经营许可" in html
+    for label in ("被投诉率", "抽查回访满意率", "按期办结率", "受理率", "首次响应时间"):
+        assert label in html
+    assert 'data-testid="items-matters"' in html
+    assert "食品经营许可" in html
     district = _client(personas.district_supervisor).get(reverse("stats:dashboard"),
                                                          params).text
     assert 'data-testid="items-total">8<' not in district
