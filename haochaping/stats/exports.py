@@ -35,6 +35,7 @@ from haochaping.core.sheets import (  # noqa: F401  (the writers, for the caller
 from haochaping.evaluations.models import CHANNEL_CHOICES, LEVEL_CHOICES, Evaluation
 from haochaping.handlings.models import SERVICE_CHANNEL_CHOICES
 from haochaping.stats import drill, drill_rows, labels, regions, rules, selectors
+from haochaping.stats.drill_items import ITEM_FIGURE_LABELS
 from haochaping.workorders.models import KIND_CHOICES, STATUS_CHOICES, Callback
 
 EMPTY = "—"  # a figure with nothing to divide by
@@ -53,6 +54,7 @@ COUNT_LABELS: dict[str, str] = {
     "rated_default": "默认评价办件", "orders": "差评工单", "voided": "撤销工单",
     "closed": "办结工单", "closed_on_time": "按期办结工单", "called_back": "已回访工单",
     "appealed": "已申诉工单", "appeal_upheld": "申诉成立工单",
+    **ITEM_FIGURE_LABELS,  # the complaint counts (诉求件)
 }
 CHANNELS = dict(CHANNEL_CHOICES)
 LEVELS = dict(LEVEL_CHOICES)

@@ -17,118 +17,91 @@ from haochaping.core.records import InsertOnly
 from haochaping.evaluations.models import CHANNEL_CHOICES
 from haochaping.stats.guards import SNAPSHOT_GUARD
 
-
-def _count(label: str) -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(label, default=0)
-
-
-def _ref(to: str, *, null: bool = False, indexed: bool = True) -> Any:
-    """A rollup's reference to a catalog row. Rollups are derived data, rebuilt from raw
-    rows whose own foreign keys guarantee the ids, so the database checks no constraint
-    per rollup row (a rebuild writes millions); PROTECT still stops the ORM from deleting
-    a referenced org, hall, window, staff member or matter. ``indexed=False`` where a
-    composite index already leads with the column (org: the (org, day) indexes)."""
-    return models.ForeignKey(to, null=null, on_delete=models.PROTECT, related_name="+",
-                             db_constraint=False, db_index=indexed)
-
-
-class _Grain(models.Model):
-    day = models.DateField("日期（北京时间）")
-    org = _ref("catalog.Org", indexed=False)
-    hall = _ref("catalog.Hall", null=True)
-    window = _ref("catalog.Window", null=True)
-    staff = _ref("catalog.Staff", null=True)
-    matter = _ref("catalog.Matter")
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return f"{self.day} org {self.org_id}"
-
-
-def _grain_constraints(name: str, *extra: str) -> list[models.BaseConstraint]:
-    # One row per bucket; NULL hall/window/staff are equal for the key (PostgreSQL 15+).
-    # Leads with day: "one month across all orgs" reads a day range of this index.
-    return [models.UniqueConstraint(
-        fields=["day", "org", "matter", "hall", "window", "staff", *extra],
-        name=f"{name}_grain", nulls_distinct=False)]
-
-
-def _org_day_index(name: str) -> models.Index:
-    # "org × month for a year" and subtree figures: an org's day range.
-    return models.Index(fields=["org", "day"], name=f"{name}_org_day")
+# The 诉求件 roll-ups (complaints app) are declared in stats.item_models.
+from haochaping.stats.item_models import ItemCloseRollup as ItemCloseRollup
+from haochaping.stats.item_models import ItemRollup as ItemRollup
+from haochaping.stats.item_models import SpotCheckRollup as SpotCheckRollup
+from haochaping.stats.model_parts import (
+    Grain,
+    ItemCloseCounts,
+    ItemCounts,
+    SpotCounts,
+    count,
+    grain_constraints,
+    org_day_index,
+    ref,
+)
 
 
 class _RatingCounts(models.Model):
     """The rating counts of rules.Counts (in its order)."""
 
-    level_5 = _count("非常满意")
-    level_4 = _count("满意")
-    level_3 = _count("基本满意")
-    level_2 = _count("不满意")
-    level_1 = _count("非常不满意")
-    default_ratings = _count("默认评价")
-    invalidated = _count("无效评价")
-    superseded = _count("被替代评价")
+    level_5 = count("非常满意")
+    level_4 = count("满意")
+    level_3 = count("基本满意")
+    level_2 = count("不满意")
+    level_1 = count("非常不满意")
+    default_ratings = count("默认评价")
+    invalidated = count("无效评价")
+    superseded = count("被替代评价")
 
     class Meta:
         abstract = True
 
 
 class _HandlingCounts(models.Model):
-    completed = _count("办结办件")
-    rated_real = _count("已获主动评价")
-    rated_default = _count("仅默认评价")
+    completed = count("办结办件")
+    rated_real = count("已获主动评价")
+    rated_default = count("仅默认评价")
 
     class Meta:
         abstract = True
 
 
 class _OrderCounts(models.Model):
-    orders = _count("工单")
-    voided = _count("已撤销")
-    closed = _count("已办结")
-    closed_on_time = _count("按期办结")
-    called_back = _count("已回访")
-    appealed = _count("已申诉")
-    appeal_upheld = _count("申诉成立")
+    orders = count("工单")
+    voided = count("已撤销")
+    closed = count("已办结")
+    closed_on_time = count("按期办结")
+    called_back = count("已回访")
+    appealed = count("已申诉")
+    appeal_upheld = count("申诉成立")
 
     class Meta:
         abstract = True
 
 
-class EvaluationRollup(_Grain, _RatingCounts):
+class EvaluationRollup(Grain, _RatingCounts):  # noqa: DJ008 (Grain's)
     channel = models.CharField("评价渠道", max_length=16, choices=CHANNEL_CHOICES)
 
     class Meta:
         verbose_name = "评价日汇总"
         verbose_name_plural = "评价日汇总"
-        constraints = _grain_constraints("stats_eval", "channel")
-        indexes = [_org_day_index("stats_eval")]
+        constraints = grain_constraints("stats_eval", "channel")
+        indexes = [org_day_index("stats_eval")]
 
 
-class HandlingRollup(_Grain, _HandlingCounts):
+class HandlingRollup(Grain, _HandlingCounts):  # noqa: DJ008 (Grain's)
 
     class Meta:
         verbose_name = "办件日汇总"
         verbose_name_plural = "办件日汇总"
-        constraints = _grain_constraints("stats_handling")
-        indexes = [_org_day_index("stats_handling")]
+        constraints = grain_constraints("stats_handling")
+        indexes = [org_day_index("stats_handling")]
 
 
-class WorkOrderRollup(_Grain, _OrderCounts):
+class WorkOrderRollup(Grain, _OrderCounts):  # noqa: DJ008 (Grain's)
     """Bad-review orders by the day they were opened; hall, window, staff and matter come
     from the order's handling."""
 
-    matter = _ref("catalog.Matter", null=True)  # no handling: no matter
+    matter = ref("catalog.Matter", null=True)  # no handling: no matter
     kind = models.CharField("类型", max_length=12)
 
     class Meta:
         verbose_name = "工单日汇总"
         verbose_name_plural = "工单日汇总"
-        constraints = _grain_constraints("stats_wo", "kind")
-        indexes = [_org_day_index("stats_wo")]
+        constraints = grain_constraints("stats_wo", "kind")
+        indexes = [org_day_index("stats_wo")]
 
 
 class _Coarse(models.Model):
@@ -137,7 +110,7 @@ class _Coarse(models.Model):
     these (stats.selectors picks the coarsest table that can answer)."""
 
     day = models.DateField("日期（北京时间；月表为月初）")
-    org = _ref("catalog.Org", indexed=False)
+    org = ref("catalog.Org", indexed=False)
 
     class Meta:
         abstract = True
@@ -146,7 +119,8 @@ class _Coarse(models.Model):
         return f"{self.day} org {self.org_id}"
 
 
-class _OrgCounts(_Coarse, _RatingCounts, _HandlingCounts, _OrderCounts):
+class _OrgCounts(_Coarse, _RatingCounts, _HandlingCounts, _OrderCounts, ItemCounts,
+                 ItemCloseCounts, SpotCounts):
 
     class Meta:
         abstract = True
@@ -179,7 +153,7 @@ class OrgMonthRollup(_OrgCounts):
 class MatterMonthRollup(_OrgCounts):
     """Every count per (month, org, matter): the dashboard's matters with most bad reviews."""
 
-    matter = _ref("catalog.Matter", null=True)
+    matter = ref("catalog.Matter", null=True)
 
     class Meta:
         verbose_name = "事项月汇总"
@@ -192,7 +166,7 @@ class MatterMonthRollup(_OrgCounts):
 class WindowMonthRollup(_OrgCounts):
     """Every count per (month, org, window): window rankings and the dashboard's windows."""
 
-    window = _ref("catalog.Window", null=True)
+    window = ref("catalog.Window", null=True)
 
     class Meta:
         verbose_name = "窗口月汇总"
@@ -270,6 +244,9 @@ class RankingWeights(models.Model):
     participation = models.PositiveSmallIntegerField("参评率权重")
     on_time_rectification = models.PositiveSmallIntegerField("按期整改率权重")
     bad_review = models.PositiveSmallIntegerField("差评率权重（反向）")
+    complained = models.PositiveSmallIntegerField("被投诉率权重（反向）", default=0)
+    item_on_time = models.PositiveSmallIntegerField("按期办结率权重", default=0)
+    spot_satisfaction = models.PositiveSmallIntegerField("抽查回访满意率权重", default=0)
     min_sample = models.PositiveIntegerField("最低样本量")
     bottom_count = models.PositiveSmallIntegerField("靠后名次数")
     bottom_periods = models.PositiveSmallIntegerField("连续靠后周期数")

@@ -30,6 +30,7 @@ from haochaping.stats.models import RankingWeights
 
 CATEGORIES = {c.value: c.label for c in MatterCategory}
 WEIGHT_NAMES = ("satisfaction", "participation", "on_time_rectification", "bad_review",
+                "complained", "item_on_time", "spot_satisfaction",
                 "min_sample", "bottom_count", "bottom_periods")
 
 
@@ -134,11 +135,13 @@ def may_configure(actor: Actor) -> bool:
 def ranking_weights_set(*, actor: Actor, satisfaction: int, participation: int,
                         on_time_rectification: int, bad_review: int, min_sample: int,
                         bottom_count: int, bottom_periods: int, now: datetime,
-                        ip: str | None = None) -> RankingWeights:
+                        ip: str | None = None, complained: int = 0, item_on_time: int = 0,
+                        spot_satisfaction: int = 0) -> RankingWeights:
     if not may_configure(actor):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构或系统管理员可以调整排名权重")
     weights = rr.Weights(satisfaction, participation, on_time_rectification, bad_review,
-                         min_sample, bottom_count, bottom_periods)
+                         min_sample, bottom_count, bottom_periods, complained,
+                         item_on_time, spot_satisfaction)
     errors = rr.weight_errors(weights)
     if errors:
         field, message = errors[0]

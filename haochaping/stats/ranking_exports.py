@@ -15,8 +15,7 @@ from haochaping.stats import ranking_rules as rr
 from haochaping.stats import snapshot_rules as sr
 from haochaping.stats.exports import EMPTY, Cell, Sheet
 
-RANKED_FIGURES = (rules.Figure.SATISFACTION, rules.Figure.PARTICIPATION,
-                  rules.Figure.ON_TIME_RECTIFICATION, rules.Figure.BAD_REVIEW)
+RANKED_FIGURES = tuple(rr.COMPONENTS)  # the rating figures, then the complaint figures
 RECTIFICATION_COUNT_LABELS = {"bad_reviews": "差评数", "orders": "差评工单",
                               "voided": "撤销工单", "closed": "办结工单",
                               "closed_on_time": "按期办结工单", "called_back": "已回访工单"}

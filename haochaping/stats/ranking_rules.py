@@ -50,12 +50,19 @@ COMPONENTS: dict[rules.Figure, bool] = {
     rules.Figure.PARTICIPATION: True,
     rules.Figure.ON_TIME_RECTIFICATION: True,
     rules.Figure.BAD_REVIEW: False,
+    # the complaint figures (seed 004 §8), weighted 0 unless the office weights them
+    rules.Figure.COMPLAINED: False,
+    rules.Figure.ITEM_ON_TIME: True,
+    rules.Figure.SPOT_SATISFACTION: True,
 }
 WEIGHT_FIELDS: dict[rules.Figure, str] = {
     rules.Figure.SATISFACTION: "satisfaction",
     rules.Figure.PARTICIPATION: "participation",
     rules.Figure.ON_TIME_RECTIFICATION: "on_time_rectification",
     rules.Figure.BAD_REVIEW: "bad_review",
+    rules.Figure.COMPLAINED: "complained",
+    rules.Figure.ITEM_ON_TIME: "item_on_time",
+    rules.Figure.SPOT_SATISFACTION: "spot_satisfaction",
 }
 WEIGHT_TOTAL = 100
 MAX_MIN_SAMPLE = 100_000
@@ -74,6 +81,9 @@ class Weights:
     min_sample: int = 10
     bottom_count: int = 3
     bottom_periods: int = 3
+    complained: int = 0  # 被投诉率, counted as 1 − 被投诉率 (never below 0)
+    item_on_time: int = 0  # 按期办结率
+    spot_satisfaction: int = 0  # 抽查回访满意率
 
     def of(self, figure: rules.Figure) -> int:
         value: int = getattr(self, WEIGHT_FIELDS[figure])
@@ -136,7 +146,8 @@ def components(c: rules.Counts) -> dict[rules.Figure, Fraction | None]:
     result: dict[rules.Figure, Fraction | None] = {}
     for figure, higher_is_better in COMPONENTS.items():
         value = values[figure]
-        result[figure] = value if value is None or higher_is_better else 1 - value
+        result[figure] = (value if value is None or higher_is_better
+                          else max(Fraction(0), 1 - value))
     return result
 
 

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
 from operator import attrgetter
 
 from haochaping.catalog.rules.standards import BAD_LEVELS as BAD_LEVELS
@@ -31,6 +30,14 @@ from haochaping.catalog.rules.standards import Level
 from haochaping.core.localtime import SHANGHAI as SHANGHAI
 from haochaping.core.localtime import day_bounds as day_bounds
 from haochaping.core.localtime import local_day as local_day
+
+# Periods live in stats.periods; the statistics name them through this module.
+from haochaping.stats.periods import Period as Period
+from haochaping.stats.periods import Window as Window
+from haochaping.stats.periods import as_date as as_date
+from haochaping.stats.periods import bucket_start as bucket_start
+from haochaping.stats.periods import shift as shift
+from haochaping.stats.periods import window as window
 
 LEVELS: tuple[int, ...] = tuple(v.value for v in Level)  # 5 … 1
 # 非常满意、满意、基本满意 and 不满意、非常不满意 (差评): catalog.rules.standards decides.
@@ -67,6 +74,19 @@ class Counts:
     called_back: int = 0
     appealed: int = 0
     appeal_upheld: int = 0
+    # 诉求件 (seed 004 §8) by the org of their order, else subject org, else office (metrics.md)
+    items_inquiry: int = 0  # 咨询
+    items_complaint: int = 0  # 投诉
+    items_suggestion: int = 0  # 建议
+    items_bad_review: int = 0  # 差评 forwarded from outside
+    items_comment: int = 0  # 综合点评
+    items_accepted: int = 0  # accepted or later (ACCEPTED_STATUSES), any kind
+    items_refused: int = 0  # 不予受理 (as they stand: an overturned refusal is accepted)
+    complaints_accepted: int = 0  # 投诉 accepted or later
+    items_closed: int = 0  # on the day closed
+    items_closed_on_time: int = 0  # … and their order never passed a duty clock
+    spot_reached: int = 0  # 抽查回访 on the day called: submitter reached
+    spot_satisfied: int = 0  # … and satisfied
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*[getattr(self, n) + getattr(other, n) for n in COUNT_FIELDS])
@@ -95,6 +115,12 @@ class Counts:
         to an invalidated rating or a withdrawn re-rating)."""
         return self.orders - self.voided
 
+    @property
+    def items(self) -> int:
+        """Items received, every kind (merged and refused ones included)."""
+        return (self.items_inquiry + self.items_complaint + self.items_suggestion
+                + self.items_bad_review + self.items_comment)
+
 
 COUNT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Counts))
 
@@ -122,6 +148,10 @@ class Figure(StrEnum):
     CALLBACK = "callback_rate"
     APPEAL = "appeal_rate"
     UPHELD_APPEAL = "upheld_appeal_rate"
+    COMPLAINED = "complained_rate"
+    ITEM_ON_TIME = "item_on_time_rate"
+    SPOT_SATISFACTION = "spot_satisfaction_rate"
+    ACCEPTANCE = "acceptance_rate"
 
 
 FIGURE_LABELS: dict[Figure, str] = {
@@ -135,6 +165,10 @@ FIGURE_LABELS: dict[Figure, str] = {
     Figure.CALLBACK: "回访率",
     Figure.APPEAL: "申诉率",
     Figure.UPHELD_APPEAL: "申诉成立率",
+    Figure.COMPLAINED: "被投诉率",
+    Figure.ITEM_ON_TIME: "按期办结率",
+    Figure.SPOT_SATISFACTION: "抽查回访满意率",
+    Figure.ACCEPTANCE: "受理率",
 }
 
 
@@ -190,6 +224,26 @@ def upheld_appeal_terms(c: Counts) -> tuple[int, int]:
     return c.appeal_upheld, c.appealed
 
 
+def complained_terms(c: Counts) -> tuple[int, int]:
+    """被投诉率 (seed 004 §8) = accepted 投诉 / completed handlings of the org."""
+    return c.complaints_accepted, c.completed
+
+
+def item_on_time_terms(c: Counts) -> tuple[int, int]:
+    """按期办结率 (seed 004 §8) = items closed whose order never ran late / items closed."""
+    return c.items_closed_on_time, c.items_closed
+
+
+def spot_satisfaction_terms(c: Counts) -> tuple[int, int]:
+    """抽查回访满意率 (seed 004 §8) = spot checks satisfied / spot checks reached."""
+    return c.spot_satisfied, c.spot_reached
+
+
+def acceptance_terms(c: Counts) -> tuple[int, int]:
+    """受理率 = items accepted (or later) / items decided (accepted + refused)."""
+    return c.items_accepted, c.items_accepted + c.items_refused
+
+
 # Every figure as (numerator, denominator): the one definition. The exact value is a
 # Fraction (compute); the API's float is the same quotient, correctly rounded (as_float).
 TERMS: dict[Figure, Callable[[Counts], tuple[int, int]]] = {
@@ -203,6 +257,10 @@ TERMS: dict[Figure, Callable[[Counts], tuple[int, int]]] = {
     Figure.CALLBACK: callback_terms,
     Figure.APPEAL: appeal_terms,
     Figure.UPHELD_APPEAL: upheld_appeal_terms,
+    Figure.COMPLAINED: complained_terms,
+    Figure.ITEM_ON_TIME: item_on_time_terms,
+    Figure.SPOT_SATISFACTION: spot_satisfaction_terms,
+    Figure.ACCEPTANCE: acceptance_terms,
 }
 
 
@@ -281,6 +339,10 @@ FORMULAS = {
     Figure.CALLBACK: callback_rate,
     Figure.APPEAL: appeal_rate,
     Figure.UPHELD_APPEAL: upheld_appeal_rate,
+    Figure.COMPLAINED: partial(figure, which=Figure.COMPLAINED),
+    Figure.ITEM_ON_TIME: partial(figure, which=Figure.ITEM_ON_TIME),
+    Figure.SPOT_SATISFACTION: partial(figure, which=Figure.SPOT_SATISFACTION),
+    Figure.ACCEPTANCE: partial(figure, which=Figure.ACCEPTANCE),
 }
 
 
@@ -325,73 +387,13 @@ def count_ratings(facts: Iterable[RatingFact]) -> Counts:
     return Counts(**tally)
 
 
-# --- periods (Asia/Shanghai) ------------------------------------------------------------
-
-
-class Period(StrEnum):
-    DAY = "day"
-    WEEK = "week"  # ISO weeks, Monday first
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-
-
-def as_date(value: date | datetime | str) -> date:
-    """A date as a database answers it: a date, a midnight timestamp (date_trunc), or
-    text (SQLite's date functions)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value
-
-
-def bucket_start(day: date, period: Period) -> date:
-    if period is Period.DAY:
-        return day
-    if period is Period.WEEK:
-        return day - timedelta(days=day.weekday())
-    if period is Period.MONTH:
-        return day.replace(day=1)
-    if period is Period.QUARTER:
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
-
-
-def shift(start: date, period: Period, n: int) -> date:
-    """The bucket ``n`` periods after the bucket starting at ``start`` (n may be < 0)."""
-    start = bucket_start(start, period)
-    if period is Period.DAY:
-        return start + timedelta(days=n)
-    if period is Period.WEEK:
-        return start + timedelta(weeks=n)
-    months = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[period] * n
-    index = start.year * 12 + start.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Window:
-    """Whole buckets [start, end): ``start`` is a bucket start, ``end`` the start of the
-    bucket after the last one."""
-
-    period: Period
-    start: date
-    end: date
-
-    @property
-    def buckets(self) -> int:
-        n, cursor = 0, self.start
-        while cursor < self.end:
-            cursor, n = shift(cursor, self.period, 1), n + 1
-        return n
-
-    def previous(self) -> Window:
-        """The same number of buckets immediately before (the comparison period)."""
-        n = self.buckets
-        return Window(self.period, shift(self.start, self.period, -n), self.start)
-
-
-def window(period: Period, first: date, last: date) -> Window:
-    """The buckets covering the days ``first`` … ``last`` (both included)."""
-    return Window(period, bucket_start(first, period), shift(last, period, 1))
+def first_touch(touches: Iterable[tuple[float, bool]]) -> tuple[float | None, Fraction | None]:
+    """首次响应 of items' orders touched: (hours from the item's arrival to the order's first
+    department action, within 1 working day?) → (median hours, share within 1 working
+    day); (None, None) when none was touched. Not additive: computed from rows."""
+    pairs = sorted(touches)
+    if not pairs:
+        return None, None
+    n, mid = len(pairs), len(pairs) // 2
+    median = pairs[mid][0] if n % 2 else (pairs[mid - 1][0] + pairs[mid][0]) / 2
+    return median, Fraction(sum(1 for _, ok in pairs if ok), n)

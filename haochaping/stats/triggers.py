@@ -1,10 +1,11 @@
 """Database triggers that record the roll-up buckets a write changes (dirty buckets).
 
 Every write of a raw row the roll-ups count — a rating, a handling, a work order, its
-call-backs and appeals — inserts the (Shanghai day, org) buckets it changes into
-``stats_dirtybucket`` in the same transaction, whoever sends it (a service, a bulk
-statement, the admin). The incremental tick (``stats.services.rollup_tick``) claims them.
-Installed by migration ``stats 0008``; the SQL lives here so tests can check it.
+call-backs and appeals, an item of the complaints app and its spot checks — inserts the
+(Shanghai day, org) buckets it changes into ``stats_dirtybucket`` in the same
+transaction, whoever sends it (a service, a bulk statement, the admin). The incremental
+tick (``stats.services.rollup_tick``) claims them. Installed by migration ``stats 0008``
+(the complaints tables by ``0011``); the SQL lives here so tests can check it.
 
 Only changes of the columns a roll-up reads fire (the UPDATE triggers' WHEN): the rating
 hot path's UPDATE of the handling's ``rated_at`` fires nothing, its INSERT of the rating
@@ -35,6 +36,18 @@ EVALUATION_COLUMNS = ("created_at", "org_id", "hall_id", "window_id", "staff_id"
 HANDLING_COLUMNS = ("status", "completed_at", "org_id", "hall_id", "window_id", "staff_id",
                     "matter_id")
 ORDER_COLUMNS = ("created_at", "org_id", "handling_id", "kind", "status", "overdue_at")
+# 诉求件 (complaints app): an item counts on the days it was received and closed and its
+# spot checks on the day called, under the org it is attributed to (its order's, else its
+# subject org, else its office: stats.rollup.item_sources), so a change of its order (a
+# re-dispatch, a late clock) marks the item's buckets too.
+SUBMISSION_COLUMNS = ("received_at", "closed_at", "status", "kind", "org_id", "office_id",
+                      "order_id", "matter_id", "hall_id", "window_id", "staff_id")
+SPOTCHECK_COLUMNS = ("called_at", "reached", "satisfied", "submission_id")
+
+
+def _attributed(row: str) -> str:
+    return (f"COALESCE((SELECT w.org_id FROM workorders_workorder w WHERE w.id = "
+            f"{row}.order_id), {row}.org_id, {row}.office_id)")
 
 
 def _sources(row: str, table: str) -> list[str]:
@@ -49,7 +62,24 @@ def _sources(row: str, table: str) -> list[str]:
                 "SELECT w.created_at AS m, w.org_id AS o FROM workorders_workorder w "
                 f"WHERE w.handling_id = {row}.id"]
     if table == "workorders_workorder":
-        return [f"SELECT {row}.created_at AS m, {row}.org_id AS o"]
+        return [f"SELECT {row}.created_at AS m, {row}.org_id AS o",
+                f"SELECT s.received_at AS m, {row}.org_id AS o FROM complaints_submission s "
+                f"WHERE s.order_id = {row}.id",
+                f"SELECT s.closed_at AS m, {row}.org_id AS o FROM complaints_submission s "
+                f"WHERE s.order_id = {row}.id",
+                f"SELECT c.called_at AS m, {row}.org_id AS o FROM complaints_spotcheck c "
+                "JOIN complaints_submission s ON s.id = c.submission_id "
+                f"WHERE s.order_id = {row}.id"]
+    if table == "complaints_submission":
+        org = _attributed(row)
+        return [f"SELECT {row}.received_at AS m, {org} AS o",
+                f"SELECT {row}.closed_at AS m, {org} AS o",
+                f"SELECT c.called_at AS m, {org} AS o FROM complaints_spotcheck c "
+                f"WHERE c.submission_id = {row}.id"]
+    if table == "complaints_spotcheck":
+        return [f"SELECT {row}.called_at AS m, COALESCE(w.org_id, s.org_id, s.office_id) AS o "
+                "FROM complaints_submission s LEFT JOIN workorders_workorder w "
+                f"ON w.id = s.order_id WHERE s.id = {row}.submission_id"]
     return ["SELECT w.created_at AS m, w.org_id AS o FROM workorders_workorder w "
             f"WHERE w.id = {row}.order_id"]
 
@@ -81,6 +111,8 @@ WATCHED: dict[str, tuple[str, tuple[str, ...]]] = {
     "workorders_workorder": ("workorder", ORDER_COLUMNS),
     "workorders_callback": ("callback", ("order_id",)),
     "workorders_appeal": ("appeal", ("order_id", "ruling")),
+    "complaints_submission": ("submission", SUBMISSION_COLUMNS),
+    "complaints_spotcheck": ("spotcheck", SPOTCHECK_COLUMNS),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from haochaping.stats.views import dashboard, drill, exports, ranking
+from haochaping.stats.views import dashboard, drill, drill_items, exports, ranking
 
 app_name = "stats"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("drill/handlings/export.<slug:fmt>", exports.handlings_export,
          name="drill_handlings_export"),
     path("drill/orders/", drill.orders_page, name="drill_orders"),
+    path("drill/items/", drill_items.items_page, name="drill_items"),
     path("drill/orders/export.<slug:fmt>", exports.orders_export, name="drill_orders_export"),
     path("export/<slug:table>.<slug:fmt>", exports.table_export, name="export_table"),
     path("ranking/", ranking.ranking_page, name="ranking"),

@@ -65,6 +65,9 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField("创建时间")
     dispatched_at = models.DateTimeField("派单时间")
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    # The department's first action on the order (its first signing; kept after a
+    # re-dispatch): the complaints' first-touch time (stats, seed 004 §9).
+    first_touch_at = models.DateTimeField("首次处理时间", null=True, blank=True)
     replied_at = models.DateTimeField("反馈时间", null=True, blank=True)
     returned_at = models.DateTimeField("退回时间", null=True, blank=True)
     appealed_at = models.DateTimeField("申诉时间", null=True, blank=True)

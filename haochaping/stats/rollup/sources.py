@@ -17,10 +17,19 @@ from django.db import connection, models
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from haochaping.complaints.models import SpotCheck, Submission
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling
 from haochaping.stats import rules
-from haochaping.stats.models import EvaluationRollup, HandlingRollup, WorkOrderRollup
+from haochaping.stats.models import (
+    EvaluationRollup,
+    HandlingRollup,
+    ItemCloseRollup,
+    ItemRollup,
+    SpotCheckRollup,
+    WorkOrderRollup,
+)
+from haochaping.stats.rollup import item_sources
 from haochaping.workorders.models import Appeal, Callback, WorkOrder
 
 ORG_CHUNK = 500
@@ -94,7 +103,15 @@ SOURCES: dict[type[models.Model], tuple[Any, str, str | None]] = {
     EvaluationRollup: (evaluation_source, "created_at", "channel"),
     HandlingRollup: (handling_source, "completed_at", None),
     WorkOrderRollup: (workorder_source, "created_at", "kind"),
+    # 诉求件 (complaints app): by the day received, closed, called; keyed on the
+    # attributed org (ORG_FIELD), not the item's own org column
+    ItemRollup: (item_sources.item_source, "received_at", "kind"),
+    ItemCloseRollup: (item_sources.item_close_source, "closed_at", "kind"),
+    SpotCheckRollup: (item_sources.spot_source, "called_at", "kind"),
 }
+# The field a source's rows are bucketed by org on (default ``org_id``).
+ORG_FIELD: dict[type[models.Model], str] = {
+    m: item_sources.ORG for m in (ItemRollup, ItemCloseRollup, SpotCheckRollup)}
 
 
 def source_select(model: type[models.Model], source: QuerySet[Any], extra: str | None
@@ -139,7 +156,8 @@ def recompute(model: type[models.Model], buckets: Iterable[Bucket]) -> int:
     buckets = set(buckets)
     for day, orgs in by_day(buckets):
         model._default_manager.filter(day=day, org_id__in=orgs).delete()
-        where = range_q(day_field, day, day + timedelta(days=1)) & Q(org_id__in=orgs)
+        where = (range_q(day_field, day, day + timedelta(days=1))
+                 & Q(**{f"{ORG_FIELD.get(model, 'org_id')}__in": orgs}))
         insert_select(model, source(where), extra)
     return len(buckets)
 
@@ -162,6 +180,9 @@ def raw_day_span() -> tuple[date, date] | None:
         Evaluation.objects.aggregate(a=models.Min("created_at"), b=models.Max("created_at")),
         Handling.objects.aggregate(a=models.Min("completed_at"), b=models.Max("completed_at")),
         WorkOrder.objects.aggregate(a=models.Min("created_at"), b=models.Max("created_at")),
+        Submission.objects.aggregate(a=models.Min("received_at"), b=models.Max("closed_at")),
+        Submission.objects.aggregate(a=models.Max("received_at"), b=models.Min("closed_at")),
+        SpotCheck.objects.aggregate(a=models.Min("called_at"), b=models.Max("called_at")),
     ) for m in (m["a"], m["b"]) if m is not None]
     if not moments:
         return None

@@ -25,7 +25,10 @@ def test_composite_is_the_weighted_mean_of_the_components() -> None:
     parts = rr.components(c)
     assert parts == {Figure.SATISFACTION: Fraction(9, 10), Figure.PARTICIPATION: Fraction(1, 2),
                      Figure.ON_TIME_RECTIFICATION: Fraction(1), Figure.BAD_REVIEW:
-                     Fraction(9, 10)}
+                     Fraction(9, 10),
+                     # no items: 1 − 0 for 被投诉率; nothing closed, nothing called
+                     Figure.COMPLAINED: Fraction(1), Figure.ITEM_ON_TIME: None,
+                     Figure.SPOT_SATISFACTION: None}
     assert rr.composite(parts, rr.DEFAULT_WEIGHTS) == 84
 
 

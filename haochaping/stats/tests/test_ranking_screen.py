@@ -22,7 +22,8 @@ from haochaping.stats.tests.test_views import _client, _span, sim  # noqa: F401
 
 URL = "/work/stats/ranking/"
 DEFAULTS = {"satisfaction": 50, "participation": 20, "on_time_rectification": 20,
-            "bad_review": 10, "min_sample": 10, "bottom_count": 3, "bottom_periods": 3}
+            "bad_review": 10, "min_sample": 10, "bottom_count": 3, "bottom_periods": 3,
+            "complained": 0, "item_on_time": 0, "spot_satisfaction": 0}
 
 
 def _written() -> tuple[int, int, rr.Weights]:
@@ -67,10 +68,12 @@ def test_the_screen_shows_each_figure_not_its_ranking_component(sim: Simulation)
     for row in rows:
         cells = re.search(rf'<tr data-code="{re.escape(row.code)}"[^>]*>(.*?)</tr>', html, re.S)
         assert cells is not None
-        shown = re.findall(r"<td>([\d.]+)%</td>", cells[1])
+        # the component columns, in rr.COMPONENTS order ("—" without a denominator)
+        shown = re.findall(r"<td>(—|[\d.]+%)</td>", cells[1])[-len(rr.COMPONENTS):]
         rate = rules.compute(row.counts)[rules.Figure.BAD_REVIEW]
         if rate is not None:
-            assert shown[-1] == f"{float(rate) * 100:.1f}"
+            column = list(rr.COMPONENTS).index(rules.Figure.BAD_REVIEW)
+            assert shown[column] == f"{float(rate) * 100:.1f}%"
             checked += 1
     assert checked
 

@@ -19,6 +19,7 @@ from haochaping.evaluations.models import LEVEL_CHOICES
 from haochaping.stats import drill_rows, labels, regions, rules, selectors
 from haochaping.stats.cache import cached
 from haochaping.stats.rules import Figure
+from haochaping.stats.views import item_panel
 from haochaping.stats.views.common import Filters
 from haochaping.workorders.selectors import QueueFilters, queue_for
 
@@ -170,6 +171,7 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
             for r in lowest],
         "participation_orgs": len(orgs),
         "regions": _regions(who, filters, figures("region"), link),
+        "items": item_panel.panel(who, filters, total, figures),
         "exports": {table: link.exports(table) for table in (
             "totals", "trend", "levels", "channels", "matters", "windows", "participation",
             "regions")},

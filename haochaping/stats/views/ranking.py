@@ -33,8 +33,11 @@ from haochaping.stats.views.panels import percent
 PERIODS = {rules.Period.MONTH: "按月", rules.Period.QUARTER: "按季度", rules.Period.YEAR: "按年"}
 WEIGHT_LABELS = {"satisfaction": "满意率权重", "participation": "参评率权重",
                  "on_time_rectification": "按期整改率权重", "bad_review": "差评率权重（反向）",
+                 "complained": "被投诉率权重（反向）", "item_on_time": "按期办结率权重",
+                 "spot_satisfaction": "抽查回访满意率权重",
                  "min_sample": "最低样本量", "bottom_count": "靠后名次数",
                  "bottom_periods": "连续靠后周期数"}
+OPTIONAL = ("complained", "item_on_time", "spot_satisfaction")
 COMPONENT_LABELS = {f: rules.FIGURE_LABELS[f] for f in rr.COMPONENTS}
 
 
@@ -135,7 +138,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             return render(request, "stats/ranking.html", _context(actor, source))
     except AppError as exc:
         return refused(request, exc)
-    typed = {n: request.POST.get(n, "").strip() for n in ranking.WEIGHT_NAMES}
+    # the complaint weights may be left out (a form of before them): then 0
+    typed = {n: request.POST.get(n, "").strip() for n in ranking.WEIGHT_NAMES
+             if n in request.POST or n not in OPTIONAL}
     try:
         values = _whole_numbers(typed)
         ranking.ranking_weights_set(actor=actor, **values, now=timezone.now(),

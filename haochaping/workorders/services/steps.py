@@ -62,6 +62,7 @@ def _sign(ctx: Ctx) -> None:
         raise ValidationError("workorder.invalid_complexity", "复杂程度须为简单或复杂",
                               "complexity") from None
     ctx.updates["complexity"] = complexity.value
+    ctx.updates["first_touch_at"] = ctx.order.first_touch_at or ctx.now
     ctx.updates["rectify_due_at"] = ctx.due(_rectify_limit(ctx, complexity),
                                             ctx.order.dispatched_at)
     ctx.record = {"complexity": complexity.value,
