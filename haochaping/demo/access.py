@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from haochaping.accounts.models import ApiClient
-from haochaping.accounts.scoping import Actor
+from haochaping.accounts.scoping import Actor, security_actor
 from haochaping.accounts.services import api_client_create
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Window
@@ -84,7 +84,9 @@ def create_access(actor: Actor, locality: Locality, sites: Sites, seed: int,
     replaced: list[dict[str, str]] = []
     clients: dict[str, ApiClient] = {}
     for spec in CLIENTS:
-        client, _raw = api_client_create(actor=actor, name=spec.name, org=locality.office,
+        # API keys are the security administrator's (三员分立).
+        client, _raw = api_client_create(actor=security_actor("demo"), name=spec.name,
+                                         org=locality.office,
                                          scopes=list(spec.scopes), rate_limit_per_minute=6000)
         _rekey(ApiClient, client, seed, f"client:{spec.purpose}", replaced)
         clients[spec.purpose] = client

@@ -84,10 +84,14 @@ def answered(item: Submission, office_user: Any, loc: SimpleNamespace,
     """Dispatch ``item`` to the market department and answer it (the reply released
     to the submitter unless ``published`` is False)."""
     now = timezone.now()
-    order = workorder_open_request(actor=actor_for_user(office_user), kind="complaint",
-                                   org=loc.market, text=item.content, source=item.ref)
-    submission_move(item, Status.DISPATCHED, action="dispatch", now=now,
-                    public_note="已交办承办部门办理", updates={"order": order})
+    item.refresh_from_db()
+    if item.order_id is not None:  # routed and dispatched at intake (services.dispatch)
+        order = item.order
+    else:
+        order = workorder_open_request(actor=actor_for_user(office_user), kind="complaint",
+                                       org=loc.market, text=item.content, source=item.ref)
+        submission_move(item, Status.DISPATCHED, action="dispatch", now=now,
+                        public_note="已交办承办部门办理", updates={"order": order})
     Reply.objects.create(order=order, at=now, text=text,
                          visible_to_rater_at=now if published else None)
     submission_move(item, Status.ANSWERED, action="answer", now=now, public_note="已答复",

@@ -55,9 +55,10 @@ def test_files_an_item_into_the_vault(app: SimpleNamespace, locality: SimpleName
     item = Submission.objects.get(ref=out["ref"])
     assert (item.channel, item.kind, item.client, item.org) == (
         "app", "complaint", app.client, locality.market)
-    assert (out["status"], out["status_label"]) == ("accepted", "已受理待交办")
+    # routed to the department at intake (services.dispatch)
+    assert (out["status"], out["status_label"]) == ("dispatched", "办理中")
     assert out["refusal"] is None
-    assert [s["label"] for s in out["timeline"]] == ["已收到", "已受理"]
+    assert [s["label"] for s in out["timeline"]][:2] == ["已收到", "已受理"]
     rater = Rater.objects.get(pk=item.submitter_id)
     assert rater.id_no_masked.startswith("1101")
     assert ID_NO not in str(out)

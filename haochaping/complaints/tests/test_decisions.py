@@ -28,8 +28,11 @@ CUE = "我已经向信访局反映过，窗口办理食品经营许可时要求�
 
 @pytest.fixture
 def triage(locality: SimpleNamespace) -> Submission:
-    FilterWord.objects.create(category="out_of_scope", reason="petition", word="信访",
-                              strength="cue", updated_at=timezone.now())
+    # 信访 is in the default lists (migration 0002): make sure it is a cue here.
+    FilterWord.objects.update_or_create(
+        reason="petition", word="信访", defaults={"category": "out_of_scope", "strength": "cue",
+                                                "is_active": True,
+                                                "updated_at": timezone.now()})
     item = submission_receive(kind="complaint", channel="web", content=CUE,
                               subject=Subject(matter=locality.matter))
     assert item.status == "triage"

@@ -83,5 +83,5 @@ def test_only_an_answered_item(locality: SimpleNamespace) -> None:
         submission_rate_answer(item=item, resolved=True, level=5)
     assert caught.value.code == "complaint.not_answered"
     item.refresh_from_db()
-    assert item.status == "accepted"
+    assert item.status == "dispatched"  # routed at intake, not yet answered
     assert item.answer_rated_at is None

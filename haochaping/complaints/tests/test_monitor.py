@@ -63,7 +63,7 @@ def test_monitor_files_a_comment_under_their_own_name(
                                      object_id=str(item.pk)).exists()
     page = client.get(URL).content.decode()
     assert item.ref in page
-    assert "已受理" in page
+    assert item.get_status_display() in page
 
 
 def test_a_monitor_without_a_phone_files_without_a_vault_row(

@@ -22,8 +22,11 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def items(locality: SimpleNamespace) -> SimpleNamespace:
-    FilterWord.objects.create(category="out_of_scope", reason="petition", word="信访",
-                              strength="cue", updated_at=timezone.now())
+    # 信访 is in the default lists (migration 0002): make sure it is a cue here.
+    FilterWord.objects.update_or_create(
+        reason="petition", word="信访", defaults={"category": "out_of_scope", "strength": "cue",
+                                                "is_active": True,
+                                                "updated_at": timezone.now()})
     triage = submission_receive(kind="complaint", channel="hotline", content=CUE,
                                 subject=Subject(matter=locality.matter))
     dispatched = submission_receive(kind="inquiry", channel="web", content=TEXT,
@@ -62,7 +65,9 @@ def test_the_office_sees_its_queues_with_counts(items: SimpleNamespace,
     assert items.waiting.ref in by_kind
     assert items.refused.ref not in by_kind
     item = client.get(f"/work/complaints/{items.triage.pk}/").content.decode()
-    assert "命中过滤词：信访" in item
+    items.triage.refresh_from_db()
+    assert items.triage.screening["explanation"]
+    assert items.triage.screening["explanation"] in item
     assert 'data-action="refuse"' in item
     assert 'data-action="accept"' in item
     assert "尚未处理" in item  # first touch not yet

@@ -99,7 +99,7 @@ def test_a_complaint_is_filed_and_the_receipt_shows_ref_and_limits(
     html = response.content.decode()
     assert response.status_code == 200, html[:400]
     item = Submission.objects.get()
-    assert (item.kind, item.channel, item.status) == ("complaint", "web", "accepted")
+    assert (item.kind, item.channel, item.status) == ("complaint", "web", "dispatched")
     assert (item.org, item.urgency, item.reply_channel) == (locality.market, "urgent", "phone")
     assert item.ref in html
     assert "1 个工作日内" in html

@@ -41,7 +41,7 @@ def test_ref_phone_and_code_open_the_item(locality: SimpleNamespace, client: Cli
     assert item.ref in html
     assert "已受理" in html
     assert "已收到" in html
-    assert 'data-status="accepted"' in html
+    assert 'data-status="dispatched"' in html  # routed to the department at intake
     assert "1 个工作日内" in html
 
 

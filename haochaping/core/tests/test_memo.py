@@ -86,7 +86,7 @@ def test_a_deactivated_client_is_refused_at_once_and_elsewhere_within_the_ttl(
     from haochaping.accounts.services import api_client_create, api_client_deactivate
 
     settings.HCP_LOCAL_CACHE_SECONDS = 5
-    admin = actor_for_user(personas.admin)
+    admin = actor_for_user(personas.security)  # API keys: the security administrator
     client, raw = api_client_create(actor=admin, name="一手通", org=locality.city_office,
                                     scopes=["evaluations:write"])
     assert authenticate_key(raw).pk == client.pk

@@ -43,6 +43,11 @@ class Command(BaseCommand):
             lines.append(f"  {login.username:<{width}}  {DEMO_PASSWORD}  {login.role.label}"
                          f" · {login.where_zh}")
             lines.append(f"  {'':<{width}}  ({login.role.value}: {login.where_en})")
+        lines += ["  演示环境只需用户名和密码登录；生产环境中管理机构和系统管理员",
+                  "  须另用动态口令（两步验证），密码定期更换、长期不用的账号自动停用",
+                  "  （docs/security.md）。",
+                  "  (Demo: one-step logins. Production: TOTP for the office and administrators,",
+                  "  password age and dormant accounts per policy.)"]
         lines += channel_lines(base)
         lines += device_lines(base)
         lines += workorder_lines(base)
