@@ -54,7 +54,7 @@ def test_warning_before_a_limit_that_ends_right_after_the_holiday(
     # 09-30: only 10-08 is left — the seven holidays count for nothing.
     w.clock(at(9, 30))
     assert sweep_deadline_warnings(at(9, 30)) == "deadline warnings: 1 sent"
-    note = Notification.objects.get()
+    note = Notification.objects.get(kind="warning")
     assert (note.org_id, note.kind, note.clock, note.due_at) == (
         w.loc.market.pk, "warning", "rectify", end_of_day(date(2026, 10, 8)))
     sms = OutboxMessage.objects.get(template="deadline_warning")
@@ -136,7 +136,7 @@ def test_ruling_clock_is_the_office_duty(settings: Any, w: SimpleNamespace,
     order = WorkOrder.objects.get()
     assert order.ruling_due_at == end_of_day(date(2026, 10, 9))
     assert sweep_deadline_warnings(at(10, 8)) == "deadline warnings: 1 sent"
-    note = Notification.objects.get()
+    note = Notification.objects.get(kind="warning")
     assert (note.org_id, note.clock) == (w.loc.city_office.pk, "ruling")
     sms = OutboxMessage.objects.get(template="deadline_warning")
     assert sms.dedupe_key.endswith(f":{w.people.supervisor.pk}")
