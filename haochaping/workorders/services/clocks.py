@@ -34,6 +34,7 @@ from haochaping.workorders.models import (
 )
 from haochaping.workorders.rules import CLOCK_LABELS, Clock, Party
 from haochaping.workorders.services.engine import SYSTEM
+from haochaping.workorders.services.notices import handlers_to_text
 from haochaping.workorders.services.opening import workorder_on_invalidated_id
 
 BATCH = 200
@@ -86,9 +87,12 @@ def owner_org(order: WorkOrder, clock: Clock) -> Org:
     return office or order.org
 
 
-def _assignees(org: Org, clock: Clock) -> list[User]:
-    role = Role.HANDLER if sweep_rules.DUTY_CLOCKS[clock] is Party.HANDLER else Role.SUPERVISOR
-    return list(User.objects.filter(org=org, role=role.value, is_active=True)
+def _assignees(order: WorkOrder, org: Org, clock: Clock) -> list[User]:
+    """Who is texted: the department's handlers (never the staff member a request is
+    about), or the office's supervisors for a ruling."""
+    if sweep_rules.DUTY_CLOCKS[clock] is Party.HANDLER:
+        return handlers_to_text(order)
+    return list(User.objects.filter(org=org, role=Role.SUPERVISOR.value, is_active=True)
                 .exclude(phone="").order_by("pk"))
 
 
@@ -150,7 +154,7 @@ def _warn_one(pk: int, clock: Clock, due: datetime, now: datetime) -> bool:
         except IntegrityError:
             return False  # another worker warned first
         stamp = f"{due.astimezone(SHANGHAI):%Y%m%d%H%M}"
-        for user in _assignees(org, clock):
+        for user in _assignees(order, org, clock):
             outbox_enqueue(template="deadline_warning", to=user.phone,
                            params={"ticket": str(order.public_id)[:8], "deadline": _local(due)},
                            dedupe_key=f"wo-warn:{order.pk}:{clock.value}:{stamp}:{user.pk}")

@@ -87,15 +87,15 @@ def test_clock_limits_rule() -> None:
     from haochaping.catalog.rules.policies import PRESETS
 
     policy = PRESETS["xinxiang"]
-    W = Duration.working
+    working = Duration.working
     assert rules.clock_limits(policy, kind=Kind.SUGGESTION, complexity=rules.Complexity.COMPLEX,
-                              staged=False) == {rules.Clock.CONTACT: W(1),
-                                                rules.Clock.INVESTIGATE: W(5),
-                                                rules.Clock.RECTIFY: W(15)}
+                              staged=False) == {rules.Clock.CONTACT: working(1),
+                                                rules.Clock.INVESTIGATE: working(5),
+                                                rules.Clock.RECTIFY: working(15)}
     assert rules.clock_limits(policy, kind=Kind.INQUIRY, complexity=rules.Complexity.COMPLEX,
                               staged=False, urgent=True) == {
-        rules.Clock.CONTACT: Duration.hours(2), rules.Clock.INVESTIGATE: W(5),
-        rules.Clock.RECTIFY: W(5)}
+        rules.Clock.CONTACT: Duration.hours(2), rules.Clock.INVESTIGATE: working(5),
+        rules.Clock.RECTIFY: working(5)}
     # A bad review is never urgent: the flag changes nothing for it.
     assert rules.clock_limits(policy, kind=Kind.BAD_REVIEW, complexity=rules.Complexity.COMPLEX,
                               staged=True, urgent=True) == rules.clock_limits(

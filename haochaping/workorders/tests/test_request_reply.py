@@ -71,7 +71,8 @@ def test_head_approves_then_the_office_passes_qa(settings: Any, rq: SimpleNamesp
     assert (order.contact_due_at, order.investigate_due_at) == (None, None)
     assert order.rectify_due_at is not None  # the department's close clock runs on
     reply = Reply.objects.get()
-    assert reply.parts == PARTS and reply.visible_to_rater_at is None
+    assert reply.parts == PARTS
+    assert reply.visible_to_rater_at is None
     assert reply.text.splitlines()[0] == f"调查核实：{PARTS['investigation']}"
     assert reply.text.endswith("感谢监督")
 
@@ -87,7 +88,8 @@ def test_head_approves_then_the_office_passes_qa(settings: Any, rq: SimpleNamesp
     assert (order.status, order.rectify_due_at) == ("replied", None)
     assert heard == []  # not released before QA
     page = logged_in(rq.people.supervisor).get("/work/orders/console/?tab=qa").content.decode()
-    assert 'data-testid="qa-parts"' in page and PARTS["measures"] in page
+    assert 'data-testid="qa-parts"' in page
+    assert PARTS["measures"] in page
 
     later(rq, 7)
     order = s.workorder_review(actor=rq.supervisor, order=order, passed=True)
@@ -185,7 +187,8 @@ def test_the_head_reads_and_approves_but_never_works_the_order(rq: SimpleNamespa
     assert snapshot() == before
     page = logged_in(rq.people.head).get(f"/work/orders/{order.pk}/").content.decode()
     assert "窗口人员未一次性告知所需材料" in page  # the head reads the request
-    assert 'data-form="reply"' not in page and 'data-form="sign"' not in page
+    assert 'data-form="reply"' not in page
+    assert 'data-form="sign"' not in page
 
 
 def test_window_staff_and_outsiders_get_nothing(rq: SimpleNamespace) -> None:
