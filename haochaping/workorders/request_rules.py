@@ -47,10 +47,10 @@ def reply_parts(raw: Mapping[str, object]) -> dict[str, str]:
 
 
 def compose(parts: Mapping[str, str], note: str = "") -> str:
-    """The reply's text: one line per element, then the optional note."""
-    lines = [f"{label}：{parts[key]}" for key, label in REPLY_PARTS if parts.get(key)]
-    if note:
-        lines.append(note)
+    """The reply's text: the optional note (the answer in a sentence), then one line per
+    element."""
+    lines = [note] if note else []
+    lines += [f"{label}：{parts[key]}" for key, label in REPLY_PARTS if parts.get(key)]
     return "\n".join(lines)
 
 
