@@ -103,17 +103,23 @@ def build_exchange_down(*, locality: Locality, users: dict[str, Any], now: datet
 
 
 def _work(users: dict[str, Any], market: Any, now: datetime) -> None:
-    """The office dispatches two items to the market department, which answers the
-    inquiry; the office's QA passes it and its outcome waits to go back."""
+    """The office dispatches two items to the market department, which answers both; the
+    head approves the inquiry's answer, the office's QA passes it and its outcome waits to
+    go back; the complaint's answer waits for the head (审阅)."""
     office = actor_for_user(users["supervisor"])
     handler = actor_for_user(users["handler"])
     items = {i.remote_ref: i for i in ForwardedItem.objects.filter(
         remote_ref__in=["HN-TS-20260002", "HN-ZX-20260003"])}
     dispatched = forwarded_dispatch(actor=office, item=items["HN-TS-20260002"], org=market,
                                     now=now - timedelta(hours=68))
-    if dispatched.work_order is not None:
-        wo.workorder_sign(actor=handler, order=dispatched.work_order,
-                          now=now - timedelta(hours=60))
+    if dispatched.work_order is not None:  # answered, waiting for the head's 审阅
+        signed = wo.workorder_sign(actor=handler, order=dispatched.work_order,
+                                   now=now - timedelta(hours=60))
+        wo.workorder_reply(actor=handler, order=signed, now=now - timedelta(hours=40),
+                           parts={"investigation": "调取窗口记录，核实材料告知情况",
+                                  "process": "约谈窗口负责人，电话联系投诉人说明情况",
+                                  "measures": "修订一次性告知单，组织窗口人员培训",
+                                  "result": "投诉人已补齐材料并办结"})
     answered = forwarded_dispatch(actor=office, item=items["HN-ZX-20260003"], org=market,
                                   now=now - timedelta(hours=118))
     order = answered.work_order
@@ -130,7 +136,14 @@ def _work(users: dict[str, Any], market: Any, now: datetime) -> None:
                                  now=at + timedelta(hours=2))
     order = wo.workorder_reply(
         actor=handler, order=order, now=at + timedelta(hours=3),
+        parts={"investigation": "电话联系咨询人，确认其需变更经营范围",  # seed 004 §6(二)
+               "process": "梳理变更登记材料清单并告知咨询人",
+               "measures": "在网上办事大厅公布变更登记材料清单",
+               "result": "已一次性告知材料，咨询人可全程网办"},
         text="变更经营范围需提交变更登记申请书和营业执照，可通过网上办事大厅全程网办，无需到现场。")
+    if order.status == "approving":  # the department head's 审阅 first
+        order = wo.workorder_head_review(actor=actor_for_user(users["head"]), order=order,
+                                         approved=True, now=at + timedelta(hours=5))
     if order.status == "replied":  # the city's QA (seed 004 §6(二)) before it closes
         wo.workorder_review(actor=office, order=order, passed=True, reasons="答复完整",
                             now=at + timedelta(hours=20))

@@ -27,6 +27,8 @@ TEMPLATE_PARAMS: dict[str, frozenset[str]] = {
     "sms_code": frozenset({"code", "minutes"}),
     "rectification_reply": frozenset({"matter", "summary", "link"}),
     "deadline_warning": frozenset({"ticket", "deadline"}),
+    "workorder_urgent": frozenset({"ticket", "deadline"}),
+    "workorder_returned": frozenset({"ticket", "deadline"}),
 }
 
 

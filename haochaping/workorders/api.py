@@ -20,6 +20,7 @@ from haochaping.workorders.schemas import (
     DetailOut,
     ExtensionDecideIn,
     ExtensionRequestIn,
+    HeadReviewIn,
     OrderOut,
     RectifyIn,
     RedispatchIn,
@@ -42,7 +43,8 @@ def order_out(order: WorkOrder) -> dict[str, Any]:
         "published_at": order.published_at, "contact_due_at": order.contact_due_at,
         "investigate_due_at": order.investigate_due_at,
         "rectify_due_at": order.rectify_due_at, "appeal_file_due_at": order.appeal_file_due_at,
-        "ruling_due_at": order.ruling_due_at, "created_at": order.created_at,
+        "ruling_due_at": order.ruling_due_at, "urgent": order.urgent,
+        "first_touch_at": order.first_touch_at, "created_at": order.created_at,
     }
 
 
@@ -61,7 +63,9 @@ def detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
             "rater_phone": d.rater_phone, "actions": [a.value for a in d.actions],
             "events": [{"action": e.action, "from_status": e.from_status,
                         "to_status": e.to_status, "actor_label": e.actor_label,
-                        "note": e.note, "payload": e.payload, "at": e.at} for e in d.events]}
+                        "note": e.note, "payload": e.payload, "at": e.at} for e in d.events],
+            "request_source": d.request_source, "request_text": d.request_text,
+            "reply_parts": [{"label": label, "text": text} for label, text in d.reply_parts]}
 
 
 @router.get("/{pk}/actions", response=list[str])
@@ -103,7 +107,17 @@ def rectify(request: HttpRequest, pk: Id, body: RectifyIn) -> dict[str, Any]:
 @router.post("/{pk}/reply", response=OrderOut)
 def reply(request: HttpRequest, pk: Id, body: ReplyIn) -> dict[str, Any]:
     actor, order = _act(request, pk)
-    return order_out(services.workorder_reply(actor=actor, order=order, text=body.text))
+    parts = body.parts.dict() if body.parts is not None else None
+    return order_out(services.workorder_reply(actor=actor, order=order, text=body.text,
+                                              parts=parts))
+
+
+@router.post("/{pk}/head-review", response=OrderOut)
+def head_review(request: HttpRequest, pk: Id, body: HeadReviewIn) -> dict[str, Any]:
+    """The department head's 审阅 of a request's reply: approve or return with reasons."""
+    actor, order = _act(request, pk)
+    return order_out(services.workorder_head_review(actor=actor, order=order,
+                                                    **body.dict()))
 
 
 @router.post("/{pk}/review", response=OrderOut)

@@ -14,9 +14,14 @@ from django.db.models import Q
 
 OrderHook = Callable[[int], None]
 
-# An order opened without a rating (services.requests: a forwarded complaint or inquiry)
-# closed: the order's id. The exchange records the outcome to send it back to the
-# platform that forwarded the item.
+# An order opened without a rating (services.requests: a forwarded or filed complaint,
+# inquiry or suggestion) had its reply released to the submitter: the office's QA passed
+# it, or (without QA) the department replied or its head approved. Fired in that
+# transaction, after the transition is written and before the order closes.
+request_answered: list[OrderHook] = []
+
+# Such an order closed: the order's id. The exchange records the outcome to send it back
+# to the platform that forwarded the item. Fired after ``request_answered``.
 request_closed: list[OrderHook] = []
 
 

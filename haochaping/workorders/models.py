@@ -1,4 +1,4 @@
-"""差评工单 (work orders) and their step records (issue 4).
+"""工单 (work orders: bad reviews and requests) and their step records (issues 4, 14).
 
 The order's ``status`` changes only through ``services.workorder_transition`` (compare and
 swap on the status); every transition and step appends a WorkOrderEvent. Deadlines are
@@ -8,6 +8,7 @@ stored per clock (STYLE.md §6), each under a partial index naming the job that 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,8 @@ class WorkOrder(models.Model):
     status = models.CharField("状态", max_length=12, choices=STATUS_CHOICES)
     complexity = models.CharField("复杂程度", max_length=8, choices=COMPLEXITY_CHOICES,
                                   default=Complexity.COMPLEX.value)
+    # 紧急类的从快解决 (seed 004 §6(一)): a request opened urgent runs the urgent limits.
+    urgent = models.BooleanField("加急", default=False)
     typical_case = models.BooleanField("典型案例", default=False)
     # The redacted text the public page shows, composed when the office marks the order
     # typical (services.publication); cleared when it is un-marked.
@@ -65,9 +68,11 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField("创建时间")
     dispatched_at = models.DateTimeField("派单时间")
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
-    # The department's first action on the order (its first signing; kept after a
-    # re-dispatch): the complaints' first-touch time (stats, seed 004 §9).
+    # The first act of the department holding the order (handler or head; signing counts)
+    # since ``dispatched_at``: stats computes the first-touch time from it. A re-dispatch
+    # clears it for the new department.
     first_touch_at = models.DateTimeField("首次处理时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交审阅时间", null=True, blank=True)
     replied_at = models.DateTimeField("反馈时间", null=True, blank=True)
     returned_at = models.DateTimeField("退回时间", null=True, blank=True)
     appealed_at = models.DateTimeField("申诉时间", null=True, blank=True)
@@ -113,6 +118,11 @@ class WorkOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}工单 {str(self.public_id)[:8]}"
 
+    @property
+    def next_due_at(self) -> datetime | None:  # the soonest running deadline (queues)
+        return min((d for d in (self.contact_due_at, self.investigate_due_at,
+                                self.rectify_due_at, self.ruling_due_at) if d), default=None)
+
 
 class OrderRequest(models.Model):
     """诉求: what an order without a rating is about (咨询、投诉 forwarded by the provincial
@@ -124,6 +134,10 @@ class OrderRequest(models.Model):
                                  on_delete=models.PROTECT, related_name="request")
     text = models.TextField("诉求内容")
     source = models.CharField("诉求来源", max_length=100)
+    # A complaint about a staff member (seed 004 §10): never shown to that staff member
+    # (selectors.visible_orders, notifications, SMS).
+    staff = models.ForeignKey("catalog.Staff", verbose_name="被反映人员", null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "工单诉求"
@@ -198,7 +212,6 @@ class Callback(_Step):
             condition=Q(method__in=["phone", "sms", "visit"]), name="callback_method_valid")]
         indexes = [models.Index(fields=["at"], name="callback_at")]  # stats.rollup.touched
 
-
     def __str__(self) -> str:
         return f"{self.order_id}: callback {self.pk}"
 
@@ -209,7 +222,6 @@ class Verification(_Step):
     class Meta:
         verbose_name = "核实"
         verbose_name_plural = "核实"
-
 
     def __str__(self) -> str:
         return f"{self.order_id}: verification {self.pk}"
@@ -224,13 +236,15 @@ class Rectification(_Step):
         verbose_name = "整改"
         verbose_name_plural = "整改"
 
-
     def __str__(self) -> str:
         return f"{self.order_id}: rectification {self.pk}"
 
 
 class Reply(_Step):
     text = models.TextField("反馈内容")
+    # A request's reply: the four elements of seed 004 §6(二) (request_rules.REPLY_PARTS),
+    # composed into ``text`` as well; empty for a bad review.
+    parts = models.JSONField("答复要素", default=dict, blank=True)
     channel = models.CharField("反馈渠道", max_length=8, default="sms")
     outbox_message = models.ForeignKey("notify.OutboxMessage", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
@@ -240,7 +254,6 @@ class Reply(_Step):
     class Meta:
         verbose_name = "反馈"
         verbose_name_plural = "反馈"
-
 
     def __str__(self) -> str:
         return f"{self.order_id}: reply {self.pk}"
@@ -253,7 +266,6 @@ class Review(_Step):
     class Meta:
         verbose_name = "质检"
         verbose_name_plural = "质检"
-
 
     def __str__(self) -> str:
         return f"{self.order_id}: review {self.pk}"
@@ -279,7 +291,6 @@ class Extension(_Step):
             models.UniqueConstraint(fields=["order"], condition=Q(status="requested"),
                                     name="extension_one_pending"),
         ]
-
 
     def __str__(self) -> str:
         return f"{self.order_id}: extension {self.pk}"
@@ -312,7 +323,6 @@ class Appeal(_Step):
             models.Index(fields=["ruled_at"], name="appeal_ruled_at",
                          condition=Q(ruled_at__isnull=False)),
         ]
-
 
     def __str__(self) -> str:
         return f"{self.order_id}: appeal {self.pk}"
@@ -348,14 +358,20 @@ class Escalation(models.Model):
         return f"{self.order_id}: {self.kind} {self.clock}"
 
 
+NOTIFICATION_KINDS = [("warning", "即将到期"), ("overdue", "已逾期"), ("escalated", "督办"),
+                      ("new", "新工单"), ("returned", "退回重办")]
+
+
 class Notification(models.Model):
     """An in-app message to an org's users about one order (the workbench lists them).
 
     Addressed to the org that owes the step (the handling department, or the supervising
     office for a ruling); the unique constraint makes each warning or escalation notice
-    once per (order, kind, clock, due time), whoever runs the sweep."""
+    once per (order, kind, clock, due time), whoever runs the sweep. A ``new`` or
+    ``returned`` notice (services.notices) has no clock; its ``due_at`` is the moment of
+    the dispatch or return it is about, so it is once per event."""
 
-    KINDS = [("warning", "即将到期"), ("overdue", "已逾期"), ("escalated", "督办")]
+    KINDS = NOTIFICATION_KINDS
     org = models.ForeignKey("catalog.Org", verbose_name="接收机构", on_delete=models.PROTECT,
                             related_name="+")
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT,
@@ -372,7 +388,7 @@ class Notification(models.Model):
         verbose_name_plural = "工单提醒"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["warning", "overdue", "escalated"]),
+            models.CheckConstraint(condition=Q(kind__in=[k for k, _ in NOTIFICATION_KINDS]),
                                    name="notification_kind_valid"),
             models.UniqueConstraint(fields=["order", "kind", "clock", "due_at"],
                                     name="notification_once_per_due"),

@@ -1,8 +1,9 @@
 """The work-order engine as data (差评整改闭环, issue 4). Pure Python, no ORM.
 
-One state machine serves every kind: bad reviews, and the complaints and inquiries the
-provincial platform forwards (opened without a rating by ``services.requests``; the
-complaints issue will give them their own steps).
+One state machine serves every kind: bad reviews, and the requests (咨询、投诉、建议)
+opened without a rating by ``services.requests``: their reply states four elements
+(``request_rules``) and, when the policy says so, the department head approves it
+(审阅, state ``approving``) before the office's QA (seed 004 §6(二)).
 ``TRANSITIONS`` lists every action: the states it may be taken from, the state it leads
 to (``None``: a step recorded in place), which party may take it, and which clocks it
 starts and stops. :func:`transition_table_markdown` renders it for docs/workorders.md.
@@ -33,6 +34,7 @@ from haochaping.core.errors import RuleViolation
 class State(StrEnum):
     DISPATCHED = "dispatched"
     SIGNED = "signed"
+    APPROVING = "approving"
     REPLIED = "replied"
     RETURNED = "returned"
     APPEALING = "appealing"
@@ -47,6 +49,7 @@ class State(StrEnum):
 STATE_LABELS: dict[State, str] = {
     State.DISPATCHED: "待签收",
     State.SIGNED: "办理中",
+    State.APPROVING: "待部门审阅",
     State.REPLIED: "已反馈待质检",
     State.RETURNED: "退回重办",
     State.APPEALING: "申诉中",
@@ -67,6 +70,8 @@ class Kind(StrEnum):
 
 KIND_LABELS = {Kind.BAD_REVIEW: "差评", Kind.COMPLAINT: "投诉", Kind.INQUIRY: "咨询",
                Kind.SUGGESTION: "建议"}
+# Orders without a rating (services.requests): their own reply, approval and clocks.
+REQUEST_KINDS: frozenset[Kind] = frozenset({Kind.COMPLAINT, Kind.INQUIRY, Kind.SUGGESTION})
 
 
 class Complexity(StrEnum):
@@ -76,11 +81,13 @@ class Complexity(StrEnum):
 
 class Party(StrEnum):
     HANDLER = "handler"  # the handling department (assigned org subtree)
+    HEAD = "head"  # its head (承办部门负责人, role dept_head): approves request replies
     OFFICE = "office"  # the supervising office of the order's subtree
     SYSTEM = "system"  # the platform itself (ratings, policy)
 
 
-PARTY_LABELS = {Party.HANDLER: "承办部门", Party.OFFICE: "管理机构", Party.SYSTEM: "系统"}
+PARTY_LABELS = {Party.HANDLER: "承办部门", Party.HEAD: "部门负责人", Party.OFFICE: "管理机构",
+                Party.SYSTEM: "系统"}
 
 
 class Clock(StrEnum):
@@ -106,6 +113,9 @@ class Action(StrEnum):
     VERIFY = "verify"
     RECTIFY = "rectify"
     REPLY = "reply"
+    SUBMIT = "submit"
+    HEAD_APPROVE = "head_approve"
+    HEAD_RETURN = "head_return"
     AUTO_CLOSE = "auto_close"
     REVIEW_PASS = "review_pass"
     REVIEW_RETURN = "review_return"
@@ -144,7 +154,7 @@ def _t(action: Action, label: str, sources: set[State] | frozenset[State], targe
                       frozenset(starts or ()), frozenset(stops or ()), frozenset(pauses or ()))
 
 
-H, OFC, SYS = Party.HANDLER, Party.OFFICE, Party.SYSTEM
+H, HD, OFC, SYS = Party.HANDLER, Party.HEAD, Party.OFFICE, Party.SYSTEM
 _OPEN = set(OPEN_STATES)
 _ALL_CLOCKS = set(Clock)
 
@@ -155,6 +165,11 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     _t(Action.RECTIFY, "记录整改措施", WORKING, None, {H}),
     _t(Action.REPLY, "反馈评价人", WORKING, State.REPLIED, {H},
        stops={Clock.CONTACT, Clock.INVESTIGATE, Clock.RECTIFY, Clock.APPEAL_FILE}),
+    _t(Action.SUBMIT, "答复提交部门审阅", WORKING, State.APPROVING, {H},
+       stops={Clock.CONTACT, Clock.INVESTIGATE}),
+    _t(Action.HEAD_APPROVE, "部门负责人审阅通过", {State.APPROVING}, State.REPLIED, {HD},
+       stops={Clock.RECTIFY}),
+    _t(Action.HEAD_RETURN, "部门负责人退回", {State.APPROVING}, State.RETURNED, {HD}),
     _t(Action.AUTO_CLOSE, "反馈即办结（无需质检）", {State.REPLIED}, State.CLOSED, {SYS}),
     _t(Action.REVIEW_PASS, "质检通过", {State.REPLIED}, State.CLOSED, {OFC}),
     _t(Action.REVIEW_RETURN, "质检退回", {State.REPLIED}, State.RETURNED, {OFC},
@@ -167,7 +182,8 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
        stops=_ALL_CLOCKS),
     _t(Action.APPEAL_REJECT, "申诉驳回", {State.APPEALING}, State.SIGNED, {OFC},
        stops={Clock.RULING}, starts={Clock.RECTIFY}),
-    _t(Action.REDISPATCH, "改派", WORKING | {State.DISPATCHED}, State.DISPATCHED, {OFC}),
+    _t(Action.REDISPATCH, "改派", WORKING | {State.DISPATCHED, State.APPROVING},
+       State.DISPATCHED, {OFC}),
     _t(Action.SATISFACTION, "记录评价人对整改的满意度", {State.REPLIED, State.CLOSED}, None,
        {SYS, OFC}),
     _t(Action.RERATING_FOLLOW, "重新评价仍为差评", _OPEN, None, {SYS}),
@@ -215,9 +231,30 @@ class Steps:
     rectified: bool = False
 
 
-def reply_refusal(policy: Policy, steps: Steps) -> TransitionRefused | None:
-    """Why a reply may not be sent yet, or None. Seed 003 §18: every bad review is called
-    back (回访率100%) before the answer; every preset: a rectification record first."""
+def needs_head_approval(policy: Policy, kind: Kind) -> bool:
+    """Seed 004 §6(二): a request's reply is approved by the department head (审阅)."""
+    return kind in REQUEST_KINDS and policy.request_head_approval
+
+
+def reply_action(policy: Policy, kind: Kind) -> Action:
+    """What the department's reply form does: submit to the head, or reply."""
+    return Action.SUBMIT if needs_head_approval(policy, kind) else Action.REPLY
+
+
+def reply_refusal(policy: Policy, steps: Steps, kind: Kind = Kind.BAD_REVIEW,
+                  action: Action = Action.REPLY) -> TransitionRefused | None:
+    """Why a reply (``reply``, or ``submit`` to the head) may not be sent yet, or None.
+    A bad review: seed 003 §18, every one is called back (回访率100%) before the answer;
+    every preset, a rectification record first. A request states its own four elements
+    in the reply (request_rules), so it needs no step record."""
+    if action is not reply_action(policy, kind):
+        if action is Action.REPLY:
+            return TransitionRefused("workorder.head_approval_required",
+                                     "答复须先提交部门负责人审阅")
+        return TransitionRefused("workorder.head_approval_not_required",
+                                 "本地政策无需部门负责人审阅，请直接答复")
+    if kind in REQUEST_KINDS:
+        return None
     if policy.callback_required and not steps.called_back:
         return TransitionRefused("workorder.callback_required", "须先回访评价人并记录回访情况")
     if not steps.rectified:
@@ -252,9 +289,24 @@ def rectify_limit(policy: Policy, complexity: Complexity) -> Duration:
     return policy.rectify_limit
 
 
+def request_close_limit(policy: Policy, urgent: bool = False) -> Duration:
+    """A request's close limit (the rectify clock): "15" of seed 004 §6(一), or the
+    policy's fast track for an urgent item (紧急类的从快解决)."""
+    return policy.complaint_urgent_close_limit if urgent else policy.complaint_close_limit
+
+
+def _shorter(first: Duration, second: Duration) -> Duration:
+    """The shorter of two limits of one unit; ``second`` when the units differ."""
+    if first.unit is second.unit and first.amount < second.amount:
+        return first
+    return second
+
+
 def clock_limits(policy: Policy, *, kind: Kind, complexity: Complexity,
-                 staged: bool) -> dict[Clock, Duration]:
-    """The limits that start when an order is dispatched (ruling starts on filing)."""
+                 staged: bool, urgent: bool = False) -> dict[Clock, Duration]:
+    """The limits that start when an order is dispatched (ruling starts on filing). An
+    urgent request: the urgent contact and close limits, and investigation done by the
+    urgent close at the latest."""
     limits: dict[Clock, Duration] = {}
     if kind is not Kind.BAD_REVIEW or staged:
         limits[Clock.CONTACT] = policy.complaint_contact_limit
@@ -263,6 +315,11 @@ def clock_limits(policy: Policy, *, kind: Kind, complexity: Complexity,
         limits[Clock.RECTIFY] = rectify_limit(policy, complexity)
         if policy.appeal_enabled:
             limits[Clock.APPEAL_FILE] = policy.appeal_filing_limit
+    elif urgent:
+        limits[Clock.CONTACT] = policy.complaint_urgent_contact_limit
+        limits[Clock.INVESTIGATE] = _shorter(policy.complaint_investigate_limit,
+                                             policy.complaint_urgent_close_limit)
+        limits[Clock.RECTIFY] = policy.complaint_urgent_close_limit
     else:
         limits[Clock.RECTIFY] = policy.complaint_close_limit
     return limits
@@ -310,38 +367,6 @@ def extension_refusal(policy: Policy, *, current_due: datetime | None,
         return TransitionRefused("workorder.extension_too_short",
                                  "新的整改期限须晚于当前期限", "new_due_date")
     return None
-
-
-# --- time-limit sweeps (docs/workorders.md "Time-limit sweeps") ---------------------------
-
-# The clocks that are somebody's duty, and whose: the filing limit of an appeal is an
-# option of the department, not a duty, so it is neither warned about nor escalated.
-DUTY_CLOCKS: dict[Clock, Party] = {Clock.CONTACT: Party.HANDLER,
-                                   Clock.INVESTIGATE: Party.HANDLER,
-                                   Clock.RECTIFY: Party.HANDLER, Clock.RULING: Party.OFFICE}
-WARNING_WORKING_DAYS = 1  # default of settings.HCP_WORKORDER_WARNING_WORKING_DAYS
-
-
-def warning_due(now: datetime, due: datetime, working_days: int = WARNING_WORKING_DAYS,
-                overrides: Mapping[date, bool] = NO_OVERRIDES) -> bool:
-    """True once at most ``working_days`` working days are left before ``due`` (today not
-    counted, the due day counted): holidays and weekends are never counted as time left,
-    so a limit that ends right after a holiday is warned about before the holiday."""
-    return now < due and calendar.working_days_between(now, due, overrides) <= working_days
-
-
-def escalation_level(due: datetime, now: datetime,
-                     overrides: Mapping[date, bool] = NO_OVERRIDES) -> int:
-    """1 once a limit has run out, until the first working day after the due day has
-    passed; then +1 for every further working day the order stays overdue (holidays and
-    weekends add no level)."""
-    return max(calendar.working_days_between(due, now, overrides), 1)
-
-
-def escalation_period(due: datetime, level: int) -> str:
-    """The Escalation.period of one level of one missed deadline (unique per order, kind
-    and clock): a new deadline (extension, return) starts a new series."""
-    return f"{due.astimezone(calendar.SHANGHAI):%Y%m%d%H%M}#{level}"
 
 
 # --- docs -------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ class OrderOut(Schema):
     rectify_due_at: datetime | None
     appeal_file_due_at: datetime | None
     ruling_due_at: datetime | None
+    urgent: bool
+    first_touch_at: datetime | None
     created_at: datetime
 
 
@@ -39,12 +41,22 @@ class EventOut(Schema):
     at: datetime
 
 
+class PartOut(Schema):
+    label: str
+    text: str
+
+
 class DetailOut(Schema):
     order: OrderOut
     rater_name: str
     rater_phone: str
     events: list[EventOut]
     actions: list[str]
+    # A request's source, and (its handlers, their head and the office only) its text and
+    # the four elements of its latest reply; null / empty for anyone else.
+    request_source: str
+    request_text: str | None
+    reply_parts: list[PartOut]
 
 
 class SignIn(Schema):
@@ -68,8 +80,24 @@ class RectifyIn(Schema):
     attachment_ids: list[Id] = Field(default_factory=list, max_length=20)
 
 
+class ReplyPartsIn(Schema):
+    """The four elements of a request's reply (seed 004 §6(二)), each required."""
+
+    investigation: str = Field("", max_length=1000)  # 调查核实
+    process: str = Field("", max_length=1000)  # 处理过程
+    measures: str = Field("", max_length=1000)  # 整改措施
+    result: str = Field("", max_length=1000)  # 整改结果
+
+
 class ReplyIn(Schema):
-    text: str = Field(max_length=500)
+    # A bad review's reply; a request's optional note after its four elements.
+    text: str = Field("", max_length=500)
+    parts: ReplyPartsIn | None = None
+
+
+class HeadReviewIn(Schema):
+    approved: bool
+    reasons: str = Field("", max_length=2000)
 
 
 class ReviewIn(Schema):

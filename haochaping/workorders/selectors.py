@@ -34,9 +34,10 @@ from haochaping.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
-from haochaping.workorders.rules import Action, Party, State
+from haochaping.workorders.request_rules import labelled
+from haochaping.workorders.rules import Action, Kind, Party, State
 from haochaping.workorders.services.engine import party_of
-from haochaping.workorders.services.steps import steps_done
+from haochaping.workorders.services.replies import steps_done
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ def visible_orders(actor: Actor) -> QuerySet[WorkOrder]:
         return WorkOrder.objects.none()
     qs = scope(WorkOrder.objects.all(), actor, "org_path")
     staff_id = getattr(actor.user, "staff_id", None)
-    if staff_id is not None:
-        qs = qs.exclude(evaluation__staff_id=staff_id)
+    if staff_id is not None:  # nor a request about them (seed 004 §10)
+        qs = qs.exclude(evaluation__staff_id=staff_id).exclude(request__staff_id=staff_id)
         for hidden in hooks.hidden_from_staff:  # e.g. a complaint about this staff member
             qs = qs.exclude(hidden(staff_id))
     return qs
@@ -100,12 +101,15 @@ class OrderDetail:
     # order's handlers and the office only (seed 004 §10; None for anyone else).
     request_source: str = ""
     request_text: str | None = None
+    # The four elements of the latest reply of a request, for the same readers.
+    reply_parts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def request_readable(actor: Actor) -> bool:
     """Who reads a request's text (seed 004 §10: 不得向相关工作人员以外的其他人员透露):
-    the handlers who work the order and the supervising office, inside their subtree
-    (the caller found the order through :func:`visible_orders`); not the auditor."""
+    the handlers who work the order, their head (who may write too) and the supervising
+    office, inside their subtree (the caller found the order through
+    :func:`visible_orders`); not the auditor."""
     return actor.allows(access.WORK_ORDER, access.WRITE) or actor.allows(
         access.SUPERVISION, access.READ)
 
@@ -123,12 +127,32 @@ def order_detail(actor: Actor, pk: int) -> OrderDetail:
         "extensions": list(Extension.objects.filter(order=order).order_by("at", "pk")),
         "appeals": list(Appeal.objects.filter(order=order).order_by("at", "pk")),
     }
+    events = list(order.events.order_by("at", "pk"))
+    readable = request is None or request_readable(actor)
+    if not readable:  # a request's handling tells what it is about: its readers only
+        records = {name: [] for name in records}
+        for event in events:  # unsaved copies in memory, never written back
+            event.note, event.payload = "", {}
+    replies = records["replies"]
     return OrderDetail(
-        order=order, events=list(order.events.order_by("at", "pk")),
+        order=order, events=events,
         rater_name=rater.name_masked if rater else "", rater_phone=rater.phone_masked if rater
         else "", records=records, actions=available_actions(actor, order),
         request_source=request.source if request else "",
-        request_text=request.text if request and request_readable(actor) else None)
+        request_text=request.text if request and readable else None,
+        reply_parts=labelled(replies[-1].parts) if request and replies else [])
+
+
+def latest_reply_parts(actor: Actor, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The four elements of the latest reply of each request order in ``ids`` that the
+    actor may read (the office's QA list shows them)."""
+    if not ids or not request_readable(actor):
+        return {}
+    found: dict[int, list[tuple[str, str]]] = {}
+    for reply in (Reply.objects.filter(order__in=visible_orders(actor).filter(
+            pk__in=ids, evaluation__isnull=True)).order_by("order_id", "-at", "-pk")):
+        found.setdefault(reply.order_id, labelled(reply.parts))
+    return found
 
 
 def _party(actor: Actor) -> Party | None:
@@ -149,11 +173,11 @@ def available_actions(actor: Actor, order: WorkOrder,
         return []
     now = now or timezone.now()
     policy = effective_policy(order.org)
-    state = State(order.status)
+    state, kind = State(order.status), Kind(order.kind)
     allowed = []
     for action in rules.actions_for(state, party):
-        if action is Action.REPLY and rules.reply_refusal(
-                policy, steps_done(order.pk, order.returned_at)) is not None:
+        if action in (Action.REPLY, Action.SUBMIT) and rules.reply_refusal(
+                policy, steps_done(order.pk, order.returned_at), kind, action) is not None:
             continue
         if action is Action.EXTENSION_REQUEST and (
                 not policy.rectify_extension_allowed
@@ -179,6 +203,9 @@ def notifications_for(actor: Actor, *, now: datetime, limit: int = 8) -> list[No
     if not actor.allows(access.WORK_ORDER, access.READ):
         return []
     since = now - timedelta(days=NOTICE_DAYS)
-    return list(scope(Notification.objects.filter(created_at__gte=since), actor,
-                      path_field="org__path").select_related("order", "org")
-                .order_by("-created_at", "-pk")[:limit])
+    qs = scope(Notification.objects.filter(created_at__gte=since), actor, path_field="org__path")
+    staff_id = getattr(actor.user, "staff_id", None)
+    if staff_id is not None:  # never a notice about an order about oneself
+        qs = qs.exclude(order__evaluation__staff_id=staff_id).exclude(
+            order__request__staff_id=staff_id)
+    return list(qs.select_related("order", "org").order_by("-created_at", "-pk")[:limit])

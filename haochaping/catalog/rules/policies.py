@@ -126,6 +126,12 @@ class Policy:
         "投诉调查处理时限", FieldKind.DURATION, "“1、5、15”之5：完成调查处理"))
     complaint_close_limit: Duration = field(metadata=_f(
         "复杂投诉办结时限", FieldKind.DURATION, "“1、5、15”之15：较复杂的办结"))
+    complaint_urgent_contact_limit: Duration = field(metadata=_f(
+        "紧急诉求联系时限", FieldKind.DURATION, "紧急类的从快解决：先行联系反映人"))
+    complaint_urgent_close_limit: Duration = field(metadata=_f(
+        "紧急诉求办结时限", FieldKind.DURATION, "紧急类的从快解决：办结（调查处理不晚于此）"))
+    request_head_approval: bool = field(metadata=_f(
+        "答复须部门负责人审阅", FieldKind.BOOL, "咨询投诉建议的答复经承办部门负责人审阅后再送质检"))
     bad_review_staged_limits: bool = field(metadata=_f(
         "差评按“1、5、15”分段时限办理", FieldKind.BOOL,
         "差评工单与投诉同样先联系、再调查、后办结（联系、调查时限取上面两项）"))
@@ -170,6 +176,9 @@ NATIONAL = Policy(
     complaint_contact_limit=Duration.working(1),
     complaint_investigate_limit=Duration.working(5),
     complaint_close_limit=Duration.working(15),
+    complaint_urgent_contact_limit=Duration.hours(2),
+    complaint_urgent_close_limit=Duration.working(5),
+    request_head_approval=True,
     bad_review_staged_limits=False,
     satisfied_rerating_closes=False,
     ratable_stages=(WHOLE_HANDLING,),  # the handling as a whole, as before stages existed
@@ -228,6 +237,7 @@ PRESETS: dict[str, Policy] = {
         complaint_contact_limit=Duration.working(1),  # seed 004 §6(一): 1个工作日内联系
         complaint_investigate_limit=Duration.working(5),  # seed 004 §6(一): 5个工作日内调查处理
         complaint_close_limit=Duration.working(15),  # seed 004 §6(一): 15个工作日内办结
+        request_head_approval=True,  # seed 004 §6(二): 经部门主要负责人审阅后…进行质检
         bad_review_staged_limits=True,  # seed 004 §6: 咨询投诉建议差评 share "1、5、15"
     ),
 }

@@ -20,7 +20,13 @@ from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Org, Region
 from haochaping.complaints.models import Submission, SubmissionOrder
-from haochaping.complaints.rules.kinds import ORDER_KIND, Channel, Status, SubmissionKind
+from haochaping.complaints.rules.kinds import (
+    ORDER_KIND,
+    Channel,
+    Status,
+    SubmissionKind,
+    Urgency,
+)
 from haochaping.complaints.rules.routing import Known, Route, Unit, route
 from haochaping.complaints.services.moves import submission_move, submission_note
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
@@ -106,7 +112,8 @@ def submission_dispatch(item: Submission, *, actor: Actor, org: Org, now: dateti
         kind = SubmissionKind(fresh.kind)
         order = workorder_open_request(
             actor=actor, kind=ORDER_KIND[kind], org=org, text=fresh.content,
-            source=f"{Channel(fresh.channel).label} {fresh.ref}", now=now)
+            source=f"{Channel(fresh.channel).label} {fresh.ref}",
+            urgent=fresh.urgency == Urgency.URGENT, staff=fresh.staff, now=now)
         SubmissionOrder.objects.create(submission=fresh, order=order, at=now)
         submission_move(fresh, Status.DISPATCHED, action="dispatch", now=now,
                         actor=actor.user, actor_label=actor.label,

@@ -38,7 +38,7 @@ def test_the_province_sends_down(built: str) -> None:
                                            status="pending").exists()  # not sent back
     dispatched = items["HN-TS-20260002"]
     assert dispatched.work_order is not None
-    assert dispatched.work_order.status == "signed"
+    assert dispatched.work_order.status == "approving"  # the head's 审阅 (seed 004 §6(二))
     assert OrderRequest.objects.get(order=dispatched.work_order).text == dispatched.content
     assert items["HN-JY-20260004"].submitter_id is None  # sent without an identity
     # orders without a rating: the two forwarded items, besides the complaints app's items

@@ -47,6 +47,10 @@ def province(remotes: dict[str, FakeRemoteProcess], transactional_db: Any,
     return fake, row, f"{live_server.url}/api/v1/exchange/{row.name}"
 
 
+PARTS = {"investigation": "复核材料清单", "process": "电话联系办理人",
+         "measures": "一次性告知材料", "result": "已电话告知办理人"}  # seed 004 §6(二)
+
+
 def acks(sent: dict[str, Any]) -> list[tuple[int, list[bool]]]:
     return [(r["status"], [a["ok"] for a in r.get("acks") or []]) for r in sent["requests"]]
 
@@ -68,12 +72,14 @@ def test_forwarded_complaints_come_down_and_the_outcome_goes_back(
     order = wo.workorder_sign(actor=handler, order=WorkOrder.objects.get())
     order = wo.workorder_rectify(actor=handler, order=order, measures="复核材料清单",
                                  result="已电话告知办理人")
-    wo.workorder_reply(actor=handler, order=order, text="已核实并一次性告知所需材料。")
+    order = wo.workorder_reply(actor=handler, order=order, parts=PARTS,
+                               text="已核实并一次性告知所需材料。")
+    wo.workorder_head_review(actor=actor_for_user(personas.head), order=order, approved=True)
     key = f"complaint:{item.pk}:closed:1"
     deliver()
     assert statuses(row)[key] == "acked"
     answered = held(fake, Kind.COMPLAINT)[key]["record"]
-    assert answered["reply"] == "已核实并一次性告知所需材料。"
+    assert answered["reply"].startswith("已核实并一次性告知所需材料。")
     assert answered["remote_id"] == ForwardedItem.objects.get(pk=item.pk).remote_ref
 
 

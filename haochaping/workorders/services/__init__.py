@@ -14,11 +14,14 @@ from django.utils import timezone
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
+from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core import uploads
 from haochaping.core.errors import PermissionDenied, RuleViolation, ValidationError
 from haochaping.vault.services import RaterIdentity, rater_reveal
+from haochaping.workorders import rules
 from haochaping.workorders.models import Attachment, WorkOrder
-from haochaping.workorders.rules import Action, Party, State
+from haochaping.workorders.rules import Action, Kind, Party, State
+from haochaping.workorders.services import replies as _replies  # noqa: F401  (registers STEPS)
 from haochaping.workorders.services import steps as _steps  # noqa: F401  (registers STEPS)
 from haochaping.workorders.services.engine import SYSTEM, party_of, workorder_transition
 from haochaping.workorders.services.opening import (
@@ -32,7 +35,8 @@ from haochaping.workorders.services.opening import (
 __all__ = [
     "SYSTEM", "attachment_add", "callback_reveal_phone", "sweep_missing_orders",
     "workorder_appeal_file", "workorder_appeal_rule", "workorder_callback",
-    "workorder_extension_decide", "workorder_extension_request", "workorder_mark_typical",
+    "workorder_extension_decide", "workorder_extension_request", "workorder_head_review",
+    "workorder_mark_typical",
     "workorder_on_invalidated_id", "workorder_on_rating", "workorder_on_rating_id",
     "workorder_open_for_evaluation",
     "workorder_rectify", "workorder_redispatch", "workorder_reply", "workorder_review",
@@ -72,10 +76,26 @@ def workorder_rectify(*, actor: Actor, order: WorkOrder, measures: str, result: 
                                          "attachment_ids": attachment_ids or []})
 
 
-def workorder_reply(*, actor: Actor, order: WorkOrder, text: str,
+def workorder_reply(*, actor: Actor, order: WorkOrder, text: str = "",
+                    parts: dict[str, str] | None = None,
                     now: datetime | None = None) -> WorkOrder:
-    return workorder_transition(actor=actor, order=order, action=Action.REPLY, now=now,
-                                payload={"text": text})
+    """The department's reply. A request (咨询、投诉、建议) states the four elements in
+    ``parts`` (request_rules.REPLY_PARTS; ``text`` an optional note) and goes to the
+    department head first when the policy asks for approval (``submit``)."""
+    action = rules.reply_action(effective_policy(order.org), Kind(order.kind))
+    return workorder_transition(actor=actor, order=order, action=action, now=now,
+                                payload={"text": text, "parts": parts or {}})
+
+
+def workorder_head_review(*, actor: Actor, order: WorkOrder, approved: bool,
+                          reasons: str = "", now: datetime | None = None) -> WorkOrder:
+    """The department head's 审阅 of a request's reply: approve (to the office's QA, or
+    released and closed without QA) or return with reasons."""
+    if approved:
+        return workorder_transition(actor=actor, order=order, action=Action.HEAD_APPROVE,
+                                    now=now, payload={"note": reasons})
+    return workorder_transition(actor=actor, order=order, action=Action.HEAD_RETURN,
+                                now=now, payload={"reasons": reasons})
 
 
 def workorder_review(*, actor: Actor, order: WorkOrder, passed: bool, reasons: str = "",

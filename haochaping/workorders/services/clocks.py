@@ -24,7 +24,7 @@ from haochaping.catalog.models import Org
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.selectors.policy import ancestor_paths, calendar_overrides
 from haochaping.notify.services import outbox_enqueue
-from haochaping.workorders import rules
+from haochaping.workorders import sweep_rules
 from haochaping.workorders.models import (
     OPEN_VALUES,
     Escalation,
@@ -34,6 +34,7 @@ from haochaping.workorders.models import (
 )
 from haochaping.workorders.rules import CLOCK_LABELS, Clock, Party
 from haochaping.workorders.services.engine import SYSTEM
+from haochaping.workorders.services.notices import handlers_to_text
 from haochaping.workorders.services.opening import workorder_on_invalidated_id
 
 BATCH = 200
@@ -53,7 +54,7 @@ def open_order_ids() -> list[int]:
 
 def warning_working_days() -> int:
     return int(getattr(settings, "HCP_WORKORDER_WARNING_WORKING_DAYS",
-                       rules.WARNING_WORKING_DAYS))
+                       sweep_rules.WARNING_WORKING_DAYS))
 
 
 def _overrides(now: datetime) -> dict[date, bool]:
@@ -79,16 +80,19 @@ def _batches(clock: Clock, ids: IdRange,
 def owner_org(order: WorkOrder, clock: Clock) -> Org:
     """Who owes the step: the handling department, or the nearest supervising office of
     the order's subtree for a ruling (the order's own org when there is none)."""
-    if rules.DUTY_CLOCKS[clock] is Party.HANDLER:
+    if sweep_rules.DUTY_CLOCKS[clock] is Party.HANDLER:
         return order.org
     office = (Org.objects.filter(kind="supervising", path__in=ancestor_paths(order.org_path))
               .order_by("-path").first())
     return office or order.org
 
 
-def _assignees(org: Org, clock: Clock) -> list[User]:
-    role = Role.HANDLER if rules.DUTY_CLOCKS[clock] is Party.HANDLER else Role.SUPERVISOR
-    return list(User.objects.filter(org=org, role=role.value, is_active=True)
+def _assignees(order: WorkOrder, org: Org, clock: Clock) -> list[User]:
+    """Who is texted: the department's handlers (never the staff member a request is
+    about), or the office's supervisors for a ruling."""
+    if sweep_rules.DUTY_CLOCKS[clock] is Party.HANDLER:
+        return handlers_to_text(order)
+    return list(User.objects.filter(org=org, role=Role.SUPERVISOR.value, is_active=True)
                 .exclude(phone="").order_by("pk"))
 
 
@@ -109,10 +113,10 @@ def sweep_deadline_warnings(now: datetime, ids: IdRange = ALL_IDS) -> str:
     when at most ``HCP_WORKORDER_WARNING_WORKING_DAYS`` working days are left; orders
     with ids in [low, high) (a chunk of the sweep)."""
     overrides, days, warned = _overrides(now), warning_working_days(), 0
-    for clock in rules.DUTY_CLOCKS:
+    for clock in sweep_rules.DUTY_CLOCKS:
         for rows in _warning_batches(clock, now, ids):
             for pk, due in rows:
-                if rules.warning_due(now, due, days, overrides):
+                if sweep_rules.warning_due(now, due, days, overrides):
                     warned += _warn_one(pk, clock, due, now)
     return f"deadline warnings: {warned} sent"
 
@@ -150,7 +154,7 @@ def _warn_one(pk: int, clock: Clock, due: datetime, now: datetime) -> bool:
         except IntegrityError:
             return False  # another worker warned first
         stamp = f"{due.astimezone(SHANGHAI):%Y%m%d%H%M}"
-        for user in _assignees(org, clock):
+        for user in _assignees(order, org, clock):
             outbox_enqueue(template="deadline_warning", to=user.phone,
                            params={"ticket": str(order.public_id)[:8], "deadline": _local(due)},
                            dedupe_key=f"wo-warn:{order.pk}:{clock.value}:{stamp}:{user.pk}")
@@ -166,14 +170,14 @@ def sweep_overdue(now: datetime, ids: IdRange = ALL_IDS) -> str:
     level 1 when the limit passes, one more level per further working day overdue;
     orders with ids in [low, high) (a chunk of the sweep)."""
     overrides, escalated = _overrides(now), 0
-    for clock in rules.DUTY_CLOCKS:
+    for clock in sweep_rules.DUTY_CLOCKS:
         for rows in _batches(clock, ids, **{f"{clock.field}__lte": now}):
             done = set(Escalation.objects.filter(
                 order_id__in=[pk for pk, _ in rows], kind="overdue", clock=clock.value)
                 .values_list("order_id", "period"))
             for pk, due in rows:
-                level = rules.escalation_level(due, now, overrides)
-                period = rules.escalation_period(due, level)
+                level = sweep_rules.escalation_level(due, now, overrides)
+                period = sweep_rules.escalation_period(due, level)
                 if (pk, period) not in done:
                     escalated += _escalate_one(pk, clock, due, level, period, now)
     return f"overdue escalations: {escalated} created"

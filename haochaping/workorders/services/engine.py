@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haochaping.accounts import rules as access
+from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
 from haochaping.catalog.rules.policies import Duration, Policy
@@ -31,9 +32,12 @@ from haochaping.workorders.rules import Action, Party, State
 SYSTEM = Actor(role=None, scope_path=None, label="system:workorders")
 
 _STAMP = {State.DISPATCHED: "dispatched_at", State.SIGNED: "signed_at",
-          State.REPLIED: "replied_at", State.RETURNED: "returned_at",
-          State.APPEALING: "appealed_at", State.CLOSED: "closed_at",
-          State.VOIDED: "voided_at"}
+          State.APPROVING: "submitted_at", State.REPLIED: "replied_at",
+          State.RETURNED: "returned_at", State.APPEALING: "appealed_at",
+          State.CLOSED: "closed_at", State.VOIDED: "voided_at"}
+
+
+DEPARTMENT = frozenset({Party.HANDLER, Party.HEAD})  # whose acts are a first touch
 
 
 def party_of(actor: Actor) -> Party:
@@ -41,10 +45,13 @@ def party_of(actor: Actor) -> Party:
         return Party.SYSTEM
     if actor.is_client:
         raise PermissionDenied("forbidden.role", "业务系统不能办理工单")
-    # The office party is whoever supervises work orders; any other writer handles them
-    # (accounts.rules decides who is which).
+    # The office party is whoever supervises work orders; the department head approves
+    # (审阅) for the department; any other writer handles them (accounts.rules decides
+    # who may write at all).
     if actor.allows(access.SUPERVISION, access.WRITE):
         return Party.OFFICE
+    if actor.role is Role.DEPT_HEAD and actor.allows(access.WORK_ORDER, access.WRITE):
+        return Party.HEAD
     if actor.allows(access.WORK_ORDER, access.WRITE):
         return Party.HANDLER
     raise PermissionDenied("forbidden.role", "当前角色无权办理工单")
@@ -138,6 +145,8 @@ def workorder_transition(*, actor: Actor, order: WorkOrder, action: Action | str
         STEPS[action](ctx)
         if target is not source:
             ctx.updates[_STAMP[target]] = now
+        if party in DEPARTMENT and fresh.first_touch_at is None:
+            ctx.updates["first_touch_at"] = now  # the department's first act (stats)
         ctx.updates["updated_at"] = now
         if not WorkOrder.objects.filter(pk=fresh.pk, status=source.value).update(
                 status=target.value, **ctx.updates):
@@ -150,10 +159,10 @@ def workorder_transition(*, actor: Actor, order: WorkOrder, action: Action | str
         audit_record(action=f"workorder.{action.value}", actor=user, actor_label=actor.label,
                      obj=fresh, before={"status": source.value},
                      after={"status": target.value, **ctx.record})
-        if target is State.CLOSED and fresh.evaluation_id is None:
-            # A forwarded request's outcome goes back where it came from (exchange).
-            hooks.fire(hooks.request_closed, fresh.pk)
-        for follow_up in ctx.then:
+        for follow_up in ctx.then:  # request_answered, an automatic close…
             follow_up()
+        if target is State.CLOSED and fresh.evaluation_id is None:
+            # A request's outcome goes back where it came from (exchange, complaints).
+            hooks.fire(hooks.request_closed, fresh.pk)
     fresh.refresh_from_db()
     return fresh

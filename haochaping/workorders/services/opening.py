@@ -21,6 +21,7 @@ from haochaping.evaluations.models import Evaluation
 from haochaping.workorders.models import OPEN_VALUES, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import Action, Complexity, Kind, State
 from haochaping.workorders.services.engine import SYSTEM, Ctx, workorder_transition
+from haochaping.workorders.services.notices import notify_new
 from haochaping.workorders.services.steps import start_clocks
 
 SATISFIED_LEVEL_MIN = 4  # 满意及以上 (policy.satisfied_rerating_closes)
@@ -75,6 +76,7 @@ def workorder_open_for_evaluation(evaluation: Evaluation, *,
             audit_record(action="workorder.open", actor_label=SYSTEM.label, obj=order,
                          after={"status": order.status, "evaluation": evaluation.pk,
                                 "org": org.pk})
+            notify_new(order.pk, now)  # the department is told at once (seed 004 §9)
     except IntegrityError:
         # A concurrent call opened it first (workorder_one_per_evaluation).
         return WorkOrder.objects.filter(evaluation=evaluation).first()

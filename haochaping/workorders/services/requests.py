@@ -1,12 +1,13 @@
-"""Orders without a rating: a complaint or an inquiry the supervising office dispatches to
-a handling department (seed 004 §6: 按责交办、限时办结). Today the provincial platform's
-forwarded items (exchange) open them; the complaints issue adds its own intake.
+"""Orders without a rating: a complaint, inquiry or suggestion the supervising office
+dispatches to a handling department (seed 004 §6: 按责交办、限时办结): the provincial
+platform's forwarded items (exchange) and the complaints app's items open them.
 
 The order runs the one state machine with the complaint clocks of the org's policy
-(contact, investigate, close: ``rules.clock_limits``); the request's text is kept beside
-the order (``OrderRequest``) and shown to its handlers and the office only
-(``selectors.order_detail``). When
-it closes, ``hooks.request_closed`` lets the platform that forwarded it have the outcome.
+(contact, investigate, close: ``rules.clock_limits``; an urgent item the urgent ones);
+the request's text is kept beside the order (``OrderRequest``) and shown to its
+handlers, their head and the office only (``selectors.order_detail``). The department is
+told at once (``notices.notify_new``). When its reply is released
+``hooks.request_answered`` fires, and ``hooks.request_closed`` when it closes.
 """
 
 from __future__ import annotations
@@ -19,26 +20,30 @@ from django.utils import timezone
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, require
 from haochaping.audit.services import audit_record
-from haochaping.catalog.models import Org
+from haochaping.catalog.models import Org, Staff
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import PermissionDenied, ValidationError
 from haochaping.handlings.models import Handling
 from haochaping.workorders.models import OrderRequest, WorkOrder, WorkOrderEvent
-from haochaping.workorders.rules import Complexity, Kind, Party, State
+from haochaping.workorders.rules import REQUEST_KINDS, Complexity, Kind, Party, State
 from haochaping.workorders.services.engine import SYSTEM, Ctx, party_of
+from haochaping.workorders.services.notices import notify_new
 from haochaping.workorders.services.steps import start_clocks
 
-REQUEST_KINDS = frozenset({Kind.COMPLAINT, Kind.INQUIRY, Kind.SUGGESTION})
+__all__ = ["REQUEST_KINDS", "workorder_open_request"]
 MAX_SOURCE = 100
 
 
 def workorder_open_request(*, actor: Actor, kind: Kind | str, org: Org, text: str,
                            source: str, handling: Handling | None = None,
+                           urgent: bool = False, staff: Staff | None = None,
                            now: datetime | None = None) -> WorkOrder:
-    """Open a complaint or inquiry order at ``org`` (a handling department inside the
-    office's subtree), dispatched now, with ``text`` as its request. The supervising
-    office only (or the platform itself, ``SYSTEM``); audited. Call inside the caller's
-    transaction when it records the dispatch elsewhere too."""
+    """Open a complaint, inquiry or suggestion order at ``org`` (a handling department
+    inside the office's subtree), dispatched now, with ``text`` as its request;
+    ``urgent`` runs the urgent limits, ``staff`` is the staff member it is about (never
+    shown the order). The supervising office only (or the platform itself, ``SYSTEM``);
+    audited. Call inside the caller's transaction when it records the dispatch elsewhere
+    too."""
     try:
         kind = Kind(kind)
     except ValueError:
@@ -63,7 +68,7 @@ def workorder_open_request(*, actor: Actor, kind: Kind | str, org: Org, text: st
     now = now or timezone.now()
     order = WorkOrder(kind=kind.value, handling=handling, org=org, org_path=org.path,
                       status=State.DISPATCHED.value, complexity=Complexity.COMPLEX.value,
-                      created_at=now, dispatched_at=now, updated_at=now)
+                      urgent=bool(urgent), created_at=now, dispatched_at=now, updated_at=now)
     source = source.strip()[:MAX_SOURCE]
     ctx = Ctx(actor=actor, order=order, payload={}, now=now, policy=effective_policy(org),
               source=State.DISPATCHED, target=State.DISPATCHED)
@@ -72,11 +77,13 @@ def workorder_open_request(*, actor: Actor, kind: Kind | str, org: Org, text: st
         setattr(order, name, value)
     with transaction.atomic():
         order.save(force_insert=True)
-        OrderRequest.objects.create(order=order, text=text, source=source)
-        after = {"status": order.status, "kind": kind.value, "org": org.pk, "source": source}
+        OrderRequest.objects.create(order=order, text=text, source=source, staff=staff)
+        after = {"status": order.status, "kind": kind.value, "org": org.pk, "source": source,
+                 "urgent": order.urgent}
         WorkOrderEvent.objects.create(order=order, action="open", from_status="",
                                       to_status=order.status, actor=actor.user,
                                       actor_label=actor.label, payload=after, at=now)
         audit_record(action="workorder.open_request", actor=actor.user,
                      actor_label=actor.label, obj=order, after=after)
+        notify_new(order.pk, now)
     return order

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
-
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.policies import Duration, DurationUnit
@@ -15,22 +13,19 @@ from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.services import evaluation_invalidate
-from haochaping.notify.services import outbox_enqueue
 from haochaping.workorders import rules, typical_rules
 from haochaping.workorders.models import (
     Appeal,
     Attachment,
     Callback,
-    Escalation,
     Extension,
     Rectification,
     Reply,
-    Review,
     Verification,
 )
 from haochaping.workorders.rules import Action, Clock, Complexity, Kind
-from haochaping.workorders.services import publication
-from haochaping.workorders.services.engine import SYSTEM, Ctx, refusal_error, step
+from haochaping.workorders.services import notices, publication
+from haochaping.workorders.services.engine import Ctx, refusal_error, step
 
 
 def start_clocks(ctx: Ctx, start: datetime) -> None:
@@ -38,18 +33,18 @@ def start_clocks(ctx: Ctx, start: datetime) -> None:
     order = ctx.order
     limits = rules.clock_limits(
         ctx.policy, kind=Kind(order.kind), complexity=Complexity(order.complexity),
-        staged=ctx.policy.bad_review_staged_limits)
+        staged=ctx.policy.bad_review_staged_limits, urgent=order.urgent)
     for clock in Clock:
         if clock is not Clock.RULING:
             limit = limits.get(clock)
             ctx.updates[clock.field] = ctx.due(limit, start) if limit is not None else None
 
 
-def _rectify_limit(ctx: Ctx, complexity: Complexity) -> Duration:
+def rectify_limit_of(ctx: Ctx, complexity: Complexity) -> Duration:
     """The limit of the rectify clock: a bad review's by its complexity, a request's
-    (complaint, inquiry) the policy's complaint close limit (seed 004 §6: 15 个工作日)."""
+    the policy's close limit (seed 004 §6: 15 个工作日), or its urgent one."""
     if ctx.order.kind != Kind.BAD_REVIEW:
-        return ctx.policy.complaint_close_limit
+        return rules.request_close_limit(ctx.policy, ctx.order.urgent)
     return rules.rectify_limit(ctx.policy, complexity)
 
 
@@ -62,8 +57,7 @@ def _sign(ctx: Ctx) -> None:
         raise ValidationError("workorder.invalid_complexity", "复杂程度须为简单或复杂",
                               "complexity") from None
     ctx.updates["complexity"] = complexity.value
-    ctx.updates["first_touch_at"] = ctx.order.first_touch_at or ctx.now
-    ctx.updates["rectify_due_at"] = ctx.due(_rectify_limit(ctx, complexity),
+    ctx.updates["rectify_due_at"] = ctx.due(rectify_limit_of(ctx, complexity),
                                             ctx.order.dispatched_at)
     ctx.record = {"complexity": complexity.value,
                   "rectify_due_at": ctx.updates["rectify_due_at"].isoformat()}
@@ -116,88 +110,6 @@ def _rectify(ctx: Ctx) -> None:
     row.attachments.set(files)
     ctx.record = {"rectification": row.pk, "attachments": [a.pk for a in files]}
     ctx.note = measures
-
-
-def steps_done(order_id: int, since: datetime | None) -> rules.Steps:
-    """Step records that count for the next reply: a return asks for a new rectification."""
-    rect = Rectification.objects.filter(order_id=order_id)
-    if since is not None:
-        rect = rect.filter(at__gte=since)
-    return rules.Steps(called_back=Callback.objects.filter(order_id=order_id).exists(),
-                       verified=Verification.objects.filter(order_id=order_id).exists(),
-                       rectified=rect.exists())
-
-
-def publish_reply(ctx: Ctx, reply: Reply) -> None:
-    """Send the reply to the rater by SMS (outbox, same transaction) and show it on the
-    rater's page. An order without a rating (a forwarded request) has no rater of ours:
-    its outcome goes back to the platform that forwarded it when the order closes
-    (hooks.request_closed)."""
-    order = ctx.order
-    if order.evaluation_id is None:
-        return
-    evaluation = Evaluation.objects.select_related("matter", "rater").get(
-        pk=order.evaluation_id or 0)
-    link = f"{settings.HCP_PUBLIC_BASE_URL.rstrip('/')}/workorders/reply/{order.public_id}"
-    message = outbox_enqueue(template="rectification_reply", rater=evaluation.rater,
-                             params={"matter": evaluation.matter.name,
-                                     "summary": reply.text[:60], "link": link},
-                             dedupe_key=f"workorder-reply:{reply.pk}")
-    Reply.objects.filter(pk=reply.pk).update(
-        visible_to_rater_at=ctx.now, outbox_message=message)
-    ctx.record["outbox_message"] = message.pk if message is not None else None
-
-
-@step(Action.REPLY)
-def _reply(ctx: Ctx) -> None:
-    text = ctx.text("text", "反馈内容", limit=500)
-    refusal = rules.reply_refusal(ctx.policy, steps_done(ctx.order.pk, ctx.order.returned_at))
-    if refusal is not None:
-        raise refusal_error(refusal)
-    reply = Reply.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now, text=text)
-    ctx.record, ctx.note = {"reply": reply.pk}, text
-    if rules.reply_closes(ctx.policy):
-        publish_reply(ctx, reply)
-        ctx.then.append(lambda: _close_after_reply(ctx))
-
-
-def _close_after_reply(ctx: Ctx) -> None:
-    from haochaping.workorders.services.engine import workorder_transition
-
-    workorder_transition(actor=SYSTEM, order=ctx.order, action=Action.AUTO_CLOSE, now=ctx.now)
-
-
-@step(Action.AUTO_CLOSE)
-def _auto_close(ctx: Ctx) -> None:
-    ctx.note = "无需质检，反馈评价人后办结"
-
-
-def _latest_reply(ctx: Ctx) -> Reply:
-    return Reply.objects.filter(order=ctx.order).latest("at", "pk")
-
-
-@step(Action.REVIEW_PASS)
-def _review_pass(ctx: Ctx) -> None:
-    row = Review.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now, passed=True,
-                                reasons=ctx.text("note", "质检意见", required=False))
-    ctx.record = {"review": row.pk}
-    publish_reply(ctx, _latest_reply(ctx))
-
-
-@step(Action.REVIEW_RETURN)
-def _review_return(ctx: Ctx) -> None:
-    reasons = ctx.text("reasons", "退回理由")
-    row = Review.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now, passed=False,
-                                reasons=reasons)
-    # Rework gets the policy's limit again from the return (the office's QA time is not
-    # the department's); the return itself is escalated at once (督办, issue 4).
-    complexity = Complexity(ctx.order.complexity)
-    ctx.updates["rectify_due_at"] = ctx.due(_rectify_limit(ctx, complexity))
-    Escalation.objects.get_or_create(order=ctx.order, kind="returned", clock="rectify",
-                                     period=ctx.now.isoformat(),
-                                     defaults={"at": ctx.now, "by": ctx.actor.user,
-                                               "note": reasons})
-    ctx.record, ctx.note = {"review": row.pk}, reasons
 
 
 def _date(ctx: Ctx, key: str) -> date:
@@ -264,7 +176,7 @@ def _appeal_file(ctx: Ctx) -> None:
     # The appeal clock rule (rules module docstring): pause rectification.
     complexity = Complexity(order.complexity)
     if order.rectify_due_at is not None:
-        unit = _rectify_limit(ctx, complexity).unit
+        unit = rectify_limit_of(ctx, complexity).unit
         paused = rules.pause(ctx.now, order.rectify_due_at, unit)
         ctx.updates.update(paused_amount=paused.amount, paused_unit=paused.unit.value,
                            rectify_due_at=None)
@@ -328,9 +240,12 @@ def _redispatch(ctx: Ctx) -> None:
     ctx.record = {"from_org": ctx.order.org_id, "to_org": org.pk}
     ctx.order.org = org
     ctx.policy = effective_policy(org)
-    ctx.updates.update(org=org, org_path=org.path, signed_at=None)
+    ctx.updates.update(org=org, org_path=org.path, signed_at=None, first_touch_at=None,
+                       dispatched_at=ctx.now)
     start_clocks(ctx, ctx.now)
     ctx.note = ctx.text("note", "改派说明", required=False)
+    # The new department is told at once (its clocks start now).
+    ctx.then.append(lambda: notices.notify_new(ctx.order.pk, ctx.now))
 
 
 @step(Action.SATISFACTION)

@@ -59,3 +59,31 @@ def snapshot() -> tuple[Any, ...]:
     """Everything a refused action must leave untouched."""
     return (list(WorkOrder.objects.order_by("pk").values()),
             WorkOrderEvent.objects.count(), AuditEvent.objects.count())
+
+
+# --- request orders (咨询、投诉、建议; issue 14) ------------------------------------------
+
+DISPATCH = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)  # the day before National Day
+PARTS = {"investigation": "调取窗口监控核实，工作人员未一次性告知所需材料",
+         "process": "约谈窗口负责人，电话联系投诉人说明情况并致歉",
+         "measures": "修订材料清单，组织窗口人员培训",
+         "result": "投诉人已于次日办结业务，表示认可"}
+
+
+@pytest.fixture
+def rq(locality: SimpleNamespace, personas: SimpleNamespace, clock: Any) -> SimpleNamespace:
+    """Request orders opened by the city office at the market department on 2026-09-30
+    10:00 (the clock stands there; move it with ``rq.clock``)."""
+    from haochaping.workorders.services.requests import workorder_open_request
+
+    clock(DISPATCH)
+    actors = {name: actor_for_user(getattr(personas, name)) for name in vars(personas)}
+
+    def open_request(kind: str = "complaint", *, urgent: bool = False, staff: Any = None,
+                     text: str = "窗口人员未一次性告知所需材料，来回跑了三趟") -> WorkOrder:
+        return workorder_open_request(actor=actors["supervisor"], kind=kind,
+                                      org=locality.market, text=text, source="12345热线",
+                                      urgent=urgent, staff=staff)
+
+    return SimpleNamespace(loc=locality, people=personas, open=open_request, clock=clock,
+                           **actors)

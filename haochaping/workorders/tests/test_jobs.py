@@ -16,8 +16,8 @@ from haochaping.catalog.rules.calendar import SHANGHAI, end_of_day
 from haochaping.core.engine.worker import run_due
 from haochaping.core.jobs import JOBS
 from haochaping.notify.models import OutboxMessage
-from haochaping.workorders import rules
 from haochaping.workorders import services as s
+from haochaping.workorders import sweep_rules
 from haochaping.workorders.models import Escalation, Notification, WorkOrder, WorkOrderEvent
 from haochaping.workorders.services.clocks import sweep_deadline_warnings, sweep_overdue
 
@@ -54,7 +54,7 @@ def test_warning_before_a_limit_that_ends_right_after_the_holiday(
     # 09-30: only 10-08 is left — the seven holidays count for nothing.
     w.clock(at(9, 30))
     assert sweep_deadline_warnings(at(9, 30)) == "deadline warnings: 1 sent"
-    note = Notification.objects.get()
+    note = Notification.objects.get(kind="warning")
     assert (note.org_id, note.kind, note.clock, note.due_at) == (
         w.loc.market.pk, "warning", "rectify", end_of_day(date(2026, 10, 8)))
     sms = OutboxMessage.objects.get(template="deadline_warning")
@@ -136,7 +136,7 @@ def test_ruling_clock_is_the_office_duty(settings: Any, w: SimpleNamespace,
     order = WorkOrder.objects.get()
     assert order.ruling_due_at == end_of_day(date(2026, 10, 9))
     assert sweep_deadline_warnings(at(10, 8)) == "deadline warnings: 1 sent"
-    note = Notification.objects.get()
+    note = Notification.objects.get(kind="warning")
     assert (note.org_id, note.clock) == (w.loc.city_office.pk, "ruling")
     sms = OutboxMessage.objects.get(template="deadline_warning")
     assert sms.dedupe_key.endswith(f":{w.people.supervisor.pk}")
@@ -160,12 +160,12 @@ def test_the_worker_runs_the_sweeps_once(settings: Any, w: SimpleNamespace) -> N
 
 def test_escalation_rules() -> None:
     due = end_of_day(date(2026, 9, 30))
-    assert rules.escalation_level(due, at(10, 8)) == 1
-    assert rules.escalation_level(due, at(10, 12)) == 4  # 10-08, 10-09, 10-10, 10-12
-    assert rules.escalation_period(due, 2) == "202609302359#2"
-    assert rules.warning_due(at(9, 30), end_of_day(date(2026, 10, 8)))
-    assert not rules.warning_due(at(9, 29), end_of_day(date(2026, 10, 8)))
-    assert not rules.warning_due(at(10, 9), end_of_day(date(2026, 10, 8)))
+    assert sweep_rules.escalation_level(due, at(10, 8)) == 1
+    assert sweep_rules.escalation_level(due, at(10, 12)) == 4  # 10-08, 10-09, 10-10, 10-12
+    assert sweep_rules.escalation_period(due, 2) == "202609302359#2"
+    assert sweep_rules.warning_due(at(9, 30), end_of_day(date(2026, 10, 8)))
+    assert not sweep_rules.warning_due(at(9, 29), end_of_day(date(2026, 10, 8)))
+    assert not sweep_rules.warning_due(at(10, 9), end_of_day(date(2026, 10, 8)))
 
 
 def test_the_workbench_lists_the_warning_for_its_subtree_only(

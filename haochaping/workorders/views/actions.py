@@ -18,6 +18,7 @@ from haochaping.core.errors import AppError, NotFound
 from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors, services
 from haochaping.workorders.models import WorkOrder
+from haochaping.workorders.request_rules import REPLY_PARTS
 from haochaping.workorders.views import console
 from haochaping.workorders.views.common import (
     day,
@@ -69,8 +70,12 @@ STEPS: dict[str, Step] = {
     "verify": lambda a, o, r: services.workorder_verify(
         actor=a, order=o, findings=r.POST.get("findings", "")),
     "rectify": _rectify,
-    "reply": lambda a, o, r: services.workorder_reply(actor=a, order=o,
-                                                      text=r.POST.get("text", "")),
+    "reply": lambda a, o, r: services.workorder_reply(
+        actor=a, order=o, text=r.POST.get("text", ""),
+        parts={key: r.POST.get(key, "") for key, _ in REPLY_PARTS}),
+    "head_review": lambda a, o, r: services.workorder_head_review(
+        actor=a, order=o, approved=flag(r.POST, "approved", "审阅结论"),
+        reasons=r.POST.get("reasons", "")),
     "review": lambda a, o, r: services.workorder_review(
         actor=a, order=o, passed=flag(r.POST, "passed", "质检结论"),
         reasons=r.POST.get("reasons", "")),

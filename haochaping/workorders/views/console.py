@@ -38,7 +38,7 @@ def _overdue(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
 TABS: dict[str, tuple[str, Narrow]] = {
     "dispatch": ("派单改派", lambda qs: qs.filter(status__in=[
         State.DISPATCHED, State.SIGNED, State.RETURNED])),
-    "qa": ("质检审核", lambda qs: qs.filter(status=State.REPLIED)),
+    "qa": ("质检审核", lambda qs: qs.filter(status=State.REPLIED)),  # after the head's 审阅
     "appeals": ("申诉复核", lambda qs: qs.filter(status=State.APPEALING)),
     "overdue": ("逾期督办", _overdue),
     "extensions": ("延期审批", lambda qs: qs.filter(extension__status="requested")),
@@ -57,8 +57,10 @@ def office(request: HttpRequest) -> Actor:
 def tab_context(actor: Actor, tab: str, page_no: str | None) -> dict[str, Any]:
     base = selectors.queue_for(actor)
     page = Paginator(TABS[tab][1](base), PAGE_SIZE).get_page(page_no)
-    rows = [(order, [a.value for a in selectors.available_actions(actor, order)])
-            for order in page.object_list]
+    parts = selectors.latest_reply_parts(actor, [o.pk for o in page.object_list]
+                                         if tab == "qa" else [])
+    rows = [(order, [a.value for a in selectors.available_actions(actor, order)],
+             parts.get(order.pk, [])) for order in page.object_list]
     return {
         "tab": tab, "tab_label": TABS[tab][0], "page": page, "rows": rows,
         "tabs": [(key, label, narrow(base).count()) for key, (label, narrow) in TABS.items()],

@@ -22,6 +22,7 @@ from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors
 from haochaping.workorders.models import Callback, WorkOrder
+from haochaping.workorders.request_rules import REPLY_PARTS
 from haochaping.workorders.rules import STATE_LABELS, State
 from haochaping.workorders.views.common import (
     EVENT_LABELS,
@@ -99,7 +100,7 @@ def detail_context(actor: Actor, pk: int) -> dict[str, Any]:
         "attachments": list(order.attachments.order_by("created_at", "pk")),
         "orgs": scope(Org.objects.filter(kind="handling"), actor).exclude(
             pk=order.org_id).order_by("path"),
-        "today": timezone.localdate(), "now": timezone.now(),
+        "today": timezone.localdate(), "now": timezone.now(), "reply_parts": REPLY_PARTS,
     }
 
 

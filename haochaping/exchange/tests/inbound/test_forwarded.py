@@ -36,6 +36,10 @@ def receive(*records: Any) -> list[dict[str, Any]]:
     return orjson.loads(response.content)["data"]  # type: ignore[no-any-return]
 
 
+PARTS = {"investigation": "核实窗口告知情况", "process": "约谈窗口负责人",
+         "measures": "培训窗口人员", "result": "已一次性告知材料"}  # seed 004 §6(二)
+
+
 def actor(down: SimpleNamespace, name: str) -> Any:
     return actor_for_user(getattr(down.people, name))
 
@@ -98,15 +102,16 @@ def test_dispatch_close_and_outcome(down: SimpleNamespace, settings: Any) -> Non
     wo.workorder_sign(actor=handler, order=order)
     wo.workorder_rectify(actor=handler, order=order, measures="核实窗口告知情况并培训",
                          result="已一次性告知所需材料")
-    wo.workorder_reply(actor=handler, order=order,
+    wo.workorder_reply(actor=handler, order=order, parts=PARTS,
                        text="经核实，已对窗口人员培训，一次性告知材料。")
+    wo.workorder_head_review(actor=actor(down, "head"), order=order, approved=True)
     item.refresh_from_db()
     assert item.status == "dispatched"  # QA first (seed 004 §6(二))
     wo.workorder_review(actor=office, order=order, passed=True)
     item.refresh_from_db()
     order.refresh_from_db()
     assert (order.status, item.status) == ("closed", "closed")
-    assert item.reply == "经核实，已对窗口人员培训，一次性告知材料。"
+    assert item.reply.startswith("经核实，已对窗口人员培训，一次性告知材料。")
     assert item.replied_at == order.closed_at
     assert AuditEvent.objects.filter(action="exchange.forwarded_closed").count() == 1
 
