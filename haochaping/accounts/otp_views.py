@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from haochaping.accounts.hooks import record as audit_record
 from haochaping.accounts.models import User
-from haochaping.audit.services import audit_record
 
 ISSUER = "政务服务好差评"
 

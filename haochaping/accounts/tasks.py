@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from haochaping.accounts.authpolicy import dormant_since
+from haochaping.accounts.hooks import record as audit_record
 from haochaping.accounts.models import User
 from haochaping.accounts.sessionguard import auth_policy
-from haochaping.audit.services import audit_record
 from haochaping.core.engine import rules, task
 
 

@@ -26,6 +26,7 @@ from haochaping.core.errors import ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling
 from haochaping.stats import drill, regions, rules
+from haochaping.stats.rollup.sources import BAD_REVIEW_ORDERS
 from haochaping.workorders.models import Appeal, Callback, WorkOrder
 from haochaping.workorders.selectors import QueueFilters, queue_for
 
@@ -148,7 +149,7 @@ def order_rows(actor: Actor, *, figure: str, start: date, end: date,
         return queue_for(actor, QueueFilters(overdue=True), now=now).filter(
             **where).order_by()
     qs = scope(WorkOrder.objects.all(), actor, "org_path").filter(
-        _between(ORDER_FIELD, start, end), **where)
+        _between(ORDER_FIELD, start, end), **where).filter(kind=BAD_REVIEW_ORDERS)
     return _order_figure(figure)(qs)
 
 

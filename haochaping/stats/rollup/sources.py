@@ -31,6 +31,7 @@ from haochaping.stats.models import (
 )
 from haochaping.stats.rollup import item_sources
 from haochaping.workorders.models import Appeal, Callback, WorkOrder
+from haochaping.workorders.rules import Kind
 
 ORG_CHUNK = 500
 GRAIN = ("day", "org_id", "hall_id", "window_id", "staff_id", "matter_id")
@@ -85,9 +86,14 @@ def handling_source(where: Q) -> QuerySet[Any]:
     return _counted(qs, _keys("completed_at"), counts)
 
 
+BAD_REVIEW_ORDERS = Kind.BAD_REVIEW.value
+
+
 def workorder_source(where: Q) -> QuerySet[Any]:
     appeals = Appeal.objects.filter(order=OuterRef("pk"))
-    qs = WorkOrder.objects.filter(where).annotate(
+    # Bad-review orders only: the rectification figures (整改率, 回访率, 申诉率…) are of bad
+    # reviews; complaint, inquiry and suggestion orders count in the item roll-ups.
+    qs = WorkOrder.objects.filter(where).filter(kind=BAD_REVIEW_ORDERS).annotate(
         has_callback=Exists(Callback.objects.filter(order=OuterRef("pk"))),
         has_appeal=Exists(appeals), has_upheld=Exists(appeals.filter(ruling="upheld")))
     counts = {"orders": Q(), "voided": Q(status="voided"), "closed": Q(status="closed"),
