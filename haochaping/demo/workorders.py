@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from haochaping.accounts.roles import Role
-from haochaping.accounts.scoping import Actor, actor_for_user
+from haochaping.accounts.scoping import Actor, actor_for_user, security_actor
 from haochaping.accounts.services import user_create
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules import calendar
@@ -76,7 +76,8 @@ class Walker:
         actor = self.handlers.get(org.pk)
         if actor is None:
             username = f"{HANDLER_PREFIX}{len(self.handlers):02d}"
-            user = user_create(actor=self.admin, username=username, password=DEMO_PASSWORD,
+            user = user_create(actor=security_actor("demo"), username=username,
+                               password=DEMO_PASSWORD,
                                role=Role.HANDLER.value, org=org, full_name=self.names.person())
             actor = self.handlers[org.pk] = actor_for_user(user)
         return actor

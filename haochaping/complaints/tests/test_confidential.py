@@ -29,6 +29,7 @@ from haochaping.core.errors import AppError
 from haochaping.vault.services import phone_index_of, rater_upsert
 from haochaping.workorders import services as wo
 from haochaping.workorders.selectors import visible_orders
+from haochaping.workorders.tests.conftest import PARTS
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -81,9 +82,9 @@ def planted(locality: SimpleNamespace, personas: SimpleNamespace,
     handler = actor_for_user(personas.handler)
     office = actor_for_user(personas.supervisor)
     wo.workorder_sign(actor=handler, order=item.order)
-    wo.workorder_rectify(actor=handler, order=item.order, measures="约谈窗口人员",
-                         result="已整改")
-    wo.workorder_reply(actor=handler, order=item.order, text="经核实，已整改。")
+    wo.workorder_reply(actor=handler, order=item.order, parts=PARTS)
+    wo.workorder_head_review(actor=actor_for_user(personas.head), order=item.order,
+                             approved=True)
     wo.workorder_review(actor=office, order=item.order, passed=True)
     item.refresh_from_db()
     submission_move(item, Status.CLOSED, action="close", now=timezone.now())

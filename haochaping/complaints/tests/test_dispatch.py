@@ -19,6 +19,7 @@ from haochaping.complaints.services.moves import submission_move
 from haochaping.core.errors import AppError
 from haochaping.workorders import services as wo
 from haochaping.workorders.models import OrderRequest, WorkOrder
+from haochaping.workorders.tests.conftest import PARTS
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -161,11 +162,12 @@ def test_redispatch_moves_the_order(locality: SimpleNamespace,
 
 
 def close_order(order: WorkOrder, personas: SimpleNamespace) -> None:
+    """The department answers with the four elements (seed 004 §6(二)), its head approves,
+    the office passes QA: the order closes."""
     handler = actor_for_user(personas.handler)
     wo.workorder_sign(actor=handler, order=order)
-    wo.workorder_rectify(actor=handler, order=order, measures="对窗口人员进行培训",
-                         result="已一次性告知所需材料")
-    wo.workorder_reply(actor=handler, order=order, text="经核实，已培训窗口人员。")
+    wo.workorder_reply(actor=handler, order=order, parts=PARTS)
+    wo.workorder_head_review(actor=actor_for_user(personas.head), order=order, approved=True)
     wo.workorder_review(actor=actor_for_user(personas.supervisor), order=order, passed=True)
 
 
