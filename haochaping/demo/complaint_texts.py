@@ -54,16 +54,19 @@ TEXTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-CLOSE_TEXTS = {
-    "findings": "经调阅办件记录并询问当班窗口人员，反映情况基本属实。",
+# The four elements of a reply (seed 004 §6(二): 调查核实、处理过程、整改措施、整改结果).
+REPLY_PARTS = {
+    "investigation": "经调阅办件记录并询问当班窗口人员，反映情况基本属实。",
+    "process": "已电话联系诉求人了解具体经过并致歉，约谈相关窗口负责人。",
     "measures": "对窗口人员进行一次性告知制度再培训，更新办事指南并在大厅公示。",
-    "result": "已整改完毕，办事指南材料清单与窗口要求一致。",
-    "reply": ("您好，您反映的问题经调查核实基本属实。我们已约谈相关窗口负责人，"
-              "对一次性告知制度开展再培训，并更新了办事指南。感谢您的监督。"),
-    "callback": "已电话联系诉求人，了解具体经过并告知办理时限。",
+    "result": "已整改完毕，办事指南材料清单与窗口要求一致，诉求人表示认可。",
 }
-INQUIRY_REPLY = ("您好，所需材料以网上办事大厅公布的办事指南为准，可全程网办，"
-                 "办结后证照可免费邮寄。如有疑问可拨打 12345 热线。")
+INQUIRY_PARTS = {
+    "investigation": "经查询办事指南和系统配置，该事项已开通全程网办。",
+    "process": "已电话联系咨询人，逐项说明所需材料和网上申报入口。",
+    "measures": "在网上办事大厅该事项页面补充常见问题解答。",
+    "result": "咨询人已按指引完成网上申报，办结后证照可免费邮寄。",
+}
 
 # Scenario items (one of each interesting case): key, kind, channel, text, outcome.
 SCENARIOS: tuple[tuple[str, str, str, str, str], ...] = (

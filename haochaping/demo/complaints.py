@@ -5,11 +5,13 @@ complaints app's own intake (``submission_receive``, which runs the acceptance f
 with the office's demo word list), then moved as the office and the departments would:
 refused with a reason of each category of §5 (by the filter or, from the triage queue,
 by the office), left in triage, merged, overturned, dispatched as a work order of the
-engine (``workorder_open_request``), answered after the office's QA, closed or reopened
+engine, answered after the department head's approval and the office's QA, closed or reopened
 by the submitter's verdict. Seeded: the same seed gives the same items.
 
-Until the office's dispatch service lands, items are moved with ``submission_move`` beside
-the order's own steps (the lead switches them to the dispatch service at merge).
+An accepted item is routed and dispatched at intake when its department is certain
+(``services.dispatch``), else the office dispatches it (``submission_dispatch``); the
+department replies with the four elements of seed 004 §6(二), its head approves (审阅), the
+office's QA passes it and the closing order answers the item (the engine's hook).
 """
 
 from __future__ import annotations
@@ -22,27 +24,29 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from haochaping.accounts.scoping import Actor, actor_for_user
+from haochaping.accounts.scoping import Actor, actor_for_user, security_actor
+from haochaping.accounts.services import user_create
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Matter, Org, Window
 from haochaping.complaints.models import FilterWord, Submission
-from haochaping.complaints.rules.kinds import ORDER_KIND, Status, SubmissionKind
+from haochaping.complaints.rules.kinds import Status
 from haochaping.complaints.rules.reasons import REASONS
+from haochaping.complaints.services.dispatch import submission_dispatch
 from haochaping.complaints.services.intake import Subject, submission_receive
 from haochaping.complaints.services.moves import submission_move
 from haochaping.demo.complaint_texts import (
-    CLOSE_TEXTS,
     FILTER_WORDS,
-    INQUIRY_REPLY,
+    INQUIRY_PARTS,
+    REPLY_PARTS,
     SCENARIOS,
     TEXTS,
 )
+from haochaping.demo.logins import DEMO_PASSWORD
 from haochaping.demo.names import NameMaker
 from haochaping.vault.applicant import check_applicant
 from haochaping.vault.services import identity_index_of, phone_index_of, raters_upsert
 from haochaping.workorders import services as wo
 from haochaping.workorders.models import WorkOrder
-from haochaping.workorders.services.requests import workorder_open_request
 
 BACKGROUND = 90  # items spread over the six months besides the scenarios
 DAYS = 180
@@ -63,8 +67,22 @@ class Ctx:
     office: Actor
     monitor: Any
     handlers: dict[int, Actor]  # org id -> the department's handler login
+    heads: dict[int, Actor]  # org id -> the department head's login (审阅)
     orgs: list[Org]
     shown: dict[str, str]
+
+    def login(self, org_id: int, role: str) -> Actor:
+        """The department's handler or head login, made when the demo first needs it
+        (an item may be routed to a department the scenario did not pick)."""
+        logins = self.handlers if role == "handler" else self.heads
+        if org_id not in logins:
+            prefix = "cx_handler" if role == "handler" else "cx_head"
+            user = user_create(actor=security_actor("demo"),
+                               username=f"{prefix}{len(logins):02d}", password=DEMO_PASSWORD,
+                               role=role, org=Org.objects.get(pk=org_id),
+                               full_name=self.names.person())
+            logins[org_id] = actor_for_user(user)
+        return logins[org_id]
 
     def at(self, start: datetime, hours: float) -> datetime:
         """``hours`` after ``start``, never later than a minute before the build."""
@@ -116,7 +134,8 @@ def _receive(c: Ctx, *, kind: str, channel: str, text: str, subject: Subject,
 
 
 def _decide(c: Ctx, item: Submission, target: Status, reason: str, when: datetime) -> None:
-    if item.status == target.value:  # the filter already decided it (its own reason)
+    if item.status not in {Status.TRIAGE.value, Status.ACCEPTED.value} \
+            or item.status == target.value:  # the filter (or routing) already decided it
         return
     why = REASONS.get(reason)
     note = f"不予受理：{why.explanation}{why.where}" if why else "经人工分拣，予以受理"
@@ -126,41 +145,32 @@ def _decide(c: Ctx, item: Submission, target: Status, reason: str, when: datetim
                                                "decided_by": c.office.user})
 
 
-def _dispatch(c: Ctx, item: Submission, org: Org, when: datetime) -> WorkOrder:
-    source = f"{item.get_channel_display()}{item.get_kind_display()} {item.ref}"
-    order = workorder_open_request(actor=c.office, kind=ORDER_KIND[SubmissionKind(item.kind)],
-                                   org=org, text=item.content, source=source, now=when)
-    submission_move(item, Status.DISPATCHED, action="dispatch", now=when,
-                    actor=c.office.user, actor_label=c.office.label,
-                    public_note=f"已交办{org.name}办理", updates={"order": order},
-                    payload={"org": org.pk, "order": order.pk})
-    return order
+def _dispatch(c: Ctx, item: Submission, org: Org, when: datetime) -> WorkOrder | None:
+    """The item's order: the one opened at intake, or the office dispatches it now to
+    ``org`` when that lies in the receiving office's subtree (else it keeps waiting)."""
+    if item.status == Status.ACCEPTED.value and org.path.startswith(item.office_path):
+        submission_dispatch(item, actor=c.office, org=org, now=when)
+    item.refresh_from_db()
+    return item.order
 
 
 def _answer(c: Ctx, item: Submission, order: WorkOrder, start: datetime) -> datetime:
-    """The department works the order, the office's QA passes it, the item is answered."""
-    h = c.handlers[order.org_id]
+    """The department signs and replies with the four elements, its head approves, the
+    office's QA passes it: the order closes and the engine's hook answers the item."""
+    h = c.login(order.org_id, "handler")
     inquiry = item.kind == "inquiry"
     order = wo.workorder_sign(actor=h, order=order, complexity="simple" if inquiry
                               else "complex", now=c.at(start, 3))
-    touched = order.updated_at
-    order = wo.workorder_callback(actor=h, order=order, method="phone", reached=True,
-                                  summary=CLOSE_TEXTS["callback"], called_at=c.at(start, 20),
-                                  now=c.at(start, 20))
-    if not inquiry:
-        order = wo.workorder_verify(actor=h, order=order, findings=CLOSE_TEXTS["findings"],
-                                    now=c.at(start, 50))
-    order = wo.workorder_rectify(actor=h, order=order, measures=CLOSE_TEXTS["measures"],
-                                 result=CLOSE_TEXTS["result"], now=c.at(start, 70))
-    reply = INQUIRY_REPLY if inquiry else CLOSE_TEXTS["reply"]
-    order = wo.workorder_reply(actor=h, order=order, text=reply, now=c.at(start, 75))
+    parts = dict(INQUIRY_PARTS if inquiry else REPLY_PARTS)
+    order = wo.workorder_reply(actor=h, order=order, parts=parts, now=c.at(start, 75))
+    if order.status == "approving":
+        order = wo.workorder_head_review(actor=c.login(order.org_id, "dept_head"),
+                                         order=order, approved=True, now=c.at(start, 80))
     done = c.at(start, 90)
     if order.status == "replied":  # the office's QA (seed 004 §6(二)) before it closes
         wo.workorder_review(actor=c.office, order=order, passed=True,
                             reasons="答复四要素齐全", now=done)
-    submission_move(item, Status.ANSWERED, action="answer", now=done,
-                    actor_label="system:complaints", public_note=f"已答复：{reply}",
-                    updates={"first_touch_at": touched})
+    item.refresh_from_db()  # answered by the closing order (complaints' engine hook)
     return done
 
 
@@ -175,13 +185,15 @@ def _verdict(c: Ctx, item: Submission, when: datetime, *, resolved: bool) -> Non
 
 def _walk(c: Ctx, item: Submission, org: Org, outcome: str) -> None:
     """Take an accepted item as far as ``outcome``."""
-    if outcome == "accepted" or item.status != Status.ACCEPTED.value:
+    if outcome == "accepted" or item.status not in {Status.ACCEPTED.value,
+                                                     Status.DISPATCHED.value}:
         return
     order = _dispatch(c, item, org, c.at(item.received_at, 2))
-    if outcome == "dispatched":
+    if order is None or outcome == "dispatched":
         return
     if outcome == "signed":
-        wo.workorder_sign(actor=c.handlers[org.pk], order=order, complexity="complex",
+        wo.workorder_sign(actor=c.login(order.org_id, "handler"), order=order,
+                          complexity="complex",
                           now=c.at(item.received_at, 4))
         return
     done = _answer(c, item, order, item.received_at)
@@ -205,6 +217,10 @@ def _scenarios(c: Ctx, market: Org, staff: Any) -> None:
         if channel == "village_qr":
             hall = Hall.objects.filter(level="village").order_by("pk").first()
             subject = Subject(hall=hall, region=hall.region if hall else None)
+        elif outcome.startswith("refuse:"):
+            # No department named: an item the filter lets through waits for the office
+            # (待交办), which refuses it; one naming the market department would be routed.
+            subject = Subject(text="市民服务中心")
         item = _receive(c, kind=kind, channel=channel, text=text, subject=subject, when=when)
         later = c.at(when, 5)
         if outcome.startswith("refuse:"):
@@ -244,7 +260,7 @@ def build_complaints(*, users: dict[str, Any], names: NameMaker, seed: int, now:
     orgs = list(Org.objects.filter(pk__in=handlers).order_by("path"))
     c = Ctx(rng=rng, names=names, now=now.replace(microsecond=0),
             office=actor_for_user(users["supervisor"]), monitor=users["monitor"],
-            handlers=handlers, orgs=orgs, shown={})
+            handlers=handlers, heads={}, orgs=orgs, shown={})
     _words(users["admin"], c.now)
     for i in range(BACKGROUND):
         age = DAYS * (i + 0.5) / BACKGROUND
