@@ -18,7 +18,11 @@ from haochaping.complaints.models import Submission
 from haochaping.complaints.rules.kinds import Status
 from haochaping.complaints.services.moves import submission_move
 from haochaping.core.errors import AppError
-from haochaping.exchange.inbound.forwarded import forwarded_dispatch, forwarded_record
+from haochaping.exchange.inbound.forwarded import (
+    forwarded_dispatch,
+    forwarded_on_submission_refused,
+    forwarded_record,
+)
 from haochaping.exchange.models import ForwardedItem, OutboxRecord
 from haochaping.exchange.rules.canonical import Kind
 from haochaping.exchange.tests.inbound.support import complaint, post, signed
@@ -95,6 +99,22 @@ def test_a_refused_item_answers_its_reason_back(down: SimpleNamespace) -> None:
     page = client.get("/work/exchange/inbound/?tab=refused").content.decode()
     assert item.submission.ref in page
     assert "不予受理" in page
+
+
+def test_a_refusal_the_office_decides_later_is_answered_back(down: SimpleNamespace) -> None:
+    receive(complaint(org_code=down.loc.market.code, content=CLEAR))
+    sub = Submission.objects.get()
+    item = ForwardedItem.objects.get()
+    forwarded_on_submission_refused(sub.pk)  # not refused: nothing happens
+    assert (ForwardedItem.objects.get().status, outcomes(item)) == ("received", [])
+    submission_move(sub, Status.REFUSED, action="refuse", now=timezone.now(),
+                    public_note="不予受理：属于信访事项，请通过信访渠道反映",
+                    updates={"reason": "petition"})
+    forwarded_on_submission_refused(sub.pk)
+    forwarded_on_submission_refused(sub.pk)  # once only
+    item.refresh_from_db()
+    assert (item.status, item.reply) == ("refused", "不予受理：属于信访事项，请通过信访渠道反映")
+    assert outcomes(item) == [(1, "closed")]
 
 
 def test_dispatch_moves_the_submission_and_closing_answers(down: SimpleNamespace,
