@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0002_national_standards'),
         ('complaints', '0001_initial'),
+        ('complaints', '0002_default_filter_words'),
         ('handlings', '0009_handling_stages'),
         ('workorders', '0007_suggestion_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
