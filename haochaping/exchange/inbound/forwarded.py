@@ -177,7 +177,8 @@ def forwarded_dispatch(*, actor: Actor, item: ForwardedItem, org: Org, ip: str |
             raise Conflict(refusal.code, refusal.message)
         submission = None
         if fresh.submission_id is not None:
-            submission = Submission.objects.select_for_update().select_related(
+            # (of self: PostgreSQL locks no nullable side of the outer join)
+            submission = Submission.objects.select_for_update(of=("self",)).select_related(
                 "merged_into").get(pk=fresh.submission_id)
             _dispatchable(submission)
         source = f"{fresh.remote.label}转办{FORWARDED_KIND_LABELS[fresh.kind]}"
