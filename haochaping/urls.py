@@ -12,6 +12,7 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("haochaping.complaints.open311.urls")),
     path("accounts/", include("haochaping.accounts.urls")),
     path("work/exchange/inbound/", include("haochaping.exchange.inbound.urls")),
     path("work/orders/", include("haochaping.workorders.urls")),

@@ -101,7 +101,8 @@ def _complaint(profile: Profile, index: int, at: datetime) -> ComplaintRecord:
         remote_id=f"{SAMPLE_PREFIX}-A{index:06d}",
         kind=COMPLAINT_KINDS[index % len(COMPLAINT_KINDS)], org_code=SAMPLE_ORG,
         matter_code="SAMPLE-MATTER-001", proj_no=f"{SAMPLE_PREFIX}-P{index:06d}",
-        content="样例诉求内容", submitter=sample_identity(index), received_at=at)
+        content=f"样例诉求内容（第 {index} 件）：窗口要求重复提交同样的材料，希望一次性告知",
+        submitter=sample_identity(index), received_at=at)
 
 
 _BUILDERS: dict[Kind, Any] = {Kind.HANDLING: _handling, Kind.RATING: _rating, Kind.RESULT: _result,

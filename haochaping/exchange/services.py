@@ -149,14 +149,16 @@ def outbox_settle_echo(*, remote_id: int, kind: Kind, object_id: int, now: datet
 
 
 def outbox_answer(*, remote_id: int, kind: Kind, object_id: int, org_id: int,
-                  moment: datetime) -> OutboxRecord:
+                  moment: datetime, version: int = 1) -> OutboxRecord:
     """A record for one remote only, in the caller's transaction: the outcome of an item
     it forwarded (closed), never routed to the others. Idempotent on the change
-    (``exchange_outbox_once``)."""
+    (``exchange_outbox_once``); ``version`` 2 is a second outcome (a refusal the office
+    overturned, then handled and closed)."""
     row, _ = OutboxRecord.objects.get_or_create(
         remote_id=remote_id, kind=kind.value, object_id=object_id, event=Event.CLOSED.value,
-        version=1, defaults={
-            "record_key": record_key(kind, str(object_id), Event.CLOSED, 1), "org_id": org_id,
+        version=version, defaults={
+            "record_key": record_key(kind, str(object_id), Event.CLOSED, version),
+            "org_id": org_id,
             "day": local_day(moment), "status": rules.PENDING, "next_attempt_at": moment,
             "created_at": moment})
     return row

@@ -62,6 +62,8 @@ class Channel(StrEnum):
     MONITOR = "monitor"  # 政务服务监督员, filed from their own account
     VILLAGE_QR = "village_qr"  # the village station's static QR (seed 004 §12)
     PROVINCE = "province"  # forwarded by the provincial platform (exchange)
+    OPEN311 = "open311"  # a civic tool through the Open311 GeoReport v2 interface
+
 
     @property
     def label(self) -> str:
@@ -72,7 +74,7 @@ CHANNEL_LABELS: dict[Channel, str] = {
     Channel.WEB: "网上提交", Channel.APP: "移动端", Channel.HOTLINE: "12345热线",
     Channel.WALK_IN: "现场反映", Channel.SUGGESTION_BOX: "意见箱", Channel.FORUM: "座谈会",
     Channel.MONITOR: "政务服务监督员", Channel.VILLAGE_QR: "便民服务站扫码",
-    Channel.PROVINCE: "省平台转办",
+    Channel.PROVINCE: "省平台转办", Channel.OPEN311: "Open311接口",
 }
 # Channels whose submitter proved a phone (SMS code) or a real name themselves.
 SELF_SERVICE = frozenset({Channel.WEB, Channel.APP, Channel.VILLAGE_QR})

@@ -31,9 +31,12 @@ def forwarded_items(actor: Actor, status: str | None = None) -> QuerySet[Forward
     if status:
         qs = qs.filter(status=status)
     # Where the outcome of a closed item is on its way back (its outbox row's status).
-    outcome = OutboxRecord.objects.filter(remote=OuterRef("remote"), kind=Kind.COMPLAINT.value,
-                                          object_id=OuterRef("pk")).values("status")[:1]
-    return (qs.select_related("remote", "org", "submitter", "work_order")
+    # (the latest outcome: a refusal the office overturned is answered again, version 2)
+    outcome = (OutboxRecord.objects.filter(remote=OuterRef("remote"), kind=Kind.COMPLAINT.value,
+                                           object_id=OuterRef("pk"))
+               .order_by("-version").values("status")[:1])
+    return (qs.select_related("remote", "org", "submitter", "work_order",
+                           "submission__merged_into")
             .annotate(outcome_status=Subquery(outcome)).order_by("-arrived_at", "-pk"))
 
 
@@ -74,6 +77,7 @@ def tab_counts(actor: Actor) -> dict[str, int]:
         "received": items.filter(status=ForwardedStatus.RECEIVED.value).count(),
         "dispatched": items.filter(status=ForwardedStatus.DISPATCHED.value).count(),
         "closed": items.filter(status=ForwardedStatus.CLOSED.value).count(),
+        "refused": items.filter(status=ForwardedStatus.REFUSED.value).count(),
         "parked": parked_ratings(actor, ParkedStatus.WAITING.value).count(),
         "rejected": rejected_messages(actor).count(),
     }

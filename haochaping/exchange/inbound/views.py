@@ -23,7 +23,7 @@ from haochaping.exchange.inbound.forwarded import forwarded_dispatch
 from haochaping.exchange.rules.inbound import ForwardedStatus
 
 PAGE_SIZE = 20
-TABS = {"received": "待派发", "dispatched": "办理中", "closed": "已办结",
+TABS = {"received": "待派发", "dispatched": "办理中", "closed": "已办结", "refused": "不予受理",
         "parked": "待匹配评价", "rejected": "拒收报文"}
 
 

@@ -200,6 +200,11 @@ class ForwardedItem(models.Model):
     dispatched_by = models.ForeignKey("accounts.User", verbose_name="派发人", null=True,
                                       blank=True, on_delete=models.PROTECT, related_name="+",
                                       db_index=False)
+    # The complaints item it became on arrival (issue 14): the acceptance filter, triage,
+    # dispatch and the reply run there; null for items received before the hand-off.
+    submission = models.OneToOneField("complaints.Submission", verbose_name="诉求件",
+                                      null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="forwarded")
     reply = models.TextField("办理结果", blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
 

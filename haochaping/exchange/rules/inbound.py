@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from haochaping.complaints.rules.kinds import ORDER_KIND as COMPLAINTS_ORDER_KIND
+from haochaping.complaints.rules.kinds import SubmissionKind
 from haochaping.exchange.rules.canonical import Identity, Kind, RatingRecord
 from haochaping.exchange.rules.errors import ExchangeError
 from haochaping.exchange.rules.profile_schema import Profile
@@ -178,6 +180,9 @@ class ForwardedStatus(StrEnum):
     RECEIVED = "received"  # waiting for the office to dispatch it
     DISPATCHED = "dispatched"  # a work order is open at the org it was dispatched to
     CLOSED = "closed"  # its order closed; the outcome goes back to the remote
+    # Refused by the acceptance filter or the office (seed 004 §5): the reason goes back
+    # as the outcome; the office may still overturn it and then it is handled and closed.
+    REFUSED = "refused"
 
     @property
     def label(self) -> str:
@@ -185,19 +190,22 @@ class ForwardedStatus(StrEnum):
 
 
 FORWARDED_LABELS = {ForwardedStatus.RECEIVED: "待派发", ForwardedStatus.DISPATCHED: "办理中",
-                    ForwardedStatus.CLOSED: "已办结"}
+                    ForwardedStatus.CLOSED: "已办结",
+                    ForwardedStatus.REFUSED: "不予受理"}
 FORWARDED_KIND_LABELS = {"inquiry": "咨询", "complaint": "投诉", "suggestion": "建议",
                          "bad_review": "差评"}
 
-# The work-order kind of a forwarded item (workorders.rules.Kind values): a suggestion is
-# answered like an inquiry, a bad review forwarded without a rating of ours is handled as
-# a complaint about the service (the complaints issue may give them kinds of their own).
-ORDER_KIND = {"inquiry": "inquiry", "suggestion": "inquiry", "complaint": "complaint",
-              "bad_review": "complaint"}
+# The work-order kind of a forwarded item: the complaints app's table (a forwarded bad
+# review without a rating of ours runs the complaint clocks; a suggestion its own kind).
+ORDER_KIND = {kind: COMPLAINTS_ORDER_KIND[SubmissionKind(kind)] for kind in FORWARDED_KIND_LABELS}
 
 
 def dispatch_refusal(status: str) -> ItemRefusal | None:
-    """Only a received item is dispatched, once."""
+    """Only a received item is dispatched, once; a refused one is overturned by the
+    office on its complaints item first (seed 004 §5)."""
+    if status == ForwardedStatus.REFUSED:
+        return ItemRefusal("exchange.forwarded_refused",
+                           "该诉求已不予受理，如需办理请先在诉求件中改判受理")
     if status != ForwardedStatus.RECEIVED:
         return ItemRefusal("exchange.forwarded_dispatched", "该诉求已派发，不能重复派发")
     return None

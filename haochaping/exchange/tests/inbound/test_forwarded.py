@@ -126,7 +126,7 @@ def test_dispatch_close_and_outcome(down: SimpleNamespace, settings: Any) -> Non
 
 
 @pytest.mark.parametrize(("kind", "order_kind"), [
-    ("inquiry", "inquiry"), ("suggestion", "inquiry"), ("complaint", "complaint"),
+    ("inquiry", "inquiry"), ("suggestion", "suggestion"), ("complaint", "complaint"),
     ("bad_review", "complaint")])
 def test_each_kind_opens_its_order_kind(down: SimpleNamespace, kind: str,
                                         order_kind: str) -> None:

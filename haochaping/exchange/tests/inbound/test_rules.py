@@ -121,10 +121,14 @@ def test_the_remotes_channel_code(profile: str, channel: str, code: str) -> None
 
 def test_forwarded_items() -> None:
     assert set(ORDER_KIND) == set(COMPLAINT_KINDS)
-    assert {OrderKind(k) for k in ORDER_KIND.values()} == {OrderKind.COMPLAINT,
-                                                           OrderKind.INQUIRY}
+    assert {OrderKind(k) for k in ORDER_KIND.values()} == {
+        OrderKind.COMPLAINT, OrderKind.INQUIRY, OrderKind.SUGGESTION}
+    assert ORDER_KIND["bad_review"] == "complaint"  # no rating of ours behind it
     assert dispatch_refusal(ForwardedStatus.RECEIVED.value) is None
     for status in (ForwardedStatus.DISPATCHED, ForwardedStatus.CLOSED):
         refusal = dispatch_refusal(status.value)
         assert refusal is not None
         assert refusal.code == "exchange.forwarded_dispatched"
+    refused = dispatch_refusal(ForwardedStatus.REFUSED.value)
+    assert refused is not None
+    assert refused.code == "exchange.forwarded_refused"
