@@ -270,6 +270,8 @@ def build_complaints(*, users: dict[str, Any], names: NameMaker, seed: int, now:
             kind, channel = "comment", OFFICE_CHANNELS["comment"][(i // 9) % 3]
         elif i % 15 == 7:
             kind, channel = "bad_review", "province"
+        elif i % 17 == 10:  # a civic tool filing over Open311 GeoReport v2
+            kind, channel = ("complaint", "suggestion")[i % 2], "open311"
         else:
             kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
             channel = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]

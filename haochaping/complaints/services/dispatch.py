@@ -127,8 +127,12 @@ def submission_dispatch(item: Submission, *, actor: Actor, org: Org, now: dateti
 
 def submission_auto_dispatch(item: Submission, now: datetime) -> Submission:
     """Route an accepted item as the platform (right after acceptance): dispatched when
-    the department is certain, else left 待交办 with the reason on its timeline."""
-    if item.status != Status.ACCEPTED.value:
+    the department is certain, else left 待交办 with the reason on its timeline.
+
+    An item the provincial platform forwarded is not routed here: the province addressed
+    it already, and the office confirms that address when it dispatches the item on the
+    上级转办 screen (exchange), which records the dispatch for the remote too."""
+    if item.status != Status.ACCEPTED.value or item.channel == Channel.PROVINCE.value:
         return item
     decision = route_of(item)
     if decision.needs_office:

@@ -76,10 +76,11 @@ def test_filing_stores_an_item_through_the_intake(locality: SimpleNamespace,
     assert response.status_code == 201, response.content
     [answer] = body(response)
     item = Submission.objects.get()
-    assert answer == {"service_request_id": item.ref, "service_notice": "已受理",
+    # routed to the market department at intake (complaints.services.dispatch)
+    assert answer == {"service_request_id": item.ref, "service_notice": "已交办承办部门办理",
                       "account_id": None}
     assert (item.kind, item.channel, item.status, item.org_id, item.reply_channel) == (
-        "complaint", "open311", "accepted", locality.market.pk, "sms")
+        "complaint", "open311", "dispatched", locality.market.pk, "sms")
     rater = Rater.objects.get(pk=item.submitter_id)
     assert (rater.name_masked, rater.phone_masked[-4:]) == ("李*", "5678")
     assert item.phone_index  # the tracking page can find it by the phone

@@ -29,6 +29,7 @@ from haochaping.exchange.tests.inbound.support import complaint, post, signed
 from haochaping.workorders import services as wo
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.services.requests import workorder_open_request
+from haochaping.workorders.tests.conftest import PARTS
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +47,12 @@ def office(down: SimpleNamespace) -> Any:
 
 
 def close(down: SimpleNamespace, order: WorkOrder, text: str) -> None:
+    """The four-element reply (seed 004 §6(二)), the head's approval, the office's QA."""
     handler = actor_for_user(down.people.handler)
     wo.workorder_sign(actor=handler, order=order)
-    wo.workorder_rectify(actor=handler, order=order, measures="核实并培训", result="已整改")
-    wo.workorder_reply(actor=handler, order=order, text=text)
+    wo.workorder_reply(actor=handler, order=order, text=text, parts=PARTS)
+    wo.workorder_head_review(actor=actor_for_user(down.people.head), order=order,
+                             approved=True)
     wo.workorder_review(actor=office(down), order=order, passed=True)
 
 
@@ -129,7 +132,8 @@ def test_dispatch_moves_the_submission_and_closing_answers(down: SimpleNamespace
     assert sub.events.filter(action="dispatch").count() == 1
     close(down, sub.order, "经核实，已一次性告知。")
     item.refresh_from_db()
-    assert (item.status, item.reply) == ("closed", "经核实，已一次性告知。")
+    assert item.status == "closed"
+    assert item.reply.startswith("经核实，已一次性告知。")  # then the four elements
     assert outcomes(item) == [(1, "closed")]
 
 
@@ -146,7 +150,8 @@ def test_an_item_dispatched_from_the_complaints_side_still_answers(
                     now=timezone.now(), updates={"order": order})
     close(down, order, "已答复诉求人。")
     item = ForwardedItem.objects.get()
-    assert (item.status, item.reply, item.work_order_id) == ("closed", "已答复诉求人。", None)
+    assert (item.status, item.work_order_id) == ("closed", None)
+    assert item.reply.startswith("已答复诉求人。")
     assert outcomes(item) == [(1, "closed")]
 
 
@@ -161,7 +166,8 @@ def test_an_overturned_refusal_is_answered_again(down: SimpleNamespace,
                     now=timezone.now(), updates={"order": order})
     close(down, order, "经电话联系，已解答。")
     item = ForwardedItem.objects.get()
-    assert (item.status, item.reply) == ("closed", "经电话联系，已解答。")
+    assert item.status == "closed"
+    assert item.reply.startswith("经电话联系，已解答。")  # then the four elements
     assert outcomes(item) == [(1, "closed"), (2, "closed")]
 
 
@@ -182,7 +188,8 @@ def test_a_duplicate_follows_the_item_it_was_merged_into(down: SimpleNamespace,
     close(down, WorkOrder.objects.get(), "两件一并答复。")
     for item in (first, again):
         item.refresh_from_db()
-        assert (item.status, item.reply) == ("closed", "两件一并答复。")
+        assert item.status == "closed"
+        assert item.reply.startswith("两件一并答复。")  # then the four elements
         assert outcomes(item) == [(1, "closed")]
 
 
