@@ -34,7 +34,13 @@ class ExchangeConfig(AppConfig):
                              dispatch_uid="exchange.reinstall_triggers")
         # A forwarded item's work order closed: record its outcome for the remote, in the
         # closing transaction, through the work-order engine's hook table.
-        from haochaping.exchange.inbound.forwarded import forwarded_on_request_closed
+        from haochaping.complaints import hooks as complaint_hooks
+        from haochaping.exchange.inbound.forwarded import (
+            forwarded_on_request_closed,
+            forwarded_on_submission_refused,
+        )
         from haochaping.workorders import hooks
 
         hooks.request_closed.append(forwarded_on_request_closed)
+        # The office refused a forwarded item after triage: answer the refusal back.
+        complaint_hooks.submission_refused.append(forwarded_on_submission_refused)

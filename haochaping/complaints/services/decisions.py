@@ -16,6 +16,7 @@ from django.db import transaction
 
 from haochaping.accounts.scoping import Actor
 from haochaping.catalog.models import Org
+from haochaping.complaints import hooks
 from haochaping.complaints.models import Submission
 from haochaping.complaints.rules.kinds import Status
 from haochaping.complaints.rules.reasons import REASONS
@@ -97,6 +98,7 @@ def submission_refuse(item: Submission, *, actor: Actor, reason: str, note: str,
                         updates={**_decided(actor, now, fresh), "reason": why.code,
                                  "decision_note": note},
                         payload={"reason": why.code})
+        hooks.fire(hooks.submission_refused, fresh.pk)
     return fresh
 
 

@@ -139,8 +139,8 @@ def _answer_refusal(item: ForwardedItem, submission: Submission, now: datetime) 
 
 
 def forwarded_on_submission_refused(submission_id: int) -> None:
-    """The office refused a forwarded item after triage: answer the refusal back. For a
-    complaints-side hook on refusals (none exists yet: see docs/exchange.md)."""
+    """The office refused a forwarded item after triage: answer the refusal back
+    (``complaints.hooks.submission_refused``, registered in ``ExchangeConfig.ready``)."""
     item = ForwardedItem.objects.filter(submission_id=submission_id).select_related(
         "submission").first()
     if item is not None and item.submission is not None \

@@ -16,6 +16,7 @@ from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.complaints.models import Submission
 from haochaping.complaints.rules.kinds import Status
+from haochaping.complaints.services.decisions import submission_refuse
 from haochaping.complaints.services.moves import submission_move
 from haochaping.core.errors import AppError
 from haochaping.exchange.inbound.forwarded import (
@@ -117,6 +118,21 @@ def test_a_refusal_the_office_decides_later_is_answered_back(down: SimpleNamespa
     forwarded_on_submission_refused(sub.pk)  # once only
     item.refresh_from_db()
     assert (item.status, item.reply) == ("refused", "不予受理：属于信访事项，请通过信访渠道反映")
+    assert outcomes(item) == [(1, "closed")]
+
+
+def test_the_offices_refusal_reaches_the_province_through_the_hook(
+        down: SimpleNamespace) -> None:
+    """The office refuses the forwarded item on the complaints screens (services.decisions):
+    complaints' ``submission_refused`` hook answers it back in the same transaction."""
+    receive(complaint(org_code=down.loc.market.code, content=CLEAR))
+    sub = Submission.objects.get()
+    assert sub.status == "accepted"  # a forwarded item waits for the office
+    submission_refuse(sub, actor=office(down), reason="petition", note="属信访事项",
+                      now=timezone.now())
+    item = ForwardedItem.objects.get()
+    assert item.status == "refused"
+    assert item.reply.startswith("不予受理")
     assert outcomes(item) == [(1, "closed")]
 
 
