@@ -1,4 +1,5 @@
-"""Reference rows that data migrations load (national standards, message templates).
+"""Reference rows that data migrations load (national standards, message templates, the
+acceptance filter's default word lists).
 
 Migrations load them once per database. A transactional test or a live-server browser test
 ends by flushing every table, so the test suite reloads them through the same loader
@@ -15,6 +16,8 @@ from django.apps import apps
 LOADERS = (
     ("haochaping.catalog.migrations.0002_national_standards", "load_standards"),
     ("haochaping.notify.migrations.0003_seed_message_templates", "seed"),
+    ("haochaping.notify.migrations.0005_workorder_sms_templates", "seed"),
+    ("haochaping.complaints.migrations.0002_default_filter_words", "seed"),
 )
 
 

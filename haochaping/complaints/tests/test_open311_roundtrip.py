@@ -19,7 +19,7 @@ from haochaping.complaints.rules.kinds import Status
 from haochaping.complaints.services.moves import submission_move
 from haochaping.evaluations.tests import factories as ef
 from haochaping.workorders import services as wo
-from haochaping.workorders.services.requests import workorder_open_request
+from haochaping.workorders.tests.conftest import PARTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,22 +64,22 @@ class GeoReport:
 
 
 def _close_through_the_services(people: SimpleNamespace, market: Any, ref: str) -> None:
-    """Dispatch as a work order, the department answers (four elements), the office's QA
-    passes it, the submitter's item is answered and closed."""
+    """The item was routed to the department at intake; it answers with the four
+    elements, its head approves, the office's QA passes it: the closing order answers the
+    item (complaints' engine hook) and the submitter's verdict closes it."""
     office, handler = actor_for_user(people.supervisor), actor_for_user(people.handler)
     item = Submission.objects.get(ref=ref)
-    order = workorder_open_request(actor=office, kind="complaint", org=market,
-                                   text=item.content, source="Open311")
-    submission_move(item, Status.DISPATCHED, action="dispatch", now=timezone.now(),
-                    actor=people.supervisor, updates={"order": order})
+    order = item.order
+    assert order is not None
+    assert order.org_id == market.pk
     wo.workorder_sign(actor=handler, order=order)
-    wo.workorder_rectify(actor=handler, order=order, measures="核实并培训窗口人员",
-                         result="已一次性告知所需材料")
-    wo.workorder_reply(actor=handler, order=order, text="经核实，已整改并答复。")
+    wo.workorder_reply(actor=handler, order=order, parts=PARTS)
+    wo.workorder_head_review(actor=actor_for_user(people.head), order=order, approved=True)
     wo.workorder_review(actor=office, order=order, passed=True)
     order.refresh_from_db()
     assert order.status == "closed"
-    submission_move(item, Status.ANSWERED, action="answer", now=timezone.now())
+    item.refresh_from_db()
+    assert item.status == Status.ANSWERED
     submission_move(item, Status.CLOSED, action="close", now=timezone.now())
 
 
@@ -100,7 +100,7 @@ def test_a_civic_tool_files_and_follows_a_request(
         first_name="四", last_name="李", phone="13912345678",
         **{"attribute[org_code]": locality.market.code})
     ref = created["service_request_id"]
-    assert created["service_notice"] == "已受理"
+    assert created["service_notice"] == "已交办承办部门办理"  # routed at intake
 
     listed = {r["service_request_id"]: r for r in client.requests(status="open")}
     assert listed[ref]["status"] == "open"

@@ -41,7 +41,11 @@ def test_the_province_sends_down(built: str) -> None:
     assert dispatched.work_order.status == "approving"  # the head's 审阅 (seed 004 §6(二))
     assert OrderRequest.objects.get(order=dispatched.work_order).text == dispatched.content
     assert items["HN-JY-20260004"].submitter_id is None  # sent without an identity
-    # orders without a rating: the two forwarded items, besides the complaints app's items
+    # the two forwarded items dispatched on 上级转办 hold orders without a rating, each the
+    # order of its complaints item too
+    forwarded_orders = [i.work_order_id for i in items.values() if i.work_order_id]
     assert WorkOrder.objects.filter(evaluation__isnull=True,
-                                    submission__isnull=True).count() == 2
+                                    pk__in=forwarded_orders).count() == 2
+    assert all(i.submission is not None and i.submission.order_id == i.work_order_id
+               for i in items.values() if i.work_order_id)
     assert "上级平台评价 1 条入库、1 条待匹配；转办诉求 4 件" in built

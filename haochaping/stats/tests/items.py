@@ -43,6 +43,12 @@ def _receive(kind: str, channel: str, text: str, now: datetime, **subject: Any
 
 
 def dispatch(item: Submission, supervisor: Any, org: Any, now: datetime) -> WorkOrder:
+    """The item's work order at ``org``: the one routed at intake when the department was
+    certain (complaints.services.dispatch), else opened by the office now."""
+    item.refresh_from_db()
+    if item.status == Status.DISPATCHED and item.order is not None:
+        assert item.order.org_id == org.pk
+        return item.order
     office = actor_for_user(supervisor)
     order = workorder_open_request(actor=office, kind="complaint" if item.kind in (
         "complaint", "bad_review") else item.kind, org=org, text=item.content,
@@ -61,21 +67,23 @@ def item_history(locality: SimpleNamespace, personas: SimpleNamespace) -> Simple
     """Items of every kind and state: accepted, refused, in hand, closed on time, closed
     late (its order passed a clock), answered, redispatched; two spot checks."""
     t = START
+    # First, alone: the order whose clocks run out (the sweep sees no other open order;
+    # the items after it are routed at intake, their orders opened at their own times).
+    late = _receive("complaint", "walk_in", TEXTS[3], t + timedelta(days=1),
+                    org=locality.district_hr, staff=None)
+    late_order = dispatch(late, personas.supervisor, locality.district_hr,
+                          t + timedelta(days=1, hours=1))
+    sweep_overdue(t + timedelta(days=30))
+    finish(late, t + timedelta(days=31))
     market = dict(org=locality.market, matter=locality.matter, window=locality.window)
     complaint = _receive("complaint", "web", TEXTS[0], t, **market)
     inquiry = _receive("inquiry", "app", TEXTS[1], t + timedelta(hours=1))
     suggestion = _receive("suggestion", "hotline", TEXTS[2], t + timedelta(hours=2),
                           org=locality.district_hr)
-    late = _receive("complaint", "walk_in", TEXTS[3], t + timedelta(days=1),
-                    org=locality.district_hr, staff=None)
     comment = _receive("comment", "box", TEXTS[4], t + timedelta(days=1))
     forwarded = _receive("bad_review", "province", TEXTS[5], t + timedelta(days=2), **market)
     moved = _receive("complaint", "web", TEXTS[6], t + timedelta(days=2), **market)
     refused = _receive("complaint", "web", "你好？", t + timedelta(days=3))
-    late_order = dispatch(late, personas.supervisor, locality.district_hr,
-                          t + timedelta(days=1, hours=1))
-    sweep_overdue(t + timedelta(days=30))  # the only open order: its clocks ran out
-    finish(late, t + timedelta(days=31))
     handler = actor_for_user(personas.handler)
     order = dispatch(complaint, personas.supervisor, locality.market, t + timedelta(hours=3))
     workorder_sign(actor=handler, order=order, now=t + timedelta(hours=5))

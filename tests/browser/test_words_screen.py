@@ -11,14 +11,14 @@ import pytest
 
 from haochaping.audit.models import AuditEvent
 from haochaping.complaints.models import FilterWord
-from tests.browser.conftest import browser, login  # noqa: F401 - the session fixture
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_office_keeps_the_lists_on_a_phone(browser: Any, live_server: Any,  # noqa: F811
+def test_the_office_keeps_the_lists_on_a_phone(browser: Any, live_server: Any,
                                                transactional_db: Any,
                                                personas: SimpleNamespace) -> None:
     tab = login(browser, live_server, "supervisor", "/work/complaints/words/", viewport=PHONE)
