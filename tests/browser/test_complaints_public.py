@@ -63,13 +63,14 @@ def test_file_and_track_at_phone_width(browser: Any, live_server: Any,
     tab.wait_for_selector("[data-ref]")
     ref = tab.get_attribute("[data-ref]", "data-ref")
     item = Submission.objects.get(ref=ref)
-    assert (item.channel, item.org, item.status) == ("web", world.loc.market, "accepted")
+    # routed to the market department at intake (complaints.services.dispatch)
+    assert (item.channel, item.org, item.status) == ("web", world.loc.market, "dispatched")
     assert "15 个工作日内" in tab.inner_text("body")
     _fits(tab)
     # The receipt's link opens the item: the phone was verified a moment ago.
     tab.click("text=查看办理进度")
     tab.wait_for_selector("#timeline")
-    assert "已受理待交办" in tab.inner_text(".status")
+    assert "办理中" in tab.inner_text(".status")
     assert "已收到" in tab.inner_text("#timeline")
     _fits(tab)
 
