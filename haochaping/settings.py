@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from haochaping.core.clientip import parse_networks
 from haochaping.core.env import ConfigError, env_bool, env_int, env_list, env_str
@@ -155,6 +156,10 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
+    # Django Ninja's own static files: the API docs' Swagger UI is served from here, not
+    # from a CDN (offices run on intranets; the CSP allows scripts from this site only).
+    "ninja",
     "django_tasks",
     "haochaping.core.taskdb_app.TaskEngineDbConfig",  # django_tasks_db, named in Chinese
     "haochaping.core",
@@ -184,6 +189,7 @@ MIDDLEWARE = [
     # does not state its caching is ``no-store`` (personal data never sits in a cache).
     "haochaping.core.caching.NoStoreMiddleware",
     "haochaping.core.logs.SecurityEventMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -346,6 +352,25 @@ if env_bool("HCP_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp, issue 17): scripts only from this site's own files
+# (no template carries an inline script or an on* handler; htmx, ECharts and the API docs'
+# Swagger UI are served locally), nothing framed, forms posting back here only. Inline
+# style attributes stay allowed (htmx's indicator style, a few admin notices).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
