@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from haochaping.core.clientip import parse_networks
 from haochaping.core.env import ConfigError, env_bool, env_int, env_list, env_str
+from haochaping.core.headers import CSP
 from haochaping.core.localtime import TIME_ZONE_NAME
 from haochaping.core.logs import logging_config
 
@@ -353,24 +353,8 @@ if env_bool("HCP_TLS_PROXY", False):
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
-# Content-Security-Policy (django-csp, issue 17): scripts only from this site's own files
-# (no template carries an inline script or an on* handler; htmx, ECharts and the API docs'
-# Swagger UI are served locally), nothing framed, forms posting back here only. Inline
-# style attributes stay allowed (htmx's indicator style, a few admin notices).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    },
-}
+# Content-Security-Policy (django-csp, issue 17): core/headers.py.
+CONTENT_SECURITY_POLICY = CSP
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
