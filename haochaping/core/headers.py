@@ -1,7 +1,8 @@
 """The Content-Security-Policy (django-csp, issue 17, docs/security.md): scripts only
-from this site's own files (no template carries an inline script or an on* handler; htmx, ECharts and the API docs'
-Swagger UI are served locally), nothing framed, forms posting back here only. Inline
-style attributes stay allowed (htmx's indicator style, a few admin notices).
+from this site's own files (no template carries an inline script or an on* handler;
+htmx, ECharts and the API docs' Swagger UI are served locally), nothing framed, forms
+posting back here only. Inline style attributes stay allowed (htmx's indicator style, a
+few admin notices).
 """
 
 from __future__ import annotations
