@@ -69,14 +69,14 @@ def _world() -> Any:
     from types import SimpleNamespace
 
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
     from tests import factories as f
 
     city = f.make_org("市政务服务局", kind="supervising", code="BENCHCITY")
     org = f.make_org("市市场监督管理局", parent=city, code="BENCHMARKET")
     hall = f.make_hall(city, code="BENCHHALL")
     windows = [f.make_window(hall, org, number=str(i)) for i in range(20)]
-    _, key = services.api_client_create(actor=system_actor("bench"), name="bench", org=org,
+    _, key = services.api_client_create(actor=security_actor("bench"), name="bench", org=org,
                                         scopes=["handlings:write", "evaluations:write"],
                                         rate_limit_per_minute=100_000)
     matter = f.make_matter(org)

@@ -57,7 +57,7 @@ FROM (SELECT h.*, random() AS u, random() AS d, random() AS c, random() AS iv,
 def seed_catalog() -> dict[str, Any]:
     """3,000 orgs under one supervising office, their windows, staff and matters."""
     from haochaping.accounts import services
-    from haochaping.accounts.scoping import system_actor
+    from haochaping.accounts.scoping import security_actor
     from haochaping.catalog.models import Hall, Matter, Org, Staff, StandardVersion, Window
     from haochaping.catalog.rules.codes import tree_path
     from haochaping.handlings.models import Rater
@@ -88,7 +88,7 @@ def seed_catalog() -> dict[str, Any]:
     rater = Rater.objects.create(kind="1", identity_index="bench", name_cipher="-",
                                  name_masked="张*", key_id="bench")
     client, key = services.api_client_create(
-        actor=system_actor("bench"), name="bench", org=city,
+        actor=security_actor("bench"), name="bench", org=city,
         scopes=["stats:read", "evaluations:write"], rate_limit_per_minute=100_000)
     first = lambda model: model.objects.order_by("pk").values_list("pk", flat=True)[0]  # noqa: E731
     return {"orgs": ORGS, "org0": orgs[0], "hall0": halls[0], "halls": HALLS,
