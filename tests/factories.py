@@ -115,3 +115,19 @@ def logged_in(user: Any) -> Any:
     client = Client()
     client.force_login(user)
     return client
+
+
+def earlier_today(hours: float = 1, now: Any = None) -> Any:
+    """``hours`` before ``now``, kept inside today's local (Shanghai) day: a test that counts
+    "today's" rows must not see them fall on yesterday when it runs just after local
+    midnight (16:00–18:00 UTC)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from haochaping.core.localtime import SHANGHAI
+
+    now = now or timezone.now()
+    midnight = datetime.combine(now.astimezone(SHANGHAI).date(), time(0), tzinfo=SHANGHAI)
+    wanted = now - timedelta(hours=hours)
+    return wanted if wanted >= midnight else midnight + (now - midnight) / 2

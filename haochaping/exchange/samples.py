@@ -13,9 +13,10 @@ what a remote decodes equals what was built, whatever the profile's lossy codes.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from haochaping.catalog.rules.calendar import SHANGHAI, local_day
 from haochaping.catalog.rules.standards import Channel
 from haochaping.exchange.rules.canonical import (
     ComplaintRecord,
@@ -64,8 +65,15 @@ def _channel(profile: Profile) -> str:
     raise ValueError(f"profile {profile.name} has no code for any sample channel")
 
 
+def _same_day_before(at: datetime, hours: int) -> datetime:
+    """``hours`` before ``at``, but on ``at``'s local day: a sample handling and its rating
+    fall on one day for the remote's count per day, whenever the check runs."""
+    start = datetime.combine(local_day(at), time(0), tzinfo=SHANGHAI)
+    return max(at - timedelta(hours=hours), start)
+
+
 def _handling(profile: Profile, index: int, at: datetime) -> HandlingRecord:
-    accepted = at - timedelta(hours=2)
+    accepted = _same_day_before(at, 2)
     return HandlingRecord(
         proj_no=f"{SAMPLE_PREFIX}-P{index:06d}", matter_code="SAMPLE-MATTER-001",
         matter_name="样例事项（连通性测试）", matter_version="1", org_code=SAMPLE_ORG,
@@ -92,7 +100,7 @@ def _result(profile: Profile, index: int, at: datetime) -> ResultRecord:
     return ResultRecord(
         order_no=f"{SAMPLE_PREFIX}-W{index:06d}", rating_id=f"{SAMPLE_PREFIX}-R{index:06d}",
         proj_no=f"{SAMPLE_PREFIX}-P{index:06d}", org_code=SAMPLE_ORG,
-        content="样例整改情况", rectified_at=at - timedelta(hours=1),
+        content="样例整改情况", rectified_at=_same_day_before(at, 1),
         satisfied=True if index % 2 == 0 else None, closed_at=at)
 
 

@@ -73,7 +73,7 @@ def test_supervisor_sees_charts_and_drills_into_a_number(
     call_command("stats_rebuild", stdout=None)
 
     tab = login(browser, live_server, "supervisor", "/work/stats/", VIEWPORT)
-    tab.wait_for_function("typeof echarts !== 'undefined' && "
+    tab.wait_for_function("() => typeof echarts !== 'undefined' && "
                           "!!echarts.getInstanceByDom(document.querySelector('[data-chart]'))")
     for name in CHARTS:
         el = f"[data-chart={name}]"

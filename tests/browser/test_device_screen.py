@@ -48,7 +48,7 @@ def test_the_office_sees_offline_devices_and_registers_a_four_key_pad(
     assert tab.get_by_test_id("key-id").inner_text() == device.key_prefix
     # the list refreshed in place: the new pad, never seen, is offline too
     tab.wait_for_function(
-        "document.querySelector('[data-testid=offline-count]').textContent === '2'")
+        "() => document.querySelector('[data-testid=offline-count]').textContent === '2'")
     assert "1号窗口四键评价器" in tab.get_by_test_id("devices").inner_text()
     assert "只显示这一次" in tab.get_by_test_id("device-result").inner_text()
 

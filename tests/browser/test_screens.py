@@ -62,7 +62,8 @@ def test_supervisor_sees_counts_searches_and_logs_out(page: Any,
 
     page.fill("input[name=q]", "养老")
     page.wait_for_function(
-        "document.querySelector('[data-testid=matter-total]').innerText.startsWith('共 1 项')")
+        "() => document.querySelector('[data-testid=matter-total]')"
+        ".innerText.startsWith('共 1 项')")
     table = page.inner_text("#matter-table")
     assert "城乡居民养老保险待遇申领" in table
     assert "营业执照设立登记" not in table
@@ -71,7 +72,8 @@ def test_supervisor_sees_counts_searches_and_logs_out(page: Any,
     page.select_option("select[name=category]", "licensing")
     page.fill("input[name=q]", "")
     page.wait_for_function(
-        "document.querySelector('[data-testid=matter-total]').innerText.startsWith('共 2 项')")
+        "() => document.querySelector('[data-testid=matter-total]')"
+        ".innerText.startsWith('共 2 项')")
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.click("text=退出")
@@ -87,7 +89,8 @@ def test_handler_sees_only_its_subtree(page: Any, catalog: SimpleNamespace) -> N
         "1", "0", "1", "1", "2"]
     page.fill("input[name=q]", "养老")
     page.wait_for_function(
-        "document.querySelector('[data-testid=matter-total]').innerText.startsWith('共 0 项')")
+        "() => document.querySelector('[data-testid=matter-total]')"
+        ".innerText.startsWith('共 0 项')")
     assert "没有符合条件的事项" in page.inner_text("#matter-table")
 
 

@@ -32,7 +32,7 @@ def test_handler_works_the_order_and_the_office_passes_qa(
 
     tab = login(browser, live_server, "handler", "/work/orders/")
     tab.wait_for_function(
-        "document.querySelector('time.countdown').textContent.startsWith('剩余')")
+        "() => document.querySelector('time.countdown').textContent.startsWith('剩余')")
     assert tab.locator("tr[data-order]").count() == 2
     tab.screenshot(path="/tmp/workorder_workbench.png", full_page=True)
 

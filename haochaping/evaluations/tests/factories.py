@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +13,7 @@ from haochaping.accounts.models import ApiClient
 from haochaping.catalog.models import Org, Staff, Window
 from haochaping.handlings.models import Handling, HandlingStage, Rater
 from haochaping.vault.services import rater_upsert
+from tests.factories import earlier_today
 
 _seq = itertools.count(1)
 
@@ -35,13 +36,12 @@ def make_rater(*, id_no: str = ID_NO, phone: str = PHONE, name: str = "张三") 
 def make_handling(loc: Any, *, client: ApiClient, rater: Rater, status: str = "completed",
                   offline: bool = True, batch_no: str = "",
                   completed_at: datetime | None = None, **extra: Any) -> Handling:
-    now = timezone.now()
-    done = completed_at or (now - timedelta(hours=1))
+    done = completed_at or earlier_today(1)  # today, even just after local midnight
     fields: dict[str, Any] = {
         "client": client, "proj_no": f"P{next(_seq):08d}", "matter": loc.matter,
         "org": loc.market, "rater": rater, "status": status, "batch_no": batch_no,
         "service_channel": "offline" if offline else "online",
-        "accepted_at": done - timedelta(hours=1),
+        "accepted_at": earlier_today(1, now=done),
         "completed_at": done if status == "completed" else None,
         "content_hash": "0" * 64,
     }

@@ -27,6 +27,7 @@ from haochaping.stats.rules import Figure, Period, local_day
 from haochaping.stats.stages import stage_figures
 from haochaping.stats.tests.test_rollup_equals_raw import raw, snapshot, town  # noqa: F401
 from tests import factories as f
+from tests.factories import earlier_today
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def rated(town: SimpleNamespace,  # noqa: F811
     loc = town.loc
     counter = f.make_window(loc.hall, loc.city_office, number="综合1")
     clerk = f.make_staff(loc.city_office, window=counter, name="刘芳")
-    done = timezone.now() - timedelta(hours=1)
+    done = earlier_today(1)  # today, even just after local midnight
     first, second = (ef.make_handling(loc, client=town.source, rater=town.raters[0],
                                       completed_at=done) for _ in range(2))
     for h in (first, second):
