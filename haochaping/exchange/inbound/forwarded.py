@@ -182,9 +182,11 @@ def forwarded_dispatch(*, actor: Actor, item: ForwardedItem, org: Org, ip: str |
                 "merged_into").get(pk=fresh.submission_id)
             _dispatchable(submission)
         source = f"{fresh.remote.label}转办{FORWARDED_KIND_LABELS[fresh.kind]}"
+        # the staff member a complaint is about never sees its order (seed 004 §10)
         order = workorder_open_request(actor=actor, kind=ORDER_KIND[fresh.kind], org=org,
                                        text=fresh.content, source=source,
-                                       handling=fresh.handling, now=now)
+                                       handling=fresh.handling, now=now,
+                                       staff=submission.staff if submission else None)
         if not ForwardedItem.objects.filter(
                 pk=fresh.pk, status=ForwardedStatus.RECEIVED.value).update(
                 status=ForwardedStatus.DISPATCHED.value, work_order=order,

@@ -214,3 +214,27 @@ def test_content_the_intake_refuses_is_refused_unwritten(down: SimpleNamespace) 
     assert (ack["code"], ack["msg"]) == ("complaint.content_too_long", "诉求内容不能超过 4000 个字")
     assert not ForwardedItem.objects.exists()
     assert not Submission.objects.exists()
+
+
+def test_a_forwarded_complaint_about_a_staff_member_never_reaches_them(
+        down: SimpleNamespace) -> None:
+    """Dispatched on 上级转办, the order knows the staff member the complaint is about
+    (their handling's), and their login never reads it (seed 004 §10)."""
+    from haochaping.evaluations.tests import factories as ef
+    from haochaping.workorders.models import OrderRequest
+    from haochaping.workorders.selectors import visible_orders
+
+    served = ef.make_handling(down.loc, client=down.handling.client, rater=down.handling.rater)
+    assert served.staff_id == down.loc.staff.pk
+    receive(complaint(org_code=down.loc.market.code, proj_no=served.proj_no, content=CLEAR))
+    item = ForwardedItem.objects.get()
+    forwarded_dispatch(actor=office(down), item=item, org=down.loc.market)
+    item.refresh_from_db()
+    assert OrderRequest.objects.get(order=item.work_order).staff_id == down.loc.staff.pk
+    # the staff member's login, as a handler of that very department: still never
+    staffer = down.people.window_staff
+    type(staffer).objects.filter(pk=staffer.pk).update(role="handler")
+    staffer.refresh_from_db()
+    assert not visible_orders(actor_for_user(staffer)).filter(pk=item.work_order_id).exists()
+    assert visible_orders(actor_for_user(down.people.handler)).filter(
+        pk=item.work_order_id).exists()
