@@ -199,17 +199,23 @@ class _Step(models.Model):
 
 
 class Callback(_Step):
-    METHODS = [("phone", "电话"), ("sms", "短信"), ("visit", "上门")]
+    METHODS = [("relay", "隐私号通话"), ("phone", "电话"), ("sms", "短信"), ("visit", "上门")]
     called_at = models.DateTimeField("回访时间")
     method = models.CharField("回访方式", max_length=8, choices=METHODS)
     reached = models.BooleanField("联系上评价人")
     summary = models.TextField("回访情况")
+    # A call through the privacy-number relay: the platform's call record is the evidence
+    # (notify.RelayCall; its id, length and outcome are kept here with the step).
+    relay_call_id = models.PositiveBigIntegerField("隐私号话单", null=True, blank=True)
+    call_seconds = models.PositiveIntegerField("通话时长（秒）", null=True, blank=True)
+    call_outcome = models.CharField("通话结果", max_length=10, blank=True)
 
     class Meta:
         verbose_name = "回访"
         verbose_name_plural = "回访"
         constraints = [models.CheckConstraint(
-            condition=Q(method__in=["phone", "sms", "visit"]), name="callback_method_valid")]
+            condition=Q(method__in=["relay", "phone", "sms", "visit"]),
+            name="callback_method_valid")]
         indexes = [models.Index(fields=["at"], name="callback_at")]  # stats.rollup.touched
 
     def __str__(self) -> str:

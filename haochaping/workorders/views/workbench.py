@@ -101,6 +101,7 @@ def detail_context(actor: Actor, pk: int) -> dict[str, Any]:
         "orgs": scope(Org.objects.filter(kind="handling"), actor).exclude(
             pk=order.org_id).order_by("path"),
         "today": timezone.localdate(), "now": timezone.now(), "reply_parts": REPLY_PARTS,
+        **selectors.callback_context(actor, order),
     }
 
 
