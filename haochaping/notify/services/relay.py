@@ -24,14 +24,14 @@ def relay_ttl() -> timedelta:
     return timedelta(minutes=settings.HCP_TELEPHONY_TTL_MINUTES)
 
 
-def relay_active(ref: str, caller_id: int, now: datetime) -> RelayBinding | None:
+def relay_active(ref: str, caller_id: int | None, now: datetime) -> RelayBinding | None:
     """The caller's live binding for ``ref``, if one is good for a few more minutes."""
     return (RelayBinding.objects.filter(ref=ref, caller_id=caller_id, status="bound",
                                         expires_at__gt=now + REUSE_MARGIN)
             .order_by("-created_at", "-pk").first())
 
 
-def relay_bind(*, ref: str, rater: Rater, caller_id: int, caller_phone: str,
+def relay_bind(*, ref: str, rater: Rater, caller_id: int | None, caller_phone: str,
                now: datetime | None = None) -> tuple[RelayBinding, bool]:
     """Bind ``caller_phone`` to the rater for ``ref``: the binding and whether it is new
     (the caller's live binding is reused). A platform refusal is stored as a ``failed``

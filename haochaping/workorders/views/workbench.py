@@ -20,6 +20,7 @@ from haochaping.catalog.models import Matter, Org
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
+from haochaping.vault.selectors import access_alerts_for
 from haochaping.workorders import selectors
 from haochaping.workorders.models import Callback, WorkOrder
 from haochaping.workorders.request_rules import REPLY_PARTS
@@ -83,6 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "orgs": scope(Org.objects.filter(kind="handling"), actor).order_by("path"),
         "matters": scope(Matter.objects.all(), actor).order_by("name")[:300],
         "notices": selectors.notifications_for(actor, now=timezone.now()),
+        "access_alerts": access_alerts_for(actor, now=timezone.now()),
     }
     if htmx(request) and htmx(request).target == "queue-table":
         return render(request, "workorders/partials/queue_table.html", context)
