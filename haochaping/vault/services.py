@@ -178,12 +178,13 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
     return revealed
 
 
-def rater_relay_record(*, actor: Actor, rater: Rater, subject: str, purpose: str) -> None:
+def rater_relay_record(*, actor: Actor, rater: Rater, subject: str, purpose: str,
+                       now: datetime | None = None) -> None:
     """Record a privacy-number binding to the rater (the caller never receives the
     number, but the rater sees that this org and role called them through the relay).
     Call inside the caller's transaction."""
     access_record(actor=actor, rater=rater, kind="relay", subject=subject, purpose=purpose,
-                  fields=[], now=timezone.now())
+                  fields=[], now=now or timezone.now())
 
 
 def rater_phone_for_delivery(rater: Rater) -> str:

@@ -64,7 +64,7 @@ def workorder_callback(*, actor: Actor, order: WorkOrder, method: str, reached: 
     payload = {"method": method, "reached": reached, "summary": summary,
                "called_at": called_at}
     if method == "relay" and party_of(actor) is Party.HANDLER:
-        payload["relay_call"] = latest_relay_call(order)
+        payload["relay_call"] = latest_relay_call(order, now)
     return workorder_transition(actor=actor, order=order, action=Action.CALLBACK, now=now,
                                 payload=payload)
 

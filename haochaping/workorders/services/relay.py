@@ -63,7 +63,7 @@ def callback_relay(*, actor: Actor, order: WorkOrder,
         with transaction.atomic():
             if binding.status == "bound":
                 rater_relay_record(actor=actor, rater=rater, subject=subject_of(order),
-                                   purpose=RELAY_PURPOSE)
+                                   purpose=RELAY_PURPOSE, now=now)
             audit_record(action="workorder.relay_bind", actor=actor.user,
                          actor_label=actor.label, obj=order,
                          after={"binding": binding.pk, "status": binding.status,
@@ -97,10 +97,10 @@ def order_reveal(*, actor: Actor, order: WorkOrder, purpose: str,
                         subject=subject_of(order), now=now)
 
 
-def latest_relay_call(order: WorkOrder) -> dict[str, Any] | None:
+def latest_relay_call(order: WorkOrder, now: datetime | None = None) -> dict[str, Any] | None:
     """The newest call record of the order's bindings (fetched from the platform first),
     as the call-back step stores it; None when no call was made."""
-    calls = relay_calls_sync(subject_of(order))
+    calls = relay_calls_sync(subject_of(order), now=now)
     if not calls:
         return None
     call: RelayCall = calls[-1]
