@@ -204,11 +204,6 @@ class Callback(_Step):
     method = models.CharField("回访方式", max_length=8, choices=METHODS)
     reached = models.BooleanField("联系上评价人")
     summary = models.TextField("回访情况")
-    # A call through the privacy-number relay: the platform's call record is the evidence
-    # (notify.RelayCall; its id, length and outcome are kept here with the step).
-    relay_call_id = models.PositiveBigIntegerField("隐私号话单", null=True, blank=True)
-    call_seconds = models.PositiveIntegerField("通话时长（秒）", null=True, blank=True)
-    call_outcome = models.CharField("通话结果", max_length=10, blank=True)
 
     class Meta:
         verbose_name = "回访"

@@ -134,9 +134,10 @@ def test_call_backs_go_through_the_relay_and_the_rater_sees_accesses(built: str)
     from haochaping.notify.models import RelayBinding
     from haochaping.vault.models import AccessAlert, IdentityAccess
 
-    relayed = wo_models.Callback.objects.filter(method="relay")
+    assert wo_models.Callback.objects.filter(method="relay").exists()
+    relayed = WorkOrderEvent.objects.filter(action="callback", payload__method="relay")
     assert relayed.exists()
-    assert not relayed.filter(call_seconds__isnull=True).exists()
+    assert all(e.payload["seconds"] > 0 for e in relayed)
     assert RelayBinding.objects.filter(status="failed").exists()
     reveals = IdentityAccess.objects.filter(kind="reveal")
     assert reveals.filter(actor_role="supervisor").count() >= 3

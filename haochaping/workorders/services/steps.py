@@ -82,13 +82,11 @@ def _callback(ctx: Ctx) -> None:
     if not isinstance(called_at, datetime) or called_at > ctx.now:
         raise ValidationError("workorder.invalid_called_at", "回访时间无效或晚于当前时间",
                               "called_at")
-    row = Callback.objects.create(
-        order=ctx.order, by=ctx.actor.user, at=ctx.now, called_at=called_at, method=method,
-        reached=reached, summary=summary, relay_call_id=call["id"] if call else None,
-        call_seconds=call["seconds"] if call else None,
-        call_outcome=call["outcome"] if call else "")
+    row = Callback.objects.create(order=ctx.order, by=ctx.actor.user, at=ctx.now,
+                                  called_at=called_at, method=method, reached=reached,
+                                  summary=summary)
     ctx.record = {"callback": row.pk, "method": method, "reached": reached}
-    if call:
+    if call:  # the evidence, in the order's insert-only event log (notify.RelayCall)
         ctx.record |= {"relay_call": call["id"], "seconds": call["seconds"],
                        "outcome": call["outcome"]}
     ctx.note = summary

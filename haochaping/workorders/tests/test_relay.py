@@ -20,7 +20,7 @@ from haochaping.evaluations.tests import factories as ef
 from haochaping.notify.models import RelayBinding, RelayCall
 from haochaping.notify.telephony import FakeTelephony
 from haochaping.vault.models import IdentityAccess
-from haochaping.workorders.models import Callback, WorkOrder
+from haochaping.workorders.models import Callback, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import Action
 from haochaping.workorders.services import (
     callback_relay,
@@ -140,10 +140,13 @@ def test_call_record_is_the_callbacks_evidence(signed: WorkOrder,
                        summary="评价人认可整改安排")
     call = RelayCall.objects.get()
     callback = Callback.objects.get()
-    assert callback.relay_call_id == call.pk
+    assert callback.method == "relay"
     assert callback.called_at == call.started_at == START + timedelta(minutes=2)
     assert callback.reached is True  # the platform's record, not the form
-    assert 60 <= callback.call_seconds == call.seconds < 300  # type: ignore[operator]
+    event = WorkOrderEvent.objects.get(order=signed, action="callback")
+    assert event.payload["relay_call"] == call.pk
+    assert event.payload["outcome"] == "answered"
+    assert 60 <= event.payload["seconds"] == call.seconds < 300
 
 
 def test_rater_sees_who_accessed_their_data(signed: WorkOrder, w: SimpleNamespace,
