@@ -59,7 +59,7 @@ class ConsoleTelephony(FakeTelephony):
 
     def bind(self, request: BindRequest) -> BindResult:
         result = super().bind(request)
-        logger.warning("隐私号绑定 %s：%s ↔ %s → %s（至 %s）", result.binding_id or "失败",
+        logger.info("隐私号绑定 %s：%s ↔ %s → %s（至 %s）", result.binding_id or "失败",
                        mask_phone(request.caller), mask_phone(request.callee),
                        result.virtual_number or result.error, request.expires_at.isoformat())
         return result
