@@ -51,6 +51,20 @@ def production_sms_backend(app_configs: Any, **kwargs: Any) -> list[Error]:
                   id="haochaping.E009")]
 
 
+# Privacy-number relays that call nobody (notify.telephony): a production call-back through
+# them would never ring the rater.
+DEMO_TELEPHONY = frozenset({"fake", "console"})
+
+
+@register(deploy=False)
+def production_telephony(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if settings.HCP_ENV != "production" or settings.HCP_TELEPHONY_BACKEND not in DEMO_TELEPHONY:
+        return []
+    return [Error("生产环境不得使用演示隐私号平台 HCP_TELEPHONY_BACKEND="
+                  f"{settings.HCP_TELEPHONY_BACKEND}：须接入运营商隐私号平台",
+                  id="haochaping.E010")]
+
+
 # Caches that live inside one process: a value set in one gunicorn worker is unseen by
 # the others.
 PER_PROCESS_CACHES = frozenset({"django.core.cache.backends.locmem.LocMemCache",
@@ -117,10 +131,11 @@ def production_durability(app_configs: Any, **kwargs: Any) -> list[Error]:
 
 def assert_production_ready() -> None:
     """Called by the WSGI entry point, the worker and padwait: refuse to start on demo
-    secrets, the console SMS backend, a per-process pad counter or a database that loses
-    acknowledged commits."""
+    secrets, the console SMS backend, a demo privacy-number relay, a per-process pad counter
+    or a database that loses acknowledged commits."""
     problems = [*production_secrets(None), *production_sms_backend(None),
-                *production_pad_counter(None), *production_durability(None)]
+                *production_pad_counter(None), *production_telephony(None),
+                *production_durability(None)]
     if problems:
         from django.core.exceptions import ImproperlyConfigured
 

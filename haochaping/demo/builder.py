@@ -30,6 +30,7 @@ from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.reconcile import build_reconcile
+from haochaping.demo.relay import settle_staff_sms
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
 from haochaping.demo.stages import build_stages
@@ -102,6 +103,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_complaints(users=users, names=names, seed=seed, now=now,
                                      staff=users["window"].staff,
                                      market=locality.departments["market"], step=step)
+        settle_staff_sms(now)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
