@@ -103,7 +103,7 @@ def test_production_refuses_the_console_sms_backend(backend: str, refused: bool)
     real = {"HCP_ENV": "production", "DEBUG": False, "SECRET_KEY": "x" * 50,
             "HCP_FIELD_KEYS": "k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
             "HCP_BLIND_INDEX_KEY": "cHJvZC1ibGluZC1rZXk=", "HCP_SMS_GATEWAY_SECRET": "",
-            "HCP_PAD_WAIT_URL": "/pad/wait",
+            "HCP_PAD_WAIT_URL": "/pad/wait", "HCP_TELEPHONY_BACKEND": "off",
             "HCP_AUDIT_KEYS": "k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g="}
     with override_settings(HCP_SMS_BACKEND=backend, **real):
         ids = [e.id for e in production_sms_backend(None)]
