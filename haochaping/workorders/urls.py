@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from haochaping.workorders.views import actions, console, workbench
+from haochaping.workorders.views import actions, console, typical, workbench
 
 app_name = "workorders"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/", workbench.order_page, name="order"),
     path("<int:pk>/reveal", actions.reveal_phone, name="reveal"),
     path("<int:pk>/act/<slug:step>", actions.act, name="act"),
+    path("<int:pk>/typical/preview", typical.preview, name="typical_preview"),
+    path("<int:pk>/typical/confirm", typical.confirm, name="typical_confirm"),
 ]
