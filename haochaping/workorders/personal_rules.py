@@ -52,6 +52,7 @@ TITLES = tuple(sorted(CITIZEN_TITLES + STAFF_TITLES, key=len, reverse=True))
 CITIZEN_WORDS = ("来电群众", "来电人", "投诉人", "反映人", "申请人", "办事人", "评价人",
                  "当事人", "市民", "群众", "居民", "村民", "业主", "家属", "办事群众")
 STAFF_WORDS = ("窗口工作人员", "窗口人员", "工作人员", "受理人员", "值班人员", "工作人")
+ADDRESS_WORDS = tuple(sorted(STAFF_WORDS + CITIZEN_WORDS, key=len, reverse=True))  # longest first
 # Two-character words made of 小/老 and a surname that are not nicknames.
 NOT_NICKNAMES = frozenset({"小钱", "小石", "小白", "小包", "小叶", "老林", "小苗", "小龙",
                            "老龙", "小汤", "小金", "小米", "小麦", "小姜", "老姜", "小毛"})
@@ -221,7 +222,7 @@ def _person(text: str, start: int, end: int) -> _Span:
     title = next((t for t in TITLES if text[start:end].endswith(t)), "") or _title_at(text, end)
     if title and not text[start:end].endswith(title):
         end += len(title)
-    word = next((w for w in STAFF_WORDS + CITIZEN_WORDS if text.endswith(w, 0, start)), "")
+    word = next((w for w in ADDRESS_WORDS if text.endswith(w, 0, start)), "")
     if title:
         staff = title in STAFF_TITLES
     elif word:

@@ -34,6 +34,7 @@ STRIPPED = [
     ("群众刘丽反映窗口人员态度差。", "群众反映窗口人员态度差。"),
     ("来电人赵志强称等候时间过长。", "群众称等候时间过长。"),
     ("窗口人员孙丽华已当面道歉。", "工作人员已当面道歉。"),
+    ("办事群众张建国反映的问题已整改。", "群众反映的问题已整改。"),  # the longest address word
     ("向李明明家属致歉。", f"向{M}家属致歉。"),
     ("经核实，王芳所述属实。", f"经核实，{M}所述属实。"),
     # what the caller knows: the rater's name and phone, the staff member's name
