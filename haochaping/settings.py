@@ -379,6 +379,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 HCP_LOG_DIR = env_str("HCP_LOG_DIR", "")
 if HCP_LOG_DIR:
     Path(HCP_LOG_DIR).mkdir(parents=True, exist_ok=True)
+# Error reports (the debug page, mailed reports) hide personal data and credentials
+# (core.reporting, issue 17).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "haochaping.core.reporting.PersonalDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "haochaping.core.reporting.PersonalDataReporter"
 LOGGING = logging_config(level=env_str("LOG_LEVEL", "WARNING"),
                          fmt=env_str("HCP_LOG_FORMAT", "json" if _PRODUCTION else "text"),
                          log_dir=HCP_LOG_DIR,
