@@ -25,6 +25,7 @@ from haochaping.demo.complaints import build_complaints
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
 from haochaping.demo.exchange_down import build_exchange_down
+from haochaping.demo.export_requests import build_export_requests
 from haochaping.demo.geo import build_locality
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
@@ -108,6 +109,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
         step("  " + publish_rankings(now))
+        step("  " + build_export_requests(users=users, now=now))
         counts = {
             "regions": Region.objects.count(), "orgs": Org.objects.count(),
             "halls": Hall.objects.count(), "windows": Window.objects.count(),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from haochaping.catalog.models import Region
 from haochaping.catalog.rules.codes import AdminLevel
 from haochaping.stats import snapshots
-from haochaping.stats.models import MonthlyReport, RankingSnapshot
+from haochaping.stats.models import ExportApproval, MonthlyReport, RankingSnapshot
 from haochaping.stats.reports import monthly_reports
 
 
@@ -54,6 +54,16 @@ def _figures_path() -> str:
             f"&start={start.isoformat()}&end={today.isoformat()}")
 
 
+def _export_lines(base: str) -> list[str]:
+    pending = ExportApproval.objects.filter(status="pending").count()
+    if not ExportApproval.objects.exists():
+        return []
+    return [f"  导出审批（supervisor 登录，{pending} 件待审批）/ export approvals  "
+            f"{base}/work/stats/exports/approvals/",
+            f"  我的导出申请（handler 登录，已批准的可下载一次）/ my export requests  "
+            f"{base}/work/stats/exports/requests/"]
+
+
 def stats_lines(base: str) -> list[str]:
     lines = [
         "统计、排名与公示 / statistics, rankings, disclosure",
@@ -67,6 +77,7 @@ def stats_lines(base: str) -> list[str]:
         f"  典型案例 / typical cases                  {base}/gongshi/anli/",
         f"  指标口径 / definitions                    {base}/gongshi/koujing/",
         f"  统计接口（supervisor 登录或 stats:read 密钥）/ figures API  {base}{_figures_path()}",
+        *_export_lines(base),
     ]
     latest = RankingSnapshot.objects.filter(period="month").order_by("-start").first()
     if latest is not None:

@@ -9,8 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from haochaping.demo.workorders import GREETING
 from haochaping.vault.models import AccessAlert, IdentityAccess
-from haochaping.workorders.models import OPEN_VALUES, Callback, WorkOrder
+from haochaping.workorders.models import OPEN_VALUES, Callback, Reply, WorkOrder
 from haochaping.workorders.rules import State
 
 
@@ -35,6 +36,9 @@ def interesting_orders() -> dict[str, tuple[str, WorkOrder | None]]:
             Q(rectify_due_at__lt=now) | Q(ruling_due_at__lt=now))),
         "escalated": ("逾期督办", orders.filter(escalations__kind="overdue")),
         "typical": ("典型案例", orders.filter(typical_case=True)),
+        "typical_candidate": ("待发布预览", orders.filter(
+            status=State.CLOSED.value, typical_case=False,
+            pk__in=Reply.objects.filter(text__startswith=GREETING).values("order_id"))),
     })
     return {key: (label, qs.first()) for key, (label, qs) in picks.items()}
 

@@ -117,6 +117,13 @@ def _reply(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
     return wo.workorder_reply(actor=h, order=o, text=t.reply, now=at.next())
 
 
+def _reply_greeting(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
+    """A reply that greets the rater by surname, as departments do: the office's 发布预览
+    of this order shows the salutation taken out."""
+    text = f"{GREETING}{t.reply.removeprefix('您好，')}"
+    return wo.workorder_reply(actor=h, order=o, text=text, now=at.next())
+
+
 def _pass(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
     return wo.workorder_review(actor=w.office, order=o, passed=True, reasons=t.qa_note,
                                now=at.next())
@@ -133,14 +140,18 @@ def _satisfied(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrd
 
 
 def _typical(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
-    """Published with the text composed (and redacted) by the service."""
-    return wo.workorder_mark_typical(actor=w.office, order=o, now=at.next())
+    """Published as the office does: 发布预览 of the composed text (personal data
+    stripped), then that text confirmed."""
+    shown = wo.typical_preview(actor=w.office, order=o)
+    return wo.workorder_mark_typical(actor=w.office, order=o, now=at.next(),
+                                     public_text=shown.text)
 
 
 def _typical_edited(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
-    """Published with the office's own write-up, redacted by the same service."""
+    """Published with the office's own write-up, previewed and confirmed the same way."""
+    shown = wo.typical_preview(actor=w.office, order=o, draft=casework.typical_text(t))
     return wo.workorder_mark_typical(actor=w.office, order=o, now=at.next(),
-                                     public_text=casework.typical_text(t))
+                                     public_text=shown.text)
 
 
 def _extension(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
@@ -190,7 +201,10 @@ SCENARIOS: dict[str, tuple[Step, ...]] = {
     "closed_unreached_first": (_sign, _unreached, _callback, _verify, _rectify, _reply, _pass),
     "typical": (*_CLOSE, _satisfied, _typical),
     "typical_edited": (*_CLOSE, _satisfied, _typical_edited),
+    # Closed, not yet published: its reply greets 李先生 (a 发布预览 to try).
+    "typical_candidate": (*_WORK, _reply_greeting, _pass, _satisfied),
 }
+GREETING = "李先生您好，"
 # The newest bad reviews, in this order, get these; then one overdue order, then closed.
 NEWEST = ("dispatched", "signed", "replied", "extension_requested", "returned", "appealing",
           "appeal_rejected", "extension_granted", "voided", "dispatched", "signed", "replied")
@@ -206,6 +220,7 @@ def _plan(evaluations: list[Evaluation], now: datetime) -> list[str]:
            and e.created_at < now - OVERDUE_AGE]
     for n, i in enumerate(old[1:]):
         plan[i] = ("typical" if n == 0 else "typical_edited" if n < TYPICAL
+                   else "typical_candidate" if n == TYPICAL
                    else "closed_after_return" if n % 5 == 3
                    else "closed_unreached_first" if n % 7 == 5 else "closed")
     if old:

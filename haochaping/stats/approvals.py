@@ -25,10 +25,14 @@ from haochaping.stats.models import ExportApproval
 
 REQUEST = "stats.export_request"
 DECIDE = "stats.export_decide"
+PURPOSE_MAX = NOTE_MAX = 200  # characters (the columns' lengths)
 
 
 def _key(actor: Actor) -> str:
     return f"client:{actor.client.pk}" if actor.is_client else f"user:{actor.user.pk}"
+
+
+requester_key = _key
 
 
 def may_approve(actor: Actor) -> bool:
@@ -36,18 +40,22 @@ def may_approve(actor: Actor) -> bool:
 
 
 def export_request(*, actor: Actor, kind: str, query: Mapping[str, object], purpose: str,
-                   now: datetime | None = None) -> ExportApproval:
+                   path: str = "", now: datetime | None = None) -> ExportApproval:
     """Ask the office to approve one export (``query``: its parameters, as the export
-    will be called)."""
+    will be called; ``path``: the screen export to download once approved)."""
     if kind not in rules.KINDS:
         raise ValidationError("export.kind", "不支持的导出类型", "kind")
     if not purpose.strip():
         raise ValidationError("export.purpose_required", "请说明导出用途", "purpose")
+    if len(purpose.strip()) > PURPOSE_MAX:
+        raise ValidationError("export.purpose_too_long", f"导出用途不能超过 {PURPOSE_MAX} 字",
+                              "purpose")
     with transaction.atomic():
         row = ExportApproval.objects.create(
-            kind=kind, query=rules.canonical(query), purpose=purpose.strip()[:200],
+            kind=kind, query=rules.canonical(query), purpose=purpose.strip(),
             requester_label=actor.label[:150], requester_key=_key(actor),
-            org_path=actor.scope_path or "/", created_at=now or timezone.now())
+            org_path=actor.scope_path or "/", created_at=now or timezone.now(),
+            path=path[:1000])
         audit_record(action=REQUEST, actor=actor.user, actor_label=actor.label, obj=row,
                      after={"kind": kind, "query": row.query, "purpose": row.purpose})
     return row
@@ -62,6 +70,10 @@ def approvals_for(actor: Actor) -> QuerySet[ExportApproval]:
     return rows.filter(requester_key=_key(actor))
 
 
+def is_own(actor: Actor, approval: ExportApproval) -> bool:
+    return approval.requester_key == _key(actor)
+
+
 def approval_get(actor: Actor, pk: int) -> ExportApproval:
     row = approvals_for(actor).filter(pk=pk).first()
     if row is None:
@@ -71,20 +83,26 @@ def approval_get(actor: Actor, pk: int) -> ExportApproval:
 
 def export_decide(*, actor: Actor, approval: ExportApproval, approve: bool, note: str = "",
                   now: datetime | None = None) -> ExportApproval:
-    """The office approves or rejects a pending request of its subtree, once."""
+    """The office approves or rejects (with a reason) a pending request of its subtree,
+    once."""
     if not may_approve(actor):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以审批导出")
     if approval.requester_key == _key(actor):
         raise PermissionDenied("export.self_approval", "不能审批自己的导出申请")
     if not actor.covers(approval.org_path):
         raise NotFound("export.approval_not_found", "导出申请不存在")
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError("export.reason_required", "驳回导出申请须填写理由", "note")
+    if len(note) > NOTE_MAX:
+        raise ValidationError("export.note_too_long", f"审批意见不能超过 {NOTE_MAX} 字", "note")
     now = now or timezone.now()
     status = rules.Status.APPROVED if approve else rules.Status.REJECTED
     expires = now + timedelta(hours=settings.HCP_EXPORT_APPROVAL_HOURS) if approve else None
     with transaction.atomic():
         changed = ExportApproval.objects.filter(
             pk=approval.pk, status=rules.Status.PENDING).update(
-            status=status, decided_by=actor.user, decided_at=now, note=note[:200],
+            status=status, decided_by=actor.user, decided_at=now, note=note,
             expires_at=expires)
         if not changed:
             raise Conflict("export.already_decided", "该导出申请已审批")

@@ -51,3 +51,20 @@ def canonical(query: Mapping[str, object]) -> dict[str, str]:
 
 def usable(status: str, expires_at: datetime | None, now: datetime) -> bool:
     return status == Status.APPROVED and expires_at is not None and now < expires_at
+
+
+KIND_LABELS = {"figures": "统计表", "drilldown": "评价明细（含评价人脱敏信息与评价内容）",
+               "handlings": "办件明细", "orders": "工单明细", "ranking": "综合排名"}
+# How the parameters of an export read to the approver; others are shown as they are.
+QUERY_LABELS = {"table": "统计表", "figure": "指标", "period": "统计周期", "start": "起始日期",
+                "end": "截止日期", "scope": "机构", "region": "区划", "group_by": "分组",
+                "matter": "事项", "window": "窗口", "channel": "渠道", "org": "部门"}
+STATE_LABELS = {"pending": "待审批", "usable": "已批准，可下载一次", "expired": "已过期",
+                "rejected": "已驳回", "used": "已下载"}
+
+
+def state(status: str, expires_at: datetime | None, now: datetime) -> str:
+    """Where a request stands for its asker: an approval past its validity has expired."""
+    if status == Status.APPROVED:
+        return "usable" if usable(status, expires_at, now) else "expired"
+    return status

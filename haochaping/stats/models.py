@@ -363,6 +363,9 @@ class ExportApproval(models.Model):
     note = models.CharField("审批意见", max_length=200, blank=True)
     expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    # The screen export to download once approved (its path and query, without
+    # ``approval``); empty for requests filed through the API.
+    path = models.CharField("下载地址", max_length=1000, blank=True, default="")
 
     class Meta:
         verbose_name = "导出审批"

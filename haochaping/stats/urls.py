@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from haochaping.stats.views import dashboard, drill, drill_items, exports, ranking
+from haochaping.stats.views import approvals, dashboard, drill, drill_items, exports, ranking
 
 app_name = "stats"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("drill/orders/export.<slug:fmt>", exports.orders_export, name="drill_orders_export"),
     path("export/<slug:table>.<slug:fmt>", exports.table_export, name="export_table"),
     path("ranking/", ranking.ranking_page, name="ranking"),
+    path("exports/requests/", approvals.mine, name="export_requests"),
+    path("exports/requests/new", approvals.request_create, name="export_request_create"),
+    path("exports/approvals/", approvals.approvals_page, name="export_approvals"),
+    path("exports/approvals/<int:pk>/decide", approvals.decide, name="export_decide"),
 ]

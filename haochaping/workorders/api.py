@@ -28,6 +28,8 @@ from haochaping.workorders.schemas import (
     ReviewIn,
     SignIn,
     TypicalIn,
+    TypicalPreviewIn,
+    TypicalPreviewOut,
     VerifyIn,
 )
 
@@ -166,3 +168,14 @@ def typical(request: HttpRequest, pk: Id, body: TypicalIn) -> dict[str, Any]:
     return order_out(services.workorder_mark_typical(actor=actor, order=order,
                                                      typical=body.typical,
                                                      public_text=body.public_text))
+
+
+@router.post("/{pk}/typical/preview", response=TypicalPreviewOut)
+def typical_preview(request: HttpRequest, pk: Id, body: TypicalPreviewIn) -> dict[str, Any]:
+    """发布预览: the public text with personal data taken out, and what was taken out.
+    Publish by sending the confirmed text to ``POST …/typical``."""
+    actor, order = _act(request, pk)
+    shown = services.typical_preview(actor=actor, order=order, draft=body.public_text)
+    return {"text": shown.text, "findings": [
+        {"kind": f.kind, "label": f.label, "shown": f.shown, "replacement": f.replacement,
+         "start": f.start, "end": f.end} for f in shown.findings]}

@@ -134,6 +134,26 @@ class RedispatchIn(Schema):
 
 class TypicalIn(Schema):
     typical: bool = True
-    # The office's edit of the public text; empty: composed from the order. Checked and
-    # redacted by the service (workorder.text_too_long, typical_rules.PUBLIC_TEXT_LIMIT).
+    # The text the office confirmed after POST …/typical/preview, published as it is;
+    # required to publish (workorder.preview_required), refused while it still holds
+    # personal data (workorder.public_text_personal) or is too long (workorder.text_too_long).
     public_text: str = ""
+
+
+class TypicalPreviewIn(Schema):
+    # The office's draft; empty: composed from the order's reasons, measures and reply.
+    public_text: str = ""
+
+
+class FindingOut(Schema):
+    kind: str
+    label: str
+    shown: str  # the original as a screen may show it; empty for what the vault knows
+    replacement: str
+    start: int  # place of the replacement in ``text``
+    end: int
+
+
+class TypicalPreviewOut(Schema):
+    text: str  # the stripped text, to confirm (possibly edited) as ``public_text``
+    findings: list[FindingOut]

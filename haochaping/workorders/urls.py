@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from haochaping.workorders.views import actions, console, workbench
+from haochaping.workorders.views import actions, console, typical, workbench
 
 app_name = "workorders"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:pk>/reveal", actions.reveal_phone, name="reveal"),
     path("<int:pk>/relay", actions.relay, name="relay"),
     path("<int:pk>/act/<slug:step>", actions.act, name="act"),
+    path("<int:pk>/typical/preview", typical.preview, name="typical_preview"),
+    path("<int:pk>/typical/confirm", typical.confirm, name="typical_confirm"),
 ]

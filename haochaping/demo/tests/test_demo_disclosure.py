@@ -1,17 +1,20 @@
 """The demo's public column shows the rankings the worker's job published: last month's
-and last quarter's, with their hash, and the rectification table beside them."""
+and last quarter's, with their hash, and the rectification table beside them; its export
+approvals wait under 导出审批 and download from 我的导出申请."""
 
 from __future__ import annotations
 
 import re
 from io import StringIO
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from haochaping.disclosure import rules
-from haochaping.stats.models import RankingSnapshot
+from haochaping.stats.models import ExportApproval, RankingSnapshot
+from tests.factories import logged_in
 
 
 def test_the_demo_publishes_last_month_and_last_quarter(built: str, client: Client) -> None:
@@ -28,3 +31,22 @@ def test_the_demo_publishes_last_month_and_last_quarter(built: str, client: Clie
     out = StringIO()
     call_command("demo_info", port=8000, stdout=out)
     assert "/gongshi/paiming/?period=month&at=" in out.getvalue()
+
+
+def test_the_demo_has_a_pending_and_an_approved_export_request(built: str) -> None:
+    pending = ExportApproval.objects.get(status="pending")
+    approved = ExportApproval.objects.get(status="approved")
+    asker = get_user_model().objects.get(username="handler")
+    assert pending.requester_key == approved.requester_key == f"user:{asker.pk}"
+    office = logged_in(get_user_model().objects.get(username="supervisor"))
+    assert f'data-request="{pending.pk}"' in office.get(
+        "/work/stats/exports/approvals/").content.decode()
+    handler = logged_in(asker)
+    mine = handler.get("/work/stats/exports/requests/").content.decode()
+    assert 'data-testid="download"' in mine
+    download = handler.get(f"{approved.path}&approval={approved.pk}")
+    assert download.status_code == 200  # filed for exactly the screen's export
+    out = StringIO()
+    call_command("demo_info", port=8000, stdout=out)
+    assert "/work/stats/exports/approvals/" in out.getvalue()
+    assert "/work/stats/exports/requests/" in out.getvalue()

@@ -10,14 +10,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
+from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Rater
 from haochaping.notify.models import OutboxMessage
 from haochaping.vault import decrypt_field
 from haochaping.workorders import models as wo_models
-from haochaping.workorders.models import Escalation, Extension, WorkOrder, WorkOrderEvent
+from haochaping.workorders.models import Escalation, Extension, Reply, WorkOrder, WorkOrderEvent
 from haochaping.workorders.rules import TRANSITIONS, Action, State
+from haochaping.workorders.services import typical_preview
 
 
 def test_every_state_and_case_has_an_order(built: str) -> None:
@@ -33,6 +35,11 @@ def test_every_state_and_case_has_an_order(built: str) -> None:
     assert not typical.filter(public_summary="").exists()
     assert typical.filter(public_summary__startswith="问题类别：").exists()
     assert typical.filter(public_summary__contains="【点评】").exists()
+    # One closed order whose reply greets the rater by surname waits for its 发布预览.
+    candidate = WorkOrder.objects.get(status="closed", typical_case=False, pk__in=Reply.objects
+                                      .filter(text__startswith="李先生您好").values("order_id"))
+    assert "李先生" not in typical_preview(actor=actor_for_user(
+        get_user_model().objects.get(username="supervisor")), order=candidate).text
     assert Escalation.objects.filter(kind="returned").exists()
     assert Escalation.objects.filter(kind="overdue").exists()
     voided = WorkOrder.objects.get(status="voided")
@@ -124,7 +131,8 @@ def test_demo_info_points_at_the_workbench_and_each_state(built: str) -> None:
     assert "待办最多的经办人：handler" in text
     for state in State:
         assert f"[{state.value}]" in text
-    for key in ("extension_requested", "appeal_rejected", "overdue", "escalated", "typical"):
+    for key in ("extension_requested", "appeal_rejected", "overdue", "escalated", "typical",
+                "typical_candidate"):
         assert f"[{key}]" in text
 
 

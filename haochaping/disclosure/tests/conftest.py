@@ -21,7 +21,7 @@ from haochaping.evaluations.tests import factories as ef
 from haochaping.stats import rollup, tasks
 from haochaping.stats.ranking import ranking_weights_set
 from haochaping.workorders.models import Rectification, Reply, WorkOrder
-from haochaping.workorders.services import workorder_mark_typical
+from haochaping.workorders.services import typical_preview, workorder_mark_typical
 
 RATED_AT = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
 PUBLISHED_AT = datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI)
@@ -49,8 +49,11 @@ def published(locality: SimpleNamespace, personas: SimpleNamespace,
             f"对窗口工作人员{staff}进行批评教育，优化一次性告知单"), result="已整改到位")
         Reply.objects.create(order=order, at=RATED_AT, visible_to_rater_at=RATED_AT, text=(
             f"{RATER_NAME}您好，已核实，身份证{RATER_ID}，联系电话{RATER_PHONE}，已整改。"))
-        # Published the only way there is: the office marks it (text stored, redacted).
-        order = workorder_mark_typical(actor=actor_for_user(personas.supervisor), order=order)
+        # Published the only way there is: the office previews the stripped text and
+        # confirms it (text stored as confirmed).
+        office = actor_for_user(personas.supervisor)
+        shown = typical_preview(actor=office, order=order)
+        order = workorder_mark_typical(actor=office, order=order, public_text=shown.text)
         rollup.rollup_tick(RATED_AT + timedelta(minutes=5))
         ranking_weights_set(actor=actor_for_user(personas.admin), satisfaction=50,
                             participation=20, on_time_rectification=20, bad_review=10,

@@ -63,7 +63,7 @@ def test_typical_case_shows_matter_problem_measures_and_reply(published: SimpleN
     assert "优化一次性告知单" in html
     assert "已整改到位" in html
     assert "已核实" in html
-    assert "＊＊" in html
+    assert "您好，已核实，身份证***，联系电话***，已整改。" in html
     assert "等了很久" not in html  # the rater's own words are never published
 
 
@@ -86,12 +86,13 @@ def test_the_public_page_reads_the_stored_text_and_decrypts_nothing(
                                          actor_label="system:disclosure").exists()
 
 
-def test_the_name_was_read_once_by_the_office_when_it_published(
+def test_the_rater_was_read_only_by_the_office_when_it_published(
         published: SimpleNamespace, client: Client) -> None:
-    [event] = AuditEvent.objects.filter(action="rater.redact")
-    assert event.actor_id == published.people.supervisor.pk
+    events = AuditEvent.objects.filter(action="rater.redact")
+    assert events.count() == 2  # 发布预览 and 确认发布
+    assert {e.actor_id for e in events} == {published.people.supervisor.pk}
     client.get("/gongshi/anli/")
-    assert AuditEvent.objects.filter(action="rater.redact").count() == 1
+    assert AuditEvent.objects.filter(action="rater.redact").count() == 2
 
 
 def test_an_unmarked_case_leaves_the_page(published: SimpleNamespace, client: Client) -> None:

@@ -8,7 +8,8 @@ up to ``exports.EXPORT_MAX_ROWS``), and every download is audited
 before a byte is sent: a bad request is a Chinese error page with its 4xx, no file and
 no audit row. An export that needs the office's approval (a drill-down of ratings, or one
 over ``HCP_EXPORT_APPROVAL_ROWS`` rows, asked by someone outside the office) takes the
-approved request's number as ``approval`` (stats.approvals), or is refused.
+approved request's number as ``approval`` (stats.approvals); without it the answer is the
+page that files the request (stats.views.approvals).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, ValidationError
 from haochaping.stats import downloads, drill_rows, exports
 from haochaping.stats.api_exports import _send
+from haochaping.stats.views import approvals as approval_views
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
 from haochaping.stats.views.drill import FIGURE_LABELS, _key
 
@@ -57,6 +59,21 @@ def _approval(request: HttpRequest) -> int | None:
     return parse_int(request.GET.get("approval"), "approval", low=1, code="stats.approval")
 
 
+def drill_query(filters: Filters, figure: str, key: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of the API's drill-down export, so one approval serves both."""
+    return {"figure": figure, "start": filters.start, "end": filters.end,
+            "scope": filters.org.pk if filters.org is not None else None,
+            **filters.narrowing(key)}
+
+
+def _refused(request: HttpRequest, exc: AppError, kind: str,
+             query: dict[str, Any]) -> HttpResponseBase:
+    """A refusal page; one that needs the office's approval offers the request form."""
+    if exc.code == approval_views.NEEDED and query:
+        return approval_views.needed(request, exc, kind, query)
+    return refused(request, exc)
+
+
 def _ip(request: HttpRequest) -> str | None:
     return client_ip_or_none(request)
 
@@ -70,6 +87,7 @@ def _prepare(request: HttpRequest, fmt: str) -> tuple[Actor, Filters, str]:
 @require_GET
 def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     """One dashboard table, every group of it, as the dashboard computes it."""
+    query: dict[str, Any] = {}
     try:
         actor, filters, fmt = _prepare(request, fmt)
         if table not in TABLES:
@@ -79,12 +97,12 @@ def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase
             filters.narrow(actor), group_by=group_by, period=filters.period,
             start=filters.start, end=filters.end, filters=filters.narrowing(),
             compare_previous=False)
+        query = _query(filters, table=table, group_by=",".join(group_by))
         event = downloads.export_recorded(actor, kind="figures", fmt=fmt, rows=rows,
                                           ip=_ip(request), approval=_approval(request),
-                                          query=_query(filters, table=table,
-                                                       group_by=",".join(group_by)))
+                                          query=query)
     except AppError as exc:
-        return refused(request, exc)
+        return _refused(request, exc, "figures", query)
     return _send(sheet, fmt, f"{stem}-{filters.start}-{filters.end}", event)
 
 
@@ -92,6 +110,7 @@ def table_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase
 @require_GET
 def drill_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Every evaluation behind a rating count (the drill page's list, rater masked)."""
+    query: dict[str, Any] = {}
     try:
         actor, filters, fmt = _prepare(request, fmt)
         figure, key = request.GET.get("figure", ""), _key(request.GET)
@@ -100,30 +119,29 @@ def drill_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         sheet, rows = exports.drilldown_export(
             filters.narrow(actor), figure=figure, start=filters.start, end=filters.end,
             key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
-        # The parameters of the API's drill-down export, so one approval serves both.
-        query = {"figure": figure, "start": filters.start, "end": filters.end,
-                 "scope": filters.org.pk if filters.org is not None else None,
-                 **filters.narrowing(key)}
+        query = drill_query(filters, figure, key)
         event = downloads.export_recorded(actor, kind="drilldown", fmt=fmt, rows=rows,
                                           ip=_ip(request), query=query,
                                           approval=_approval(request))
     except AppError as exc:
-        return refused(request, exc)
+        return _refused(request, exc, "drilldown", query)
     return _send(sheet, fmt, f"{figure}-{filters.start}-{filters.end}", event)
 
 
 def _rows_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
+    query: dict[str, Any] = {}
     try:
         actor, filters, fmt = _prepare(request, fmt)
         figure, key = request.GET.get("figure", ""), _key(request.GET)
         sheet, rows = exports.rows_export(
             filters.narrow(actor), kind=kind, figure=figure, start=filters.start,
             end=filters.end, key=filters.narrowing(key), max_rows=exports.EXPORT_MAX_ROWS[fmt])
+        query = _query(filters, figure=figure, **key)
         event = downloads.export_recorded(actor, kind=kind, fmt=fmt, rows=rows,
                                           ip=_ip(request), approval=_approval(request),
-                                          query=_query(filters, figure=figure, **key))
+                                          query=query)
     except AppError as exc:
-        return refused(request, exc)
+        return _refused(request, exc, kind, query)
     return _send(sheet, fmt, f"{kind}-{figure}-{filters.start}-{filters.end}", event)
 
 

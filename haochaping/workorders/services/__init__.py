@@ -31,11 +31,12 @@ from haochaping.workorders.services.opening import (
     workorder_on_rating_id,
     workorder_open_for_evaluation,
 )
+from haochaping.workorders.services.publication import Preview, typical_preview
 from haochaping.workorders.services.relay import callback_relay, latest_relay_call, order_reveal
 
 __all__ = [
-    "SYSTEM", "attachment_add", "callback_relay", "callback_reveal_phone", "order_reveal",
-    "sweep_missing_orders",
+    "SYSTEM", "Preview", "attachment_add", "callback_relay", "callback_reveal_phone",
+    "order_reveal", "sweep_missing_orders", "typical_preview",
     "workorder_appeal_file", "workorder_appeal_rule", "workorder_callback",
     "workorder_extension_decide", "workorder_extension_request", "workorder_head_review",
     "workorder_mark_typical",
@@ -152,7 +153,7 @@ def workorder_mark_typical(*, actor: Actor, order: WorkOrder, typical: bool = Tr
                            public_text: str = "",
                            now: datetime | None = None) -> WorkOrder:
     """Mark (publish) or un-mark a closed bad review as a typical case. ``public_text`` is
-    the office's edit of the public text; empty: composed from the order's records."""
+    the text the office confirmed after ``typical_preview`` (required to publish)."""
     return workorder_transition(actor=actor, order=order, action=Action.MARK_TYPICAL,
                                 now=now, payload={"typical": typical,
                                                   "public_text": public_text or ""})

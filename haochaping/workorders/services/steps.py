@@ -3,6 +3,7 @@ write the step record, and say which fields (clocks, flags) change with the stat
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from haochaping.catalog.models import Org
@@ -300,8 +301,8 @@ def _evaluation_void(ctx: Ctx) -> None:
 
 @step(Action.MARK_TYPICAL)
 def _mark_typical(ctx: Ctx) -> None:
-    """Marking publishes: the public text is composed (or taken from the office's edit),
-    redacted and stored now (services.publication); un-marking withdraws it."""
+    """Marking publishes the text the office confirmed after 发布预览 (checked again for
+    personal data, services.publication); un-marking withdraws it."""
     typical = ctx.flag("typical", "典型案例", default=True)
     edited = ctx.text("public_text", "公示文本", required=False,
                       limit=typical_rules.PUBLIC_TEXT_LIMIT)
@@ -309,9 +310,7 @@ def _mark_typical(ctx: Ctx) -> None:
         ctx.updates.update(typical_case=False, public_summary="", published_at=None)
         ctx.record = {"typical_case": False}
         return
-    if ctx.order.kind != Kind.BAD_REVIEW or ctx.order.evaluation_id is None:
-        raise ValidationError("workorder.typical_not_bad_review",
-                              "只有差评工单可以作为典型案例公示")
-    summary = publication.public_text(ctx.actor, ctx.order, edited)
+    summary = publication.confirmed_text(ctx.actor, ctx.order, edited)
     ctx.updates.update(typical_case=True, public_summary=summary, published_at=ctx.now)
-    ctx.record = {"typical_case": True, "edited": bool(edited), "chars": len(summary)}
+    ctx.record = {"typical_case": True, "chars": len(summary),
+                  "sha256": hashlib.sha256(summary.encode()).hexdigest()}

@@ -70,7 +70,8 @@ def test_qa_return_needs_reasons_then_pass_closes(replied: WorkOrder,
     assert replied.status == "closed"
 
 
-def test_typical_case_switch_on_closed_orders(replied: WorkOrder, w: SimpleNamespace) -> None:
+def test_typical_case_on_closed_orders_goes_through_the_preview(replied: WorkOrder,
+                                                                 w: SimpleNamespace) -> None:
     client = logged_in(w.people.supervisor)
     before = snapshot()
     refused = client.post(f"/work/orders/{replied.pk}/act/typical",
@@ -79,10 +80,19 @@ def test_typical_case_switch_on_closed_orders(replied: WorkOrder, w: SimpleNames
     assert 'data-code="workorder.invalid_transition"' in refused.content.decode()
     assert snapshot() == before
     s.workorder_review(actor=w.supervisor, order=replied, passed=True)
+    panel = client.get("/work/orders/console/?tab=typical").content.decode()
+    assert 'data-testid="typical-preview-link"' in panel
+    before = snapshot()
+    unconfirmed = client.post(f"/work/orders/{replied.pk}/act/typical",
+                              {"console_tab": "typical", "typical": "1"}, **HX)
+    assert unconfirmed.status_code == 422
+    assert 'data-code="workorder.preview_required"' in unconfirmed.content.decode()
+    assert snapshot() == before
+    s.workorder_mark_typical(actor=w.supervisor, order=replied, public_text="已整改到位。")
     response = client.post(f"/work/orders/{replied.pk}/act/typical",
-                           {"console_tab": "typical", "typical": "1"}, **HX)
+                           {"console_tab": "typical", "typical": "0"}, **HX)
     assert response.status_code == 200
-    assert WorkOrder.objects.get().typical_case is True
+    assert WorkOrder.objects.get().typical_case is False
 
 
 def test_redispatch_within_the_subtree(settings: Any, w: SimpleNamespace) -> None:

@@ -1,10 +1,12 @@
 """``manage.py publish_typical_cases --user NAME [--dry-run]``: give typical cases marked
 before the public text was stored on the order (migration 0003) their public text.
 
-Each order goes through the same service as the office's own step
-(``workorder_mark_typical``), as the named office user: composed, redacted, stored,
-audited (``rater.redact`` and ``workorder.mark_typical`` with that user). Until it has run,
-such orders are not on the public page. Re-running it does nothing more.
+Each order goes through the same two steps as the office's screen, as the named office
+user: 发布预览 (``typical_preview``: composed, personal data stripped) and confirmation of
+that text (``workorder_mark_typical``: checked again, stored, audited as ``rater.redact``
+and ``workorder.mark_typical`` with that user); running the command is the user's
+confirmation, and it prints what was taken out of each. Until it has run, such orders are
+not on the public page. Re-running it does nothing more.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.core.errors import AppError
 from haochaping.workorders.models import WorkOrder
-from haochaping.workorders.services import workorder_mark_typical
+from haochaping.workorders.services import typical_preview, workorder_mark_typical
 
 
 class Command(BaseCommand):
-    help = "Compose, redact and store the public text of typical cases that have none yet."
+    help = "Compose, strip and store the public text of typical cases that have none yet."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True,
@@ -44,12 +46,15 @@ class Command(BaseCommand):
         published, refused = 0, 0
         for order in pending:
             try:
-                workorder_mark_typical(actor=actor, order=order, typical=True)
+                shown = typical_preview(actor=actor, order=order)
+                workorder_mark_typical(actor=actor, order=order, public_text=shown.text)
             except AppError as exc:
                 refused += 1
                 self.stderr.write(f"未公示: {order.pk} {exc.code}: {exc.message}")
             else:
                 published += 1
+                removed = "、".join(f.label for f in shown.findings) or "无"
+                self.stdout.write(f"已公示: {order.pk} {order}（去除：{removed}）")
         self.stdout.write(f"已公示: {published} 个，未公示: {refused} 个")
         if refused:
             raise CommandError("部分典型案例未能公示，见上方原因")
