@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "haochaping.workorders",
     "haochaping.complaints",
     "haochaping.stats",
+    "haochaping.supervision",
     "haochaping.exchange",
     "haochaping.disclosure",
     "haochaping.workbench",
