@@ -93,8 +93,8 @@ def candidates(plan: CheckPlan, at: datetime) -> list[Candidate]:
         ratings = (Evaluation.objects
                    .filter(org__path__startswith=plan.scope_path, created_at__gte=since,
                            created_at__lt=until, stage__isnull=True)
-                   .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=at))
-                   .filter(Q(invalidated_at__isnull=True) | Q(invalidated_at__gt=at))
+                   .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=at))
+                   .filter(Q(invalidated_at__isnull=True) | Q(invalidated_at__gte=at))
                    .values_list("pk", "level", "is_default", "org_id", "channel", "window_id"))
         for pk, level, is_default, org, channel, window in ratings:
             found.append(Candidate(rules.stratum_of(level, is_default), pk, org, channel,
