@@ -67,7 +67,8 @@ def test_draw_properties(pool: list[Candidate], good: int, bad: int, default: in
     shuffled = data.draw(st.permutations(pool))
     assert got == rules.draw(shuffled, rates=rates, seed=seed)  # reproducible
     keys = [c.key for c in got]
-    assert len(keys) == len(set(keys)) and set(keys) <= {c.key for c in pool}
+    assert len(keys) == len(set(keys))
+    assert set(keys) <= {c.key for c in pool}
     for stratum, r in rates.items():
         members = [c for c in pool if c.stratum is stratum]
         drawn = [c for c in got if c.stratum is stratum]
@@ -105,10 +106,11 @@ def test_the_two_figures() -> None:
     assert fig.verification_rate == 0.5
     assert (fig.checked_ratings, fig.checked_orders) == (5, 2)
     empty = rules.figures([Finding.UNREACHED])
-    assert empty.consistency_rate is None and empty.verification_rate is None
-    assert rules.percent(None) == "—" and rules.percent(0.75) == "75.0%"
+    assert (empty.consistency_rate, empty.verification_rate) == (None, None)
+    assert (rules.percent(None), rules.percent(0.75)) == ("—", "75.0%")
     by = rules.figures_by([("b", Finding.CONFIRMED), ("a", Finding.NOT_DONE)])
-    assert list(by) == ["a", "b"] and by["a"].verification_rate == 0.0
+    assert list(by) == ["a", "b"]
+    assert by["a"].verification_rate == 0.0
 
 
 @given(st.lists(st.sampled_from(list(Finding)), max_size=50))

@@ -53,7 +53,7 @@ def test_draw_is_recorded_once_and_reproducible(sv: SimpleNamespace) -> None:
     assert (audit.after["seed"], audit.after["digest"]) == ("sept26", draw.digest)
     assert len(audit.after["drawn"]) == 8
     replay = selectors.draw_replay(draw)
-    assert replay.same_candidates and replay.same_items and replay.items == 8
+    assert (replay.same_candidates, replay.same_items, replay.items) == (True, True, 8)
     refused("supervision.drawn", check_draw, actor=sv.supervisor, plan=p, seed="other",
             now=sv.now)
 
@@ -66,7 +66,7 @@ def test_replay_holds_after_the_findings_change_the_rows(sv: SimpleNamespace) ->
         finding_record(actor=sv.supervisor, item_id=item.pk, method="phone", finding=finding,
                        note="评价人表示未作出该评价", checked_on=sv.now.date(), now=sv.now)
     replay = selectors.draw_replay(draw)
-    assert replay.same_candidates and replay.same_items
+    assert (replay.same_candidates, replay.same_items) == (True, True)
 
 
 def test_a_fake_fix_reopens_its_order(sv: SimpleNamespace) -> None:
@@ -79,12 +79,13 @@ def test_a_fake_fix_reopens_its_order(sv: SimpleNamespace) -> None:
                          checked_on=sv.now.date(), evidence=evidence, now=sv.now)
     order = WorkOrder.objects.get(pk=sv.closed[0].pk)
     assert (order.status, order.closed_at) == ("returned", None)
-    assert order.rectify_due_at is not None and order.rectify_due_at > sv.now
+    assert order.rectify_due_at is not None
+    assert order.rectify_due_at > sv.now
     event = WorkOrderEvent.objects.filter(order=order).latest("pk")
     assert (event.action, event.from_status, event.payload["check"]) == ("reopen", "closed",
                                                                          item.pk)
     assert row.outcome == {"reopened": order.pk}
-    assert row.evidence_name == "现场照片.png" and len(row.evidence_sha256) == 64
+    assert (row.evidence_name, len(row.evidence_sha256)) == ("现场照片.png", 64)
     assert AuditEvent.objects.filter(action="workorder.reopen").count() == 1
     other = CheckItem.objects.get(order=sv.closed[1])
     finding_record(actor=sv.supervisor, item_id=other.pk, method="archive",
