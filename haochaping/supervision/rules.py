@@ -1,10 +1,11 @@
 """Spot checks (核查抽查, issue 15) as data and formulas. Pure, no ORM.
 
 What is drawn: ratings of a period by class (good, bad, default), each class at the rate
-the office sets, stratified by org, channel and window; and closed bad-review work orders
-at their own rate, stratified by org. The draw itself is the reproducible stratified draw
-of ``complaints.rules.sampling`` (a generator per stratum seeded by the seed and the
-stratum), so the recorded seed, rates and candidate digest let anyone re-run it.
+the office sets, stratified by org and spread over channels and windows (:func:`draw`);
+and closed bad-review work orders at their own rate, stratified by org. Like the
+complaints' call-back draw (``complaints.rules.sampling``, whose stratum size it uses)
+each stratum has a generator seeded by the seed and the stratum, so the recorded seed,
+rates and candidate digest let anyone re-run it.
 
 What a check finds, and what follows (:data:`CONSEQUENCE`): a rating the rater denies is
 invalidated with the finding as its reason; a fix that was not made or was reported
@@ -18,7 +19,8 @@ checked with an answer (confirmed + denied; unreachable raters are not counted);
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import random
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -155,27 +157,46 @@ def rates_refusal(rates: Mapping[Stratum, int]) -> str | None:
     return None
 
 
+def _systematic(ids: list[int], size: int, rng: random.Random) -> list[int]:
+    """``size`` of ``ids`` (in their order) at an even step from a random start: every
+    run of at least one step holds a chosen one."""
+    step = len(ids) / size
+    start = rng.random() * step
+    return [ids[min(int(start + i * step), len(ids) - 1)] for i in range(size)]
+
+
 def draw(candidates: Sequence[Candidate], *, rates: Mapping[Stratum, int],
          seed: str) -> list[Candidate]:
-    """The candidates drawn, in stratum then id order. Within a class the strata are
-    (org, channel, window) for ratings and the org for orders; every stratum is sampled at
-    its class's rate, rounded up; a class at 0% is not drawn. The same candidates (in any
-    order), rates and seed give the same result; a class's draw does not depend on the
-    other classes."""
+    """The candidates drawn, in stratum, org and id order.
+
+    Each class is drawn at its own rate (0%: not drawn); within a class every org is a
+    stratum, sampled at the rate rounded up (``complaints.rules.sampling.stratum_size``:
+    an org with candidates is never left out). Within an org the candidates are ordered by
+    channel, window and id and taken at an even step from a random start (systematic
+    sampling), so the sample spreads over the org's channels and windows in proportion:
+    every channel-and-window group at least one step long is sampled. Each (class, org)
+    has its own generator seeded by the seed, the class and the org: the same candidates
+    (in any order), rates and seed give the same result, and no class or org moves
+    another's draw.
+    """
     if rates_refusal(rates):
         raise ValueError("rates out of range")
     if not SEED_PATTERN.match(seed):
         raise ValueError("seed must be 1-16 letters or digits")
-    by_key = {c.key: c for c in candidates}
+    strata: dict[tuple[Stratum, int], list[Candidate]] = defaultdict(list)
+    for c in {c.key: c for c in candidates}.values():
+        strata[(c.stratum, c.org)].append(c)
     chosen: list[Candidate] = []
     for stratum in Stratum:
         rate = rates.get(stratum, 0)
-        pool = [sampling.Candidate(c.id, f"{stratum.value}|{c.channel}|{c.window}", c.org)
-                for c in by_key.values() if c.stratum is stratum]
-        if rate == 0 or not pool:
+        if rate == 0:
             continue
-        ids = sampling.draw(pool, rate_percent=rate, seed=seed)
-        chosen.extend(by_key[f"{stratum.value}:{i}"] for i in ids)
+        for org in sorted(o for s, o in strata if s is stratum):
+            members = sorted(strata[(stratum, org)], key=lambda c: (c.channel, c.window, c.id))
+            rng = random.Random(f"{seed}:{stratum.value}:{org}")  # noqa: S311 - a sample
+            size = sampling.stratum_size(len(members), rate)
+            picked = set(_systematic([c.id for c in members], size, rng))
+            chosen.extend(c for c in sorted(members, key=lambda c: c.id) if c.id in picked)
     return chosen
 
 

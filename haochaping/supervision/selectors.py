@@ -157,3 +157,15 @@ def figures_total(actor: Actor, plan: CheckPlan) -> rules.Figures:
 
 def scope_org(actor: Actor) -> Org | None:
     return Org.objects.filter(pk=actor.org_id).first() if actor.org_id else None
+
+
+def panel(actor: Actor) -> dict[str, object] | None:
+    """The home page's 核查抽查 panel: the two figures of the latest drawn plan the actor
+    may read (a department: the latest published one), or None."""
+    plan = visible_plans(actor).filter(draw__isnull=False).first()
+    if plan is None:
+        return None
+    total = figures_total(actor, plan)
+    return {"plan": plan, "total": total,
+            "consistency": rules.percent(total.consistency_rate),
+            "verification": rules.percent(total.verification_rate)}

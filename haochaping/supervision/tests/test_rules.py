@@ -3,6 +3,8 @@ per class), findings per target and their consequences, the two figures."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,6 +31,14 @@ def test_the_same_seed_draws_the_same_items_in_any_order() -> None:
 def test_a_rating_and_an_order_with_the_same_id_are_different_candidates() -> None:
     got = rules.draw(POOL, rates={Stratum.GOOD: 100, Stratum.ORDER: 100}, seed="x")
     assert {c.key for c in got} >= {"good:1", "order:1"}
+
+
+def test_an_org_is_spread_over_its_channels_and_windows() -> None:
+    pool = [Candidate(Stratum.GOOD, i, 1, ("web", "sms", "evaluator")[i % 3], i % 2)
+            for i in range(60)]
+    got = rules.draw(pool, rates={Stratum.GOOD: 10}, seed="spread")
+    assert len(got) == 6
+    assert {(c.channel, c.window) for c in got} == {(c.channel, c.window) for c in pool}
 
 
 def test_a_class_at_zero_is_not_drawn_and_a_class_does_not_move_another() -> None:
@@ -70,15 +80,21 @@ def test_draw_properties(pool: list[Candidate], good: int, bad: int, default: in
     assert len(keys) == len(set(keys))
     assert set(keys) <= {c.key for c in pool}
     for stratum, r in rates.items():
-        members = [c for c in pool if c.stratum is stratum]
         drawn = [c for c in got if c.stratum is stratum]
         if r == 0:
             assert not drawn
             continue
-        # every (org, channel, window) stratum with candidates is sampled at least once
-        assert ({(c.org, c.channel, c.window) for c in drawn}
-                == {(c.org, c.channel, c.window) for c in members})
-        assert len(drawn) >= len(members) * r / 100
+        for org in {c.org for c in pool if c.stratum is stratum}:
+            members = [c for c in pool if c.stratum is stratum and c.org == org]
+            mine = [c for c in drawn if c.org == org]
+            # every org with candidates is sampled, at the rate rounded up
+            assert len(mine) == math.ceil(len(members) * r / 100)
+            # spread: every channel-and-window group at least one step long is sampled
+            step = len(members) / len(mine)
+            for group in {(c.channel, c.window) for c in members}:
+                size = sum((c.channel, c.window) == group for c in members)
+                if size >= step:
+                    assert any((c.channel, c.window) == group for c in mine), group
     assert rules.candidates_digest(pool) == rules.candidates_digest(shuffled)
 
 

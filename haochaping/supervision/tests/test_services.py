@@ -47,13 +47,15 @@ def test_draw_is_recorded_once_and_reproducible(sv: SimpleNamespace) -> None:
     draw = check_draw(actor=sv.supervisor, plan=p, seed="sept26", now=sv.now)
     assert draw.candidates == 8 + 3 + 2  # two closed orders
     strata = sorted(draw.items.values_list("stratum", flat=True))
-    # good: web and evaluator strata (4 each) at 30% → 2 + 2; bad: 3; orders: 1
-    assert strata == ["bad"] * 3 + ["good"] * 4 + ["order"]
+    # one org: good 8 at 30% → 3 (spread over web and evaluator); bad: 3; orders: 1
+    assert strata == ["bad"] * 3 + ["good"] * 3 + ["order"]
+    good = draw.items.filter(stratum="good").values_list("channel", flat=True)
+    assert set(good) == {"web", "evaluator"}
     audit = AuditEvent.objects.get(action="supervision.draw")
     assert (audit.after["seed"], audit.after["digest"]) == ("sept26", draw.digest)
-    assert len(audit.after["drawn"]) == 8
+    assert len(audit.after["drawn"]) == 7
     replay = selectors.draw_replay(draw)
-    assert (replay.same_candidates, replay.same_items, replay.items) == (True, True, 8)
+    assert (replay.same_candidates, replay.same_items, replay.items) == (True, True, 7)
     refused("supervision.drawn", check_draw, actor=sv.supervisor, plan=p, seed="other",
             now=sv.now)
 
