@@ -60,7 +60,6 @@ def sv(locality: SimpleNamespace, personas: SimpleNamespace,
             [row] = evaluation_submit(handling=handling, rating=rating,
                                       channel=Channel.EVALUATOR if n % 2 else Channel.WEB)
         ratings.append(row)
-    Evaluation.objects.filter(pk__in=[r.pk for r in ratings]).update(window=locality.window)
     orders = list(WorkOrder.objects.filter(evaluation__in=ratings[8:]).order_by("pk"))
     closed = [close_order(o, actors["handler"], actors["supervisor"]) for o in orders[:2]]
     shift.move_to(NOW)
