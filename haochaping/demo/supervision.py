@@ -1,11 +1,12 @@
-"""The demo's 核查抽查 (issue 15): the city office's plan for the last month (widened back
-until closed orders are in it), drawn with a recorded seed, a finding of every kind (a good rating
-the rater denies, invalidated; a fake fix and an undone fix, reopened; confirmed ratings,
-an unreachable rater, verified fixes), its 通报 published; and the month before drawn and
-still being checked, which no department can see yet."""
+"""The demo's 核查抽查 (issue 15): the city office's plan for the last month (widened
+back until three closed orders would be drawn), drawn with a recorded seed, a finding of
+every kind (a good rating the rater denies, invalidated; a fake fix and an undone fix,
+reopened; confirmed ratings, an unreachable rater, verified fixes), its 通报 published;
+and the month before drawn and still being checked, which no department can see yet."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from haochaping.accounts.scoping import actor_for_user
+from haochaping.complaints.rules.sampling import stratum_size
 from haochaping.core.localtime import day_bounds, local_day
 from haochaping.supervision.models import CheckItem, CheckPlan
 from haochaping.supervision.rules import Finding, Method, Stratum
@@ -25,7 +27,7 @@ from haochaping.supervision.services import (
 from haochaping.workorders.models import WorkOrderEvent
 from haochaping.workorders.rules import Kind, State
 
-RATES = {Stratum.GOOD: 1, Stratum.BAD: 20, Stratum.DEFAULT: 1, Stratum.ORDER: 30}
+RATES = {Stratum.GOOD: 1, Stratum.BAD: 20, Stratum.DEFAULT: 1, Stratum.ORDER: 50}
 # A 1x1 PNG: the on-site photo of the fake fix.
 PHOTO = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
                       "0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082")
@@ -48,11 +50,17 @@ def _month_before(day: date) -> tuple[date, date]:
 
 
 def _has_closed_orders(start: date, end: date, scope: str) -> bool:
+    """Enough closed bad reviews in the period that three orders are drawn (each org is
+    a stratum, at the rate rounded up): a fake fix, an undone fix and a verified one."""
     since, _ = day_bounds(start)
     _, until = day_bounds(end)
-    return WorkOrderEvent.objects.filter(
+    closed = set(WorkOrderEvent.objects.filter(
         to_status=State.CLOSED.value, at__gte=since, at__lt=until,
-        order__kind=Kind.BAD_REVIEW.value, order__org_path__startswith=scope).exists()
+        order__kind=Kind.BAD_REVIEW.value, order__org_path__startswith=scope,
+    ).values_list("order__org_id", "order_id"))
+    per_org = Counter(org for org, _ in closed)
+    drawn = sum(stratum_size(n, RATES[Stratum.ORDER]) for n in per_org.values())
+    return drawn >= 3
 
 
 def _findings(items: list[CheckItem]) -> list[tuple[CheckItem, Finding]]:
