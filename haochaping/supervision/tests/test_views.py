@@ -64,6 +64,7 @@ def test_office_path_from_plan_to_bulletin(sv: SimpleNamespace) -> None:
             "finding": "confirmed" if other.evaluation_id else "verified",
             "checked_on": "2026-10-12", "note": "已核实"})
     assert office.post(f"/work/supervision/plans/{plan.pk}/publish/").status_code == 302
+    assert "整改核实率" in office.get("/").content.decode()  # the home page's panel
     bulletin = office.get(f"/work/supervision/plans/{plan.pk}/bulletin/").content.decode()
     assert "核查抽查情况通报" in bulletin
     assert "工单已退回重新整改" in bulletin
@@ -141,6 +142,9 @@ def test_after_publication_a_department_reads_its_own_items_only(
     assert "抽取核查对象" not in page  # no draw form, no seed
     assert "v1" not in page
     assert handler.get(f"/work/supervision/plans/{plan.pk}/bulletin/").status_code == 200
+    home = handler.get("/").content.decode()
+    assert "核查抽查通报" in home  # the link, and the panel of the published plan
+    assert "2026年9月核查抽查" in home
     assert sv.loc.market.name in page
     # another department inside the plan's scope: the plan, none of the market's rows
     other = logged_in(sv.people.outsider).get(f"/work/supervision/plans/{plan.pk}/")
