@@ -45,6 +45,9 @@ def test_office_draws_checks_and_reopens_a_fake_fix(
                             actor_for_user(personas.supervisor))
 
     office = login(browser, live_server, "supervisor", "/work/supervision/")
+    violations: list[str] = []
+    office.on("console", lambda m: violations.append(m.text)
+              if "Content Security Policy" in m.text else None)
     office.fill("input[name=title]", "近期核查抽查")
     office.fill("input[name=start]", (today - timedelta(days=5)).isoformat())
     office.fill("input[name=end]", (today - timedelta(days=1)).isoformat())
@@ -74,6 +77,9 @@ def test_office_draws_checks_and_reopens_a_fake_fix(
     assert office.locator("[data-testid=by-org] [data-testid=verification]").inner_text() == (
         "0.0%")
     office.screenshot(path="/tmp/supervision_plan.png", full_page=True)
+    office.goto(f"/work/supervision/plans/{plan.pk}/bulletin/")
+    assert "未发布稿" in office.locator("[data-testid=draft]").inner_text()
+    assert violations == []
     office.context.close()
 
     handler = login(browser, live_server, "handler", "/")
