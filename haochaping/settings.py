@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "haochaping.workorders",
     "haochaping.complaints",
     "haochaping.stats",
+    "haochaping.supervision",
     "haochaping.exchange",
     "haochaping.disclosure",
     "haochaping.workbench",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("work/complaints/", include("haochaping.complaints.urls")),
     path("gongshi/", include("haochaping.disclosure.urls")),
     path("work/stats/", include("haochaping.stats.urls")),
+    path("work/supervision/", include("haochaping.supervision.urls")),
     path("work/exchange/", include("haochaping.exchange.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),

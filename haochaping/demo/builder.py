@@ -36,6 +36,7 @@ from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
 from haochaping.demo.stages import build_stages
 from haochaping.demo.stats_info import archive_last_month, publish_rankings
+from haochaping.demo.supervision import build_supervision
 from haochaping.demo.workorders import build_workorders
 
 DEFAULT_SEED = 20260101
@@ -105,6 +106,8 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
                                      staff=users["window"].staff,
                                      market=locality.departments["market"], step=step)
         settle_staff_sms(now)
+        step("核查抽查 / spot checks …")
+        activity |= build_supervision(users=users, now=now, step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -16,6 +16,7 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.catalog.rules.policies import PRESET_LABELS, display_value
 from haochaping.catalog.selectors.policy import calendar_coverage_warnings, effective_policy
+from haochaping.supervision.selectors import panel as spotcheck_panel
 from haochaping.workbench.selectors import matter_search, workbench_counts
 
 
@@ -58,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "actor": actor,
         "org": request.user.org,  # type: ignore[union-attr]
         "counts": workbench_counts(actor),
+        "spotcheck": spotcheck_panel(actor),  # 核查抽查 (supervision, issue 15)
         "categories": list(MatterCategory),
         **_policy_context(actor),
         **_matter_context(request, actor),

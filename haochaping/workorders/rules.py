@@ -130,6 +130,7 @@ class Action(StrEnum):
     RERATING_CLOSE = "rerating_close"
     EVALUATION_VOID = "evaluation_void"
     MARK_TYPICAL = "mark_typical"
+    REOPEN = "reopen"  # the office's spot check found the fix was not made (issue 15)
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     _t(Action.EVALUATION_VOID, "评价已作废，工单撤销", _OPEN, State.VOIDED, {SYS},
        stops=_ALL_CLOCKS),
     _t(Action.MARK_TYPICAL, "标记典型案例", {State.CLOSED}, None, {OFC}),
+    _t(Action.REOPEN, "核查整改不实，重新整改", {State.CLOSED}, State.RETURNED, {OFC},
+       starts={Clock.RECTIFY}),
 )}
 
 

@@ -42,7 +42,8 @@ __all__ = [
     "workorder_mark_typical",
     "workorder_on_invalidated_id", "workorder_on_rating", "workorder_on_rating_id",
     "workorder_open_for_evaluation",
-    "workorder_rectify", "workorder_redispatch", "workorder_reply", "workorder_review",
+    "workorder_rectify", "workorder_redispatch", "workorder_reopen", "workorder_reply",
+    "workorder_review",
     "workorder_satisfaction",
     "workorder_sign", "workorder_transition", "workorder_verify",
 ]
@@ -157,6 +158,14 @@ def workorder_mark_typical(*, actor: Actor, order: WorkOrder, typical: bool = Tr
     return workorder_transition(actor=actor, order=order, action=Action.MARK_TYPICAL,
                                 now=now, payload={"typical": typical,
                                                   "public_text": public_text or ""})
+
+
+def workorder_reopen(*, actor: Actor, order: WorkOrder, reasons: str, check: int | None = None,
+                     now: datetime | None = None) -> WorkOrder:
+    """The office reopens a closed bad review whose fix a spot check found not made
+    (整改不实: supervision's findings); ``check``: the spot check's number, recorded."""
+    return workorder_transition(actor=actor, order=order, action=Action.REOPEN, now=now,
+                                payload={"reasons": reasons, "check": check})
 
 
 def workorder_satisfaction(*, actor: Actor, order: WorkOrder, satisfied: bool,

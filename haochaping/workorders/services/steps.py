@@ -314,3 +314,23 @@ def _mark_typical(ctx: Ctx) -> None:
     ctx.updates.update(typical_case=True, public_summary=summary, published_at=ctx.now)
     ctx.record = {"typical_case": True, "chars": len(summary),
                   "sha256": hashlib.sha256(summary.encode()).hexdigest()}
+
+
+@step(Action.REOPEN)
+def _reopen(ctx: Ctx) -> None:
+    """A closed order whose rectification a spot check found not done (整改不实, issue 15)
+    goes back to its department with a new rectification limit from now; it is no longer
+    closed (``closed_at`` cleared; the event keeps when it was)."""
+    if ctx.order.evaluation_id is None:
+        raise ValidationError("workorder.reopen_not_bad_review",
+                              "只有差评整改工单可以因核查整改不实重新整改")
+    reasons = ctx.text("reasons", "核查发现")
+    complexity = Complexity(ctx.order.complexity)
+    due = ctx.updates["rectify_due_at"] = ctx.due(rectify_limit_of(ctx, complexity))
+    ctx.updates["closed_at"] = None
+    ctx.record = {"closed_at": ctx.order.closed_at.isoformat() if ctx.order.closed_at else None,
+                  "check": ctx.payload.get("check")}
+    ctx.note = reasons
+    order_id = ctx.order.pk
+    ctx.then.append(lambda: notices.notify_returned(order_id, ctx.now, by="核查抽查",
+                                                    deadline=due))

@@ -12,6 +12,7 @@ from haochaping.demo.complaint_info import complaint_lines
 from haochaping.demo.devices import device_lines
 from haochaping.demo.logins import DEMO_PASSWORD, LOGINS
 from haochaping.demo.stats_info import stats_lines
+from haochaping.demo.supervision_info import supervision_lines
 from haochaping.demo.workorder_info import workorder_lines
 
 
@@ -53,5 +54,6 @@ class Command(BaseCommand):
         lines += workorder_lines(base)
         lines += complaint_lines(base)
         lines += stats_lines(base)
+        lines += supervision_lines(base)
         lines += ["-" * 60, "仅供演示，切勿用于生产环境。/ Demo only: never use in production.", ""]
         self.stdout.write("\n".join(lines))
