@@ -76,6 +76,7 @@ class FieldKind(StrEnum):
     OPTIONAL_LEVEL = "optional_level"
     MULTIPLE_RATINGS = "multiple_ratings"
     STAGES = "stages"
+    RETENTION = "retention"  # natural days, MIN_RETENTION_DAYS..MAX_RETENTION_DAYS
 
 
 def _f(label: str, kind: FieldKind, help_text: str = "") -> dict[str, Any]:
@@ -140,6 +141,12 @@ class Policy:
     ratable_stages: tuple[Stage, ...] = field(metadata=_f(
         "可评价环节", FieldKind.STAGES,
         "评价人可以评价的办件环节；须含“办结”（即对办件整体的评价）"))
+    retention_identity: Duration = field(metadata=_f("评价人身份信息保存期限", FieldKind.RETENTION,
+                                                     "最后一次办件、评价或诉求后满该期限即清除"))
+    retention_contacts: Duration = field(metadata=_f("诉求联系方式保存期限", FieldKind.RETENTION,
+                                                     "诉求件办结后满该期限清除其手机号索引"))
+    retention_messages: Duration = field(metadata=_f("短信地址与回复保存期限", FieldKind.RETENTION,
+                                                     "已发短信的地址参数、短信回复原文的保存期限"))
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}
@@ -182,6 +189,9 @@ NATIONAL = Policy(
     bad_review_staged_limits=False,
     satisfied_rerating_closes=False,
     ratable_stages=(WHOLE_HANDLING,),  # the handling as a whole, as before stages existed
+    retention_identity=Duration.natural(1095),  # no seed states one (docs/privacy.md)
+    retention_contacts=Duration.natural(1095),
+    retention_messages=Duration.natural(180),
 )
 # Seeds 001 and 002 let a rater rate every stage of a handling.
 ALL_STAGES: tuple[Stage, ...] = tuple(Stage)
@@ -268,6 +278,7 @@ def policy_fields() -> list[PolicyField]:
 
 _FIELDS: dict[str, PolicyField] = {pf.name: pf for pf in policy_fields()}
 MAX_DURATION_AMOUNT = 366  # a year of days; longer limits are almost certainly a typo
+MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 30, 3650  # retention periods: a month to ten years
 
 
 def preset(name: str) -> Policy:
@@ -282,7 +293,8 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse_duration(value: object, *, key: str = "") -> Duration:
+def parse_duration(value: object, *, key: str = "", low: int = 0,
+                   high: int = MAX_DURATION_AMOUNT) -> Duration:
     """A Duration from ``{"amount": int, "unit": "natural_days|working_days|hours"}``."""
     if isinstance(value, Duration):
         return value
@@ -291,9 +303,8 @@ def parse_duration(value: object, *, key: str = "") -> Duration:
         raise PolicyError("policy.invalid_value",
                           f"时限须为 {{\"amount\": 天数, \"unit\": 单位}}，单位可选：{units}", key)
     amount, unit = value["amount"], value["unit"]
-    if not _is_int(amount) or not 0 <= amount <= MAX_DURATION_AMOUNT:
-        raise PolicyError("policy.invalid_value",
-                          f"时限数值须为 0 至 {MAX_DURATION_AMOUNT} 之间的整数", key)
+    if not _is_int(amount) or not low <= amount <= high:
+        raise PolicyError("policy.invalid_value", f"时限数值须为 {low} 至 {high} 之间的整数", key)
     if unit not in {u.value for u in DurationUnit}:
         raise PolicyError("policy.invalid_value", f"时限单位须为以下之一：{units}", key)
     return Duration(amount, DurationUnit(unit))
@@ -316,6 +327,11 @@ def _parse(pf: PolicyField, value: object) -> object:
         return value
     if kind is FieldKind.STAGES:
         return parse_stages(value, pf)
+    if kind is FieldKind.RETENTION:
+        kept = parse_duration(value, key=key, low=MIN_RETENTION_DAYS, high=MAX_RETENTION_DAYS)
+        if kept.unit is DurationUnit.NATURAL_DAYS:
+            return kept
+        raise PolicyError("policy.invalid_value", f"“{pf.label}”须以自然日计", key)
     choices = [m.value for m in MultipleRatings]
     if value not in choices:
         raise PolicyError("policy.invalid_value",
