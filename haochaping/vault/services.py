@@ -17,7 +17,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.audit.services import audit_record
 from haochaping.core import bulk
-from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
+from haochaping.core.errors import AppError, FieldProblem, PermissionDenied, ValidationError
 from haochaping.core.logs import security_event
 from haochaping.vault import crypto, identity
 from haochaping.vault.applicant import Applicant, check_applicant
@@ -146,6 +146,8 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
         raise ValueError("rater_reveal needs at least one of " + ", ".join(IDENTITY_FIELDS))
     if actor.is_client or not actor.allows(access.IDENTITY_REVEAL, access.READ):
         raise PermissionDenied("rater.reveal_forbidden", "当前角色无权查看评价人身份信息")
+    if rater.purged_at is not None:  # vault.purge: nothing left to reveal
+        raise AppError("rater.purged", "该评价人信息已按保存期限清除", status=410)
     purpose = " ".join(purpose.split())
     if not MIN_PURPOSE <= len(purpose) <= MAX_PURPOSE:
         raise ValidationError("rater.reveal_purpose_required",
