@@ -20,6 +20,7 @@ urlpatterns = [
     path("gongshi/", include("haochaping.disclosure.urls")),
     path("work/stats/", include("haochaping.stats.urls")),
     path("work/exchange/", include("haochaping.exchange.urls")),
+    path("work/privacy/", include("haochaping.vault.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
     path("", include("haochaping.workbench.urls")),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from django.apps import apps
 
 from haochaping.accounts.roles import Role
 from haochaping.catalog.rules.policies import NATIONAL, Policy
 from haochaping.vault.inventory import INVENTORY, SYSTEM, Purge, covered, purged_by_job
 from haochaping.vault.inventory_scan import NOT_PERSONAL, looks_personal
+from tests.factories import logged_in
 
 
 def _model_fields() -> list[tuple[str, str]]:
@@ -56,3 +60,25 @@ def test_entries_are_complete_and_periods_are_policy_keys() -> None:
             assert getattr(NATIONAL, entry.retention).amount >= 30
     assert {e.model for e in purged_by_job()} >= {"handlings.Rater", "notify.OutboxMessage",
                                                    "notify.InboundSms", "complaints.Submission"}
+
+
+@pytest.mark.django_db
+def test_the_inventory_screen_is_for_the_administrators_and_the_office(
+        personas: SimpleNamespace) -> None:
+    for who in ("security", "audit_admin", "supervisor"):
+        page = logged_in(getattr(personas, who)).get("/work/privacy/")
+        assert page.status_code == 200, who
+        html = page.content.decode()
+        assert html.count("<tr data-entry=") == len(INVENTORY)
+        assert "评价人身份信息保存期限：1095 个自然日" in html
+        assert 'data-testid="purged-raters">0<' in html
+    for who in ("window_staff", "handler"):
+        assert logged_in(getattr(personas, who)).get("/work/privacy/").status_code == 403
+    home = logged_in(personas.security).get("/").content.decode()
+    assert 'href="/work/privacy/"' in home
+
+
+def test_docs_list_every_inventory_entry() -> None:
+    text = (Path(__file__).resolve().parents[3] / "docs" / "privacy.md").read_text()
+    missing = [e.key for e in INVENTORY if f"`{e.model}`: {', '.join(e.fields)}" not in text]
+    assert missing == [], "docs/privacy.md misses inventory rows (vault.inventory)"
