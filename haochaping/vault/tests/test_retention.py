@@ -178,3 +178,24 @@ def test_the_purge_is_a_daily_job() -> None:
     [job] = [j for j in JOBS if j.name == "vault.retention_purge"]
     assert job.task == "haochaping.vault.tasks.retention_purge"
     assert job.every_seconds == 24 * 3600
+
+
+def test_a_closed_items_contact_goes_an_open_items_stays(world: SimpleNamespace) -> None:
+    from haochaping.complaints.models import Submission
+    from haochaping.complaints.services.intake import Subject, submission_receive
+
+    text = "在市场监管局窗口办理食品经营许可时，窗口人员要求重复提交同样的材料，希望改进。"
+    closed, still_open = (submission_receive(
+        kind="inquiry", channel="web", content=text, subject=Subject(matter=world.loc.matter),
+        submitter_id=rater.pk, phone_index=rater.phone_index)
+        for rater in (world.rater, world.other_rater))
+    long_ago = timezone.now() - LATER
+    Submission.objects.filter(pk=closed.pk).update(status="closed", closed_at=long_ago,
+                                                   updated_at=long_ago)
+    counts = {o.model: o.rows for o in purge_all(now=timezone.now() + LATER)}
+    assert counts["complaints.Submission"] == 1
+    assert Submission.objects.get(pk=closed.pk).phone_index == ""
+    assert Submission.objects.get(pk=still_open.pk).phone_index == world.other_rater.phone_index
+    # The open item's submitter is still needed; the closed one's is not.
+    assert set(Rater.objects.filter(purged_at__isnull=False).values_list("pk", flat=True)) == {
+        world.rater.pk}
