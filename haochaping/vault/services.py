@@ -146,8 +146,6 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
         raise ValueError("rater_reveal needs at least one of " + ", ".join(IDENTITY_FIELDS))
     if actor.is_client or not actor.allows(access.IDENTITY_REVEAL, access.READ):
         raise PermissionDenied("rater.reveal_forbidden", "当前角色无权查看评价人身份信息")
-    if rater.purged_at is not None:  # vault.purge: nothing left to reveal
-        raise AppError("rater.purged", "该评价人信息已按保存期限清除", status=410)
     purpose = " ".join(purpose.split())
     if not MIN_PURPOSE <= len(purpose) <= MAX_PURPOSE:
         raise ValidationError("rater.reveal_purpose_required",
@@ -157,6 +155,8 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
     if not found_in_scope and not rater.handlings.filter(  # type: ignore[attr-defined]
             scope_q(actor)).exists():
         raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
+    if rater.purged_at is not None:  # vault.purge: nothing left to reveal
+        raise AppError("rater.purged", "该评价人信息已按保存期限清除", status=410)
     revealed = _identity(rater, fields)
     audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,
                  after={"purpose": purpose, "fields": list(fields)})
