@@ -172,6 +172,19 @@ def _anchor_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> No
 
 
 @pytest.fixture(autouse=True)
+def _fake_telephony(settings: Any) -> Iterator[None]:
+    """The privacy-number relay of every test is the deterministic fake, working unless
+    a test makes it fail (notify.telephony)."""
+    from haochaping.notify.telephony import FakeTelephony
+
+    settings.HCP_TELEPHONY_BACKEND = "fake"
+    FakeTelephony.failing = False
+    yield
+    FakeTelephony.failing = False
+    FakeTelephony.bound.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -77,6 +77,12 @@ HCP_SMS_CONCURRENCY = env_int("HCP_SMS_CONCURRENCY", 16)
 # A claimed message left "sending" this long past its HTTP timeout (its worker died) is
 # sent again, under the same message_id.
 HCP_SMS_LEASE_MARGIN_SECONDS = env_int("HCP_SMS_LEASE_MARGIN_SECONDS", 60)
+# Privacy-number relay for call-backs (隐私号, notify.telephony, docs/notify.md): fake (tests)
+# | console (demo: logs a masked line) | off (no platform: call-backs fall back to the
+# audited once-per-order reveal). Production refuses fake and console (core.checks).
+HCP_TELEPHONY_BACKEND = env_str("HCP_TELEPHONY_BACKEND",
+                                "off" if HCP_ENV == "production" else "console")
+HCP_TELEPHONY_TTL_MINUTES = env_int("HCP_TELEPHONY_TTL_MINUTES", 120)
 # Upward delivery to the remote platforms (exchange app, docs/exchange.md "Upward").
 # Attempts of a record before the dead letters; back-off min(base·2^(n-1), cap), jittered.
 HCP_EXCHANGE_MAX_ATTEMPTS = env_int("HCP_EXCHANGE_MAX_ATTEMPTS", 10)
@@ -381,6 +387,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 HCP_LOG_DIR = env_str("HCP_LOG_DIR", "")
 if HCP_LOG_DIR:
     Path(HCP_LOG_DIR).mkdir(parents=True, exist_ok=True)
+# Error reports (the debug page, mailed reports) hide personal data and credentials
+# (core.reporting, issue 17).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "haochaping.core.reporting.PersonalDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "haochaping.core.reporting.PersonalDataReporter"
 LOGGING = logging_config(level=env_str("LOG_LEVEL", "WARNING"),
                          fmt=env_str("HCP_LOG_FORMAT", "json" if _PRODUCTION else "text"),
                          log_dir=HCP_LOG_DIR,

@@ -185,4 +185,4 @@ def submitter_reveal(actor: Actor, pk: int, purpose: str) -> RaterIdentity:
         raise ValidationError("rater.reveal_purpose_required",
                               f"查看诉求人身份须说明用途（2 至 {MAX_PURPOSE} 字）", "purpose")
     return rater_reveal(actor=actor, rater=item.submitter, purpose=f"{purpose}（{item.ref}）",
-                        found_in_scope=True)
+                        found_in_scope=True, subject=f"submission:{item.pk}")

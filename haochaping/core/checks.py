@@ -1,6 +1,6 @@
-"""Start-up checks: production refuses demo secrets and DEBUG, a pad change counter that
-only one web process would see, and a PostgreSQL that can lose acknowledged commits
-(``manage.py check --deploy`` and every production start run them)."""
+"""Start-up checks: production refuses demo secrets and DEBUG, the console SMS backend, a
+pad change counter that only one web process would see, and a PostgreSQL that can lose
+acknowledged commits (``manage.py check --deploy`` and every production start run them)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,37 @@ def production_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
         errors.append(Error("生产环境必须设置审计日志密钥 HCP_AUDIT_KEYS，不得使用演示密钥",
                             id="haochaping.E007"))
     return errors
+
+
+# SMS backends that deliver nothing and write each message, verification codes and
+# rating links included, into the log (notify.backends): the demo's only.
+DEMO_SMS_BACKENDS = frozenset({"console"})
+
+
+@register(deploy=False)
+def production_sms_backend(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """The console backend sends no SMS and logs every message (codes and links are
+    credentials, the address a rater's phone): refused in production (issue 17)."""
+    if settings.HCP_ENV != "production" or settings.HCP_SMS_BACKEND not in DEMO_SMS_BACKENDS:
+        return []
+    return [Error("生产环境不得使用控制台短信通道（HCP_SMS_BACKEND=console）：它不发送短信，"
+                  "并把短信内容（含验证码和评价链接）写入日志",
+                  hint="设置 HCP_SMS_BACKEND=http 和 HCP_SMS_GATEWAY_URL（docs/notify.md）",
+                  id="haochaping.E009")]
+
+
+# Privacy-number relays that call nobody (notify.telephony): a production call-back through
+# them would never ring the rater.
+DEMO_TELEPHONY = frozenset({"fake", "console"})
+
+
+@register(deploy=False)
+def production_telephony(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if settings.HCP_ENV != "production" or settings.HCP_TELEPHONY_BACKEND not in DEMO_TELEPHONY:
+        return []
+    return [Error("生产环境不得使用演示隐私号平台 HCP_TELEPHONY_BACKEND="
+                  f"{settings.HCP_TELEPHONY_BACKEND}：须接入运营商隐私号平台",
+                  id="haochaping.E010")]
 
 
 # Caches that live inside one process: a value set in one gunicorn worker is unseen by
@@ -100,8 +131,10 @@ def production_durability(app_configs: Any, **kwargs: Any) -> list[Error]:
 
 def assert_production_ready() -> None:
     """Called by the WSGI entry point, the worker and padwait: refuse to start on demo
-    secrets, a per-process pad counter or a database that loses acknowledged commits."""
-    problems = [*production_secrets(None), *production_pad_counter(None),
+    secrets, the console SMS backend, a demo privacy-number relay, a per-process pad counter
+    or a database that loses acknowledged commits."""
+    problems = [*production_secrets(None), *production_sms_backend(None),
+                *production_pad_counter(None), *production_telephony(None),
                 *production_durability(None)]
     if problems:
         from django.core.exceptions import ImproperlyConfigured

@@ -1,4 +1,5 @@
-"""The request's edge (issue 17): body size limits and the text rule of ``core.text``.
+"""The request's edge (issue 17): body size limits, no personal data in the query string,
+and the text rule of ``core.text``.
 
 ``EdgeMiddleware`` (first in ``MIDDLEWARE``) answers 413 with a Chinese message before
 anything reads a body over the limit (``HCP_MAX_BODY_BYTES``; multipart uploads
@@ -6,6 +7,11 @@ anything reads a body over the limit (``HCP_MAX_BODY_BYTES``; multipart uploads
 cookies, the query string, path segments and form fields (``clean_text``: NFC, no control
 characters). ``CleanParser`` is the API's parser: it cleans every string of a JSON body
 the same way. Password fields pass untouched: a password is compared, never shown.
+
+A query string carrying a parameter named like a phone, ID number or person's name
+(``core.pii.is_personal_param``) is answered 400 ``request.personal_data_in_url`` before
+any view runs, whatever the method: such values belong in a POST body, since URLs end up
+in access logs, proxies and browser histories. The value is never read.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 from ninja.parser import Parser
 
-from haochaping.core.errors import PayloadTooLarge
+from haochaping.core.errors import AppError, PayloadTooLarge
+from haochaping.core.pii import is_personal_param
 from haochaping.core.text import clean_data, clean_text
 
 API_PREFIX = "/api/"
@@ -36,17 +43,23 @@ def too_large(limit: int) -> PayloadTooLarge:
                            f"请求体过大：不得超过 {_megabytes(limit)}，请减少内容或分批提交")
 
 
+def personal_data_in_url(name: str) -> AppError:
+    return AppError("request.personal_data_in_url",
+                    "手机号码、证件号码、姓名等个人信息不得放在网址中，请通过 POST 请求体提交",
+                    field=name[:40], status=400)
+
+
 def _limit_of(request: HttpRequest) -> int:
     multipart = request.content_type == "multipart/form-data"
     return int(settings.HCP_MAX_UPLOAD_BYTES if multipart else settings.HCP_MAX_BODY_BYTES)
 
 
-def refusal(request: HttpRequest, error: PayloadTooLarge) -> HttpResponse:
+def refusal(request: HttpRequest, error: AppError, title: str = "请求体过大") -> HttpResponse:
     """The API's JSON envelope under ``/api/``, a short Chinese page elsewhere."""
     if request.path.startswith(API_PREFIX):
         return JsonResponse(error.as_dict(), status=error.status,
                             json_dumps_params={"ensure_ascii": False})
-    return HttpResponse(f"<!doctype html><meta charset=utf-8><title>请求体过大</title>"
+    return HttpResponse(f"<!doctype html><meta charset=utf-8><title>{title}</title>"
                         f"<p>{error.message}</p><p>错误代码：{error.code}</p>",
                         status=error.status, content_type="text/html; charset=utf-8")
 
@@ -88,6 +101,9 @@ class EdgeMiddleware:
         query = _cleaned(request.GET)
         if query is not None:
             request.GET = query  # type: ignore[assignment]
+        personal = next((k for k in request.GET if is_personal_param(k)), None)
+        if personal is not None:
+            return refusal(request, personal_data_in_url(personal), "个人信息不得放在网址中")
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Any, args: tuple[Any, ...],

@@ -31,6 +31,7 @@ from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.privacy import build_purged_raters
 from haochaping.demo.reconcile import build_reconcile
+from haochaping.demo.relay import settle_staff_sms
 from haochaping.demo.sites import build_sites
 from haochaping.demo.sizes import DemoSize
 from haochaping.demo.stages import build_stages
@@ -105,6 +106,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
                                      market=locality.departments["market"], step=step)
         step("超过保存期限的个人信息清除 / retention purge …")
         activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
+        settle_staff_sms(now)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -85,7 +85,10 @@ def channel_lines(base: str, now: datetime | None = None) -> list[str]:
         lines += ["  1. 评价链接（手机/网页，一次有效）/ rating link (mobile/web, single use)",
                   f"     {base}{link}",
                   "     可选择评价办件整体或申报、补正环节 / rate the handling or its 申报, "
-                  "补正 stage"]
+                  "补正 stage",
+                  "     工作人员不能为本单位办件评价：以 supervisor 登录后打开此链接即被拒绝并记入"
+                  "审计日志 / staff cannot rate their own org's handlings: logged in as "
+                  "supervisor, the link is refused and the attempt audited"]
     last = Handling.objects.filter(rater=rater, window__isnull=False).select_related(
         "window", "staff__org", "staff__window").order_by("-completed_at").first()
     if last is not None and last.window is not None:

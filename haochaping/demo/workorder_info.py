@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from haochaping.workorders.models import OPEN_VALUES, WorkOrder
+from haochaping.vault.models import AccessAlert, IdentityAccess
+from haochaping.workorders.models import OPEN_VALUES, Callback, WorkOrder
 from haochaping.workorders.rules import State
 
 
@@ -66,4 +67,24 @@ def workorder_lines(base: str) -> list[str]:
         if order is not None:
             url = f"{base}{_path('workorders:order', f'/work/orders/{order.pk}/', order.pk)}"
             lines.append(f"  {label:<10} #{order.pk:<6} {url}  （{_owner(order)}）  [{key}]")
+    return lines + protection_lines(base)
+
+
+def protection_lines(base: str) -> list[str]:
+    """Issue 17: the relay's call records on an order, the rater's list of accesses, the
+    office's alerts."""
+    relayed = Callback.objects.filter(method="relay").order_by("-pk").first()
+    seen = (IdentityAccess.objects.filter(kind="reveal", subject__startswith="workorder:")
+            .order_by("-pk").first())
+    lines = []
+    if relayed is not None:
+        url = _path("workorders:order", f"/work/orders/{relayed.order_id}/", relayed.order_id)
+        lines.append(f"  隐私号回访（话单为凭证）   {base}{url}  （{_owner(relayed.order)}）")
+    if seen is not None:
+        order = WorkOrder.objects.filter(pk=int(seen.subject.split(":")[1])).first()
+        if order is not None:
+            lines.append(f"  评价人“谁查看了我的信息” {base}/workorders/reply/{order.public_id}")
+    if AccessAlert.objects.exists():
+        queue = _path("workorders:queue", "/work/orders/")
+        lines.append(f"  身份查看异常提醒           {base}{queue}  （supervisor 登录，页首提醒）")
     return lines

@@ -26,7 +26,7 @@ from haochaping.catalog.models import Org
 from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.standards import BAD_LEVEL_MAX
 from haochaping.catalog.services.policy import policy_override_set
-from haochaping.demo import casework
+from haochaping.demo import casework, relay
 from haochaping.demo.casework import Texts
 from haochaping.demo.geo import Locality
 from haochaping.demo.logins import DEMO_PASSWORD
@@ -80,6 +80,7 @@ class Walker:
                                password=DEMO_PASSWORD,
                                role=Role.HANDLER.value, org=org, full_name=self.names.person())
             actor = self.handlers[org.pk] = actor_for_user(user)
+        relay.handler_phone(actor, org.pk)
         return actor
 
 
@@ -92,9 +93,8 @@ def _sign(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
 
 
 def _callback(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
-    moment = at.next()
-    return wo.workorder_callback(actor=h, order=o, method="phone", reached=True,
-                                 summary=t.callback, called_at=moment, now=moment)
+    """Through the privacy-number relay (demo.relay), as the departments call back."""
+    return relay.relay_callback(o, h, t.callback, at.next())
 
 
 def _unreached(w: Walker, o: WorkOrder, h: Actor, t: Texts, at: Walk) -> WorkOrder:
@@ -252,6 +252,7 @@ def build_workorders(*, locality: Locality, users: dict[str, Any], names: NameMa
     w = Walker(admin=admin, office=actor_for_user(users["supervisor"]), names=names, rng=rng,
                now=now)
     w.handlers[users["handler"].org_id] = actor_for_user(users["handler"])
+    relay.handler_phone(w.handlers[users["handler"].org_id], users["handler"].org_id)
     bad = list(Evaluation.objects.filter(
         level__lte=BAD_LEVEL_MAX, is_current=True, is_default=False, invalidated_at__isnull=True)
         .select_related("org").order_by("-created_at", "-pk"))
@@ -263,9 +264,13 @@ def build_workorders(*, locality: Locality, users: dict[str, Any], names: NameMa
         if order is not None:
             opened += 1
             w.shown.setdefault(scenario, order.pk)
+    revealed = relay.office_reveals(
+        w.office, list(WorkOrder.objects.filter(evaluation__isnull=False, status__in=(
+            "signed", "replied", "returned")).order_by("-pk")), now)
     swept = _escalate(now)
     # The demo has no SMS gateway: the replies and notices went to the console.
     OutboxMessage.objects.filter(pk__gt=first_message, status="pending").update(
         status="sent", attempts=1, sent_at=now, provider_id="demo-console")
-    step(f"  差评工单 {opened} 件（{len(w.handlers)} 个承办部门账号）{swept}")
+    step(f"  差评工单 {opened} 件（{len(w.handlers)} 个承办部门账号，隐私号回访；"
+         f"管理机构查看评价人 {revealed} 次）{swept}")
     return {"work_orders": opened, "handler_logins": len(w.handlers)}

@@ -65,4 +65,4 @@ def phone_reveal(actor: Actor, handling_id: int, *, now: datetime | None = None
     if not waiting:
         raise Conflict("evaluation.phone_not_pending", "该办件已评价或已超过评价期限，无需电话邀约")
     return rater_reveal(actor=actor, rater=handling.rater, purpose=REVEAL_PURPOSE,
-                        fields=REVEAL_FIELDS)
+                        fields=REVEAL_FIELDS, subject=f"handling:{handling.pk}")

@@ -27,6 +27,14 @@ class RaterIn(Schema):
         return self
 
 
+class RaterLookupIn(Schema):
+    """Body of ``POST /api/v1/raters/handlings``: an ID number (with its type) or a phone."""
+
+    id_type: str = Field(default="111", max_length=8)
+    id_no: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=20)
+
+
 class RatingFields(Schema):
     level: int = Field(ge=1, le=5)
     item_levels: dict[str, Int32] = Field(default_factory=dict, max_length=20)

@@ -110,3 +110,65 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+RELAY_STATUSES = [("bound", "已绑定"), ("failed", "绑定失败"), ("released", "已解绑")]
+CALL_OUTCOMES = [("answered", "已接通"), ("no_answer", "无人接听"), ("busy", "忙线"),
+                 ("failed", "呼叫失败")]
+
+
+class RelayBinding(models.Model):
+    """One privacy-number binding (隐私号, AXB) of a staff caller and a rater for one
+    subject (``ref``: ``workorder:<pk>``). Holds the virtual number and its expiry, never
+    either real number (the rater's stays in the vault, the caller's on their account)."""
+
+    ref = models.CharField("事由对象", max_length=64)
+    rater = models.ForeignKey("handlings.Rater", verbose_name="评价人",
+                              on_delete=models.PROTECT, related_name="+")
+    caller = models.ForeignKey("accounts.User", verbose_name="主叫人", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    backend = models.CharField("隐私号平台", max_length=16)
+    binding_id = models.CharField("绑定编号", max_length=64, blank=True)
+    virtual_number = models.CharField("隐私号", max_length=20, blank=True)
+    status = models.CharField("状态", max_length=8, choices=RELAY_STATUSES)
+    error = models.CharField("失败原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("绑定时间")
+    expires_at = models.DateTimeField("有效期至")
+    released_at = models.DateTimeField("解绑时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "隐私号绑定"
+        verbose_name_plural = "隐私号绑定"
+        constraints = [models.CheckConstraint(
+            condition=models.Q(status__in=["bound", "failed", "released"]),
+            name="relay_binding_status_valid")]
+        indexes = [models.Index(fields=["ref", "created_at"], name="relay_binding_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.virtual_number or self.status}"
+
+
+class RelayCall(models.Model):
+    """A call through a binding, from the relay platform's call records (话单): the
+    evidence of a call-back (when, how long, how it ended); stored once per call."""
+
+    binding = models.ForeignKey(RelayBinding, verbose_name="绑定", on_delete=models.PROTECT,
+                                related_name="calls")
+    call_id = models.CharField("话单编号", max_length=64)
+    started_at = models.DateTimeField("呼叫时间")
+    seconds = models.PositiveIntegerField("通话时长（秒）")
+    outcome = models.CharField("结果", max_length=10, choices=CALL_OUTCOMES)
+    fetched_at = models.DateTimeField("获取时间")
+
+    class Meta:
+        verbose_name = "隐私号通话记录"
+        verbose_name_plural = "隐私号通话记录"
+        constraints = [
+            models.UniqueConstraint(fields=["binding", "call_id"], name="relay_call_once"),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=[o for o, _ in CALL_OUTCOMES]),
+                name="relay_call_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}: {self.outcome} {self.seconds}s"

@@ -60,3 +60,84 @@ class Rater(models.Model):
 
     def __str__(self) -> str:
         return self.name_masked
+
+
+ACCESS_KINDS = [("reveal", "查看身份"), ("relay", "隐私号通话")]
+
+
+class IdentityAccess(models.Model):
+    """Who reached a rater's personal data, for what and when (docs/privacy.md): every
+    unmasked reveal and every privacy-number call binding. Insert-only (written by
+    ``vault.access``). The rater reads their own rows (org and role, never the staff
+    member's name); the office reads them to watch for unusual patterns.
+
+    ``subject`` names what the access was for (``workorder:<pk>``, ``submission:<pk>``,
+    ``handling:<pk>``): a reveal is allowed once per subject and person (the partial
+    unique constraint), a second one is refused."""
+
+    KINDS = ACCESS_KINDS
+    rater = models.ForeignKey(Rater, verbose_name="评价人", on_delete=models.PROTECT,
+                              related_name="accesses")
+    kind = models.CharField("方式", max_length=8, choices=ACCESS_KINDS)
+    subject = models.CharField("事由对象", max_length=64)
+    actor = models.ForeignKey("accounts.User", verbose_name="查看人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField("查看人角色", max_length=20, blank=True)
+    org = models.ForeignKey("catalog.Org", verbose_name="查看人机构", null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField("机构路径", max_length=255, blank=True)
+    purpose = models.CharField("用途", max_length=200)
+    fields = models.JSONField("查看字段", default=list)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        app_label = "vault"
+        verbose_name = "个人信息访问记录"
+        verbose_name_plural = "个人信息访问记录"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["reveal", "relay"]),
+                                   name="identity_access_kind_valid"),
+            models.UniqueConstraint(fields=["subject", "actor"],
+                                    condition=models.Q(kind="reveal"),
+                                    name="identity_reveal_once"),
+        ]
+        indexes = [
+            models.Index(fields=["rater", "at"], name="identity_access_rater"),
+            models.Index(fields=["actor", "at"], name="identity_access_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} by {self.actor_id}"
+
+
+ALERT_RULES = [("daily", "单日查看过多"), ("hours", "非工作时间查看")]
+
+
+class AccessAlert(models.Model):
+    """An unusual pattern of reveals (``vault.access_rules``) told to the office: once
+    per person, rule and local day (unique), listed on the office's work-order console
+    and logged as a security event."""
+
+    RULES = ALERT_RULES
+    actor = models.ForeignKey("accounts.User", verbose_name="查看人",
+                              on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey("catalog.Org", verbose_name="查看人机构", null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField("机构路径", max_length=255, blank=True)
+    rule = models.CharField("规则", max_length=8, choices=ALERT_RULES)
+    day = models.DateField("日期")
+    text = models.CharField("内容", max_length=200)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        app_label = "vault"
+        verbose_name = "身份查看异常提醒"
+        verbose_name_plural = "身份查看异常提醒"
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "rule", "day"], name="access_alert_once"),
+        ]
+        indexes = [models.Index(fields=["org_path", "at"], name="access_alert_org")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.actor_id} {self.day}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from haochaping.core import bulk
 from haochaping.core.errors import AppError, FieldProblem, PermissionDenied, ValidationError
 from haochaping.core.logs import security_event
 from haochaping.vault import crypto, identity
+from haochaping.vault.access import access_record, alerts_check
 from haochaping.vault.applicant import Applicant, check_applicant
 from haochaping.vault.keys import field_ring, index_key
 from haochaping.vault.models import Rater
@@ -136,11 +138,17 @@ def _identity(rater: Rater, fields: tuple[str, ...]) -> RaterIdentity:
 
 def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
                  fields: tuple[str, ...] = IDENTITY_FIELDS,
-                 found_in_scope: bool = False) -> RaterIdentity:
+                 found_in_scope: bool = False, subject: str = "",
+                 now: datetime | None = None) -> RaterIdentity:
     """The unmasked identity, for a supervisor or handler whose subtree holds one of the
     rater's handlings, with a stated purpose; audited as ``rater.reveal`` (the purpose and
     which fields, never the values). ``fields`` limits what is decrypted to what the
-    purpose needs (the phone alone to place a call); the rest comes back empty."""
+    purpose needs (the phone alone to place a call); the rest comes back empty.
+
+    Once per ``subject`` (what the reveal is for: ``workorder:<pk>``…; empty: the rater
+    itself) and person: the reveal is recorded in ``IdentityAccess``, which the rater
+    can read, and a second one is refused (``rater.reveal_once``). Unusual patterns raise
+    an alert to the office (``vault.access``)."""
     fields = tuple(f for f in IDENTITY_FIELDS if f in fields)
     if not fields:
         raise ValueError("rater_reveal needs at least one of " + ", ".join(IDENTITY_FIELDS))
@@ -157,12 +165,28 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
         raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
     if rater.purged_at is not None:  # vault.purge: nothing left to reveal
         raise AppError("rater.purged", "该评价人信息已按保存期限清除", status=410)
-    revealed = _identity(rater, fields)
-    audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label, obj=rater,
-                 after={"purpose": purpose, "fields": list(fields)})
+    now = now or timezone.now()
+    with transaction.atomic():
+        access_record(actor=actor, rater=rater, kind="reveal",
+                      subject=subject or f"rater:{rater.pk}", purpose=purpose,
+                      fields=list(fields), now=now)
+        revealed = _identity(rater, fields)
+        audit_record(action="rater.reveal", actor=actor.user, actor_label=actor.label,
+                     obj=rater, after={"purpose": purpose, "fields": list(fields),
+                                       "subject": subject or f"rater:{rater.pk}"})
+        alerts_check(actor=actor, now=now)
     security_event("identity.reveal", user_id=getattr(actor.user, "pk", None),
                    role=str(actor.role or ""), rater_id=rater.pk, fields=list(fields))
     return revealed
+
+
+def rater_relay_record(*, actor: Actor, rater: Rater, subject: str, purpose: str,
+                       now: datetime | None = None) -> None:
+    """Record a privacy-number binding to the rater (the caller never receives the
+    number, but the rater sees that this org and role called them through the relay).
+    Call inside the caller's transaction."""
+    access_record(actor=actor, rater=rater, kind="relay", subject=subject, purpose=purpose,
+                  fields=[], now=now or timezone.now())
 
 
 def rater_phone_for_delivery(rater: Rater) -> str:

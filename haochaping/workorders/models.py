@@ -199,7 +199,7 @@ class _Step(models.Model):
 
 
 class Callback(_Step):
-    METHODS = [("phone", "电话"), ("sms", "短信"), ("visit", "上门")]
+    METHODS = [("relay", "隐私号通话"), ("phone", "电话"), ("sms", "短信"), ("visit", "上门")]
     called_at = models.DateTimeField("回访时间")
     method = models.CharField("回访方式", max_length=8, choices=METHODS)
     reached = models.BooleanField("联系上评价人")
@@ -209,7 +209,8 @@ class Callback(_Step):
         verbose_name = "回访"
         verbose_name_plural = "回访"
         constraints = [models.CheckConstraint(
-            condition=Q(method__in=["phone", "sms", "visit"]), name="callback_method_valid")]
+            condition=Q(method__in=["relay", "phone", "sms", "visit"]),
+            name="callback_method_valid")]
         indexes = [models.Index(fields=["at"], name="callback_at")]  # stats.rollup.touched
 
     def __str__(self) -> str:

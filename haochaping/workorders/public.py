@@ -2,7 +2,8 @@
 link of the ``rectification_reply`` SMS): public, no login; the order's random public UUID
 is the token. Shows the rated matter and date and, once released (after QA where the
 policy requires it), the department's reply; the rater states once whether the outcome
-satisfies them. Personal data: the masked name only."""
+satisfies them, and sees who reached their data for this order (谁查看了我的信息:
+org, role, purpose; never a staff member's name). Personal data: the masked name only."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from haochaping.catalog.rules.calendar import local_day
 from haochaping.core.errors import AppError, NotFound, ValidationError
 from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import client_ip, page
+from haochaping.vault.selectors import accesses_of_rater
 from haochaping.workorders.models import Reply, WorkOrder
 from haochaping.workorders.rules import Kind, State
 from haochaping.workorders.services import SYSTEM, workorder_satisfaction
+from haochaping.workorders.services.relay import subject_of
 
 TEMPLATE = "workorders/public/reply.html"
 PARTIAL = "workorders/public/partials/reply.html"
@@ -47,7 +50,11 @@ def _context(order: WorkOrder) -> dict[str, Any]:
             "replied_on": local_day(reply.visible_to_rater_at) if reply and
             reply.visible_to_rater_at else None,
             "can_answer": reply is not None and order.satisfied is None
-            and state in ANSWERABLE}
+            and state in ANSWERABLE,
+            # 谁查看了我的信息: the link proves this order only, so its accesses only
+            # (and the phone invitation of its handling).
+            "accesses": accesses_of_rater(evaluation.rater_id, subjects=[
+                subject_of(order), f"handling:{order.handling_id}"])}
 
 
 def _satisfied_of(request: HttpRequest) -> bool:

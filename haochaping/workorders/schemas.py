@@ -64,8 +64,9 @@ class SignIn(Schema):
 
 
 class CallbackIn(Schema):
-    method: Literal["phone", "sms", "visit"]
-    reached: bool
+    # relay: the privacy-number call's record decides when and whether it reached the rater
+    method: Literal["relay", "phone", "sms", "visit"]
+    reached: bool = False
     summary: str = Field(max_length=2000)
     called_at: Moment | None = None
 

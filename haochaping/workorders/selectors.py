@@ -209,3 +209,27 @@ def notifications_for(actor: Actor, *, now: datetime, limit: int = 8) -> list[No
         qs = qs.exclude(order__evaluation__staff_id=staff_id).exclude(
             order__request__staff_id=staff_id)
     return list(qs.select_related("order", "org").order_by("-created_at", "-pk")[:limit])
+
+
+def callback_context(actor: Actor, order: WorkOrder) -> dict[str, Any]:
+    """What the order page offers around the call-back (issue 17): the relay's call
+    records of the order, the handler's reveal form only where the policy allows it or
+    their relay binding failed, the office's reveal beside the masked rater."""
+    from haochaping.notify.services.relay import relay_calls_of
+    from haochaping.workorders.services.relay import (
+        CALLING_STATES,
+        handler_may_reveal,
+        subject_of,
+    )
+
+    context: dict[str, Any] = {"relay_calls": [], "may_reveal": False, "office_reveal": False}
+    if order.evaluation_id is None or actor.user is None:
+        return context
+    context["relay_calls"] = relay_calls_of(subject_of(order))
+    if not actor.allows(access.IDENTITY_REVEAL, access.READ):
+        return context
+    if actor.allows(access.SUPERVISION, access.WRITE):
+        context["office_reveal"] = True
+    elif State(order.status) in CALLING_STATES:
+        context["may_reveal"] = handler_may_reveal(actor, order)
+    return context

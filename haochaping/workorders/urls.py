@@ -13,5 +13,6 @@ urlpatterns = [
     path("console/", console.console_page, name="console"),
     path("<int:pk>/", workbench.order_page, name="order"),
     path("<int:pk>/reveal", actions.reveal_phone, name="reveal"),
+    path("<int:pk>/relay", actions.relay, name="relay"),
     path("<int:pk>/act/<slug:step>", actions.act, name="act"),
 ]

@@ -3,16 +3,19 @@ the workbench to the reply, the supervising office passes QA in the console."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.engine.worker import drain
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.evaluations.tests import factories as ef
+from haochaping.notify.models import RelayBinding
 from haochaping.workorders.models import WorkOrder
 from tests.browser.conftest import login
 
@@ -27,6 +30,8 @@ def test_handler_works_the_order_and_the_office_passes_qa(
         evaluation_submit(handling=scene.handling(), channel=Channel.WEB,
                           rating=RatingInput(1, reason_codes=["108"], text=text))
     drain()  # the worker opens the work orders
+    personas.handler.phone = "13900001111"  # the relay binds the handler's own mobile
+    personas.handler.save(update_fields=["phone"])
     order = WorkOrder.objects.order_by("pk").first()
     assert order is not None
 
@@ -43,13 +48,19 @@ def test_handler_works_the_order_and_the_office_passes_qa(
     tab.wait_for_selector("form[data-form=callback]")
     assert tab.locator("[data-testid=status]").inner_text() == "办理中"
 
-    tab.click("[data-testid=reveal]")
-    tab.wait_for_selector("[data-testid=phone]")
-    assert ef.PHONE in tab.locator("[data-testid=phone]").inner_text()
-    tab.check("form[data-form=callback] input[name=reached][value='1']")
-    tab.fill("form[data-form=callback] textarea[name=summary]", "已电话联系评价人，说明情况")
+    # Issue 17: the call-back goes through the privacy-number relay; no reveal offered.
+    assert tab.locator("[data-testid=reveal]").count() == 0
+    tab.click("[data-testid=relay]")
+    tab.wait_for_selector("[data-testid=virtual-number]")
+    assert ef.PHONE not in tab.content()
+    # The handler dials the virtual number (the fake's call record, ten minutes ago).
+    RelayBinding.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+    tab.select_option("form[data-form=callback] select[name=method]", "relay")
+    tab.fill("form[data-form=callback] textarea[name=summary]", "已通过隐私号联系评价人，说明情况")
     tab.click("form[data-form=callback] button[type=submit]")
     tab.wait_for_selector("[data-testid=records] >> text=已联系上")
+    assert tab.locator("[data-testid=relay-call]").count() == 1
+    assert ef.PHONE not in tab.content()
 
     tab.fill("form[data-form=rectify] textarea[name=measures]", "制作一次性告知清单")
     tab.fill("form[data-form=rectify] textarea[name=result]", "已为评价人重新办理")

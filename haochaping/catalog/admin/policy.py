@@ -48,7 +48,7 @@ else:
 FIELD_LABELS = {pf.name: pf.label for pf in policy_fields()}
 VALUE_HELP = ("JSON 取值。时限：{\"amount\": 5, \"unit\": \"working_days\"}"
               "（单位 natural_days 自然日、working_days 工作日、hours 小时）；"
-              "开关：true / false；评价等级：1–5 或 null；"
+              "开关：true / false；评价等级：1–5 或 null；次数：0–1000 的整数；时刻：0–24 的整点；"
               "多次评价：\"one_per_service\" 或 \"latest_wins\"；"
               "可评价环节：环节代码列表，须含 \"done\"（办结），如 [\"apply\", \"amend\", \"done\"]"
               "（consult 咨询、apply 申报、amend 补正、pay 缴费、sign 签收、done 办结）。")

@@ -14,45 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage
+
+# Re-exported: callers import the value types from here.
+from haochaping.catalog.rules.policy_values import TIMES_MAX as TIMES_MAX
+from haochaping.catalog.rules.policy_values import Duration as Duration
+from haochaping.catalog.rules.policy_values import DurationUnit as DurationUnit
+from haochaping.catalog.rules.policy_values import Hour as Hour
+from haochaping.catalog.rules.policy_values import Times as Times
 from haochaping.core.errors import RuleViolation
-
-
-class DurationUnit(StrEnum):
-    NATURAL_DAYS = "natural_days"  # 自然日
-    WORKING_DAYS = "working_days"  # 工作日 (official calendar, catalog.rules.calendar)
-    HOURS = "hours"  # 小时, exact elapsed time (e.g. the 24 h before an SMS invitation)
-
-    @property
-    def label(self) -> str:
-        return {"natural_days": "自然日", "working_days": "工作日", "hours": "小时"}[self.value]
-
-
-@dataclass(frozen=True)
-class Duration:
-    """A time limit: ``amount`` of ``unit`` (see catalog.rules.calendar.add_duration)."""
-
-    amount: int
-    unit: DurationUnit
-
-    @classmethod
-    def natural(cls, amount: int) -> Duration:
-        return cls(amount, DurationUnit.NATURAL_DAYS)
-
-    @classmethod
-    def working(cls, amount: int) -> Duration:
-        return cls(amount, DurationUnit.WORKING_DAYS)
-
-    @classmethod
-    def hours(cls, amount: int) -> Duration:
-        return cls(amount, DurationUnit.HOURS)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"amount": self.amount, "unit": self.unit.value}
-
-    def __str__(self) -> str:
-        if self.unit is DurationUnit.HOURS:
-            return f"{self.amount} 小时"
-        return f"{self.amount} 个{self.unit.label}"
 
 
 class MultipleRatings(StrEnum):
@@ -77,6 +46,8 @@ class FieldKind(StrEnum):
     MULTIPLE_RATINGS = "multiple_ratings"
     STAGES = "stages"
     RETENTION = "retention"  # natural days, MIN_RETENTION_DAYS..MAX_RETENTION_DAYS
+    TIMES = "times"
+    HOUR = "hour"
 
 
 def _f(label: str, kind: FieldKind, help_text: str = "") -> dict[str, Any]:
@@ -147,6 +118,17 @@ class Policy:
                                                      "诉求件办结后满该期限清除其手机号索引"))
     retention_messages: Duration = field(metadata=_f("短信地址与回复保存期限", FieldKind.RETENTION,
                                                      "已发短信的地址参数、短信回复原文的保存期限"))
+    reveal_by_handler: bool = field(metadata=_f(
+        "承办部门可查看评价人身份", FieldKind.BOOL,
+        "关闭时承办部门经办人通过隐私号回访，仅在隐私号呼叫失败时可查看一次评价人电话"))
+    reveal_daily_alert: Times = field(metadata=_f(
+        "单人单日查看身份提醒阈值", FieldKind.TIMES,
+        "一人一天查看评价人身份超过该人数时提醒管理机构"))
+    reveal_hours_start: Hour = field(metadata=_f(
+        "查看身份工作时间起", FieldKind.HOUR, "此时刻之前查看评价人身份的提醒管理机构"))
+    reveal_hours_end: Hour = field(metadata=_f(
+        "查看身份工作时间止", FieldKind.HOUR,
+        "此时刻及之后查看评价人身份的提醒管理机构；起止相同为不限时段"))
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}
@@ -157,6 +139,8 @@ def to_json(value: object) -> Any:
         return value.as_json()
     if isinstance(value, tuple):
         return [to_json(v) for v in value]
+    if isinstance(value, Times | Hour):
+        return int(value)
     if isinstance(value, StrEnum):
         return value.value
     return value
@@ -192,6 +176,11 @@ NATIONAL = Policy(
     retention_identity=Duration.natural(1095),  # no seed states one (docs/privacy.md)
     retention_contacts=Duration.natural(1095),
     retention_messages=Duration.natural(180),
+    # Issue 17: call-backs go through the privacy-number relay; the office watches reveals.
+    reveal_by_handler=False,
+    reveal_daily_alert=Times(5),
+    reveal_hours_start=Hour(8),
+    reveal_hours_end=Hour(18),
 )
 # Seeds 001 and 002 let a rater rate every stage of a handling.
 ALL_STAGES: tuple[Stage, ...] = tuple(Stage)
@@ -310,6 +299,13 @@ def parse_duration(value: object, *, key: str = "", low: int = 0,
     return Duration(amount, DurationUnit(unit))
 
 
+def _retention(pf: PolicyField, value: object) -> Duration:
+    kept = parse_duration(value, key=pf.name, low=MIN_RETENTION_DAYS, high=MAX_RETENTION_DAYS)
+    if kept.unit is DurationUnit.NATURAL_DAYS:
+        return kept
+    raise PolicyError("policy.invalid_value", f"“{pf.label}”须以自然日计", pf.name)
+
+
 def _parse(pf: PolicyField, value: object) -> object:
     key, kind = pf.name, pf.kind
     if kind in (FieldKind.OPTIONAL_DURATION, FieldKind.OPTIONAL_LEVEL) and value is None:
@@ -328,10 +324,12 @@ def _parse(pf: PolicyField, value: object) -> object:
     if kind is FieldKind.STAGES:
         return parse_stages(value, pf)
     if kind is FieldKind.RETENTION:
-        kept = parse_duration(value, key=key, low=MIN_RETENTION_DAYS, high=MAX_RETENTION_DAYS)
-        if kept.unit is DurationUnit.NATURAL_DAYS:
-            return kept
-        raise PolicyError("policy.invalid_value", f"“{pf.label}”须以自然日计", key)
+        return _retention(pf, value)
+    if kind in (FieldKind.TIMES, FieldKind.HOUR):
+        top = TIMES_MAX if kind is FieldKind.TIMES else 24
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+            raise PolicyError("policy.invalid_value", f"“{pf.label}”须为 0 至 {top} 的整数", key)
+        return Times(value) if kind is FieldKind.TIMES else Hour(value)
     choices = [m.value for m in MultipleRatings]
     if value not in choices:
         raise PolicyError("policy.invalid_value",
@@ -395,6 +393,8 @@ def display_value(value: object) -> str:
         return value.label
     if isinstance(value, tuple):
         return "、".join(s.label for s in value)
+    if isinstance(value, Times | Hour):
+        return str(value)
     if isinstance(value, int):
         return f"{LEVEL_LABELS[value]}（{value}）"
     return str(value)

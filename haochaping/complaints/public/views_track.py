@@ -4,7 +4,8 @@ A wrong code, a wrong phone and an unknown number all end without revealing anyt
 (the code is checked first; then only the item filed with that phone is found). Once
 verified, a signed 30-minute cookie scoped to ``/tousu/track/`` holds the phone's blind
 index. The page shows the public timeline, the refusal's reason and where to go, the
-published answer, and lets the submitter rate that answer once.
+published answer, lets the submitter rate that answer once, and lists who accessed their
+personal data (谁查看了我的信息, vault.selectors).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from haochaping.evaluations.public import (
 )
 from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import client_ip
+from haochaping.vault.selectors import accesses_of_rater
 
 PAGE = "complaints/public/track.html"
 PARTIAL = "complaints/public/partials/track.html"
@@ -109,7 +111,10 @@ def _item_context(item: Submission) -> dict[str, Any]:
             "refusal": refusal(item), "answer": answer, "org_name": handling_org_name(item),
             "limits": limits_for(item),
             "can_rate": answer is not None and status is Status.ANSWERED,
-            "levels": range(5, 0, -1)}
+            "levels": range(5, 0, -1),
+            # 谁查看了我的信息: the verified phone is the submitter's own, so every access
+            # to their data (org, role, purpose; never a staff member's name).
+            "accesses": accesses_of_rater(item.submitter_id) if item.submitter_id else []}
 
 
 def _tracked(request: HttpRequest, ref: str) -> Submission:

@@ -158,3 +158,21 @@ def test_rating_needs_a_session_and_valid_values(locality: SimpleNamespace,
     item.refresh_from_db()
     assert item.status == "answered"
     assert item.answer_rated_at is None
+
+
+def test_the_submitter_sees_who_accessed_their_data(locality: SimpleNamespace,
+                                                    personas: SimpleNamespace,
+                                                    client: Client) -> None:
+    """Issue 17 (谁查看了我的信息): the office's reveal is listed with its org, role and
+    purpose, never the staff member's name."""
+    from haochaping.accounts.scoping import actor_for_user
+    from haochaping.complaints.selectors import submitter_reveal
+
+    item = file_item(locality)
+    submitter_reveal(actor_for_user(personas.supervisor), item.pk, "电话核实诉求")
+    html = client.get(track(client, item.ref)["Location"]).content.decode()
+    assert 'data-testid="who-accessed"' in html
+    assert html.count('data-testid="access-row"') == 1
+    assert f"电话核实诉求（{item.ref}）" in html
+    assert "政务服务管理机构" in html
+    assert personas.supervisor.username not in html

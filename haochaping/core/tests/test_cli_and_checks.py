@@ -12,6 +12,7 @@ from haochaping.core.checks import (
     assert_production_ready,
     production_pad_counter,
     production_secrets,
+    production_sms_backend,
 )
 
 
@@ -51,10 +52,12 @@ def test_every_operator_command_has_help(words: list[str]) -> None:
 @override_settings(HCP_ENV="production", DEBUG=False, SECRET_KEY="x" * 50,
                    HCP_FIELD_KEYS="k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
                    HCP_BLIND_INDEX_KEY="cHJvZC1ibGluZC1rZXk=", HCP_SMS_GATEWAY_SECRET="",
-                   HCP_PAD_WAIT_URL="/pad/wait",
+                   HCP_PAD_WAIT_URL="/pad/wait", HCP_SMS_BACKEND="http",
+                   HCP_TELEPHONY_BACKEND="off",
                    HCP_AUDIT_KEYS="k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g=")
 def test_production_accepts_real_secrets() -> None:
     assert production_secrets(None) == []
+    assert production_sms_backend(None) == []
     assert production_pad_counter(None) == []
     assert_production_ready()
 
@@ -90,3 +93,25 @@ def test_production_refuses_demo_secrets_and_debug() -> None:
 def test_demo_mode_allows_demo_secrets() -> None:
     assert production_secrets(None) == []
     assert production_pad_counter(None) == []
+    assert production_sms_backend(None) == []  # the demo's console backend
+
+
+@pytest.mark.parametrize(("backend", "refused"), [("console", True), ("http", False)])
+def test_production_refuses_the_console_sms_backend(backend: str, refused: bool) -> None:
+    """The console backend sends nothing and logs every message, codes and links
+    included (issue 17): production does not start on it."""
+    real = {"HCP_ENV": "production", "DEBUG": False, "SECRET_KEY": "x" * 50,
+            "HCP_FIELD_KEYS": "k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
+            "HCP_BLIND_INDEX_KEY": "cHJvZC1ibGluZC1rZXk=", "HCP_SMS_GATEWAY_SECRET": "",
+            "HCP_PAD_WAIT_URL": "/pad/wait",
+            "HCP_AUDIT_KEYS": "k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g="}
+    with override_settings(HCP_SMS_BACKEND=backend, **real):
+        ids = [e.id for e in production_sms_backend(None)]
+        assert ids == (["haochaping.E009"] if refused else [])
+        if refused:
+            with pytest.raises(ImproperlyConfigured, match="HCP_SMS_BACKEND=console"):
+                assert_production_ready()
+        else:
+            assert_production_ready()
+    with override_settings(HCP_SMS_BACKEND="console"):
+        assert production_sms_backend(None) == []  # demo

@@ -17,7 +17,8 @@ from haochaping.core.checks import (
 PRODUCTION = {"HCP_ENV": "production", "DEBUG": False, "SECRET_KEY": "x" * 50,
               "HCP_FIELD_KEYS": "k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
               "HCP_BLIND_INDEX_KEY": "cHJvZC1ibGluZC1rZXk=", "HCP_SMS_GATEWAY_SECRET": "",
-              "HCP_PAD_WAIT_URL": "/pad/wait",
+              "HCP_PAD_WAIT_URL": "/pad/wait", "HCP_SMS_BACKEND": "http",
+              "HCP_TELEPHONY_BACKEND": "off",
               "HCP_AUDIT_KEYS": "k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g="}
 
 

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "HCP_BLIND_INDEX_KEY": "cHJvZC1ibGluZC1rZXk=",
     "HCP_AUDIT_KEYS": "k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g=",
     "HCP_PAD_WAIT_URL": "/pad/wait", "HCP_SMS_GATEWAY_SECRET": secrets.token_hex(16),
+    "HCP_SMS_BACKEND": "http", "HCP_SMS_GATEWAY_URL": "https://sms.example.gov.cn/send",
     "ALLOWED_HOSTS": "hcp.example.gov.cn",
 }
 

@@ -126,3 +126,28 @@ def test_demo_info_points_at_the_workbench_and_each_state(built: str) -> None:
         assert f"[{state.value}]" in text
     for key in ("extension_requested", "appeal_rejected", "overdue", "escalated", "typical"):
         assert f"[{key}]" in text
+
+
+def test_call_backs_go_through_the_relay_and_the_rater_sees_accesses(built: str) -> None:
+    """Issue 17: relay call-backs with their call records, a handler's reveal only after a
+    failed binding, the office's reveals with a purpose and an alert, all in demo_info."""
+    from haochaping.notify.models import RelayBinding
+    from haochaping.vault.models import AccessAlert, IdentityAccess
+
+    assert wo_models.Callback.objects.filter(method="relay").exists()
+    relayed = WorkOrderEvent.objects.filter(action="callback", payload__method="relay")
+    assert relayed.exists()
+    assert all(e.payload["seconds"] > 0 for e in relayed)
+    assert RelayBinding.objects.filter(status="failed").exists()
+    reveals = IdentityAccess.objects.filter(kind="reveal")
+    assert reveals.filter(actor_role="supervisor").count() >= 3
+    for access in reveals.filter(actor_role="handler"):  # only where the relay failed
+        assert RelayBinding.objects.filter(ref=access.subject, caller=access.actor,
+                                           status="failed").exists()
+    assert IdentityAccess.objects.filter(kind="relay").exists()
+    assert AccessAlert.objects.filter(rule="hours").exists()
+    out = StringIO()
+    call_command("demo_info", stdout=out)
+    info = out.getvalue()
+    assert "谁查看了我的信息" in info
+    assert "隐私号回访" in info

@@ -124,8 +124,9 @@ def test_standard_for_the_form(world: SimpleNamespace) -> None:
 def test_rater_handlings_are_masked(world: SimpleNamespace) -> None:
     h = world.handling()
     world.handling(rater=world.other_rater)
-    response = Client().get("/api/v1/raters/handlings", {"phone": ef.PHONE},
-                            HTTP_X_API_KEY=world.app_key)
+    response = Client().post("/api/v1/raters/handlings", {"phone": ef.PHONE},
+                             content_type="application/json",
+                             HTTP_X_API_KEY=world.app_key)
     assert response.status_code == 200
     [row] = response.json()
     assert row["proj_no"] == h.proj_no

@@ -81,7 +81,8 @@ def test_reveal_shows_the_phone_and_is_audited(world: SimpleNamespace, phone_on:
     assert decrypted == ["phone"]  # neither the name nor the ID number
     event = AuditEvent.objects.filter(action="rater.reveal").get()
     assert event.actor_id == world.people.supervisor.pk
-    assert event.after == {"purpose": "电话邀约评价（政务服务管理机构）", "fields": ["phone"]}
+    assert event.after == {"purpose": "电话邀约评价（政务服务管理机构）", "fields": ["phone"],
+                           "subject": f"handling:{h.pk}"}
     assert ef.PHONE not in str(event.after)
 
 

@@ -88,7 +88,8 @@ def test_the_rater_s_handlings_list_their_ratable_stages(world: SimpleNamespace,
     post(world.app_key, body(staged, stage="amend"))
 
     def listed() -> list[dict[str, Any]]:
-        response = Client().get("/api/v1/raters/handlings", {"phone": ef.PHONE},
+        response = Client().post("/api/v1/raters/handlings", {"phone": ef.PHONE},
+                                content_type="application/json",
                                 HTTP_X_API_KEY=world.app_key)
         assert response.status_code == 200
         return [(s["stage"], s["name"], s["rated"], s["rateable"])

@@ -16,6 +16,7 @@ from haochaping.evaluations.public import invitation_handlings, rating_closed
 from haochaping.evaluations.qr import invitation_url, qr_response_body
 from haochaping.evaluations.selectors import stage_choices
 from haochaping.evaluations.services import evaluation_submit
+from haochaping.evaluations.staff_guard import staff_own_org_refusal
 from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import (
     chosen_of,
@@ -71,6 +72,9 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
         closed = rating_closed(subjects[0])
         if closed is not None:
             raise closed
+        staff = staff_own_org_refusal(request, subjects, channel=invitation.channel)
+        if staff is not None:
+            raise staff
     except AppError as exc:
         return error_page(request, exc)
     # A link of one handling offers its ratable stages (seed 002 二(三)); a batch link rates

@@ -28,6 +28,7 @@ from haochaping.evaluations.public import (
 )
 from haochaping.evaluations.qr import qr_response_body, window_url
 from haochaping.evaluations.services import evaluation_submit
+from haochaping.evaluations.staff_guard import staff_own_org_refusal
 from haochaping.evaluations.throttle import throttle
 from haochaping.evaluations.views.common import client_ip, error_page, page, user_agent
 from haochaping.evaluations.views.invite import rate_form
@@ -150,6 +151,9 @@ def window_rate(request: HttpRequest, code: str, handling_id: int) -> HttpRespon
             raise _session_expired()
         handling = window_handling(phone_index=phone_index, window=window,
                                    handling_id=handling_id)
+        staff = staff_own_org_refusal(request, [handling], channel=Channel.QR_CODE.value)
+        if staff is not None:
+            raise staff
     except AppError as exc:
         return error_page(request, exc)
 

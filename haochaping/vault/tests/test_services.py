@@ -66,7 +66,8 @@ def test_reveal_for_supervisor_and_handler_is_audited(rater: Rater,
     event = AuditEvent.objects.get(action="rater.reveal")
     assert event.actor_id == getattr(personas, role).pk
     assert event.object_id == str(rater.pk)
-    assert event.after == {"purpose": "差评回访", "fields": ["name", "id_no", "phone"]}
+    assert event.after == {"purpose": "差评回访", "fields": ["name", "id_no", "phone"],
+                           "subject": f"rater:{rater.pk}"}
     assert PHONE not in repr(event.after)
     assert NAME not in repr(event.after)
 
@@ -86,7 +87,8 @@ def test_reveal_decrypts_only_the_fields_asked_for(rater: Rater, personas: Simpl
     assert (identity.name, identity.id_no, identity.phone) == ("", "", PHONE)
     assert opened == ["phone"]
     event = AuditEvent.objects.get(action="rater.reveal")
-    assert event.after == {"purpose": "电话邀约评价", "fields": ["phone"]}
+    assert event.after == {"purpose": "电话邀约评价", "fields": ["phone"],
+                           "subject": f"rater:{rater.pk}"}
 
 
 @pytest.mark.parametrize("role", ["window_staff", "auditor", "admin"])

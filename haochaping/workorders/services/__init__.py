@@ -17,7 +17,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core import uploads
 from haochaping.core.errors import PermissionDenied, RuleViolation, ValidationError
-from haochaping.vault.services import RaterIdentity, rater_reveal
+from haochaping.vault.services import RaterIdentity
 from haochaping.workorders import rules
 from haochaping.workorders.models import Attachment, WorkOrder
 from haochaping.workorders.rules import Action, Kind, Party, State
@@ -31,9 +31,11 @@ from haochaping.workorders.services.opening import (
     workorder_on_rating_id,
     workorder_open_for_evaluation,
 )
+from haochaping.workorders.services.relay import callback_relay, latest_relay_call, order_reveal
 
 __all__ = [
-    "SYSTEM", "attachment_add", "callback_reveal_phone", "sweep_missing_orders",
+    "SYSTEM", "attachment_add", "callback_relay", "callback_reveal_phone", "order_reveal",
+    "sweep_missing_orders",
     "workorder_appeal_file", "workorder_appeal_rule", "workorder_callback",
     "workorder_extension_decide", "workorder_extension_request", "workorder_head_review",
     "workorder_mark_typical",
@@ -57,9 +59,14 @@ def workorder_sign(*, actor: Actor, order: WorkOrder, complexity: str | None = N
 def workorder_callback(*, actor: Actor, order: WorkOrder, method: str, reached: bool,
                        summary: str, called_at: datetime | None = None,
                        now: datetime | None = None) -> WorkOrder:
+    """A call-back; with method ``relay`` (隐私号通话) the relay platform's newest call
+    record of the order is its evidence (when, how long, answered or not)."""
+    payload = {"method": method, "reached": reached, "summary": summary,
+               "called_at": called_at}
+    if method == "relay" and party_of(actor) is Party.HANDLER:
+        payload["relay_call"] = latest_relay_call(order, now)
     return workorder_transition(actor=actor, order=order, action=Action.CALLBACK, now=now,
-                                payload={"method": method, "reached": reached,
-                                         "summary": summary, "called_at": called_at})
+                                payload=payload)
 
 
 def workorder_verify(*, actor: Actor, order: WorkOrder, findings: str,
@@ -193,16 +200,9 @@ def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,
     return row
 
 
-def callback_reveal_phone(*, actor: Actor, order: WorkOrder) -> RaterIdentity:
-    """The rater's identity for the assigned handler's call-back, on an explicit action;
-    audited by rater_reveal (purpose 差评回访). Only while the order is being handled."""
-    if party_of(actor) is not Party.HANDLER:
-        raise PermissionDenied("rater.reveal_forbidden", "只有承办部门经办人可以查看回访电话")
-    require(actor, access.WORK_ORDER, access.WRITE, order.org_path)
-    if State(order.status) not in (State.SIGNED, State.RETURNED) or order.evaluation is None:
-        raise ValidationError("workorder.reveal_not_now", "签收后、反馈前才能查看回访电话")
-    # The call needs the name to address the rater and the number to dial, never the ID.
-    return rater_reveal(actor=actor, rater=order.evaluation.rater, purpose="差评回访",
-                        fields=("name", "phone"))
-
-
+def callback_reveal_phone(*, actor: Actor, order: WorkOrder,
+                          purpose: str = "差评回访") -> RaterIdentity:
+    """The rater's name and phone for a call-back, on an explicit action with a purpose:
+    see :func:`order_reveal` (office; the handler only where the policy allows it or the
+    privacy-number relay failed; once per order and person)."""
+    return order_reveal(actor=actor, order=order, purpose=purpose)

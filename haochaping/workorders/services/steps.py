@@ -67,10 +67,18 @@ def _sign(ctx: Ctx) -> None:
 def _callback(ctx: Ctx) -> None:
     method = ctx.payload.get("method")
     if method not in {m for m, _ in Callback.METHODS}:
-        raise ValidationError("workorder.invalid_method", "回访方式须为电话、短信或上门", "method")
-    reached = ctx.flag("reached", "是否联系上")
+        raise ValidationError("workorder.invalid_method",
+                              "回访方式须为隐私号通话、电话、短信或上门", "method")
+    call = ctx.payload.get("relay_call") if method == "relay" else None
+    if method == "relay" and not call:
+        raise ValidationError("workorder.relay_no_call",
+                              "尚无隐私号通话记录：请先拨打隐私号，通话结束后再记录回访", "method")
     summary = ctx.text("summary", "回访情况")
-    called_at = ctx.payload.get("called_at") or ctx.now
+    if call:  # the platform's record says when and whether the rater answered
+        called_at, reached = call["started_at"], call["outcome"] == "answered"
+    else:
+        reached = ctx.flag("reached", "是否联系上")
+        called_at = ctx.payload.get("called_at") or ctx.now
     if not isinstance(called_at, datetime) or called_at > ctx.now:
         raise ValidationError("workorder.invalid_called_at", "回访时间无效或晚于当前时间",
                               "called_at")
@@ -78,6 +86,9 @@ def _callback(ctx: Ctx) -> None:
                                   called_at=called_at, method=method, reached=reached,
                                   summary=summary)
     ctx.record = {"callback": row.pk, "method": method, "reached": reached}
+    if call:  # the evidence, in the order's insert-only event log (notify.RelayCall)
+        ctx.record |= {"relay_call": call["id"], "seconds": call["seconds"],
+                       "outcome": call["outcome"]}
     ctx.note = summary
 
 

@@ -107,11 +107,14 @@ def test_detail_is_masked_and_window_staff_gets_not_found(w: SimpleNamespace) ->
     assert exc.value.code == "workorder.not_found"
 
 
-def test_phone_reveal_for_the_assigned_handler_only(w: SimpleNamespace) -> None:
+def test_phone_reveal_for_the_office_and_the_handler_only_where_allowed(
+        w: SimpleNamespace, settings: Any) -> None:
+    """Issue 17: the office reveals with a purpose; the handler calls through the relay
+    and reveals only where the policy allows it (``reveal_by_handler``)."""
     w.rate()
     order = WorkOrder.objects.get()
     for persona, code in (("handler", "workorder.reveal_not_now"),
-                          ("supervisor", "rater.reveal_forbidden"),
+                          ("auditor", "forbidden.role"),
                           ("outsider", "forbidden.scope")):
         before = snapshot()
         with pytest.raises(AppError) as exc:
@@ -119,6 +122,20 @@ def test_phone_reveal_for_the_assigned_handler_only(w: SimpleNamespace) -> None:
         assert exc.value.code == code
         assert snapshot() == before
     order = workorder_transition(actor=w.handler, order=order, action=Action.SIGN)
+    before = snapshot()
+    with pytest.raises(AppError) as exc:
+        callback_reveal_phone(actor=w.handler, order=order)
+    assert exc.value.code == "rater.reveal_by_relay"
+    assert snapshot() == before
+    identity = callback_reveal_phone(actor=w.supervisor, order=order, purpose="核实整改情况")
+    assert identity.phone == "13812341234"
+    settings.HCP_POLICY_PRESET = "national"
+    from haochaping.catalog.models import PolicyOverride
+
+    PolicyOverride.objects.create(org=None, key="reveal_by_handler", value=True)
+    from haochaping.core.memo import clear_all
+
+    clear_all()
     before = snapshot()
     identity = callback_reveal_phone(actor=w.handler, order=order)
     assert identity.phone == "13812341234"

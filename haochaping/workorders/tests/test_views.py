@@ -3,6 +3,7 @@ the service (state changes) or shows the refusal and writes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.test import Client
 from haochaping.audit.models import AuditEvent
 from haochaping.evaluations.tests import factories as ef
 from haochaping.workorders.models import Attachment, Callback, WorkOrder
-from haochaping.workorders.tests.conftest import snapshot
+from haochaping.workorders.tests.conftest import START, snapshot
 from tests.factories import logged_in
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32  # the start of a JPEG file
@@ -109,16 +110,25 @@ def test_handler_walks_the_order_to_qa_through_the_screens(order: WorkOrder,
     response = act(client, order, "sign", {"complexity": "complex"})
     assert response.status_code == 200
     assert 'data-form="callback"' in response.content.decode()
+    assert 'data-testid="reveal"' not in response.content.decode()  # relay only
+    w.people.handler.phone = "13900001111"
+    w.people.handler.save(update_fields=["phone"])
     audits = AuditEvent.objects.count()
-    revealed = client.post(f"/work/orders/{order.pk}/reveal", **HX)
-    assert revealed.status_code == 200
-    assert ef.PHONE in revealed.content.decode()
-    assert AuditEvent.objects.filter(action="rater.reveal").count() == 1
+    bound = client.post(f"/work/orders/{order.pk}/relay", **HX)
+    assert bound.status_code == 200
+    body = bound.content.decode()
+    assert 'data-testid="virtual-number"' in body
+    assert ef.PHONE not in body
+    assert w.rater.phone_masked in body
+    assert AuditEvent.objects.filter(action="workorder.relay_bind").count() == 1
     assert AuditEvent.objects.count() == audits + 1
-    response = act(client, order, "callback", {"method": "phone", "reached": "1",
-                                               "summary": "已联系评价人"})
+    w.clock(START + timedelta(minutes=15))  # the call was made (the fake's call record)
+    response = act(client, order, "callback", {"method": "relay", "summary": "已联系评价人"})
     assert response.status_code == 200
-    assert Callback.objects.get().reached is True
+    callback = Callback.objects.get()
+    assert callback.reached is True
+    assert callback.method == "relay"
+    assert 'data-testid="relay-call"' in response.content.decode()
     act(client, order, "verify", {"findings": "情况属实"})
     upload = SimpleUploadedFile("整改照片.jpg", JPEG, content_type="image/jpeg")
     response = act(client, order, "rectify", {"measures": "一次告知", "result": "已办结",
@@ -191,7 +201,8 @@ def test_reveal_is_refused_to_others_and_before_signing(order: WorkOrder,
                                                         w: SimpleNamespace) -> None:
     cases = [(logged_in(getattr(w.people, persona)), status, code)
              for persona, status, code in [("handler", 422, "workorder.reveal_not_now"),
-                                           ("supervisor", 403, "rater.reveal_forbidden"),
+                                           ("supervisor", 422, "rater.reveal_purpose_required"),
+                                           ("auditor", 403, "forbidden.role"),
                                            ("outsider", 404, "workorder.not_found")]]
     before = snapshot()  # after the logins, which are audited themselves
     for client, status, code in cases:

@@ -65,7 +65,7 @@ STEPS: dict[str, Step] = {
         actor=a, order=o, complexity=r.POST.get("complexity") or None),
     "callback": lambda a, o, r: services.workorder_callback(
         actor=a, order=o, method=r.POST.get("method", ""),
-        reached=flag(r.POST, "reached", "是否联系上评价人"),
+        reached=r.POST.get("method") == "relay" or flag(r.POST, "reached", "是否联系上评价人"),
         summary=r.POST.get("summary", ""), called_at=moment(r.POST, "called_at")),
     "verify": lambda a, o, r: services.workorder_verify(
         actor=a, order=o, findings=r.POST.get("findings", "")),
@@ -140,13 +140,30 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @login_required
 @require_POST
 def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
-    """The rater's phone for the call-back: explicit, audited (callback_reveal_phone),
-    shown in a partial only when the service allows it (the assigned handler)."""
+    """The rater's name and phone, with the purpose typed in: explicit, once per order and
+    person, audited (services.order_reveal: the office; the handler where the policy
+    allows it or the relay failed), shown in a partial only when the service allows it."""
     try:
         actor = reader(request)
-        identity = services.callback_reveal_phone(actor=actor,
-                                                  order=selectors.get_order(actor, pk))
+        identity = services.order_reveal(actor=actor, order=selectors.get_order(actor, pk),
+                                         purpose=request.POST.get("purpose", ""))
     except AppError as exc:
         return render(request, "workorders/partials/phone.html", {"error": exc},
                       status=exc.status)
     return render(request, "workorders/partials/phone.html", {"identity": identity})
+
+
+@login_required
+@require_POST
+def relay(request: HttpRequest, pk: int) -> HttpResponse:
+    """通过隐私号回访: the virtual number and its expiry, never the rater's number."""
+    try:
+        actor = reader(request)
+        order = selectors.get_order(actor, pk)
+        binding = services.callback_relay(actor=actor, order=order)
+    except AppError as exc:
+        return render(request, "workorders/partials/relay.html", {"error": exc},
+                      status=exc.status)
+    return render(request, "workorders/partials/relay.html",
+                  {"binding": binding, "order": order,
+                   "rater_masked": order.evaluation.rater if order.evaluation else None})

@@ -20,6 +20,7 @@ from haochaping.catalog.models import Matter, Org
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
+from haochaping.vault.selectors import access_alerts_for
 from haochaping.workorders import selectors
 from haochaping.workorders.models import Callback, WorkOrder
 from haochaping.workorders.request_rules import REPLY_PARTS
@@ -83,6 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "orgs": scope(Org.objects.filter(kind="handling"), actor).order_by("path"),
         "matters": scope(Matter.objects.all(), actor).order_by("name")[:300],
         "notices": selectors.notifications_for(actor, now=timezone.now()),
+        "access_alerts": access_alerts_for(actor, now=timezone.now()),
     }
     if htmx(request) and htmx(request).target == "queue-table":
         return render(request, "workorders/partials/queue_table.html", context)
@@ -101,6 +103,7 @@ def detail_context(actor: Actor, pk: int) -> dict[str, Any]:
         "orgs": scope(Org.objects.filter(kind="handling"), actor).exclude(
             pk=order.org_id).order_by("path"),
         "today": timezone.localdate(), "now": timezone.now(), "reply_parts": REPLY_PARTS,
+        **selectors.callback_context(actor, order),
     }
 
 
