@@ -15,16 +15,21 @@ from datetime import datetime
 from django.db import models, transaction
 from django.db.models import Q
 
-from haochaping.notify.models import InboundSms, OutboxMessage
+from haochaping.notify.models import InboundSms, OutboxMessage, RelayBinding
 from haochaping.vault.retention import audit_batch
 
 POLICY_KEY = "retention_messages"
 
 
 def rater_activity(ids: list[int], cutoff: datetime) -> set[int]:
+    """Raters with a message queued or recent, or a privacy-number binding still bound
+    or recent (the relay dials the rater's phone from the vault)."""
     live = Q(status__in=["pending", "sending"]) | Q(created_at__gte=cutoff)
-    return set(OutboxMessage.objects.filter(live, rater_id__in=ids)
-               .values_list("rater_id", flat=True))
+    found = set(OutboxMessage.objects.filter(live, rater_id__in=ids)
+                .values_list("rater_id", flat=True))
+    bound = Q(status="bound") | Q(created_at__gte=cutoff)
+    return found | set(RelayBinding.objects.filter(bound, rater_id__in=ids)
+                       .values_list("rater_id", flat=True))
 
 
 def _batches(model: type[models.Model], label: str, due: models.QuerySet,  # type: ignore[type-arg]
