@@ -199,3 +199,14 @@ def test_a_closed_items_contact_goes_an_open_items_stays(world: SimpleNamespace)
     # The open item's submitter is still needed; the closed one's is not.
     assert set(Rater.objects.filter(purged_at__isnull=False).values_list("pk", flat=True)) == {
         world.rater.pk}
+
+
+def test_a_rater_with_a_bound_privacy_number_is_kept(rated: SimpleNamespace) -> None:
+    from haochaping.notify.models import RelayBinding
+
+    now = timezone.now()
+    RelayBinding.objects.create(ref="workorder:1", rater=rated.rater, backend="fake",
+                                status="bound", created_at=now, expires_at=now)
+    assert sum(o.rows for o in purge_all(now=now + LATER)
+               if o.model == "handlings.Rater") == 0
+    assert not Rater.objects.filter(purged_at__isnull=False).exists()
