@@ -36,7 +36,7 @@ WITH src AS (
 INSERT INTO evaluations_evaluation (public_id, handling_id, rater_id, org_id, matter_id,
   hall_id, window_id, staff_id, level, item_levels, content_codes, reason_codes, text,
   channel, standard_version_id, is_default, assess_number, batch_no, client_id, user_agent,
-  created_at, is_current, invalidated_at, invalid_reason)
+  created_at, is_current, invalidated_at, invalid_reason, notice_version)
 SELECT gen_random_uuid(), id, %(rater)s, org_id, matter_id, hall_id, window_id, staff_id,
   CASE WHEN d < 0.05 OR u < 0.80 THEN 5 WHEN u < 0.92 THEN 4 WHEN u < 0.96 THEN 3
        WHEN u < 0.985 THEN 2 ELSE 1 END,
@@ -46,7 +46,8 @@ SELECT gen_random_uuid(), id, %(rater)s, org_id, matter_id, hall_id, window_id, 
          CASE WHEN c < 0.7 THEN 'evaluator' WHEN c < 0.85 THEN 'qr_code' ELSE 'sms' END
        ELSE CASE WHEN c < 0.5 THEN 'web' WHEN c < 0.8 THEN 'app' ELSE 'mini_program' END END,
   %(sv)s, d < 0.05, 1, '', %(client)s, '', at, true,
-  CASE WHEN iv < 0.003 THEN at + interval '5 days' END, ''
+  CASE WHEN iv < 0.003 THEN at + interval '5 days' END, '',
+  CASE WHEN d < 0.05 THEN 'none' ELSE '1' END
 FROM (SELECT h.*, random() AS u, random() AS d, random() AS c, random() AS iv,
              completed_at + random() * interval '2 days' AS at FROM h) AS r
 """

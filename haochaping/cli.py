@@ -25,6 +25,8 @@ COMMANDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("calendar", "check"): ("calendar_check", "check working-day calendar coverage"),
     ("clients",): ("api_client", "API client keys: create / rotate / deactivate / list"),
     ("rekey",): ("rekey_raters", "re-encrypt rater identities with the current field key"),
+    ("privacy", "purge"): ("privacy_purge",
+                           "purge personal data past its retention period (--dry-run)"),
     ("stats", "rebuild"): ("stats_rebuild", "rebuild the statistics roll-ups from raw rows"),
     ("stats", "report"): ("stats_report_generate", "generate and archive a monthly report"),
     ("stats", "verify"): ("stats_report_verify", "check archived reports against their hash"),

@@ -151,6 +151,8 @@ HCP_EXPORT_APPROVAL_HOURS = env_int("HCP_EXPORT_APPROVAL_HOURS", 72)
 # The answer to an API POST sent with an Idempotency-Key is replayed to a retry with the
 # same key for this many hours (core.idempotency).
 HCP_IDEMPOTENCY_HOURS = env_int("HCP_IDEMPOTENCY_HOURS", 24)
+# The privacy notice every rating page links to; stored with each rating (core.privacy).
+HCP_PRIVACY_NOTICE_VERSION = env_str("HCP_PRIVACY_NOTICE_VERSION", "1")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

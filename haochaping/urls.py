@@ -21,6 +21,7 @@ urlpatterns = [
     path("work/stats/", include("haochaping.stats.urls")),
     path("work/supervision/", include("haochaping.supervision.urls")),
     path("work/exchange/", include("haochaping.exchange.urls")),
+    path("work/privacy/", include("haochaping.vault.urls")),
     path("", include("haochaping.evaluations.urls")),
     path("", include("haochaping.core.urls")),
     path("", include("haochaping.workbench.urls")),

@@ -21,3 +21,9 @@ class ComplaintsConfig(AppConfig):
             hooks.request_closed.append(on_request_closed)
         if hidden_from_staff not in hooks.hidden_from_staff:
             hooks.hidden_from_staff.append(hidden_from_staff)
+        # The vault's retention purge (docs/privacy.md).
+        from haochaping.complaints import privacy
+        from haochaping.vault.retention import register_activity, register_purger
+
+        register_activity("complaints", privacy.rater_activity)
+        register_purger(privacy.MODEL, "retention_contacts", privacy.contacts_purge)

@@ -140,3 +140,24 @@ def assert_production_ready() -> None:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("; ".join(str(p.msg) for p in problems))
+
+
+@register(deploy=False)
+def privacy_notice(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Every rating stores the notice version its pages link to: the version must be a
+    valid name and its text must exist (core.privacy)."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    from haochaping.core.privacy import notice_template, notice_version, valid_version
+
+    version = notice_version()
+    if not valid_version(version):
+        return [Error(f"HCP_PRIVACY_NOTICE_VERSION“{version}”无效：须为 1 至 16 个字母、数字、"
+                      "点、横线或下划线，且不得为保留字", id="haochaping.E020")]
+    try:
+        get_template(notice_template(version))
+    except TemplateDoesNotExist:
+        return [Error(f"缺少第 {version} 版个人信息保护告知模板 {notice_template(version)}",
+                      id="haochaping.E020")]
+    return []

@@ -38,4 +38,6 @@ JOBS: tuple[Job, ...] = (
     Job("core.idempotency_prune", "haochaping.core.tasks.prune_idempotent_requests", 3600),
     # The anchor interval is the exposure window of a truncated audit tail (docs/audit.md).
     Job("audit.anchor", "haochaping.audit.tasks.anchor", 600),
+    # Personal data past its retention period (docs/privacy.md).
+    Job("vault.retention_purge", "haochaping.vault.tasks.retention_purge", 24 * 3600),
 )

@@ -24,6 +24,7 @@ from haochaping.catalog.models import BadReason, ContentItem, Indicator, Matter,
 from haochaping.catalog.rules.policies import Policy
 from haochaping.catalog.selectors.policy import calendar_overrides, effective_policy
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core.privacy import NOTICE_NONE, notice_version
 from haochaping.demo.access import APP, CLIENTS, INTAKE, Access, create_access, set_city_policy
 from haochaping.demo.bulk import insert_rows, manual_timestamps
 from haochaping.demo.geo import Locality
@@ -226,10 +227,12 @@ class ActivityBuilder:
         rows = [self._handling(p, *raters[p.identity], batch_outcomes) for p in self.chunk]
         with manual_timestamps(Handling):
             insert_rows(Handling, rows)
+        notice = notice_version()  # the demo's raters were shown today's notice
         evaluations = [
             Evaluation(handling_id=h.pk, rater_id=h.rater_id, org_id=h.org_id,
                        matter_id=h.matter_id, hall_id=h.hall_id, window_id=h.window_id,
-                       staff_id=h.staff_id, batch_no=h.batch_no, **r)
+                       staff_id=h.staff_id, batch_no=h.batch_no,
+                       notice_version=NOTICE_NONE if r.get("is_default") else notice, **r)
             for p, h in zip(self.chunk, rows, strict=True) for r in p.ratings]
         insert_rows(Evaluation, evaluations)
         self.counts.handlings += len(rows)

@@ -30,6 +30,7 @@ from haochaping.demo.geo import build_locality
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
+from haochaping.demo.privacy import build_purged_raters
 from haochaping.demo.reconcile import build_reconcile
 from haochaping.demo.relay import settle_staff_sms
 from haochaping.demo.sites import build_sites
@@ -105,6 +106,8 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_complaints(users=users, names=names, seed=seed, now=now,
                                      staff=users["window"].staff,
                                      market=locality.departments["market"], step=step)
+        step("超过保存期限的个人信息清除 / retention purge …")
+        activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
         settle_staff_sms(now)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)

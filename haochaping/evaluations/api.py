@@ -66,7 +66,12 @@ def rater_matches(rater: Rater, given: s.RaterIn) -> bool:
     return _same(blind_index("phone", given.phone), rater.phone_index)
 
 
-@router.post("", response={201: list[s.EvaluationOut]}, auth=[api_key_auth])
+NOTICE = ("评价前须向评价人展示《个人信息保护告知》（`GET /yinsi/`，现行版本由 "
+          "`HCP_PRIVACY_NOTICE_VERSION` 设定）；每条评价记录其版本（`notice_version`）。")
+
+
+@router.post("", response={201: list[s.EvaluationOut]}, auth=[api_key_auth],
+             description=NOTICE)
 def submit(request: HttpRequest, body: s.AppRatingIn) -> Any:
     actor = require_scope(request, WRITE_SCOPE)
 

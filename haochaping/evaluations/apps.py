@@ -15,3 +15,9 @@ class EvaluationsConfig(AppConfig):
         from haochaping.notify.hooks import register_inbound_sms_handler
 
         register_inbound_sms_handler(sms_reply_process)
+        # The vault's retention purge (docs/privacy.md).
+        from haochaping.evaluations import privacy
+        from haochaping.vault.retention import register_activity, register_purger
+
+        register_activity("evaluations", privacy.rater_activity)
+        register_purger(privacy.CHALLENGE, "retention_messages", privacy.challenges_purge)

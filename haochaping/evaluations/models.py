@@ -92,6 +92,9 @@ class Evaluation(models.Model):
     superseded_at = models.DateTimeField("被替代时间", null=True, blank=True)
     invalidated_at = models.DateTimeField("作废时间", null=True, blank=True)
     invalid_reason = models.CharField("作废原因", max_length=200, blank=True)
+    # The privacy notice its rater was shown (core.privacy): the current version, or
+    # remote / legacy / none / unknown. No default: every insert names it (constraint).
+    notice_version = models.CharField("隐私告知版本", max_length=16)
 
     # Database triggers refuse every other change, any DELETE and TRUNCATE (guards.py).
     insert_only: ClassVar[InsertOnly] = EVALUATION_GUARD
@@ -115,6 +118,8 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(channel__in=[c.value for c in Channel]),
                 name="evaluation_channel_valid"),
+            models.CheckConstraint(condition=~models.Q(notice_version=""),
+                                   name="evaluation_notice_version_set"),
         ]
         indexes = [
             # Bad-review drill-downs read only current, valid 差评 (issue 5: partial index).

@@ -68,6 +68,7 @@ class EvaluationOut(Schema):
     created_at: datetime
     stage: str  # the stage rated; "done" (办结): the handling as a whole
     stage_name: str
+    notice_version: str  # the privacy notice the rater was shown (core.privacy)
 
     @staticmethod
     def resolve_public_id(obj: Any) -> str:

@@ -24,6 +24,7 @@ from haochaping.catalog.models import StandardVersion, Window
 from haochaping.catalog.rules.standards import Channel, is_bad
 from haochaping.catalog.selectors.policy import effective_policy, policy_at
 from haochaping.catalog.selectors.standards import active_standard
+from haochaping.core import privacy
 from haochaping.core.errors import (
     AppError,
     Conflict,
@@ -92,7 +93,8 @@ def _state(handling: Handling, current: rules.CurrentRating | None,
 
 
 def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
-                   channel: Channel, now: datetime, along: Statement | None = None,
+                   channel: Channel, now: datetime, notice_version: str,
+                   along: Statement | None = None,
                    stage: HandlingStage | None = None, **fields: Any) -> Evaluation:
     """Insert a current rating with the handling's facts copied onto it (one prepared
     INSERT, with ``along`` in the same statement: this runs for every rating on every
@@ -108,7 +110,7 @@ def new_evaluation(handling: Handling, *, version: StandardVersion, level: int,
         matter_id=handling.matter_id, hall_id=hall_id, window_id=window_id,
         staff_id=staff_id, batch_no=handling.batch_no, level=level, stage=stage,
         channel=channel.value, standard_version=version, created_at=now, is_current=True,
-        **fields)
+        notice_version=notice_version, **fields)
     insert_one(row, along=along)
     return row
 
@@ -183,7 +185,8 @@ def evaluation_submit(*, handling: Handling | None = None, rating: rules.RatingI
              "reason_codes": list(rating.reason_codes), "text": rating.text.strip(),
              "invitation": invitation, "client": client, "device": device,
              "entered_by": entered_by, "ip": ip or None, "user_agent": user_agent[:300],
-             "degraded": degraded}
+             "degraded": degraded,
+             "notice_version": privacy.NOTICE_REMOTE if from_remote else privacy.notice_version()}
     created: list[Evaluation] = []
     try:
         with transaction.atomic():
@@ -329,7 +332,8 @@ def insert_default_rating(handling: Handling, *, version: StandardVersion, level
                           now: datetime) -> Evaluation:
     """The system's default rating row (channel ``default``, ``is_default``)."""
     return new_evaluation(handling, version=version, level=level, channel=Channel.DEFAULT,
-                          now=now, is_default=True, assess_number=rules.FIRST_RATING)
+                          now=now, is_default=True, assess_number=rules.FIRST_RATING,
+                          notice_version=privacy.NOTICE_NONE)
 
 
 def evaluation_invalidate(*, actor: Actor, evaluation: Evaluation, reason: str,

@@ -44,3 +44,8 @@ class ExchangeConfig(AppConfig):
         hooks.request_closed.append(forwarded_on_request_closed)
         # The office refused a forwarded item after triage: answer the refusal back.
         complaint_hooks.submission_refused.append(forwarded_on_submission_refused)
+        # The vault's retention purge keeps the submitters of unanswered forwarded items.
+        from haochaping.exchange.inbound.privacy import rater_activity
+        from haochaping.vault.retention import register_activity
+
+        register_activity("exchange", rater_activity)

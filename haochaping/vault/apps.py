@@ -10,3 +10,9 @@ class VaultConfig(AppConfig):
     name = "haochaping.vault"
     label = "vault"
     verbose_name = "评价人信息保险库"
+
+    def ready(self) -> None:
+        from haochaping.vault import purge
+        from haochaping.vault.retention import register_purger
+
+        register_purger(purge.MODEL, purge.POLICY_KEY, purge.raters_purge)

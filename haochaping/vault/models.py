@@ -37,6 +37,10 @@ class Rater(models.Model):
     key_id = models.CharField("密钥编号", max_length=32)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Set when the retention purge erased the identity (vault.purge): ciphers and blind
+    # indexes emptied, masks replaced by 已清除; the row stays, so every rating, handling
+    # and statistic that points at it is unchanged.
+    purged_at = models.DateTimeField("信息清除时间", null=True, blank=True)
 
     class Meta:
         # Defined here, in the vault that owns it, but still labelled as a handlings model

@@ -18,7 +18,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import Actor, scope_q
 from haochaping.audit.services import audit_record
 from haochaping.core import bulk
-from haochaping.core.errors import FieldProblem, PermissionDenied, ValidationError
+from haochaping.core.errors import AppError, FieldProblem, PermissionDenied, ValidationError
 from haochaping.core.logs import security_event
 from haochaping.vault import crypto, identity
 from haochaping.vault.access import access_record, alerts_check
@@ -163,6 +163,8 @@ def rater_reveal(*, actor: Actor, rater: Rater, purpose: str,
     if not found_in_scope and not rater.handlings.filter(  # type: ignore[attr-defined]
             scope_q(actor)).exists():
         raise PermissionDenied("forbidden.scope", "该评价人不在本机构管辖范围内")
+    if rater.purged_at is not None:  # vault.purge: nothing left to reveal
+        raise AppError("rater.purged", "该评价人信息已按保存期限清除", status=410)
     now = now or timezone.now()
     with transaction.atomic():
         access_record(actor=actor, rater=rater, kind="reveal",

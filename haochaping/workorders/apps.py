@@ -15,3 +15,8 @@ class WorkordersConfig(AppConfig):
 
         hooks.rating_needs_workorder.append(tasks.queue_open_for_rating)
         hooks.rating_invalidated.append(tasks.queue_void_for_invalidated)
+        # The vault's retention purge keeps raters with open or recent orders.
+        from haochaping.vault.retention import register_activity
+        from haochaping.workorders.privacy import rater_activity
+
+        register_activity("workorders", rater_activity)

@@ -45,10 +45,9 @@ class FieldKind(StrEnum):
     OPTIONAL_LEVEL = "optional_level"
     MULTIPLE_RATINGS = "multiple_ratings"
     STAGES = "stages"
+    RETENTION = "retention"  # natural days, MIN_RETENTION_DAYS..MAX_RETENTION_DAYS
     TIMES = "times"
     HOUR = "hour"
-
-
 
 
 def _f(label: str, kind: FieldKind, help_text: str = "") -> dict[str, Any]:
@@ -113,6 +112,12 @@ class Policy:
     ratable_stages: tuple[Stage, ...] = field(metadata=_f(
         "可评价环节", FieldKind.STAGES,
         "评价人可以评价的办件环节；须含“办结”（即对办件整体的评价）"))
+    retention_identity: Duration = field(metadata=_f("评价人身份信息保存期限", FieldKind.RETENTION,
+                                                     "最后一次办件、评价或诉求后满该期限即清除"))
+    retention_contacts: Duration = field(metadata=_f("诉求联系方式保存期限", FieldKind.RETENTION,
+                                                     "诉求件办结后满该期限清除其手机号索引"))
+    retention_messages: Duration = field(metadata=_f("短信地址与回复保存期限", FieldKind.RETENTION,
+                                                     "已发短信的地址参数、短信回复原文的保存期限"))
     reveal_by_handler: bool = field(metadata=_f(
         "承办部门可查看评价人身份", FieldKind.BOOL,
         "关闭时承办部门经办人通过隐私号回访，仅在隐私号呼叫失败时可查看一次评价人电话"))
@@ -168,6 +173,9 @@ NATIONAL = Policy(
     bad_review_staged_limits=False,
     satisfied_rerating_closes=False,
     ratable_stages=(WHOLE_HANDLING,),  # the handling as a whole, as before stages existed
+    retention_identity=Duration.natural(1095),  # no seed states one (docs/privacy.md)
+    retention_contacts=Duration.natural(1095),
+    retention_messages=Duration.natural(180),
     # Issue 17: call-backs go through the privacy-number relay; the office watches reveals.
     reveal_by_handler=False,
     reveal_daily_alert=Times(5),
@@ -259,6 +267,7 @@ def policy_fields() -> list[PolicyField]:
 
 _FIELDS: dict[str, PolicyField] = {pf.name: pf for pf in policy_fields()}
 MAX_DURATION_AMOUNT = 366  # a year of days; longer limits are almost certainly a typo
+MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 30, 3650  # retention periods: a month to ten years
 
 
 def preset(name: str) -> Policy:
@@ -273,7 +282,8 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse_duration(value: object, *, key: str = "") -> Duration:
+def parse_duration(value: object, *, key: str = "", low: int = 0,
+                   high: int = MAX_DURATION_AMOUNT) -> Duration:
     """A Duration from ``{"amount": int, "unit": "natural_days|working_days|hours"}``."""
     if isinstance(value, Duration):
         return value
@@ -282,12 +292,18 @@ def parse_duration(value: object, *, key: str = "") -> Duration:
         raise PolicyError("policy.invalid_value",
                           f"时限须为 {{\"amount\": 天数, \"unit\": 单位}}，单位可选：{units}", key)
     amount, unit = value["amount"], value["unit"]
-    if not _is_int(amount) or not 0 <= amount <= MAX_DURATION_AMOUNT:
-        raise PolicyError("policy.invalid_value",
-                          f"时限数值须为 0 至 {MAX_DURATION_AMOUNT} 之间的整数", key)
+    if not _is_int(amount) or not low <= amount <= high:
+        raise PolicyError("policy.invalid_value", f"时限数值须为 {low} 至 {high} 之间的整数", key)
     if unit not in {u.value for u in DurationUnit}:
         raise PolicyError("policy.invalid_value", f"时限单位须为以下之一：{units}", key)
     return Duration(amount, DurationUnit(unit))
+
+
+def _retention(pf: PolicyField, value: object) -> Duration:
+    kept = parse_duration(value, key=pf.name, low=MIN_RETENTION_DAYS, high=MAX_RETENTION_DAYS)
+    if kept.unit is DurationUnit.NATURAL_DAYS:
+        return kept
+    raise PolicyError("policy.invalid_value", f"“{pf.label}”须以自然日计", pf.name)
 
 
 def _parse(pf: PolicyField, value: object) -> object:
@@ -307,6 +323,8 @@ def _parse(pf: PolicyField, value: object) -> object:
         return value
     if kind is FieldKind.STAGES:
         return parse_stages(value, pf)
+    if kind is FieldKind.RETENTION:
+        return _retention(pf, value)
     if kind in (FieldKind.TIMES, FieldKind.HOUR):
         top = TIMES_MAX if kind is FieldKind.TIMES else 24
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:

@@ -27,6 +27,8 @@ from haochaping.catalog.models import (
 from haochaping.catalog.rules.codes import MatterCategory, tree_path
 from haochaping.demo.codes import is_valid_uscc
 from haochaping.demo.logins import DEMO_PASSWORD, LOGINS
+from haochaping.demo.privacy import OLD_RATERS
+from haochaping.vault.models import Rater
 
 MODELS = (Region, Org, Hall, Window, Staff, Matter, PolicyOverride)
 
@@ -60,6 +62,11 @@ def test_small_demo_has_the_expected_shape(demo: str) -> None:
     assert Staff.objects.filter(window__isnull=True).count() == 0
     # The implementation code identifies one matter at one org.
     assert Matter.objects.values("impl_code").distinct().count() == Matter.objects.count()
+    # Applicants last seen four years ago, erased by the retention purge (demo.privacy);
+    # nobody with recent activity.
+    purged = Rater.objects.filter(purged_at__isnull=False)
+    assert purged.count() == OLD_RATERS
+    assert set(purged.values_list("name_masked", "name_cipher").distinct()) == {("已清除", "")}
 
 
 def test_codes_are_real_format_and_paths_follow_parents(demo: str) -> None:

@@ -33,6 +33,7 @@ from haochaping.catalog.models import StandardVersion
 from haochaping.catalog.rules.standards import Channel, is_bad
 from haochaping.catalog.selectors.standards import active_standard
 from haochaping.core.errors import AppError, FieldProblem, PermissionDenied, ValidationError
+from haochaping.core.privacy import NOTICE_LEGACY
 from haochaping.evaluations import hooks
 from haochaping.evaluations.legacy import rules
 from haochaping.evaluations.locking import Locked, lock_by_proj_no
@@ -251,6 +252,7 @@ def _write(actor: Actor, batch: LegacyImport, values: dict[str, Any], key: str,
     row = new_evaluation(handling, version=version, level=level, channel=Channel(channel),
                          now=rated_at, along=marks.rated_statement(handling.pk, rated_at),
                          text=values["text"], legacy_source=batch.source,
+                         notice_version=NOTICE_LEGACY,
                          client=actor.client)
     LegacyRating.objects.create(source=batch.source, legacy_key=key, batch=batch,
                                 evaluation=row)

@@ -107,6 +107,10 @@ def test_a_file_is_imported_and_reported_row_by_row(world: SimpleNamespace,
         (True, False, "", "default"), (False, True, SOURCE, "evaluator")]
     online = Evaluation.objects.get(handling=sheet.online)
     assert (online.channel, online.level) == ("sms", 5)
+    # The privacy notice each rater was shown (core.privacy): ours the current one, the
+    # default rating none, the imported ones the legacy system's.
+    assert (ours.notice_version, fresh.notice_version) == ("1", "legacy")
+    assert [r.notice_version for r in rows] == ["none", "legacy"]
 
     batch = LegacyImport.objects.get(pk=result.batch_id)
     assert (batch.source, batch.via, batch.rows, batch.created, batch.duplicate,

@@ -55,5 +55,9 @@ class Command(BaseCommand):
         lines += complaint_lines(base)
         lines += stats_lines(base)
         lines += supervision_lines(base)
+        lines += ["-" * 60,
+                  f"  个人信息清单 Privacy   {base}/work/privacy/",
+                  "    (security, audit_admin, 管理机构：用途、查看角色、保存期限、已清除的评价人)",
+                  f"  隐私告知 Notice        {base}/yinsi/  (每个评价页面底部链接，评价记录其版本)"]
         lines += ["-" * 60, "仅供演示，切勿用于生产环境。/ Demo only: never use in production.", ""]
         self.stdout.write("\n".join(lines))
