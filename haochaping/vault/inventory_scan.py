@@ -57,6 +57,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("stats.RankingWeights", "name"): CONFIG,
     ("stats.RankingSnapshot", "content"): "published rankings of orgs, windows and staff "
                                           "numbers: public by design (disclosure)",
+    ("supervision.CheckDraw", "params"): "the draw's rates, seed and strata: no person",
+    ("supervision.CheckFinding", "evidence_sha256"): "a digest of the evidence file",
     ("exchange.RejectedMessage", "remote_name"): CONFIG,
     ("exchange.RejectedMessage", "body_sha256"): "a digest of the refused body",
     ("exchange.RejectedMessage", "body_size"): "a size",
