@@ -10,7 +10,9 @@ shutdown of PostgreSQL).
 - :class:`RatingLoad`: threads posting ``POST /api/v1/evaluations``, one handling per
   request, each with its own ``Idempotency-Key``. A request whose answer is lost (the
   connection broke, or a 5xx) is sent again with the same key and body until it is
-  answered, as a real client would;
+  answered, as a real client would. Besides the crashes, every tenth client hangs up
+  once right after sending (a client-side timeout): the server carries on and commits,
+  so the retry must be answered with the first answer, not a second rating or a 409;
 - :func:`stored_exactly_once`: every acknowledged rating is in the database once, with the
   ``public_id`` its answer carried, and nothing else is.
 """
@@ -44,6 +46,7 @@ Query = Callable[[str], list[tuple[Any, ...]]]
 
 BODY = ('{{"proj_no":"C{n:08d}","channel":"app","level":5,"content_codes":["510"],'
         '"rater":{{"phone":"139{n:08d}"}}}}')
+HANG_UP_EVERY = 10
 # What the web server needs beyond _env: no login lock-outs, the host it is called by.
 SERVER_ENV = {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", "HCP_AXES_ENABLED": "false"}
 
@@ -177,6 +180,7 @@ class Outcome:
     replayed: set[str] = field(default_factory=set)  # acked by a replay of the first answer
     retried: set[str] = field(default_factory=set)  # sent again after a lost answer
     lost: int = 0  # answers lost (broken connection, or a 5xx)
+    hung_up: set[str] = field(default_factory=set)  # the client hung up after sending
     refused: dict[str, str] = field(default_factory=dict)  # proj_no: unexpected answer
     unanswered: set[str] = field(default_factory=set)  # never answered before the deadline
 
@@ -229,11 +233,16 @@ class RatingLoad:
         headers = {"Content-Type": "application/json", "X-Api-Key": self.api_key,
                    "Idempotency-Key": f"crash-{proj_no}"}
         pause = 0.02
+        hang_up = n % HANG_UP_EVERY == HANG_UP_EVERY // 2
         while time.monotonic() < self.deadline:
             try:
-                status, replayed, answer = self._post(body, headers)
+                status, replayed, answer = self._post(body, headers, hang_up=hang_up)
             except (OSError, http.client.HTTPException):
                 status, replayed, answer = 0, False, b""
+            if hang_up:
+                hang_up = False
+                with self._lock:
+                    self.outcome.hung_up.add(proj_no)
             if status == 0 or status >= 500:  # the answer is lost: send it again
                 with self._lock:
                     self.outcome.lost += 1
@@ -252,10 +261,13 @@ class RatingLoad:
         with self._lock:
             self.outcome.unanswered.add(proj_no)
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bool, bytes]:
+    def _post(self, body: bytes, headers: dict[str, str], hang_up: bool = False
+              ) -> tuple[int, bool, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             conn.request("POST", "/api/v1/evaluations", body, headers)
+            if hang_up:
+                return 0, False, b""  # closed unread: the answer is lost
             response = conn.getresponse()
             answer = response.read()
             return (response.status, response.getheader("Idempotent-Replayed") == "true",
