@@ -3,8 +3,8 @@
 shutdown of PostgreSQL).
 
 - :func:`clone_test_database`: the pass's migrated test database copied into a scratch
-  database (SQLite backup API, or ``pg_dump``/``pg_restore`` through ``core.backup``),
-  seconds instead of the half minute a ``migrate`` takes;
+  database (a SQLite dump through the test's connection, or ``pg_dump``/``pg_restore``
+  through ``core.backup``), seconds instead of the half minute a ``migrate`` takes;
 - :class:`Gunicorn`: the production server (sync workers) in a process group of its own, so
   that one ``killpg`` kills the master and every worker at once;
 - :class:`RatingLoad`: threads posting ``POST /api/v1/evaluations``, one handling per
@@ -25,6 +25,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -112,8 +113,6 @@ def server_env(url: str) -> dict[str, str]:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
