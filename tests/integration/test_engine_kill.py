@@ -50,7 +50,6 @@ def test_worker_killed_mid_drain_loses_and_duplicates_nothing(scratch_db: Any) -
            "HCP_SMS_CONCURRENCY": "8"}
     sent = "SELECT COUNT(*) FROM notify_outboxmessage WHERE status = 'sent'"
     try:
-        subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([py, "tests/integration/outbox_drain.py", "seed", str(COUNT)],
                        cwd=ROOT, env=env, check=True)
         doomed, survivor = _worker(env), _worker(env)

@@ -52,7 +52,6 @@ def test_a_locked_task_never_overlaps_and_sigterm_finishes_the_task_in_hand(
         scratch_db: Any) -> None:
     url, query = scratch_db
     env = _env(url)
-    _manage(env, "migrate", "-v0")
     _manage(env, "shell", "-c", ENQUEUE.format(locked=3, seconds=1.0))
     workers = _workers(env, 2)
     try:

@@ -39,7 +39,6 @@ def test_two_workers_ticking_during_writes_keep_rollups_equal_to_raw(
         scratch_db: Any, tmp_path: Path) -> None:
     url, query = scratch_db
     env, py, done = _env(url), sys.executable, tmp_path / "written"
-    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     workers = [subprocess.Popen([py, SCRIPT, "tick", name, str(done), str(BATCH)], cwd=ROOT,
                                 env=env, stdout=subprocess.PIPE, text=True)
                for name in ("w1", "w2")]

@@ -45,7 +45,6 @@ def test_worker_killed_mid_sms_sweep_loses_and_duplicates_nothing(scratch_db: An
     url, query = scratch_db
     env = {**_env(url), "HCP_POLICY_PRESET": "haiyang"}
     py = sys.executable
-    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([py, "tests/integration/seed_due_invites.py", str(COUNT)], cwd=ROOT,
                    env=env, check=True)
     assert query("SELECT COUNT(*) FROM handlings_handling WHERE invite_due_at IS NOT NULL"

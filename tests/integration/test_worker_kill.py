@@ -3,14 +3,14 @@ again: every overdue handling ends with exactly one default rating — none lost
 duplicated (issue 3 "Done means"; seed 000 §11).
 
 Runs against the backend of the current test pass (a scratch SQLite file, or a scratch
-PostgreSQL database on the configured server), entirely out of process.
+PostgreSQL database on the configured server), each a copy of the pass's migrated test
+database, entirely out of process.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -28,15 +28,23 @@ COUNT = 1500
 
 
 @pytest.fixture
-def scratch_db(tmp_path: Path) -> Iterator[tuple[str, Callable[[str], list[tuple[Any, ...]]]]]:
+def scratch_db(db: Any, tmp_path: Path
+               ) -> Iterator[tuple[str, Callable[[str], list[tuple[Any, ...]]]]]:
+    """A copy of the pass's migrated test database (a SQLite file, or a scratch database
+    on the configured PostgreSQL server): (DATABASE_URL, query). A copy takes seconds
+    where a ``migrate`` of its own took half a minute per test."""
+    # ratingload imports this module's ROOT and _env
+    from tests.integration.ratingload import (
+        clone_test_database,
+        pg_query,
+        pg_url,
+        sqlite_query,
+    )
+
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         path = tmp_path / "kill.sqlite3"
-
-        def query(sql: str) -> list[tuple[Any, ...]]:
-            with sqlite3.connect(path, timeout=30) as conn:
-                return conn.execute(sql).fetchall()
-
-        yield f"sqlite:///{path}", query
+        clone_test_database(path, tmp_path)
+        yield f"sqlite:///{path}", sqlite_query(path)
         return
     cfg = settings.DATABASES["default"]
     name = f"hcp_kill_{uuid.uuid4().hex[:8]}"
@@ -44,16 +52,10 @@ def scratch_db(tmp_path: Path) -> Iterator[tuple[str, Callable[[str], list[tuple
                   user=cfg["USER"] or None)
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-
-    def pg_query(sql: str) -> list[tuple[Any, ...]]:
-        with psycopg.connect(dbname=name, **server) as conn:
-            cursor = conn.execute(sql.encode())
-            return cursor.fetchall() if cursor.description else []
-
-    user = f"{server['user']}@" if server["user"] else ""
-    url = f"postgres://{user}{server['host']}:{server['port']}/{name}"
+    url = pg_url(server, name)
     try:
-        yield url, pg_query
+        clone_test_database(url, tmp_path)
+        yield url, pg_query(url)
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -105,7 +107,6 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(scratch_db: Any) -
     url, query = scratch_db
     env = _env(url)
     py = sys.executable
-    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([py, "tests/integration/seed_due_defaults.py", str(COUNT)], cwd=ROOT,
                    env=env, check=True)
     assert query("SELECT COUNT(*) FROM handlings_handling WHERE default_due_at IS NOT NULL"

@@ -46,7 +46,6 @@ def test_worker_killed_mid_escalation_loses_and_duplicates_nothing(scratch_db: A
     url, query = scratch_db
     env = _env(url)
     py = sys.executable
-    subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([py, "tests/integration/seed_overdue_orders.py", str(COUNT)], cwd=ROOT,
                    env=env, check=True)
     assert query("SELECT COUNT(*) FROM workorders_workorder WHERE status = 'dispatched'"
