@@ -68,14 +68,18 @@ def test_down_reset_closes_connections_without_an_answer(national: FakeRemotePro
 
 def test_down_refuse_closes_the_port_then_opens_it_again(national: FakeRemoteProcess) -> None:
     national.control(down="refuse", down_seconds=2)
-    _, answer = upload(national, NATIONAL, Kind.RATING, samples(NATIONAL, Kind.RATING))
-    assert answer.status == 0
-    assert "ConnectionRefused" in answer.error
-    deadline = time.monotonic() + 60  # back after its two seconds; wait for it, no more
-    health = http_send("GET", f"{national.url}/_health", None, {}, 5)
-    while health.status != 200 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    try:
+        _, answer = upload(national, NATIONAL, Kind.RATING, samples(NATIONAL, Kind.RATING))
+        assert answer.status == 0
+        # refused at connect; or reset, when the connection raced into the listening
+        # socket's backlog just as the port closed
+        assert "ConnectionRefused" in answer.error or "ConnectionReset" in answer.error
+    finally:  # the next tests share the process: wait until it is back either way
+        deadline = time.monotonic() + 60  # back after its two seconds; no more
         health = http_send("GET", f"{national.url}/_health", None, {}, 5)
+        while health.status != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            health = http_send("GET", f"{national.url}/_health", None, {}, 5)
     assert health.status == 200
     assert national.control(down="")["down_active"] is False
     assert _statuses(national, 1, start=7) == [200]
