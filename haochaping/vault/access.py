@@ -21,8 +21,10 @@ from haochaping.vault.models import AccessAlert, IdentityAccess, Rater
 
 
 def reveal_once() -> Conflict:
+    # Said to the office on complaints and phone invitations too, where there is no relay
+    # call to point to: the rule alone.
     return Conflict("rater.reveal_once",
-                    "您已查看过该评价人的信息，每人每件仅可查看一次；如需再次联系，请通过隐私号回访")
+                    "您已查看过该评价人的信息：同一事项每人只能查看一次，查看记录已留存备查")
 
 
 def _who(actor: Actor) -> tuple[int | None, str]:
