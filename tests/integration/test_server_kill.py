@@ -11,29 +11,22 @@ sockets.
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from tests.integration.ratingload import (
     HANG_UP_EVERY,
     Gunicorn,
     Query,
     RatingLoad,
-    clone_test_database,
-    pg_query,
-    pg_url,
     seed,
     server_env,
-    sqlite_query,
     stored_exactly_once,
 )
+from tests.integration.test_worker_kill import scratch_db
+
+__all__ = ["scratch_db"]  # the fixture, imported for pytest
 
 pytestmark = pytest.mark.django_db  # the test database is the scratch copy's source
 
@@ -41,32 +34,10 @@ RATINGS = 300
 KILLS = 3
 
 
-@pytest.fixture
-def scratch_copy(tmp_path: Path) -> Iterator[tuple[str, Query]]:
-    """A copy of the migrated test database: (DATABASE_URL, query)."""
-    if connection.vendor == "sqlite":
-        path = tmp_path / "kill.sqlite3"
-        clone_test_database(path, tmp_path)
-        yield f"sqlite:///{path}", sqlite_query(path)
-        return
-    cfg = settings.DATABASES["default"]
-    server: dict[str, Any] = dict(host=cfg["HOST"] or "127.0.0.1",
-                                  port=cfg["PORT"] or 5432, user=cfg["USER"] or None)
-    name = f"hcp_srvkill_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_url(server, name)
-    try:
-        clone_test_database(url, tmp_path)
-        yield url, pg_query(url)
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 def test_acknowledged_ratings_survive_kill_9_of_the_web_server_exactly_once(
-        scratch_copy: tuple[str, Query], tmp_path: Path) -> None:
-    url, query = scratch_copy
+        scratch_db: tuple[str, Query], tmp_path: Path) -> None:
+    url, query = scratch_db
     env = server_env(url)
     began = time.monotonic()
     key = seed(env, RATINGS)
