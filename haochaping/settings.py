@@ -165,8 +165,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
-    # Django Ninja's own static files: the API docs' Swagger UI is served from here, not
-    # from a CDN (offices run on intranets; the CSP allows scripts from this site only).
+    # Django Ninja's own static files: Swagger UI served from here, never a CDN (intranets).
     "ninja",
     "django_tasks",
     "haochaping.core.taskdb_app.TaskEngineDbConfig",  # django_tasks_db, named in Chinese
@@ -182,6 +181,8 @@ INSTALLED_APPS = [
     "haochaping.complaints",
     "haochaping.stats",
     "haochaping.supervision",
+    "haochaping.integrity", "haochaping.problems",  # issue 15, above supervision
+    "haochaping.assessment", "haochaping.appraisal",
     "haochaping.exchange",
     "haochaping.disclosure",
     "haochaping.workbench",
