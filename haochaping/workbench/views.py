@@ -14,7 +14,8 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.rules.codes import MatterCategory
-from haochaping.catalog.rules.policies import PRESET_LABELS, display_value
+from haochaping.catalog.rules.policies import display_value
+from haochaping.catalog.rules.policy_presets import PRESET_LABELS
 from haochaping.catalog.selectors.policy import calendar_coverage_warnings, effective_policy
 from haochaping.supervision.selectors import panel as spotcheck_panel
 from haochaping.workbench.selectors import matter_search, workbench_counts

@@ -17,7 +17,8 @@ from django.db.models import Q
 
 from haochaping.catalog.models import CalendarOverride, Org, PolicyOverride
 from haochaping.catalog.rules import calendar
-from haochaping.catalog.rules.policies import Duration, Policy, apply_overrides, preset
+from haochaping.catalog.rules.policies import Duration, Policy, apply_overrides
+from haochaping.catalog.rules.policy_presets import preset
 from haochaping.core.memo import Memo
 
 # Effective policies by (preset, org path); cleared in this process when an override is

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from haochaping.catalog.rules.policies import (
-    NATIONAL,
     Hour,
     PolicyError,
     Times,
@@ -14,6 +13,7 @@ from haochaping.catalog.rules.policies import (
     display_value,
     validate_override,
 )
+from haochaping.catalog.rules.policy_presets import NATIONAL
 
 
 def test_defaults_keep_reveal_with_the_office() -> None:

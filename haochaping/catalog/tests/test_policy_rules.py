@@ -7,8 +7,6 @@ from dataclasses import fields
 import pytest
 
 from haochaping.catalog.rules.policies import (
-    NATIONAL,
-    PRESETS,
     Duration,
     FieldKind,
     MultipleRatings,
@@ -17,9 +15,9 @@ from haochaping.catalog.rules.policies import (
     apply_overrides,
     display_value,
     policy_fields,
-    preset,
     validate_override,
 )
+from haochaping.catalog.rules.policy_presets import NATIONAL, PRESETS, preset
 
 D, W, H = Duration.natural, Duration.working, Duration.hours
 

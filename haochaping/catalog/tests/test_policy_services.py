@@ -12,7 +12,8 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.models import CalendarOverride, PolicyOverride
 from haochaping.catalog.rules.calendar import SHANGHAI, end_of_day
-from haochaping.catalog.rules.policies import NATIONAL, PRESETS, Duration
+from haochaping.catalog.rules.policies import Duration
+from haochaping.catalog.rules.policy_presets import NATIONAL, PRESETS
 from haochaping.catalog.selectors.policy import (
     ancestor_paths,
     calendar_coverage_warnings,

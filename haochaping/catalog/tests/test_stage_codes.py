@@ -13,13 +13,12 @@ from haochaping.catalog.rules.codes import (
     stage_of,
 )
 from haochaping.catalog.rules.policies import (
-    NATIONAL,
-    PRESETS,
     PolicyError,
     apply_overrides,
     display_value,
     validate_override,
 )
+from haochaping.catalog.rules.policy_presets import NATIONAL, PRESETS
 
 
 def test_the_six_stages_in_order_with_their_national_names() -> None:

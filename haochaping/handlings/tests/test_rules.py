@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haochaping.catalog.rules.policies import NATIONAL, PRESETS
+from haochaping.catalog.rules.policy_presets import NATIONAL, PRESETS
 from haochaping.handlings import rules
 from haochaping.handlings.rules.status import STATUS_LABELS
 from haochaping.handlings.tests.support import national_item, resident_id

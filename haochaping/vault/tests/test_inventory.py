@@ -10,7 +10,8 @@ import pytest
 from django.apps import apps
 
 from haochaping.accounts.roles import Role
-from haochaping.catalog.rules.policies import NATIONAL, Policy
+from haochaping.catalog.rules.policies import Policy
+from haochaping.catalog.rules.policy_presets import NATIONAL
 from haochaping.vault.inventory import INVENTORY, SYSTEM, Purge, covered, purged_by_job
 from haochaping.vault.inventory_scan import NOT_PERSONAL, looks_personal
 from tests.factories import logged_in

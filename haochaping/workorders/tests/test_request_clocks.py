@@ -84,7 +84,7 @@ def test_urgent_limits_and_approval_are_overridable_per_subtree(rq: SimpleNamesp
 
 
 def test_clock_limits_rule() -> None:
-    from haochaping.catalog.rules.policies import PRESETS
+    from haochaping.catalog.rules.policy_presets import PRESETS
 
     policy = PRESETS["xinxiang"]
     working = Duration.working

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from haochaping.catalog.rules.calendar import SHANGHAI, end_of_day
-from haochaping.catalog.rules.policies import PRESETS, Duration, DurationUnit
+from haochaping.catalog.rules.policies import Duration, DurationUnit
+from haochaping.catalog.rules.policy_presets import PRESETS
 from haochaping.workorders import rules
 from haochaping.workorders.rules import (
     TERMINAL,
