@@ -71,6 +71,7 @@ def stats_lines(base: str) -> list[str]:
         f"  统计看板（supervisor 登录）/ dashboard      {base}/work/stats/",
         *_district_line(base),
         f"  排名与权重（supervisor 登录）/ ranking weights {base}/work/stats/ranking/",
+        f"  社情民意热词（supervisor 登录）/ hot words    {base}/work/stats/opinion/",
         f"  公示专栏（无需登录）/ public disclosure     {base}/gongshi/",
         f"  综合排名 / rankings                       {base}/gongshi/paiming/",
         f"  整改情况 / rectification                  {base}/gongshi/zhenggai/",

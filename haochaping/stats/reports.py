@@ -4,9 +4,9 @@ with the SHA-256 of each file so a published report can be shown unaltered later
 
 One report for the whole deployment and one per supervising office (its org subtree);
 each is an XLSX (overview with the previous month, by department, by matter category, by
-channel, bad reviews and rectification) and a printable HTML of the same tables (print to
-PDF from the browser: no PDF library is a dependency). A report is a snapshot of the
-rollups at generation time and is never regenerated (unique per period and scope).
+channel, bad reviews and rectification, the 社情民意 hot words) and a printable HTML of the
+same tables (print to PDF from the browser: no PDF library is a dependency). A report is
+a snapshot of the rollups at generation time and is never regenerated (unique per period and scope).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules.standards import BAD_LEVELS
 from haochaping.core.errors import NotFound, PermissionDenied
-from haochaping.stats import exports, rules, selectors
+from haochaping.stats import exports, opinion, rules, selectors
 from haochaping.stats.exports import EMPTY, Cell, Sheet
 from haochaping.stats.models import MonthlyReport
 
@@ -106,6 +106,21 @@ def bad_sheet(rows: list[selectors.FigureRow]) -> Sheet:
                  {first + i: exports.PERCENT for i in range(len(BAD_FIGURES))})
 
 
+OPINION_WORDS = 30
+DIRECTIONS = {"up": "上升", "down": "下降", "same": "持平", "new": "新出现"}
+
+
+def opinion_sheet(actor: Actor, period: date) -> Sheet:
+    """社情民意: the month's hot words beside the previous month (stats.opinion)."""
+    found = opinion.opinion(actor, period, month_end(period), limit=OPINION_WORDS)
+    lines: list[list[Cell]] = [[w.word, w.texts, w.share, w.previous, DIRECTIONS[w.direction]]
+                               for w in found.words]
+    lines += [[f"热点话题：{t.words[0]} + {t.words[1]}", t.texts, EMPTY, EMPTY, EMPTY]
+              for t in found.topics]
+    headers = ["热词（按出现该词的留言条数）", "留言条数", "占比", "上月条数", "变化"]
+    return Sheet("社情民意", headers, lines, {2: exports.PERCENT})
+
+
 def _listed(sheet: Sheet) -> Sheet:
     sheet.rows = [list(r) for r in sheet.rows]  # written twice: XLSX and HTML
     return sheet
@@ -122,6 +137,7 @@ def report_sheets(actor: Actor, period: date) -> list[Sheet]:
         exports.figures_sheet(_month(actor, period, ("channel",)), ("channel",),
                               title="分评价渠道"),
         bad_sheet(by_org),
+        opinion_sheet(actor, period),
     )]
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from haochaping.stats.views import approvals, dashboard, drill, drill_items, exports, ranking
+from haochaping.stats.views import (
+    approvals,
+    dashboard,
+    drill,
+    drill_items,
+    exports,
+    opinion,
+    ranking,
+)
 
 app_name = "stats"
 
@@ -20,6 +28,8 @@ urlpatterns = [
     path("drill/orders/export.<slug:fmt>", exports.orders_export, name="drill_orders_export"),
     path("export/<slug:table>.<slug:fmt>", exports.table_export, name="export_table"),
     path("ranking/", ranking.ranking_page, name="ranking"),
+    path("opinion/", opinion.opinion_page, name="opinion"),
+    path("opinion/panel/", opinion.opinion_panel, name="opinion_panel"),
     path("exports/requests/", approvals.mine, name="export_requests"),
     path("exports/requests/new", approvals.request_create, name="export_request_create"),
     path("exports/approvals/", approvals.approvals_page, name="export_approvals"),

@@ -74,7 +74,8 @@ def test_report_content_equals_the_selectors(simulated: Simulation) -> None:  # 
     assert created
     with report.xlsx.open("rb") as handle:
         workbook = load_workbook(io.BytesIO(handle.read()), read_only=True)
-    assert workbook.sheetnames == ["总体情况", "分部门", "分事项类型", "分评价渠道", "差评与整改"]
+    assert workbook.sheetnames == ["总体情况", "分部门", "分事项类型", "分评价渠道", "差评与整改",
+                                   "社情民意"]
     admin = reports.scope_actor(None)
     total = selectors.figures(admin, group_by=(), period=rules.Period.MONTH, start=period,
                               end=reports.month_end(period))[0]
