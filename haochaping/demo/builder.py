@@ -21,6 +21,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
+from haochaping.demo.causes import build_causes
 from haochaping.demo.complaints import build_complaints
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
@@ -106,6 +107,8 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_complaints(users=users, names=names, seed=seed, now=now,
                                      staff=users["window"].staff,
                                      market=locality.departments["market"], step=step)
+        activity |= build_causes(users=users, market=locality.departments["market"], now=now,
+                                 step=step)
         step("超过保存期限的个人信息清除 / retention purge …")
         activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
         settle_staff_sms(now)
