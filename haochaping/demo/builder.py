@@ -32,6 +32,7 @@ from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.privacy import build_purged_raters
+from haochaping.demo.problems import build_problems
 from haochaping.demo.reconcile import build_reconcile
 from haochaping.demo.relay import settle_staff_sms
 from haochaping.demo.sites import build_sites
@@ -114,6 +115,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         settle_staff_sms(now)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
+        activity |= build_problems(users=users, now=now, step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
