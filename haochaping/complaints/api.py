@@ -70,7 +70,7 @@ def file_one(request: HttpRequest, body: s.ComplaintIn) -> Any:
         filing=Filing(kind=body.kind, content=body.content, name=body.submitter.name,
                       phone=body.submitter.phone, id_no=body.submitter.id_no,
                       subject=subject, reply_channel=body.reply_channel,
-                      urgency=body.urgency),
+                      urgency=body.urgency, cause=body.cause),
         channel=Channel.APP, client=client)
     return 201, _out(item)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from haochaping.complaints.rules.causes import cause_choices
 from haochaping.complaints.rules.kinds import (
     CHANNEL_LABELS,
     KIND_LABELS,
@@ -51,6 +52,10 @@ class Submission(models.Model):
                                blank=True, on_delete=models.PROTECT, related_name="+")
     subject_text = models.CharField("反映对象", max_length=200, blank=True)
     content = models.TextField("诉求内容")
+    # What kind of problem it is (rules.causes, 举一反三): given at intake or set by the
+    # office at triage; blank until known. Not ``reason`` (the refusal reason).
+    cause = models.CharField("问题类别", max_length=16, blank=True,
+                             choices=cause_choices())
     # The office whose subtree receives the item (scoping: its triage and dispatch
     # queues); the handling department is the work order's org.
     office = models.ForeignKey("catalog.Org", verbose_name="受理机构",
@@ -109,6 +114,7 @@ class Submission(models.Model):
             models.Index(fields=["office_path", "status"], name="submission_queue"),
             models.Index(fields=["received_at"], name="submission_received"),
             models.Index(fields=["updated_at"], name="submission_updated"),
+            models.Index(fields=["cause", "received_at"], name="submission_cause"),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,11 @@ class ComplaintIn(Schema):
     submitter: SubmitterIn
     reply_channel: str = Field("app", max_length=8, description="sms | phone | app")
     urgency: str = Field("normal", max_length=8, description="normal | urgent")
+    cause: str = Field("", max_length=16, description=(
+        "问题类别（选填）：attitude 服务态度 | efficiency 办事效率 | materials 一次性告知与材料要求"
+        " | guide 办事指南与政策 | process 办事流程 | online 网上办理与系统设备 | fees 收费"
+        " | queueing 窗口设置与排队 | facilities 大厅环境与设施"
+        " | conduct 工作纪律与廉洁 | other 其他"))
 
 
 class StepOut(Schema):

@@ -40,4 +40,6 @@ JOBS: tuple[Job, ...] = (
     Job("audit.anchor", "haochaping.audit.tasks.anchor", 600),
     # Personal data past its retention period (docs/privacy.md).
     Job("vault.retention_purge", "haochaping.vault.tasks.retention_purge", 24 * 3600),
+    # 共性问题: clusters of one cause on a matter or org open a task (docs/supervision.md).
+    Job("problems.detect", "haochaping.problems.tasks.detect", 3600),
 )

@@ -21,6 +21,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
+from haochaping.demo.causes import build_causes
 from haochaping.demo.complaints import build_complaints
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
@@ -31,6 +32,7 @@ from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
 from haochaping.demo.privacy import build_purged_raters
+from haochaping.demo.problems import build_problems
 from haochaping.demo.reconcile import build_reconcile
 from haochaping.demo.relay import settle_staff_sms
 from haochaping.demo.sites import build_sites
@@ -106,11 +108,14 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_complaints(users=users, names=names, seed=seed, now=now,
                                      staff=users["window"].staff,
                                      market=locality.departments["market"], step=step)
+        activity |= build_causes(users=users, market=locality.departments["market"], now=now,
+                                 step=step)
         step("超过保存期限的个人信息清除 / retention purge …")
         activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
         settle_staff_sms(now)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
+        activity |= build_problems(users=users, now=now, step=step)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -34,6 +34,7 @@ from haochaping.complaints.rules.reasons import REASONS
 from haochaping.complaints.services.dispatch import submission_dispatch
 from haochaping.complaints.services.intake import Subject, submission_receive
 from haochaping.complaints.services.moves import submission_move
+from haochaping.demo.causes import guess_cause
 from haochaping.demo.complaint_texts import (
     FILTER_WORDS,
     INQUIRY_PARTS,
@@ -130,7 +131,8 @@ def _receive(c: Ctx, *, kind: str, channel: str, text: str, subject: Subject,
     reply = "remote" if channel == "province" else "sms" if phone else "app"
     return submission_receive(kind=kind, channel=channel, content=text, subject=subject,
                               submitter_id=rater, phone_index=phone, reply_channel=reply,
-                              urgency=urgency, filed_by=filed_by, now=when)
+                              urgency=urgency, filed_by=filed_by, now=when,
+                              cause=guess_cause(text) if kind != "comment" else "")
 
 
 def _decide(c: Ctx, item: Submission, target: Status, reason: str, when: datetime) -> None:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from haochaping.accounts.scoping import Actor
@@ -42,14 +42,22 @@ ITEM_FIGURE_LABELS: dict[str, str] = {
     "complaints_accepted": "已受理投诉", "items_closed": "已办结诉求",
     "items_closed_on_time": "按期办结诉求", "spot_reached": "抽查回访（联系上）",
     "spot_satisfied": "抽查回访满意",
+    "items_caused": "问题类别相同的诉求",
 }
+# 举一反三 (seed 004 §7): accepted items with a cause (complaints.rules.causes), counted
+# from rows by cause × matter or cause × org (cause_concentration); not a roll-up count,
+# so the loop over ITEM_FIGURES (the roll-ups' drill-downs) leaves it out.
+CAUSED = "items_caused"
+CAUSED_Q = Q(status__in=src.ACCEPTED) & ~Q(cause="")
 # drill key → lookup on the item (the org is the attributed one)
-KEYS = {"org": src.ORG, "matter": "matter_id", "kind": "kind"}
+KEYS = {"org": src.ORG, "matter": "matter_id", "kind": "kind", "cause": "cause"}
 PATH = "cx_path"
 WORKING_DAY = Duration.working(1)
 
 
 def _check_figure(figure: str) -> tuple[str, str, Q]:
+    if figure == CAUSED:
+        return "items", "received_at", CAUSED_Q
     if figure not in ITEM_FIGURES:
         raise ValidationError("stats.invalid_figure", "统计指标无效", "figure")
     return ITEM_FIGURES[figure]
@@ -119,3 +127,17 @@ def first_touch(actor: Actor, *, start: date, end: date, org: int | None = None
              for received, touched in qs.values_list("received_at", "order__first_touch_at")]
     median, share = rules.first_touch(pairs)
     return median, share, len(pairs)
+
+
+def cause_concentration(actor: Actor, *, start: date, end: date, dim: str, top: int
+                        ) -> list[tuple[str, int, int]]:
+    """举一反三: the (cause, matter or org id, items) pairs with most accepted items of one
+    cause received in ``start`` … ``end`` in the actor's subtree, most first (``dim``:
+    ``matter`` or ``org``, the attributed org). Read from rows like first-touch time:
+    items are few beside ratings, and ``submission_cause`` indexes (cause, received_at)."""
+    lookup = KEYS[dim]
+    qs = _scoped(actor, _annotated("", Submission.objects.filter(
+        CAUSED_Q, range_q("received_at", start, end + timedelta(days=1)))))
+    rows = (qs.filter(**{f"{lookup}__isnull": False}).values("cause", lookup)
+            .annotate(n=Count("pk")).order_by("-n", "cause", lookup)[:top])
+    return [(r["cause"], r[lookup], r["n"]) for r in rows]

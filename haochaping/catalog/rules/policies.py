@@ -129,6 +129,17 @@ class Policy:
     reveal_hours_end: Hour = field(metadata=_f(
         "查看身份工作时间止", FieldKind.HOUR,
         "此时刻及之后查看评价人身份的提醒管理机构；起止相同为不限时段"))
+    # Issue 15 共性问题 (problems): a cluster of one cause on a matter or org.
+    problem_min_count: Times = field(metadata=_f(
+        "共性问题最少件数", FieldKind.TIMES,
+        "统计时段内同一事项或部门同一问题类别的差评和诉求件达到该件数即生成共性问题任务"))
+    problem_window: Duration = field(metadata=_f(
+        "共性问题统计时段", FieldKind.DURATION, "向前统计差评和诉求件的时段"))
+    problem_fix_limit: Duration = field(metadata=_f(
+        "共性问题整改时限", FieldKind.DURATION, "部门提交系统性整改材料的期限，自任务生成时起算"))
+    problem_recurrence_window: Duration = field(metadata=_f(
+        "共性问题复发观察期", FieldKind.DURATION,
+        "任务办结后该期限内同一对象再次出现同类问题的，记为复发"))
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}

@@ -50,6 +50,12 @@ NATIONAL = Policy(
     reveal_daily_alert=Times(5),
     reveal_hours_start=Hour(8),
     reveal_hours_end=Hour(18),
+    # Issue 15 共性问题 (seed 004 §7 举一反三; no seed states numbers): 3 of one cause on
+    # one subject within 30 days; a month of working days to fix; recurrence within 90.
+    problem_min_count=Times(3),
+    problem_window=Duration.natural(30),
+    problem_fix_limit=Duration.working(20),
+    problem_recurrence_window=Duration.natural(90),
 )
 # Seeds 001 and 002 let a rater rate every stage of a handling.
 ALL_STAGES: tuple[Stage, ...] = tuple(Stage)

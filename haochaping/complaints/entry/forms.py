@@ -33,7 +33,8 @@ def entry_input(data: QueryDict) -> EntryInput:
                       content=data.get("content", ""), subject=subject_ids(data),
                       urgency=data.get("urgency", "normal"),
                       reply_channel=data.get("reply_channel", "sms"),
-                      name=data.get("name", ""), phone=data.get("phone", ""))
+                      name=data.get("name", ""), phone=data.get("phone", ""),
+                      cause=data.get("cause", ""))
 
 
 def optional_id(data: QueryDict, field: str) -> int | None:

@@ -58,6 +58,7 @@ class EntryInput:
     reply_channel: str = ReplyChannel.SMS.value
     name: str = ""
     phone: str = ""
+    cause: str = ""  # rules.causes (optional)
 
 
 def _pick(actor: Actor, model: type[Any], pk: int | None, field: str, label: str) -> Any:
@@ -163,7 +164,7 @@ def office_entry_receive(*, actor: Actor, entry: EntryInput,
                                   subject=subject, submitter_id=submitter_id,
                                   phone_index=phone_index, reply_channel=reply,
                                   urgency=entry.urgency, filed_by=actor.user,
-                                  actor_label=actor.label, now=now)
+                                  actor_label=actor.label, now=now, cause=entry.cause)
 
 
 def monitor_file(*, actor: Actor, kind: str, content: str, subject: SubjectIds,

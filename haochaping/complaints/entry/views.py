@@ -20,6 +20,7 @@ from haochaping.accounts.scoping import Actor, actor_for_user, scope
 from haochaping.complaints.entry import forms, rules, selectors
 from haochaping.complaints.entry.services import monitor_file, office_entry_receive
 from haochaping.complaints.models import Submission
+from haochaping.complaints.rules.causes import cause_choices
 from haochaping.complaints.rules.kinds import (
     REPLY_CHANNEL_LABELS,
     URGENCY_LABELS,
@@ -57,6 +58,7 @@ def _entry_context(actor: Actor, data: Any, error: AppError | None = None) -> di
                       if any(k in kinds for kinds in rules.ENTRY_KINDS.values())],
             "urgencies": [(u.value, label) for u, label in URGENCY_LABELS.items()],
             "replies": [(r.value, REPLY_CHANNEL_LABELS[r]) for r in rules.ENTRY_REPLY_CHANNELS],
+            "causes": cause_choices(),
             "named": [c.value for c in rules.NAMED_CHANNELS],
             "form": data, "error": error, **_pickers(actor, data)}
 

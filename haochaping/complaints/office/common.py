@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "overturn": "撤销不予受理", "dispatch": "交办", "redispatch": "改派", "route": "自动分派",
     "answer": "答复", "close_reopened": "复核办结", "merged_in": "并入重复件",
     "follow_dispatch": "随主件交办", "follow_answer": "随主件答复", "spot_check": "抽查回访",
+    "set_cause": "设定问题类别",
 }
 
 

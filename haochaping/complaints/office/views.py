@@ -19,9 +19,10 @@ from haochaping.catalog.models import Org
 from haochaping.complaints import selectors
 from haochaping.complaints.models import Submission
 from haochaping.complaints.office.common import EVENT_LABELS, org_of, reader, refused
+from haochaping.complaints.rules.causes import cause_choices
 from haochaping.complaints.rules.kinds import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from haochaping.complaints.rules.reasons import REASONS
-from haochaping.complaints.services import decisions, dispatch
+from haochaping.complaints.services import causes, decisions, dispatch
 from haochaping.core.bounds import is_key
 from haochaping.core.errors import AppError, NotFound
 from haochaping.core.htmx import htmx
@@ -94,6 +95,7 @@ def detail_context(actor: Actor, pk: int) -> dict[str, Any]:
         "orgs": scope(Org.objects.filter(kind="handling", is_active=True), actor)
         .filter(path__startswith=item.office_path).order_by("path"),
         "actions": actions_for(detail),
+        "causes": cause_choices(),
     }
 
 
@@ -142,6 +144,8 @@ STEPS: dict[str, Step] = {
         i, actor=a, org=_required_org(r), note=_p(r, "note"), now=timezone.now()),
     "close": lambda a, i, r: decisions.submission_close_reopened(
         i, actor=a, note=_p(r, "note"), now=timezone.now()),
+    "cause": lambda a, i, r: causes.submission_set_cause(
+        i, actor=a, cause=_p(r, "cause"), now=timezone.now()),
 }
 
 

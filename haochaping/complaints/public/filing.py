@@ -46,6 +46,7 @@ class Filing:
     id_no: str = ""
     reply_channel: str = "sms"
     urgency: str = "normal"
+    cause: str = ""  # rules.causes (optional): what kind of problem it is
 
 
 def _check(filing: Filing) -> None:
@@ -103,7 +104,8 @@ def submission_file(*, filing: Filing, channel: Channel, proven_phone_index: str
         item = submission_receive(kind=filing.kind, channel=channel, content=filing.content,
                                   subject=filing.subject, submitter_id=rater_id,
                                   phone_index=phone_index, reply_channel=filing.reply_channel,
-                                  urgency=filing.urgency, actor_label=label, now=now)
+                                  urgency=filing.urgency, actor_label=label, now=now,
+                                  cause=filing.cause)
         if client is not None:
             Submission.objects.filter(pk=item.pk).update(client=client)
             item.client = client

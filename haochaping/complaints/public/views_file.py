@@ -25,6 +25,7 @@ from haochaping.complaints.public.common import (
     set_track_cookie,
 )
 from haochaping.complaints.public.filing import PUBLIC_REPLY, Filing, submission_file
+from haochaping.complaints.rules.causes import CAUSE_HINTS, Cause
 from haochaping.complaints.rules.kinds import (
     KIND_LABELS,
     PUBLIC_KINDS,
@@ -65,6 +66,7 @@ def _choices() -> dict[str, Any]:
     return {"kinds": [(k.value, KIND_LABELS[k]) for k in PUBLIC_KINDS],
             "replies": [(r.value, REPLY_CHANNEL_LABELS[r]) for r in PUBLIC_REPLY],
             "urgencies": [(u.value, URGENCY_LABELS[u]) for u in Urgency],
+            "causes": [(c.value, c.label, CAUSE_HINTS[c]) for c in Cause],
             "max_files": MAX_FILES, "max_mb": MAX_BYTES // (1024 * 1024),
             "file_types": PUBLIC_TEXT, "minutes": int(CODE_TTL.total_seconds() // 60)}
 
@@ -148,7 +150,7 @@ def _filing(request: HttpRequest, hall: Hall | None) -> Filing:
     return Filing(kind=post.get("kind", ""), content=post.get("content", ""),
                   name=post.get("name", ""), phone=post.get("phone", ""), subject=subject,
                   reply_channel=post.get("reply_channel", ""),
-                  urgency=post.get("urgency", "normal"))
+                  urgency=post.get("urgency", "normal"), cause=post.get("cause", ""))
 
 
 @require_POST
@@ -172,7 +174,8 @@ def file_submit(request: HttpRequest) -> HttpResponse:
         if exc.code == "phone.session_expired":
             return _step(request, "phone", hall, phone=phone, error=exc)
         values = {k: post.get(k, "") for k in ("kind", "subject", "subject_text", "content",
-                                               "name", "reply_channel", "urgency")}
+                                               "name", "reply_channel", "urgency",
+                                               "cause")}
         return _step(request, "form", hall, phone=phone, proof=proof, values=values,
                      error=exc, picked=choice_of(values["subject"]))
     response = render_page(request, "complaints/public/filed.html",

@@ -23,6 +23,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Matter, Org, Region, Staff, Window
 from haochaping.catalog.rules.calendar import local_day
 from haochaping.complaints.models import Submission, SubmissionEvent
+from haochaping.complaints.rules.causes import Cause, parse_cause
 from haochaping.complaints.rules.kinds import (
     REF_PREFIX,
     Channel,
@@ -63,6 +64,14 @@ def _choice(enum: type[E], value: str, code: str, message: str, field: str) -> E
         raise ValidationError(code, message, field) from None
 
 
+def _cause(value: Cause | str | None) -> Cause | None:
+    try:
+        return parse_cause(value)
+    except ValueError:
+        raise ValidationError("complaint.invalid_cause", "问题类别无效，请重新选择",
+                              "cause") from None
+
+
 def new_ref(kind: SubmissionKind, now: datetime) -> str:
     """受理编号: kind prefix, the day, six random digits (not guessable in sequence; the
     tracking page asks for the phone's code as well)."""
@@ -91,7 +100,8 @@ def submission_receive(*, kind: SubmissionKind | str, channel: Channel | str, co
                        subject: Subject, submitter_id: int | None = None,
                        phone_index: str = "", reply_channel: ReplyChannel | str = "sms",
                        urgency: Urgency | str = "normal", filed_by: Any = None,
-                       actor_label: str = "", now: datetime | None = None) -> Submission:
+                       actor_label: str = "", now: datetime | None = None,
+                       cause: Cause | str = "") -> Submission:
     """Take one item. Returns the stored submission with the filter's verdict applied
     (accepted, refused, merged or waiting for triage)."""
     kind_ = _choice(SubmissionKind, kind, "complaint.invalid_kind", "诉求类型无效", "kind")
@@ -99,6 +109,7 @@ def submission_receive(*, kind: SubmissionKind | str, channel: Channel | str, co
     reply_ = _choice(ReplyChannel, reply_channel, "complaint.invalid_reply_channel",
                      "答复方式无效", "reply_channel")
     urgency_ = _choice(Urgency, urgency, "complaint.invalid_urgency", "紧急程度无效", "urgency")
+    cause_ = _cause(cause)
     content = clean_text(content or "").strip()
     if not content:
         raise ValidationError("complaint.content_required", "请填写诉求内容", "content")
@@ -121,7 +132,8 @@ def submission_receive(*, kind: SubmissionKind | str, channel: Channel | str, co
                         urgency=urgency_.value, status=Status.TRIAGE.value,
                         matter=subject.matter, org=subject.org, window=subject.window,
                         staff=subject.staff, hall=subject.hall, region=subject.region,
-                        subject_text=subject_text, content=content, office=office,
+                        subject_text=subject_text, content=content,
+                        cause=cause_.value if cause_ else "", office=office,
                         office_path=office.path, submitter_id=submitter_id,
                         phone_index=phone_index, reply_channel=reply_.value,
                         filed_by=filed_by, received_at=now, updated_at=now)
@@ -133,7 +145,8 @@ def submission_receive(*, kind: SubmissionKind | str, channel: Channel | str, co
         SubmissionEvent.objects.create(
             submission=item, action="receive", to_status=Status.TRIAGE.value,
             actor=filed_by, actor_label=label, public_note=f"已收到您的{kind_.label}",
-            payload={"channel": channel_.value, "urgency": urgency_.value}, at=now)
+            payload={"channel": channel_.value, "urgency": urgency_.value,
+                     "cause": cause_.value if cause_ else ""}, at=now)
         audit_record(action="complaint.receive", actor=filed_by, actor_label=label, obj=item,
                      after={"ref": item.ref, "kind": kind_.value, "channel": channel_.value,
                             "office": office.pk})

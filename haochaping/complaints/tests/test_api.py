@@ -158,3 +158,16 @@ def test_reads_its_own_items_only(app: SimpleNamespace, locality: SimpleNamespac
     assert hidden.status_code == 404
     assert hidden.json()["code"] == "complaint.not_found"
     assert Client().get(f"{URL}/{item.ref}").status_code == 401
+
+
+def test_the_cause_is_optional_and_checked(app: SimpleNamespace) -> None:
+    """问题类别 (issue 14 §7): stored when given, an unknown code refused unwritten."""
+    done = post(app.key, body(cause="attitude"))
+    assert done.status_code == 201, done.json()
+    assert Submission.objects.get(ref=done.json()["ref"]).cause == "attitude"
+    before = writes()
+    bad = post(app.key, body(cause="rude", content=CLEAR + "另外补充一句。"))
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "complaint.invalid_cause"
+    assert "问题类别无效" in bad.json()["message"]
+    assert writes() == before

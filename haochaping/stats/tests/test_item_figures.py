@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.catalog.rules.calendar import SHANGHAI
+from haochaping.complaints.models import Submission
 from haochaping.stats import drill_items, rollup, rules, selectors
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.rules import Counts, Figure, Period
@@ -111,6 +112,7 @@ def _client(user: Any) -> Client:
 def test_panel_and_drill_pages_show_no_content_or_submitter(
         history: SimpleNamespace, personas: SimpleNamespace) -> None:
     span = _span(history)
+    Submission.objects.update(cause="materials")  # 举一反三 ranks items of one cause
     params = {"period": "month", "start": span["start"].replace(day=1).isoformat(),
               "end": span["end"].isoformat()}
     html = _client(personas.supervisor).get(reverse("stats:dashboard"), params).text

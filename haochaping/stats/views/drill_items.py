@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor
+from haochaping.complaints.rules.causes import Cause
 from haochaping.complaints.rules.kinds import SubmissionKind
 from haochaping.core.bounds import is_key, parse_int
 from haochaping.core.errors import AppError, ValidationError
@@ -20,7 +21,7 @@ from haochaping.stats import drill_items, labels, selectors
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
 
 PAGE_SIZE = 50
-KEY_LABELS = {"org": "部门", "matter": "事项", "kind": "类型"}
+KEY_LABELS = {"org": "部门", "matter": "事项", "kind": "类型", "cause": "问题类别"}
 # the roll-ups' own drill keys (the attributed org is the roll-ups' org)
 FIGURE_KEYS = {"org": "org", "matter": "matter"}
 
@@ -38,6 +39,11 @@ def _key(query: QueryDict) -> dict[str, Any]:
         if kind not in {k.value for k in SubmissionKind}:
             raise ValidationError("stats.filter", "筛选条件“类型”无效", "kind")
         key["kind"] = kind
+    cause = query.get("cause", "").strip()
+    if cause:
+        if cause not in {c.value for c in Cause}:
+            raise ValidationError("stats.filter", "筛选条件“问题类别”无效", "cause")
+        key["cause"] = cause
     return key
 
 
@@ -51,13 +57,15 @@ def items_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
                                 end=filters.end, compare_previous=False,
                                 filters={FIGURE_KEYS[k]: v for k, v in key.items()
                                          if k in FIGURE_KEYS})
-    total = getattr(counted[0].counts, figure) if counted and "kind" not in key else None
+    total = (getattr(counted[0].counts, figure) if counted and "kind" not in key
+             and "cause" not in key and figure in drill_items.ITEM_FIGURES else None)
     names = labels.names("org", {r[drill_items.src.ORG] for r in listed})
     base = filters.params(figure=figure, **key)
     return {"figure": figure, "figure_label": drill_items.ITEM_FIGURE_LABELS[figure],
             "spots": figure.startswith("spot_"), "filters": filters, "total": total,
             "count": listed.paginator.count,
-            "key": [(KEY_LABELS[k], v) for k, v in key.items()],
+            "key": [(KEY_LABELS[k], Cause(v).label if k == "cause" else v)
+                    for k, v in key.items()],
             "rows": [drill_items.shown(r, names) for r in listed],
             "previous_url": f"?{base}&page={listed.number - 1}" if listed.has_previous()
             else None,

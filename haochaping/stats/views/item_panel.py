@@ -1,27 +1,27 @@
 """The dashboard's complaints panel (诉求件, seed 004 §7–§8): the figures from the
 roll-ups (stats.selectors), first-touch time from rows (stats.drill_items), and the
-concentrated problems (举一反三): the matters and orgs with most items of one kind."""
+concentrated problems (举一反三): the matters and orgs with most items of one cause
+(complaints.rules.causes), counted from rows (stats.drill_items.cause_concentration)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
 
 from haochaping.accounts.scoping import Actor
+from haochaping.complaints.rules.causes import cause_label
 from haochaping.complaints.rules.kinds import SubmissionKind
 from haochaping.stats import drill_items, labels, rules, selectors
 from haochaping.stats.rules import Figure
 from haochaping.stats.views.common import Filters
 
-TOP = 5
+TOP = 10
 # rate tile → the count behind its numerator (the drill-down)
 RATES: tuple[tuple[Figure, str], ...] = (
     (Figure.ACCEPTANCE, "items_accepted"), (Figure.COMPLAINED, "complaints_accepted"),
     (Figure.ITEM_ON_TIME, "items_closed_on_time"),
     (Figure.SPOT_SATISFACTION, "spot_satisfied"))
-Figures = Callable[..., list[selectors.FigureRow]]
 
 
 def items_url(filters: Filters, figure: str, **key: Any) -> str:
@@ -32,23 +32,17 @@ def _percent(value: Any) -> float | None:
     return None if value is None else round(float(value) * 100, 1)
 
 
-def _concentrated(rows: list[selectors.FigureRow], dim: str, filters: Filters
-                  ) -> list[dict[str, Any]]:
-    found = []
-    for kind in SubmissionKind:
-        name = f"items_{kind.value}"
-        top = sorted((r for r in rows if getattr(r.counts, name) and r.key[dim] is not None),
-                     key=lambda r: (-getattr(r.counts, name), r.key[dim]))[:TOP]
-        found += [(kind, name, r) for r in top]
-    names = labels.names(dim, {r.key[dim] for _, _, r in found})
-    return [{"kind": kind.label, "name": names.get(r.key[dim], str(r.key[dim])),
-             "count": getattr(r.counts, name),
-             "url": items_url(filters, name, **{dim: r.key[dim]})}
-            for kind, name, r in sorted(found, key=lambda f: -getattr(f[2].counts, f[1]))]
+def _concentrated(who: Actor, filters: Filters, dim: str) -> list[dict[str, Any]]:
+    found = drill_items.cause_concentration(who, start=filters.start, end=filters.end,
+                                            dim=dim, top=TOP)
+    names = labels.names(dim, {key for _, key, _ in found})
+    return [{"cause": cause_label(cause), "name": names.get(key, str(key)), "count": n,
+             "url": items_url(filters, drill_items.CAUSED, cause=cause, **{dim: key})}
+            for cause, key, n in found]
 
 
-def panel(who: Actor, filters: Filters, total: selectors.FigureRow | None,
-          figures: Figures) -> dict[str, Any]:
+def panel(who: Actor, filters: Filters, total: selectors.FigureRow | None
+          ) -> dict[str, Any]:
     c = total.counts if total else rules.Counts()
     volumes = [{"label": kind.label, "value": getattr(c, f"items_{kind.value}"),
                 "url": items_url(filters, f"items_{kind.value}"), "key": kind.value}
@@ -62,6 +56,6 @@ def panel(who: Actor, filters: Filters, total: selectors.FigureRow | None,
         "total": c.items, "volumes": volumes, "rates": rates,
         "first_touch": {"median": None if median is None else round(median, 1),
                         "share": _percent(share), "measured": measured},
-        "matters": _concentrated(figures("matter"), "matter", filters),
-        "orgs": _concentrated(figures("org"), "org", filters),
+        "matters": _concentrated(who, filters, "matter"),
+        "orgs": _concentrated(who, filters, "org"),
     }

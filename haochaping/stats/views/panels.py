@@ -171,7 +171,7 @@ def _from_rollups(who: Actor, filters: Filters) -> dict[str, Any]:
             for r in lowest],
         "participation_orgs": len(orgs),
         "regions": _regions(who, filters, figures("region"), link),
-        "items": item_panel.panel(who, filters, total, figures),
+        "items": item_panel.panel(who, filters, total),
         "exports": {table: link.exports(table) for table in (
             "totals", "trend", "levels", "channels", "matters", "windows", "participation",
             "regions")},

@@ -11,6 +11,7 @@ from haochaping.demo.channels import channel_lines
 from haochaping.demo.complaint_info import complaint_lines
 from haochaping.demo.devices import device_lines
 from haochaping.demo.logins import DEMO_PASSWORD, LOGINS
+from haochaping.demo.problems_info import problem_lines
 from haochaping.demo.stats_info import stats_lines
 from haochaping.demo.supervision_info import supervision_lines
 from haochaping.demo.workorder_info import workorder_lines
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         lines += complaint_lines(base)
         lines += stats_lines(base)
         lines += supervision_lines(base)
+        lines += problem_lines(base)
         lines += ["-" * 60,
                   f"  个人信息清单 Privacy   {base}/work/privacy/",
                   "    (security, audit_admin, 管理机构：用途、查看角色、保存期限、已清除的评价人)",
