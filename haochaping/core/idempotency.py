@@ -20,10 +20,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils import timezone
 
 from haochaping.core.errors import ValidationError
@@ -85,11 +87,20 @@ def replayable(request: HttpRequest, scope: str, key: str,
         return _error(ValidationError("idempotency.invalid_key",
                                       f"幂等键须为 1 至 {MAX_KEY} 个可见 ASCII 字符", HEADER))
     digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
-    digest.update(request.body)
+    digest.update(_body(request))
     try:
         return _run(scope, key, digest.hexdigest(), handler)
     except _Discard as discarded:
         return discarded.response
+
+
+def _body(request: HttpRequest) -> bytes:
+    """The request's body; for a multipart form that a view's CSRF check has read
+    already, its fields in a canonical order (the pad sends no files)."""
+    try:
+        return request.body
+    except RawPostDataException:
+        return urlencode(sorted(request.POST.lists()), doseq=True).encode()
 
 
 def _run(scope: str, key: str, fingerprint: str,
