@@ -46,7 +46,7 @@ def test_mobile_page_rates_a_handling(browser: Any, live_server: Any, scene: Sim
     assert five.is_visible()  # CSS :has shows the chosen level's items, no script needed
     assert not tab.locator(".bad-reasons").first.is_visible()
     tab.check("input[name=content][value='510']")
-    tab.click("text=更多")
+    tab.click('.lv-items[data-level="5"] summary')
     tab.check("input[name=content][value='517']")
     if javascript:
         tab.screenshot(path=str(MOBILE_SHOT), full_page=True)
