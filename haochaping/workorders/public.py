@@ -132,8 +132,11 @@ def follow_page(request: HttpRequest, token: str) -> HttpResponse:
             raise NotFound("workorder.not_found", "未找到该评价的办理进度，请核对链接")
     except AppError as exc:
         return page(request, "workorders/public/error.html", {"error": exc}, status=exc.status)
-    order = (WorkOrder.objects.filter(kind=Kind.BAD_REVIEW.value, evaluation=evaluation)
-             .only("public_id").first())
+    # by its handling (and stage): a later 差评 of the same service moves the order on
+    order = (WorkOrder.objects.filter(kind=Kind.BAD_REVIEW.value,
+                                      handling_id=evaluation.handling_id,
+                                      stage_id=evaluation.stage_id)
+             .order_by("-pk").only("public_id").first())
     if order is not None:
         return HttpResponseRedirect(reverse("workorder_reply", args=[order.public_id]))
     due, limit = legal_deadline(evaluation)
