@@ -11,7 +11,8 @@ SQLite: the one writer) and then replays it; a killed request leaves neither its
 nor the row, so its retry simply runs. Answers kept: 2xx and 4xx except 401 and 429
 (nothing was done; the client should retry as it is); a 5xx keeps nothing. The same key
 with another method, path or body is 422 ``idempotency.key_reused``. Rows expire after
-``HCP_IDEMPOTENCY_HOURS``.
+``HCP_IDEMPOTENCY_HOURS``. A screen outside the API uses the same store through
+:func:`replayable` with a scope of its own (the evaluator pad's rating: its device).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils import timezone
 
 from haochaping.core.errors import ValidationError
@@ -69,40 +72,59 @@ class IdempotencyMiddleware:
         if (key is None or secret is None or request.method != "POST"
                 or not request.path.startswith("/api/")):
             return self.get_response(request)
-        if not (0 < len(key) <= MAX_KEY and key.isascii() and key.isprintable()
-                and " " not in key):
-            return _error(ValidationError("idempotency.invalid_key",
-                                          f"幂等键须为 1 至 {MAX_KEY} 个可见 ASCII 字符", HEADER))
         scope = "key:" + hashlib.sha256(secret.encode()).hexdigest()
-        digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
-        digest.update(request.body)
-        try:
-            return self._run(request, scope, key, digest.hexdigest())
-        except _Discard as discarded:
-            return discarded.response
+        return replayable(request, scope, key, lambda: self.get_response(request))
 
-    def _run(self, request: HttpRequest, scope: str, key: str,
-             fingerprint: str) -> HttpResponse:
-        now = timezone.now()
-        with transaction.atomic():
-            IdempotentRequest.objects.filter(scope=scope, key=key, expires_at__lte=now).delete()
-            try:
-                with transaction.atomic():
-                    row = IdempotentRequest.objects.create(
-                        scope=scope, key=key, fingerprint=fingerprint, status=0,
-                        content_type="", body=b"", created_at=now,
-                        expires_at=now + timedelta(hours=settings.HCP_IDEMPOTENCY_HOURS))
-            except IntegrityError:
-                first = IdempotentRequest.objects.get(scope=scope, key=key)
-                if first.fingerprint != fingerprint:
-                    return _error(ValidationError(
-                        "idempotency.key_reused", "该幂等键已用于另一请求，请换一个键", HEADER))
-                return _replay(first)
-            response = self.get_response(request)
-            if response.status_code >= 500 or response.status_code in NOT_KEPT \
-                    or response.streaming:
-                raise _Discard(response)
-            IdempotentRequest.objects.filter(pk=row.pk).update(
-                status=response.status_code, content_type=response.get("Content-Type", ""),
-                body=response.content)
-            return response
+
+def replayable(request: HttpRequest, scope: str, key: str,
+               handler: Callable[[], HttpResponse]) -> HttpResponse:
+    """Answer ``request`` through ``handler`` once per (``scope``, ``key``); a retry with
+    the same key replays the first answer. The API's middleware scopes by API key; a
+    screen outside the API may call this with a scope of its own (the evaluator pad:
+    its device), under the same rules."""
+    if not (0 < len(key) <= MAX_KEY and key.isascii() and key.isprintable()
+            and " " not in key):
+        return _error(ValidationError("idempotency.invalid_key",
+                                      f"幂等键须为 1 至 {MAX_KEY} 个可见 ASCII 字符", HEADER))
+    digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
+    digest.update(_body(request))
+    try:
+        return _run(scope, key, digest.hexdigest(), handler)
+    except _Discard as discarded:
+        return discarded.response
+
+
+def _body(request: HttpRequest) -> bytes:
+    """The request's body; for a multipart form that a view's CSRF check has read
+    already, its fields in a canonical order (the pad sends no files)."""
+    try:
+        return request.body
+    except RawPostDataException:
+        return urlencode(sorted(request.POST.lists()), doseq=True).encode()
+
+
+def _run(scope: str, key: str, fingerprint: str,
+         handler: Callable[[], HttpResponse]) -> HttpResponse:
+    now = timezone.now()
+    with transaction.atomic():
+        IdempotentRequest.objects.filter(scope=scope, key=key, expires_at__lte=now).delete()
+        try:
+            with transaction.atomic():
+                row = IdempotentRequest.objects.create(
+                    scope=scope, key=key, fingerprint=fingerprint, status=0,
+                    content_type="", body=b"", created_at=now,
+                    expires_at=now + timedelta(hours=settings.HCP_IDEMPOTENCY_HOURS))
+        except IntegrityError:
+            first = IdempotentRequest.objects.get(scope=scope, key=key)
+            if first.fingerprint != fingerprint:
+                return _error(ValidationError(
+                    "idempotency.key_reused", "该幂等键已用于另一请求，请换一个键", HEADER))
+            return _replay(first)
+        response = handler()
+        if response.status_code >= 500 or response.status_code in NOT_KEPT \
+                or response.streaming:
+            raise _Discard(response)
+        IdempotentRequest.objects.filter(pk=row.pk).update(
+            status=response.status_code, content_type=response.get("Content-Type", ""),
+            body=response.content)
+        return response

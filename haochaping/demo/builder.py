@@ -22,6 +22,7 @@ from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
 from haochaping.demo.causes import build_causes
+from haochaping.demo.citizen import build_citizen
 from haochaping.demo.complaints import build_complaints
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
@@ -113,6 +114,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("超过保存期限的个人信息清除 / retention purge …")
         activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
         settle_staff_sms(now)
+        activity |= build_citizen(now=now, step=step)  # a rater's dissent (issue 16)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
         activity |= build_problems(users=users, now=now, step=step)

@@ -2,11 +2,11 @@
 
 Token format: ``<token_id>.<expires_epoch>.<mac>`` where ``token_id`` is 128 random bits
 (URL-safe base64), ``expires_epoch`` whole seconds since 1970 UTC, and ``mac`` the
-URL-safe base64 HMAC-SHA256 over ``token_id``, the expiry and the subject (``h:<handling
-id>`` or ``b:<batch no>``), keyed by a key derived from ``SECRET_KEY`` for this purpose
-only. The row (``Invitation``) makes the token single-use and binds it to its subject, so a
-token for handling A can never rate handling B: the MAC covers the subject and the
-evaluation service checks the subject again.
+URL-safe base64 HMAC-SHA256, its first 128 bits (``MAC_CHARS``), over ``token_id``, the
+expiry and the subject (``h:<handling id>`` or ``b:<batch no>``), keyed by a key
+derived from ``SECRET_KEY`` for this purpose only. The row (``Invitation``) makes the
+token single-use and binds it to its subject, so a token for handling A can never rate
+handling B: the MAC covers the subject and the evaluation service checks the subject again.
 """
 
 from __future__ import annotations
@@ -57,6 +57,13 @@ def subject_of(invitation: Invitation) -> str:
     return f"b:{invitation.batch_no}"
 
 
+# The MAC in a token: HMAC-SHA256 truncated to 128 bits (22 base64 characters), which
+# keeps an SMS invitation's link short (issue 16); a full-length MAC of a link sent before
+# is still accepted.
+MAC_CHARS = 22
+FULL_MAC_CHARS = 43
+
+
 def _mac(token_id: str, expires: int, subject: str) -> str:
     message = f"{token_id}.{expires}.{subject}".encode()
     digest = hmac.new(_key(), message, hashlib.sha256).digest()
@@ -69,7 +76,7 @@ def _epoch(moment: datetime) -> int:
 
 def token_for(invitation: Invitation) -> str:
     expires = _epoch(invitation.expires_at)
-    mac = _mac(invitation.token_id, expires, subject_of(invitation))
+    mac = _mac(invitation.token_id, expires, subject_of(invitation))[:MAC_CHARS]
     return f"{invitation.token_id}.{expires}.{mac}"
 
 
@@ -112,7 +119,8 @@ def invitation_resolve(token: str, *, now: datetime | None = None) -> Invitation
     if invitation is None:
         raise _invalid()
     expected = _mac(token_id, _epoch(invitation.expires_at), subject_of(invitation))
-    if not hmac.compare_digest(expected.encode(), mac.encode()):
+    if len(mac) not in (MAC_CHARS, FULL_MAC_CHARS) or not hmac.compare_digest(
+            expected[:len(mac)].encode(), mac.encode()):
         raise _invalid()
     if expires != _epoch(invitation.expires_at):
         raise _invalid()

@@ -113,6 +113,21 @@ def phone_challenge_send(*, phone: str, window: Window | None, ip: str | None = 
     return challenge
 
 
+def phone_resend_wait(phone: str, now: datetime | None = None) -> int:
+    """Seconds until ``phone`` may ask for another code (0: now), for the countdown of
+    the resend button; 0 for a number that is not a mobile one."""
+    now = now or timezone.now()
+    try:
+        phone_index = phone_index_of(phone)
+    except AppError:
+        return 0
+    last = (PhoneChallenge.objects.filter(phone_index=phone_index)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    if last is None:
+        return 0
+    return max(0, int((last + SEND_GAP - now).total_seconds() + 0.999))
+
+
 def phone_challenge_verify(*, phone: str, code: str, window: Window | None,
                            now: datetime | None = None) -> str:
     """Check ``code`` against the phone's latest challenge; returns the phone's blind
@@ -152,6 +167,22 @@ def window_handlings(*, phone_index: str, window: Window,
         completed_at__gte=now - timedelta(days=RECENT_DAYS))
         .select_related("matter", "org", "rater", "staff")
         .order_by("-completed_at", "-pk").distinct()[:20])
+
+
+def window_history(*, phone_index: str, window: Window,
+                   now: datetime | None = None) -> list[tuple[Handling, bool]]:
+    """The verified phone's handlings at ``window`` from the last 30 days, each with
+    whether it may still be rated (False: already rated, or its rating period is over),
+    rateable ones first: the list of the window-QR flow marks the others 已评价."""
+    now = now or timezone.now()
+    open_ids = {h.pk for h in window_handlings(phone_index=phone_index, window=window,
+                                               now=now)}
+    rows = list(Handling.objects.filter(
+        status=rules.STATUS_COMPLETED, window=window, rater__phone_index=phone_index,
+        completed_at__gte=now - timedelta(days=RECENT_DAYS))
+        .select_related("matter", "org", "rater")
+        .order_by("-completed_at", "-pk")[:40])
+    return sorted(((h, h.pk in open_ids) for h in rows), key=lambda pair: not pair[1])
 
 
 def window_handling(*, phone_index: str, window: Window, handling_id: int,

@@ -8,4 +8,5 @@ from haochaping.workorders import public
 
 urlpatterns = [
     path("workorders/reply/<uuid:public_id>", public.reply_page, name="workorder_reply"),
+    path("workorders/follow/<str:token>", public.follow_page, name="workorder_follow"),
 ]

@@ -131,6 +131,7 @@ class Action(StrEnum):
     EVALUATION_VOID = "evaluation_void"
     MARK_TYPICAL = "mark_typical"
     REOPEN = "reopen"  # the office's spot check found the fix was not made (issue 15)
+    DISSENT = "dissent"  # the rater is not satisfied: back to the office's QA (issue 16)
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ TRANSITIONS: dict[Action, Transition] = {t.action: t for t in (
     _t(Action.MARK_TYPICAL, "标记典型案例", {State.CLOSED}, None, {OFC}),
     _t(Action.REOPEN, "核查整改不实，重新整改", {State.CLOSED}, State.RETURNED, {OFC},
        starts={Clock.RECTIFY}),
+    _t(Action.DISSENT, "评价人不满意，退回管理机构复核", {State.REPLIED, State.CLOSED},
+       State.REPLIED, {SYS, OFC}),
 )}
 
 

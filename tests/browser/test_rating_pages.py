@@ -44,9 +44,9 @@ def test_mobile_page_rates_a_handling(browser: Any, live_server: Any, scene: Sim
     assert not five.is_visible()
     tab.click("label[for=r-lv5]")
     assert five.is_visible()  # CSS :has shows the chosen level's items, no script needed
-    assert not tab.locator(".reasons").is_visible()
+    assert not tab.locator(".bad-reasons").first.is_visible()
     tab.check("input[name=content][value='510']")
-    tab.click("text=更多")
+    tab.click('.lv-items[data-level="5"] summary')
     tab.check("input[name=content][value='517']")
     if javascript:
         tab.screenshot(path=str(MOBILE_SHOT), full_page=True)
@@ -63,7 +63,7 @@ def test_mobile_page_bad_rating_needs_a_reason(browser: Any, live_server: Any,
     tab = new_tab(browser, live_server, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
     tab.goto(url)
     tab.click("label[for=r-lv1]")
-    assert tab.locator(".reasons").is_visible()
+    assert tab.locator('.bad-reasons[data-level="1"]').is_visible()
     tab.click("button.submit")
     tab.wait_for_selector("[data-code='evaluation.reason_required']")
     assert tab.url.endswith(url)  # htmx swapped the form in place
@@ -71,7 +71,7 @@ def test_mobile_page_bad_rating_needs_a_reason(browser: Any, live_server: Any,
     tab.click("label[for=r-lv1]")
     tab.fill("textarea[name=text]", "窗口人员让我来回跑了三趟")
     tab.click("button.submit")
-    tab.wait_for_selector("text=感谢您的评价")
+    tab.wait_for_selector("text=您的意见已受理")
     assert Evaluation.objects.get(handling=h).level == 1
     tab.context.close()
 
@@ -84,11 +84,11 @@ def test_large_text_toggle(browser: Any, live_server: Any, scene: SimpleNamespac
     assert tab.evaluate(size) == "16px"
     with tab.expect_navigation():  # a plain link: the page reloads in the new size
         tab.click("text=大字版")
-    assert tab.evaluate(size) == "21px"
+    assert tab.evaluate(size) == "24px"  # 1.5×
     tab.goto(url)  # remembered in a cookie
     assert tab.get_attribute("html", "class") == "big"
     with tab.expect_navigation():
-        tab.click("text=标准版")
+        tab.click("text=退出大字版")
     assert tab.evaluate(size) == "16px"
     tab.context.close()
 

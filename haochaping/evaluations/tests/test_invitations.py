@@ -16,6 +16,7 @@ from haochaping.evaluations.invitations import (
     invitation_covers,
     invitation_create,
     invitation_resolve,
+    subject_of,
 )
 from haochaping.evaluations.models import Invitation
 
@@ -36,8 +37,13 @@ def test_token_shape_and_resolve(world: SimpleNamespace) -> None:
     assert token_id == inv.token_id
     assert len(token_id) >= 22
     assert int(expires) == int(inv.expires_at.timestamp())
-    assert len(mac) == 43  # SHA-256, URL-safe base64 without padding
+    assert len(mac) == 22  # SHA-256's first 128 bits, URL-safe base64 (a short SMS link)
     assert invitation_resolve(token).pk == inv.pk
+    # a link sent before, with the full-length MAC, still resolves; a cut one does not
+    full = _mac(inv.token_id, int(expires), subject_of(inv))
+    assert invitation_resolve(f"{token_id}.{expires}.{full}").pk == inv.pk
+    with pytest.raises(AppError):
+        invitation_resolve(f"{token_id}.{expires}.{full[:30]}")
     assert inv.token_id not in (i.token_id for i in Invitation.objects.exclude(pk=inv.pk))
 
 

@@ -222,7 +222,7 @@ def test_large_text_toggle_is_remembered(world: SimpleNamespace, client: Client)
     response = client.get(url, {"big": "1"})
     assert '<html lang="zh-Hans" class="big">' in response.content.decode()
     assert response.cookies["hcp_big"].value == "1"
-    assert "标准版" in response.content.decode()
+    assert "退出大字版" in response.content.decode()
     assert 'class="big"' in client.get(url).content.decode()
     assert 'class="big"' not in client.get(url, {"big": "0"}).content.decode()
     assert 'class="big"' not in client.get(url).content.decode()

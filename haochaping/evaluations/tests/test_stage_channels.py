@@ -112,7 +112,7 @@ def test_the_invitation_page_offers_the_stages_and_records_the_choice(
     assert "办件整体（办结）" in html
     response = client.post(f"/r/{token}", {"level": "2", "reason": ["207"], "stage": "amend"})
     assert response.status_code == 200
-    assert "感谢您的评价" in response.content.decode()
+    assert "您的意见已受理" in response.content.decode()  # a 差评's thanks: its follow-up
     row = Evaluation.objects.get(handling=staged)
     assert (row.stage.stage, row.level, row.channel) == ("amend", 2, "web")
     assert row.invitation is not None

@@ -71,7 +71,32 @@ def form_context(handling: Handling) -> dict[str, Any]:
     group = rules.channel_group_of(has_window=handling.window_id is not None,
                                    service_channel=handling.service_channel)
     return {"form": form, "indicators": form["indicators"][group.value],
-            "group_label": group.label}
+            "group_label": group.label, "checklists": checklists(form)}
+
+
+def checklists(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """ONE checklist per level. A 差评 level's content items are its listed bad reasons
+    (same codes and texts in the national standards), so a bad level shows them once, as
+    reasons (``name="reason"``; an item that is no listed reason stays ``content``), then
+    the reasons of no bad level (其他（请填写）); a good level shows its content items."""
+    reason_codes = {r["code"] for r in form["reasons"]}
+    bad_item_codes = {i["code"] for lv in form["levels"] if lv["is_bad"] for i in lv["items"]}
+    lists = []
+    for lv in form["levels"]:
+        if lv["is_bad"]:
+            choices = [{"name": "reason" if i["code"] in reason_codes else "content",
+                        "code": i["code"], "text": i["text"]} for i in lv["items"]]
+            choices += [{"name": "reason", "code": r["code"], "text": r["text"]}
+                        for r in form["reasons"] if r["code"] not in bad_item_codes]
+            legend = f"{lv['label']}的原因（可多选，至少选一项或在下方写明）"
+        else:
+            choices = [{"name": "content", "code": i["code"], "text": i["text"]}
+                       for i in lv["items"]]
+            legend = f"{lv['label']}：评价内容（可多选）"
+        if choices:
+            lists.append({"level": lv["level"], "legend": legend, "choices": choices,
+                          "is_bad": lv["is_bad"]})
+    return lists
 
 
 def chosen_of(post: QueryDict | None) -> dict[str, Any]:
@@ -100,6 +125,8 @@ def rating_from_post(post: QueryDict, form: dict[str, Any],
         raise ValidationError("evaluation.invalid_level", "请选择评价等级", "level")
     level_items = {item["code"] for lv in form["levels"] if lv["level"] == level
                    for item in lv["items"]}
+    if is_bad(level):  # their items arrive as reasons (checklists); never both
+        level_items -= {r["code"] for r in form["reasons"]}
     content = list(dict.fromkeys(c for c in post.getlist("content") if c in level_items))
     reasons = list(dict.fromkeys(post.getlist("reason"))) if is_bad(level) else []
     item_levels = {}

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haochaping.core.errors import AppError, NotFound
+from haochaping.evaluations.followup import followup_context
 from haochaping.evaluations.invitations import invitation_resolve, rating_channel
+from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.public import invitation_handlings, rating_closed
 from haochaping.evaluations.qr import invitation_url, qr_response_body
 from haochaping.evaluations.selectors import stage_choices
@@ -37,8 +39,8 @@ FORM_STATUSES = frozenset({422, 429})
 def rate_form(request: HttpRequest, *, subjects: list[Handling], action: str,
               submit: Any, title: str, extra: dict[str, Any] | None = None) -> HttpResponse:
     """GET shows the form for ``subjects[0]`` (and its batch); POST reads it, calls
-    ``submit(rating)`` and shows thanks, the form again with the error, or the error page.
-    Shared by the invitation page and the window-QR flow."""
+    ``submit(rating)`` and shows thanks (with the follow-up of a 差评), the form again
+    with the error, or the error page. Shared by the invitation page and the window-QR flow."""
     try:
         form = form_context(subjects[0])
     except AppError as exc:  # no active standard
@@ -49,13 +51,15 @@ def rate_form(request: HttpRequest, *, subjects: list[Handling], action: str,
     if request.method == "POST":
         try:
             throttle("ip", client_ip(request) or "-")
-            submit(rating_from_post(request.POST, context["form"], context["indicators"]))
+            evaluation = submit(rating_from_post(request.POST, context["form"],
+                                                 context["indicators"]))
         except AppError as exc:
             if exc.status not in FORM_STATUSES:
                 return error_page(request, exc)
             context.update(error=exc, chosen=chosen_of(request.POST))
             return page(request, "evaluations/rate.html", context,
                         partial="evaluations/partials/rate_form.html", status=exc.status)
+        context.update(followup_context(evaluation))
         return page(request, "evaluations/thanks.html", context,
                     partial="evaluations/partials/thanks.html")
     return page(request, "evaluations/rate.html", context,
@@ -82,8 +86,8 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     stages = [] if invitation.batch_no else stage_choices(subjects, now=timezone.now())[
         subjects[0].pk]
 
-    def submit(rating: Any) -> None:
-        evaluation_submit(handling=subjects[0], rating=rating,
+    def submit(rating: Any) -> list[Evaluation]:
+        return evaluation_submit(handling=subjects[0], rating=rating,
                           channel=rating_channel(invitation),
                           for_batch=bool(invitation.batch_no), invitation=invitation,
                           ip=client_ip(request), user_agent=user_agent(request),

@@ -26,9 +26,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from haochaping.catalog.rules.standards import Channel
+from haochaping.core import idempotency
 from haochaping.core.bounds import is_key
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
+from haochaping.evaluations.followup import followup_context
 from haochaping.evaluations.public import (
     PAD_COOKIE,
     PAD_SALT,
@@ -167,11 +169,22 @@ def _refused(request: HttpRequest, exc: AppError) -> HttpResponse:
 
 @require_POST
 def pad_rate(request: HttpRequest) -> HttpResponse:
-    """Rate the handling the pad presents (``pad_presented``), counted per device."""
+    """Rate the handling the pad presents (``pad_presented``), counted per device. The
+    pad's script keeps a rating it could not send (localStorage) and sends it again with
+    the same ``Idempotency-Key``: a retry of a rating that did land replays its answer
+    (core.idempotency, scoped to the device) instead of a refusal."""
     try:
         claim = _claim(request)
     except AppError as exc:
         return error_page(request, exc)
+    key = request.headers.get(idempotency.HEADER)
+    if key is None:
+        return _pad_rate(request, claim)
+    return idempotency.replayable(request, f"device:{claim.device_id}", key,
+                                  lambda: _pad_rate(request, claim))
+
+
+def _pad_rate(request: HttpRequest, claim: PadClaim) -> HttpResponse:
     try:
         throttle("device", claim.device_id)
         handling_id = request.POST.get("handling", "")
@@ -184,7 +197,7 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
     try:
         context = form_context(handling)
         rating = rating_from_post(request.POST, context["form"], context["indicators"])
-        evaluation_submit(handling=handling, rating=rating,
+        evaluation = evaluation_submit(handling=handling, rating=rating,
                           channel=Channel.KIOSK if claim.kind == "kiosk" else Channel.EVALUATOR,
                           device=pad_device(claim), ip=client_ip(request),
                           user_agent=user_agent(request))
@@ -194,4 +207,6 @@ def pad_rate(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     if not htmx(request):
         return HttpResponseRedirect(reverse("evaluations:pad"))
-    return render(request, "evaluations/partials/pad_thanks.html", {"version": version})
+    # The closing words fit the rating: a 差评 is told its reference and deadline.
+    return render(request, "evaluations/partials/pad_thanks.html",
+                  {"version": version, **followup_context(evaluation)})

@@ -17,14 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haochaping.catalog.models import Window
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.errors import AppError
+from haochaping.core.htmx import htmx
 from haochaping.evaluations.public import (
     CODE_TTL,
     PublicError,
     active_window,
     phone_challenge_send,
     phone_challenge_verify,
+    phone_resend_wait,
     window_handling,
-    window_handlings,
+    window_history,
 )
 from haochaping.evaluations.qr import qr_response_body, window_url
 from haochaping.evaluations.services import evaluation_submit
@@ -81,7 +83,9 @@ def window_qr(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 def _phone_form(request: HttpRequest, window: Window, *, step: str, phone: str = "",
                 error: AppError | None = None) -> HttpResponse:
     context: dict[str, Any] = {"window": window, "step": step, "phone": phone,
-                               "error": error, "minutes": int(CODE_TTL.total_seconds() // 60)}
+                               "error": error, "minutes": int(CODE_TTL.total_seconds() // 60),
+                               # the resend button's countdown (seconds), not a refusal
+                               "wait": phone_resend_wait(phone) if step == "code" else 0}
     return page(request, "evaluations/window_phone.html", context,
                 partial="evaluations/partials/window_phone.html",
                 status=error.status if error else 200)
@@ -102,9 +106,11 @@ def window_start(request: HttpRequest, code: str) -> HttpResponse:
     try:
         phone_challenge_send(phone=phone, window=window, ip=client_ip(request))
     except AppError as exc:
-        step = "code" if exc.code == "phone.too_many_sends" and request.POST.get("resend") \
-            else "phone"
-        return _phone_form(request, window, step=step, phone=phone, error=exc)
+        if exc.code == "phone.too_many_sends" and phone_resend_wait(phone):
+            # too soon: the code sent a moment ago still works; ask for it, the resend
+            # button counting down, rather than a refusal
+            return _phone_form(request, window, step="code", phone=phone)
+        return _phone_form(request, window, step="phone", phone=phone, error=exc)
     return _phone_form(request, window, step="code", phone=phone)
 
 
@@ -121,11 +127,21 @@ def window_verify(request: HttpRequest, code: str) -> HttpResponse:
                                              window=window)
     except AppError as exc:
         return _phone_form(request, window, step="code", phone=phone, error=exc)
-    response = HttpResponseRedirect(reverse("evaluations:window_list", args=[code]))
+    response = _go(request, reverse("evaluations:window_list", args=[code]))
     response.set_signed_cookie(SESSION_COOKIE, phone_index, salt=_salt(window),
                                max_age=SESSION_SECONDS, path=_cookie_path(window),
                                httponly=True, samesite="Lax")
     return response
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect; for htmx a full navigation (``HX-Redirect``): a redirect followed by
+    htmx would swap the whole next page, header and all, into this page's card."""
+    if htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
 
 
 @require_GET
@@ -137,9 +153,10 @@ def window_list(request: HttpRequest, code: str) -> HttpResponse:
             raise _session_expired()
     except AppError as exc:
         return error_page(request, exc)
+    rows = window_history(phone_index=phone_index, window=window)
     return page(request, "evaluations/window_list.html",
-                {"window": window, "handlings": window_handlings(phone_index=phone_index,
-                                                                 window=window)})
+                {"window": window, "rows": rows,
+                 "open_count": sum(1 for _h, rateable in rows if rateable)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,8 +174,8 @@ def window_rate(request: HttpRequest, code: str, handling_id: int) -> HttpRespon
     except AppError as exc:
         return error_page(request, exc)
 
-    def submit(rating: Any) -> None:
-        evaluation_submit(handling=handling, rating=rating, channel=Channel.QR_CODE,
+    def submit(rating: Any) -> Any:
+        return evaluation_submit(handling=handling, rating=rating, channel=Channel.QR_CODE,
                           ip=client_ip(request), user_agent=user_agent(request))
 
     back = reverse("evaluations:window_list", args=[code])

@@ -47,7 +47,7 @@ def test_sent_through_the_gateway_with_a_signed_request(gateway: FakeGateway) ->
     assert request["to"] == PHONE
     assert request["message_id"] == str(message.pk)
     assert request["params"] == PARAMS
-    assert request["text"].startswith("【政务服务好差评】您在市市场监管局办理的“食品经营许可”")
+    assert request["text"].startswith("【政务服务好差评】您办理的“食品经营许可”已办结")
     row = _row(message)
     assert (row.status, row.attempts, row.provider_id) == ("sent", 1, "gw-1")
     assert row.sent_at == now

@@ -31,7 +31,7 @@ def test_templates_are_seeded() -> None:
     assert {"evaluation_invite", "bad_reason_followup", "sms_code", "rectification_reply",
             "deadline_warning"} <= codes
     invite = MessageTemplate.objects.get(code="evaluation_invite")
-    assert invite.body.startswith("【政务服务好差评】您在{org}办理的“{matter}”已办结")
+    assert invite.body.startswith("【政务服务好差评】您办理的“{matter}”已办结")
 
 
 def test_enqueue_twice_in_one_transaction_queues_once_and_keeps_the_transaction() -> None:

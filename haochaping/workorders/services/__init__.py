@@ -45,6 +45,7 @@ __all__ = [
     "workorder_rectify", "workorder_redispatch", "workorder_reopen", "workorder_reply",
     "workorder_review",
     "workorder_satisfaction",
+    "workorder_dissent",
     "workorder_sign", "workorder_transition", "workorder_verify",
 ]
 
@@ -176,6 +177,15 @@ def workorder_satisfaction(*, actor: Actor, order: WorkOrder, satisfied: bool,
     the office from a call-back."""
     return workorder_transition(actor=actor, order=order, action=Action.SATISFACTION, now=now,
                                 payload={"satisfied": satisfied, "channel": channel})
+
+
+def workorder_dissent(*, actor: Actor, order: WorkOrder, reason: str,
+                      channel: str = "rater_page", now: datetime | None = None) -> WorkOrder:
+    """The rater is not satisfied with the outcome and says why (on the rater's page,
+    ``actor=SYSTEM``; or the office from a call-back): recorded as their satisfaction, and
+    the order goes back to the office's QA instead of staying closed (issue 16)."""
+    return workorder_transition(actor=actor, order=order, action=Action.DISSENT, now=now,
+                                payload={"reason": reason, "channel": channel})
 
 
 def attachment_add(*, actor: Actor, order: WorkOrder, upload: UploadedFile,

@@ -24,7 +24,7 @@ from haochaping.workorders.models import (
     Reply,
     Verification,
 )
-from haochaping.workorders.rules import Action, Clock, Complexity, Kind
+from haochaping.workorders.rules import Action, Clock, Complexity, Kind, State
 from haochaping.workorders.services import notices, publication
 from haochaping.workorders.services.engine import Ctx, refusal_error, step
 
@@ -274,6 +274,21 @@ def _satisfaction(ctx: Ctx) -> None:
     ctx.updates["satisfied"] = satisfied
     ctx.record = {"satisfied": satisfied, "channel": channel}
     ctx.note = "评价人对整改结果满意" if satisfied else "评价人对整改结果不满意"
+
+
+@step(Action.DISSENT)
+def _dissent(ctx: Ctx) -> None:
+    """The rater is not satisfied with the outcome, and says why (issue 16): recorded as
+    their satisfaction, and the order goes back to the office's QA (replied) instead of
+    staying closed; the office passes it again or returns it to the department."""
+    ctx.payload["satisfied"] = False
+    _satisfaction(ctx)
+    reason = ctx.text("reason", "不满意的原因", limit=500)
+    if ctx.source is State.CLOSED:
+        ctx.updates["closed_at"] = None  # the event keeps when it was
+    ctx.record.update(reason=reason, closed_at=ctx.order.closed_at.isoformat()
+                      if ctx.order.closed_at else None)
+    ctx.note = f"评价人对整改结果不满意：{reason}"
 
 
 @step(Action.RERATING_FOLLOW)

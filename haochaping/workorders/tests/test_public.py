@@ -83,15 +83,29 @@ def test_released_reply_then_one_answer_only(qa: None, client: Client,
     assert SECRET_TEXT in body
     assert 'name="satisfied"' in body
 
-    answered = post(client, order, "0")
+    before = snapshot()
+    asked = post(client, order, "0")  # 不满意 first asks why, recording nothing
+    assert asked.status_code == 200
+    assert 'data-testid="dissent-form"' in asked.content.decode()
+    assert snapshot() == before
+    empty = client.post(url(order), {"satisfied": "0", "reason": "  "})
+    assert empty.status_code == 422
+    assert 'data-code="workorder.text_required"' in empty.content.decode()
+    assert 'data-testid="dissent-form"' in empty.content.decode()
+    assert snapshot() == before
+    answered = client.post(url(order), {"satisfied": "0", "reason": "材料清单仍未更新"})
     assert answered.status_code == 200
     assert 'data-satisfied="0"' in answered.content.decode()
+    assert "退回政务服务管理机构复核" in answered.content.decode()
     order.refresh_from_db()
     assert order.satisfied is False
+    assert (order.status, order.closed_at) == ("replied", None)  # back to the office's QA
     event = WorkOrderEvent.objects.filter(order=order).latest("pk")
-    assert (event.action, event.payload) == ("satisfaction",
-                                             {"satisfied": False, "channel": "rater_page"})
-    assert AuditEvent.objects.filter(action="workorder.satisfaction").count() == 1
+    assert (event.action, event.from_status, event.to_status) == ("dissent", "closed",
+                                                                  "replied")
+    assert event.payload["reason"] == "材料清单仍未更新"
+    assert (event.payload["satisfied"], event.payload["channel"]) == (False, "rater_page")
+    assert AuditEvent.objects.filter(action="workorder.dissent").count() == 1
 
     before = snapshot()
     again = post(client, order, "1")

@@ -68,13 +68,18 @@ def test_every_state_is_reachable_from_dispatched() -> None:
 
 
 def test_terminal_states_have_no_way_out_but_a_spot_checks_reopen() -> None:
-    """One way out only: the office reopens a closed order whose fix a spot check found
-    not made (issue 15); a voided order never comes back."""
+    """Two ways out of a closed order only: the office reopens one whose fix a spot check
+    found not made (issue 15), and a rater not satisfied with the outcome sends it back to
+    the office's QA (issue 16); a voided order never comes back."""
     for tr in TRANSITIONS.values():
         for source in tr.sources & TERMINAL:
             if tr.action is Action.REOPEN:
                 assert (source, tr.target, tr.parties) == (State.CLOSED, State.RETURNED,
                                                            {Party.OFFICE})
+                continue
+            if tr.action is Action.DISSENT:
+                assert (source, tr.target, tr.parties) == (State.CLOSED, State.REPLIED,
+                                                           {Party.OFFICE, Party.SYSTEM})
                 continue
             assert tr.target is None, (tr.action, source)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haochaping.demo.channels import channel_lines
+from haochaping.demo.citizen import citizen_lines
 from haochaping.demo.complaint_info import complaint_lines
 from haochaping.demo.devices import device_lines
 from haochaping.demo.logins import DEMO_PASSWORD, LOGINS
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         lines += channel_lines(base)
         lines += device_lines(base)
         lines += workorder_lines(base)
+        lines += citizen_lines(base)
         lines += complaint_lines(base)
         lines += stats_lines(base)
         lines += supervision_lines(base)

@@ -64,6 +64,83 @@
     waitLoop(idle, current);
   }
 
+  // A rating is kept in localStorage until the server answered it, and sent again with
+  // the same Idempotency-Key after a network drop or a reload: a rating that did land
+  // replays its answer (views.pad.pad_rate), one that did not is recorded now.
+  var PENDING = "hcp.pad.pending";
+  var retryTimer = null;
+  var retryMs = 2000;
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function pending() {
+    try { return JSON.parse(localStorage.getItem(PENDING) || "null"); } catch (err) { return null; }
+  }
+
+  function banner(show) {
+    var el = document.getElementById("pad-pending");
+    if (!show) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "pad-pending";
+      el.className = "pad-pending";
+      el.setAttribute("role", "status");
+      document.body.appendChild(el);
+    }
+    el.textContent = "网络暂时中断，您的评价已保存在本机，网络恢复后将自动提交。";
+  }
+
+  function show(html) {
+    var pad = document.getElementById("pad");
+    pad.innerHTML = html;
+    htmx.process(pad);
+    speak(pad);
+    startWaiting();
+  }
+
+  function schedule() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(send, retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
+  }
+
+  async function send() {
+    var item = pending();
+    clearTimeout(retryTimer);
+    if (!item) { banner(false); return; }
+    var response;
+    try {
+      response = await fetch(item.url, {
+        method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                   "Idempotency-Key": item.key },
+        body: item.body });
+    } catch (err) { banner(true); schedule(); return; }
+    if (response.status >= 500 || response.status === 429) { banner(true); schedule(); return; }
+    localStorage.removeItem(PENDING);
+    banner(false);
+    retryMs = 2000;
+    if (response.status === 401) { window.location.reload(); return; }
+    show(await response.text());
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-pad-rate]")) return;
+    event.preventDefault();
+    var body = new URLSearchParams(new FormData(form)).toString();
+    localStorage.setItem(PENDING, JSON.stringify({ key: newKey(), url: form.action, body: body,
+                                                   at: Date.now() }));
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; button.textContent = "正在提交…"; }
+    send();
+  });
+  window.addEventListener("online", function () { retryMs = 2000; send(); });
+  document.addEventListener("DOMContentLoaded", function () { if (pending()) send(); });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     speak(event.detail.target);
     startWaiting();
