@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import NOWHERE, Actor
@@ -231,7 +232,6 @@ def office_counts(actor: Actor) -> list[tuple[str, int, str]]:
     published, and bottom-list subjects without an improvement plan or due for 调换."""
     if not is_office(actor):
         return []
-    from django.urls import reverse
     sheets = list(visible_sheets(actor))
     drafts = ReviewRun.objects.filter(sheet__in=sheets, published__isnull=True).count()
     listed = [e for s in sheets for e in bottom_list(actor, s)]
