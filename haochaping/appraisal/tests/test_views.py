@@ -78,8 +78,9 @@ def test_office_path_from_sheet_to_published_xlsx(world: SimpleNamespace) -> Non
 ])
 def test_bad_sheet_input_is_refused_in_chinese(world: SimpleNamespace, data: dict[str, str],
                                                message: str) -> None:
+    office = logged_in(world.people.supervisor)
     before = state()
-    page = logged_in(world.people.supervisor).post("/work/appraisal/sheets/new/", data)
+    page = office.post("/work/appraisal/sheets/new/", data)
     assert page.status_code == 422
     assert message in page.content.decode()
     assert state() == before
@@ -87,8 +88,8 @@ def test_bad_sheet_input_is_refused_in_chinese(world: SimpleNamespace, data: dic
 
 def test_bad_run_input_is_refused(world: SimpleNamespace) -> None:
     sheet = org_sheet(world)
-    before = state()
     office = logged_in(world.people.supervisor)
+    before = state()
     for data in ({"year": "abc"}, {"year": "2026", "quarter": "9"}, {}):
         page = office.post(f"/work/appraisal/sheets/{sheet.pk}/run/", data)
         assert page.status_code == 422
@@ -163,4 +164,5 @@ def test_another_office_gets_not_found(world: SimpleNamespace) -> None:
     client = logged_in(world.people.district_supervisor)
     assert client.get(f"/work/appraisal/runs/{run.pk}/").status_code == 404
     assert client.post(f"/work/appraisal/runs/{run.pk}/publish/").status_code == 404
-    assert "部门季度考核" not in client.get("/work/appraisal/").content.decode()
+    assert f"/work/appraisal/sheets/{sheet.pk}/" not in client.get(
+        "/work/appraisal/").content.decode()
