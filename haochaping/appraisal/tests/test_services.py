@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from haochaping.appraisal import selectors, services
+from haochaping.appraisal import inputs, selectors, services
 from haochaping.appraisal.guards import GUARDS
 from haochaping.appraisal.models import (
     ImprovementPlan,
@@ -21,6 +21,7 @@ from haochaping.appraisal.models import (
     ReviewRun,
     ReviewSheet,
 )
+from haochaping.appraisal.rules import SubjectKind, Unit
 from haochaping.appraisal.tests.conftest import Q1, Q2, Q3, org_sheet, staff_sheet
 from haochaping.audit.models import AuditEvent
 from haochaping.core import records
@@ -236,3 +237,25 @@ def test_violation_refusals(world: SimpleNamespace) -> None:
                                   staff_id=None, occurred_on=date(2026, 8, 1),
                                   description="泄露", now=world.now)
     assert state() == before
+
+
+def test_a_new_input_is_one_registry_entry(world: SimpleNamespace,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """How the lead wires ``assessment.figures.self_assessment_scores``: one entry."""
+    scores = {world.loc.market.pk: 85.0, world.tax.pk: 60.0}
+    monkeypatch.setitem(inputs.INPUTS, "self_assessment", inputs.Input(
+        "self_assessment", "自评得分", Unit.SCORE,
+        {SubjectKind.ORG: lambda start, end: scores}))
+    sheet = services.sheet_create(
+        actor=world.supervisor, title="含自评", subject_kind="org", period_kind="quarter",
+        indicators=[{"key": "satisfaction", "mode": "weight", "weight": 50},
+                    {"key": "self_assessment", "mode": "weight", "weight": 50}], now=world.now)
+    run = services.review_run(actor=world.supervisor, sheet=sheet, start=Q3, now=world.now)
+    rows = {r["code"]: r for r in json.loads(run.content)["rows"]}
+    assert rows["MARKET"]["score"] == pytest.approx(50 * 0.9 + 50 * 0.85)
+    assert rows["DISTHR"]["score"] == pytest.approx(50.0)  # no self-assessment: rescaled
+    with pytest.raises(ValidationError, match="不适用"):
+        services.sheet_create(actor=world.supervisor, title="人员自评", subject_kind="staff",
+                              period_kind="quarter",
+                              indicators=[{"key": "self_assessment", "mode": "weight",
+                                           "weight": 100}], now=world.now)
