@@ -1,6 +1,7 @@
-"""Reads of the performance review, for the supervising office only (``appraisal`` read,
-its org subtree): a department sees no sheet, run, review or bottom list here — neither
-its own review before publication nor the bottom list and its follow-up (seed 000 §15).
+"""Reads of the performance review, for the supervising office (``appraisal`` read, its
+org subtree): a department sees no sheet, run or bottom list here — neither its own
+review before publication nor the bottom list and its follow-up (seed 000 §15); once a
+review is published it reads its own subtree's rows of it (``own_results``).
 
 Also the computation of a run's document from the rows (``review_document``, through
 the input registry) and the bottom list (``bottom_list``) from the published rows.
@@ -240,3 +241,27 @@ def office_counts(actor: Actor) -> list[tuple[str, int, str]]:
     return [("待发布的考核结果", drafts, reverse("appraisal:index")),
             ("末位待制定整改计划", no_plan, reverse("appraisal:bottom")),
             ("末位应予调换", due, reverse("appraisal:bottom"))]
+
+
+# --- a department's own published results ---------------------------------------------------
+
+def own_results(actor: Actor) -> list[tuple[PublishedReview, dict[str, Any], list[Any]]]:
+    """A department (``stats`` read, not the office): each published review of a sheet
+    covering its org, with the rows of its own subtree only — rank, scores and values,
+    never whether at the bottom nor anyone else's row. Nothing before publication."""
+    path = actor.scope_path
+    if actor.is_client or path is None or is_office(actor) or not actor.allows(
+            access.STATS, access.READ):
+        return []
+    covering = [path[:i + 1] for i, ch in enumerate(path) if ch == "/"]
+    found = []
+    orgs = set(Org.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    reviews = (PublishedReview.objects.filter(sheet__scope_path__in=covering)
+               .select_related("sheet").order_by("-start", "-pk")[:20])
+    for review in reviews:
+        document = parse(review.content)
+        rows = [{k: v for k, v in r.items() if k not in ("at_bottom", "status")}
+                for r in document["rows"] if r["org"] in orgs]
+        if rows:
+            found.append((review, document, rows))
+    return found

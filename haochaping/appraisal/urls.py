@@ -18,4 +18,5 @@ urlpatterns = [
     path("reviews/<int:pk>/plan/", views_bottom.plan_new, name="plan_new"),
     path("plans/<int:pk>/transfer/", views_bottom.plan_transfer, name="plan_transfer"),
     path("violations/", views_bottom.violations, name="violations"),
+    path("mine/", views.mine, name="mine"),
 ]

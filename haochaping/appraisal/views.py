@@ -1,6 +1,7 @@
-"""绩效考核 screens (issue 15, ``/work/appraisal/``), the supervising office's only: sheets,
-runs of a period, a run's table, its XLSX and publication. Thin: forms are parsed here,
-everything else is the services' and the selectors' (which scope and refuse)."""
+"""绩效考核 screens (issue 15, ``/work/appraisal/``), the supervising office's: sheets, runs
+of a period, a run's table, its XLSX and publication; and a department's own rows of the
+published reviews (``mine``). Thin: forms are parsed here, everything else is the
+services' and the selectors' (which scope and refuse)."""
 
 from __future__ import annotations
 
@@ -185,3 +186,18 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         return _run_page(request, actor, pk, exc)
     messages.success(request, "考核结果已发布，内容已冻结，不能再修改。")
     return redirect("appraisal:run", found.pk)
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """A department's own rows of the published reviews (selectors.own_results)."""
+    actor = actor_for_user(request.user)
+    if selectors.is_office(actor):
+        return redirect("appraisal:index")
+    results = selectors.own_results(actor)
+    for _, document, rows in results:
+        for row in rows:
+            row["cells"] = [shown(i["unit"], row["values"].get(i["key"]))
+                            for i in document["indicators"]]
+    return render(request, "appraisal/mine.html", {"results": results})

@@ -166,3 +166,24 @@ def test_another_office_gets_not_found(world: SimpleNamespace) -> None:
     assert client.post(f"/work/appraisal/runs/{run.pk}/publish/").status_code == 404
     assert f"/work/appraisal/sheets/{sheet.pk}/" not in client.get(
         "/work/appraisal/").content.decode()
+
+
+def test_a_department_reads_its_own_published_rows_only(world: SimpleNamespace) -> None:
+    sheet = org_sheet(world)
+    for start in (Q2, Q3):
+        run = services.review_run(actor=world.supervisor, sheet=sheet, start=start,
+                                  now=world.now)
+        if start == Q2:
+            services.review_publish(actor=world.supervisor, run=run, now=world.now)
+    page = logged_in(world.people.outsider).get("/work/appraisal/mine/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "2026年第2季度" in body
+    assert "2026年第3季度" not in body  # not published
+    assert "金水区人力资源和社会保障局" in body
+    assert "郑州市市场监督管理局" not in body
+    assert "末位" not in body
+    head = logged_in(world.people.head).get("/work/appraisal/mine/").content.decode()
+    assert "郑州市市场监督管理局" in head
+    assert "金水区人力资源和社会保障局" not in head
+    assert logged_in(world.people.supervisor).get("/work/appraisal/mine/").status_code == 302
