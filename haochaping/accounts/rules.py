@@ -38,9 +38,10 @@ LEGACY_IMPORT = "legacy_import"
 # head read the items of their own orders only (complaints.selectors, seed 004 §10).
 COMPLAINT = "complaint"
 COMPLAINT_FILING = "complaint_filing"  # file an item from one's own account (监督员)
+APPRAISAL = "appraisal"  # 绩效考核: review sheets, runs, the bottom list (the office only)
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
              EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
-             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING)
+             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING, APPRAISAL)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -88,6 +89,8 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         LEGACY_IMPORT: frozenset({READ, WRITE}),
         COMPLAINT: frozenset({READ, WRITE}),
         COMPLAINT_FILING: frozenset({WRITE}),
+        # 绩效考核 and its bottom list: the supervising office only (seed 000 §15).
+        APPRAISAL: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),

@@ -21,6 +21,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
+from haochaping.demo.appraisal import build_appraisal
 from haochaping.demo.causes import build_causes
 from haochaping.demo.citizen import build_citizen
 from haochaping.demo.complaints import build_complaints
@@ -123,6 +124,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("  " + archive_last_month(now))
         step("  " + publish_rankings(now))
         step("  " + build_export_requests(users=users, now=now))
+        activity |= build_appraisal(users=users, now=now, step=step)
         counts = {
             "regions": Region.objects.count(), "orgs": Org.objects.count(),
             "halls": Hall.objects.count(), "windows": Window.objects.count(),

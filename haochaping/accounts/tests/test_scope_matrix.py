@@ -13,6 +13,7 @@ import pytest
 from haochaping.accounts import rules
 from haochaping.accounts.rules import (
     ACCOUNT,
+    APPRAISAL,
     AUDIT_LOG,
     CATALOG,
     COMPLAINT,
@@ -294,7 +295,20 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("outsider", COMPLAINT, READ, OK, SCOPE),
     ("outsider", COMPLAINT, WRITE, ROLE, ROLE),
     ("outsider", COMPLAINT_FILING, READ, ROLE, ROLE),
-    ("outsider", COMPLAINT_FILING, WRITE, ROLE, ROLE),
+    ("outsider", COMPLAINT_FILING, WRITE, ROLE, ROLE),    ("admin", APPRAISAL, READ, ROLE, ROLE),
+    ("admin", APPRAISAL, WRITE, ROLE, ROLE),
+    ("supervisor", APPRAISAL, READ, OK, SCOPE),
+    ("supervisor", APPRAISAL, WRITE, OK, SCOPE),
+    ("district_supervisor", APPRAISAL, READ, OK, SCOPE),
+    ("district_supervisor", APPRAISAL, WRITE, OK, SCOPE),
+    ("handler", APPRAISAL, READ, ROLE, ROLE),
+    ("handler", APPRAISAL, WRITE, ROLE, ROLE),
+    ("auditor", APPRAISAL, READ, ROLE, ROLE),
+    ("auditor", APPRAISAL, WRITE, ROLE, ROLE),
+    ("window_staff", APPRAISAL, READ, ROLE, ROLE),
+    ("window_staff", APPRAISAL, WRITE, ROLE, ROLE),
+    ("outsider", APPRAISAL, READ, ROLE, ROLE),
+    ("outsider", APPRAISAL, WRITE, ROLE, ROLE),
 ]
 
 

@@ -140,6 +140,12 @@ class Policy:
     problem_recurrence_window: Duration = field(metadata=_f(
         "共性问题复发观察期", FieldKind.DURATION,
         "任务办结后该期限内同一对象再次出现同类问题的，记为复发"))
+    appraisal_bottom_count: Times = field(metadata=_f(
+        "考核末位数", FieldKind.TIMES, "绩效考核中排名最后的几名列为末位（另加泄露评价人信息者）"))
+    appraisal_bottom_periods: Times = field(metadata=_f(
+        "连续末位期数", FieldKind.TIMES, "连续这么多期考核排名末位的，列入限期整改名单"))
+    appraisal_rectify_limit: Duration = field(metadata=_f(
+        "末位限期整改期限", FieldKind.DURATION, "列入名单后制定整改计划的默认整改期限"))
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}

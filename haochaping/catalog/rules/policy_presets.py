@@ -56,6 +56,10 @@ NATIONAL = Policy(
     problem_window=Duration.natural(30),
     problem_fix_limit=Duration.working(20),
     problem_recurrence_window=Duration.natural(90),
+    # Issue 15, seed 000 §15: the bottom 3 for 2 consecutive reviews, 90 days to improve.
+    appraisal_bottom_count=Times(3),
+    appraisal_bottom_periods=Times(2),
+    appraisal_rectify_limit=Duration.natural(90),
 )
 # Seeds 001 and 002 let a rater rate every stage of a handling.
 ALL_STAGES: tuple[Stage, ...] = tuple(Stage)
