@@ -38,9 +38,15 @@ LEGACY_IMPORT = "legacy_import"
 # head read the items of their own orders only (complaints.selectors, seed 004 §10).
 COMPLAINT = "complaint"
 COMPLAINT_FILING = "complaint_filing"  # file an item from one's own account (监督员)
+# 自评与第三方评估 (issue 15): the office's forms and rounds; an org's own self-assessment;
+# an assessor's own assigned visits (assessment.selectors scopes each).
+ASSESSMENT = "assessment"
+SELF_ASSESSMENT = "self_assessment"
+ASSESSMENT_VISIT = "assessment_visit"
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
              EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
-             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING)
+             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING, ASSESSMENT, SELF_ASSESSMENT,
+             ASSESSMENT_VISIT)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -88,6 +94,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         LEGACY_IMPORT: frozenset({READ, WRITE}),
         COMPLAINT: frozenset({READ, WRITE}),
         COMPLAINT_FILING: frozenset({WRITE}),
+        ASSESSMENT: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
@@ -97,6 +104,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         STATS: frozenset({READ}),
         IDENTITY_REVEAL: frozenset({READ}),
         COMPLAINT: frozenset({READ}),
+        SELF_ASSESSMENT: frozenset({READ, WRITE}),
     },
     Role.DEPT_HEAD: {
         CATALOG: frozenset({READ}),
@@ -105,6 +113,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
         COMPLAINT: frozenset({READ}),
+        SELF_ASSESSMENT: frozenset({READ, WRITE}),
     },
     Role.MONITOR: {
         CATALOG: frozenset({READ}),
@@ -120,6 +129,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         EVALUATION: frozenset({READ}),
         DEVICE: frozenset({READ}),
         LEGACY_IMPORT: frozenset({READ}),
+        ASSESSMENT_VISIT: frozenset({READ, WRITE}),
     },
     Role.WINDOW_STAFF: {
         CATALOG: frozenset({READ}),
