@@ -6,10 +6,11 @@ reads. No ORM here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 MAX_ITEMS = 30
@@ -18,6 +19,7 @@ NAME_CHARS = 50
 GUIDANCE_CHARS = 300
 TEXT_CHARS = 2000
 REASON_CHARS = 500
+SCORE_PATTERN = re.compile(r"[0-9]{1,3}(\.[0-9])?")  # ASCII digits, one decimal
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,9 @@ class Kind(StrEnum):
 def parse_score(raw: str | None) -> Decimal | None:
     """A score as typed: a number with at most one decimal; None when it is not one."""
     text = (raw or "").strip()
-    if not text or len(text) > 6:
+    if not SCORE_PATTERN.fullmatch(text):
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.1")):
-        return None
-    return value
+    return Decimal(text)
 
 
 def score_refusal(score: Decimal | None, max_score: int) -> str:
