@@ -21,6 +21,7 @@ from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
+from haochaping.demo.assessment import build_assessment
 from haochaping.demo.complaints import build_complaints
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.devices import build_device_demo
@@ -111,6 +112,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         settle_staff_sms(now)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
+        activity |= build_assessment(users=users, now=now, step=step)  # 自评与第三方评估
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
