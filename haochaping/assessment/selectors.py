@@ -18,7 +18,7 @@ from django.urls import reverse
 from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import NOWHERE, Actor
 from haochaping.assessment import rules
-from haochaping.assessment.models import Assessment, SelfEntry, SelfForm, Visit
+from haochaping.assessment.models import Assessment, SelfAnswer, SelfEntry, SelfForm, Visit
 from haochaping.assessment.rules import EntryState, VisitState
 from haochaping.core.errors import NotFound
 
@@ -84,7 +84,7 @@ def own_entries(actor: Actor) -> QuerySet[SelfEntry]:
             .order_by("-form__end", "-pk"))
 
 
-def answers(entry: SelfEntry) -> list[object]:
+def answers(entry: SelfEntry) -> list[SelfAnswer]:
     return list(entry.answers.select_related("item").order_by("item__position"))
 
 

@@ -140,7 +140,13 @@ def _entry_page(request: HttpRequest, actor: Actor, entry: SelfEntry,
                 error: AppError | None = None) -> HttpResponse:
     is_office = selectors.is_office(actor)
     state = EntryState(entry.state)
-    context = {"entry": entry, "answers": selectors.answers(entry), "error": error,
+    answers = selectors.answers(entry)
+    post = request.POST if error else None  # a refused post is shown as typed
+    rows = [(a, post.get(f"score_{a.item_id}", "") if post is not None
+             else "" if a.self_score is None else a.self_score,
+             post.get(f"evidence_{a.item_id}", "") if post is not None else a.evidence)
+            for a in answers]
+    context = {"entry": entry, "answers": answers, "rows": rows, "error": error,
                "office": is_office, "state_label": state.label,
                "fillable": not is_office and state in FILLABLE,
                "reviewable": is_office and state is EntryState.SUBMITTED,
