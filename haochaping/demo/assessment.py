@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from haochaping.accounts.roles import Role
@@ -23,10 +22,11 @@ from haochaping.assessment.rules import DEFAULT_SELF_ITEMS, DEFAULT_VISIT_ITEMS
 from haochaping.catalog.models import Hall, Org, Window
 from haochaping.catalog.rules.codes import tree_path
 from haochaping.core.localtime import SHANGHAI, local_day
-from haochaping.demo.logins import DEMO_PASSWORD
+from haochaping.demo import codes
 
 ASSESSOR = "assessor"
-FIRM_CODE = "PGJG0001"
+FIRM_BODY = "40812345"  # its organisation-code body in the USCC
+ENTERPRISE = "91"  # 工商 · 企业: a firm, not an organ of the administration
 FIRM_NAME = "河南正信政务服务评估中心"
 EVIDENCE = ["已按季度动态调整事项清单，办事指南要素完整",
             "推行容缺受理和告知承诺制，材料平均减少两份",
@@ -39,13 +39,13 @@ REMARKS = ["窗口人员主动问候，一次性告知材料清单，办理约�
            "取号后等候二十分钟，窗口人员服务规范。"]
 
 
-def _firm_and_assessor(office: Org) -> Any:
-    firm = Org.objects.create(code=FIRM_CODE, name=FIRM_NAME, kind="handling",
-                              level=office.level, region=office.region, parent=None,
-                              path=tree_path("", FIRM_CODE), sort=999)
-    return get_user_model().objects.create_user(
-        username=ASSESSOR, password=DEMO_PASSWORD, role=Role.AUDITOR.value, org=firm,
-        first_name="孙评估")
+def assessor_firm(office: Org) -> Org:
+    """The assessor organisation: an org of its own, outside the management tree, so the
+    ``assessor`` login's subtree holds no management data (``demo.logins`` places it)."""
+    code = codes.uscc(ENTERPRISE, office.region.code[:6], FIRM_BODY)
+    return Org.objects.create(code=code, name=FIRM_NAME, kind="handling", level=office.level,
+                              region=office.region, parent=None, path=tree_path("", code),
+                              sort=999)
 
 
 def _filler(org: Org, users: dict[str, Any]) -> Actor:
@@ -126,8 +126,7 @@ def build_assessment(*, users: dict[str, Any], now: datetime,
                      step: Callable[[str], None]) -> dict[str, int]:
     rng = random.Random(2026)
     office = actor_for_user(users["supervisor"])
-    assessor = _firm_and_assessor(users["supervisor"].org)
-    users[ASSESSOR] = assessor
+    assessor = users[ASSESSOR]
     entries = _self_assessment(office, users, rng, now)
     visits = _third_party(office, assessor, rng, now)
     step(f"  自评与第三方评估：{entries} 份单位自评，{visits} 次评估走访")
@@ -135,12 +134,10 @@ def build_assessment(*, users: dict[str, Any], now: datetime,
 
 
 def assessment_lines(base: str) -> list[str]:
-    """The block of ``demo_info``: the assessor login and where to look."""
+    """The block of ``demo_info``: where to look (the ``assessor`` login is in LOGINS)."""
     if not Assessment.objects.exists():
         return []
     return ["-" * 60, "自评与第三方评估 / self- and third-party assessment (issue 15)",
-            f"  {ASSESSOR}  {DEMO_PASSWORD}  {Role.AUDITOR.label} · {FIRM_NAME}",
-            f"  {'':<8}  (auditor: third-party assessor, sees only the visits assigned)",
             f"  管理机构自评管理 Office        {base}{reverse('assessment:index')}"
             "  （supervisor；第三方评估：/work/assessment/rounds/）",
             f"  本单位自评 Org's own          {base}{reverse('assessment:mine')}"
