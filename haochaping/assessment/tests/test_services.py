@@ -13,6 +13,7 @@ import pytest
 from haochaping.assessment import figures, services, services_visits
 from haochaping.assessment.models import SelfEntry
 from haochaping.assessment.rules import ItemSpec
+from haochaping.assessment.selectors import pending_counts
 from haochaping.assessment.tests.conftest import (
     full_marks,
     published_form,
@@ -216,3 +217,19 @@ def test_bad_visit_input_is_refused_and_changes_nothing(asm: SimpleNamespace) ->
         assert caught.value.message
         assert not caught.value.message.isascii()
     assert snapshot() == before
+
+
+def test_pending_counts_for_each_home_page(asm: SimpleNamespace) -> None:
+    form = published_form(asm, asm.loc.market, asm.loc.district_hr)
+    row, _ = round_with_visit(asm)
+    assert pending_counts(asm.handler) == [("待填报自评", 1, "/work/assessment/mine/")]
+    assert pending_counts(asm.assessor) == [("待完成评估走访", 1, "/work/assessment/visits/")]
+    assert pending_counts(asm.other_assessor)[0][1] == 0
+    entry = SelfEntry.objects.get(form=form, org=asm.loc.market)
+    services.self_entry_save(actor=asm.handler, entry_id=entry.pk, answers=full_marks(entry),
+                             submit=True, now=asm.now)
+    assert pending_counts(asm.supervisor) == [
+        ("待审核自评", 1, "/work/assessment/"), ("待审核第三方走访", 0, "/work/assessment/rounds/")]
+    assert pending_counts(asm.district_supervisor)[0][1] == 0  # not its form
+    assert pending_counts(asm.window_staff) == []
+    assert row.published_at is None
