@@ -39,9 +39,15 @@ LEGACY_IMPORT = "legacy_import"
 COMPLAINT = "complaint"
 COMPLAINT_FILING = "complaint_filing"  # file an item from one's own account (监督员)
 APPRAISAL = "appraisal"  # 绩效考核: review sheets, runs, the bottom list (the office only)
+# 自评与第三方评估 (issue 15): the office's forms and rounds; an org's own self-assessment;
+# an assessor's own assigned visits (assessment.selectors scopes each).
+ASSESSMENT = "assessment"
+SELF_ASSESSMENT = "self_assessment"
+ASSESSMENT_VISIT = "assessment_visit"
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
              EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
-             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING, APPRAISAL)
+             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING, APPRAISAL, ASSESSMENT, SELF_ASSESSMENT,
+             ASSESSMENT_VISIT)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -91,6 +97,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         COMPLAINT_FILING: frozenset({WRITE}),
         # 绩效考核 and its bottom list: the supervising office only (seed 000 §15).
         APPRAISAL: frozenset({READ, WRITE}),
+        ASSESSMENT: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),
@@ -100,6 +107,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         STATS: frozenset({READ}),
         IDENTITY_REVEAL: frozenset({READ}),
         COMPLAINT: frozenset({READ}),
+        SELF_ASSESSMENT: frozenset({READ, WRITE}),
     },
     Role.DEPT_HEAD: {
         CATALOG: frozenset({READ}),
@@ -108,6 +116,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         WORK_ORDER: frozenset({READ, WRITE}),
         STATS: frozenset({READ}),
         COMPLAINT: frozenset({READ}),
+        SELF_ASSESSMENT: frozenset({READ, WRITE}),
     },
     Role.MONITOR: {
         CATALOG: frozenset({READ}),
@@ -123,6 +132,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         EVALUATION: frozenset({READ}),
         DEVICE: frozenset({READ}),
         LEGACY_IMPORT: frozenset({READ}),
+        ASSESSMENT_VISIT: frozenset({READ, WRITE}),
     },
     Role.WINDOW_STAFF: {
         CATALOG: frozenset({READ}),

@@ -22,6 +22,7 @@ from haochaping.catalog.models import Hall, Org, Region, Staff, Window
 from haochaping.catalog.services.policy import policy_override_set
 from haochaping.demo.activity import build_activity
 from haochaping.demo.appraisal import build_appraisal
+from haochaping.demo.assessment import build_assessment
 from haochaping.demo.causes import build_causes
 from haochaping.demo.citizen import build_citizen
 from haochaping.demo.complaints import build_complaints
@@ -119,6 +120,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
         activity |= build_problems(users=users, now=now, step=step)
+        activity |= build_assessment(users=users, now=now, step=step)  # 自评与第三方评估
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from haochaping.accounts.roles import ADMIN_ROLES, Role
+from haochaping.demo.assessment import assessor_firm
 from haochaping.demo.data import DEMO_DISTRICT
 from haochaping.demo.geo import Locality
 from haochaping.demo.names import NameMaker
@@ -46,6 +47,8 @@ LOGINS: tuple[DemoLogin, ...] = (
               "head of a city handling department (approves replies)"),
     DemoLogin("monitor", Role.MONITOR, "郑州市政务服务和大数据管理局（政务服务监督员）",
               "citizen service monitor (files overall comments)"),
+    DemoLogin("assessor", Role.AUDITOR, "河南正信政务服务评估中心（第三方评估机构）",
+              "third-party assessor, apart from management: only the visits assigned"),
 )
 
 
@@ -64,6 +67,7 @@ def create_logins(locality: Locality, sites: Sites, names: NameMaker) -> dict[st
         "window": market,
         "head": market,
         "monitor": locality.office,
+        "assessor": assessor_firm(locality.office),
     }
     users: dict[str, Any] = {}
     for login in LOGINS:

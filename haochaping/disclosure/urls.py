@@ -17,4 +17,5 @@ urlpatterns = [
             name="snapshot"),
     path("anli/", views.cases, name="cases"),
     path("koujing/", views.definitions, name="definitions"),
+    path("assessments/", views.assessments, name="assessments"),
 ]

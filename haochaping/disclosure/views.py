@@ -18,6 +18,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
+from haochaping.assessment.selectors import published_results as assessment_results
+from haochaping.assessment.selectors import published_rounds
 from haochaping.core.errors import AppError
 from haochaping.disclosure import rules, selectors
 from haochaping.evaluations.throttle import throttle
@@ -160,3 +162,10 @@ def cases(request: HttpRequest) -> HttpResponse:
 def definitions(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/definitions.html",
                   {"sections": selectors.definitions()})
+
+
+@public_page
+def assessments(request: HttpRequest) -> HttpResponse:
+    """第三方评估结果: published rounds only, apart from the ratings (issue 15)."""
+    rounds = [(row, assessment_results(row)) for row in published_rounds()[:20]]
+    return render(request, "disclosure/assessments.html", {"rounds": rounds})

@@ -59,6 +59,17 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
                                           "numbers: public by design (disclosure)",
     ("supervision.CheckDraw", "params"): "the draw's rates, seed and strata: no person",
     ("supervision.CheckFinding", "evidence_sha256"): "a digest of the evidence file",
+    ("assessment.SelfItem", "name"): CONFIG,
+    ("assessment.SheetItem", "name"): CONFIG,
+    ("assessment.Assessment", "summary"): "the office's published summary of a round: "
+                                          "about windows and orgs, no person",
+    ("assessment.SelfEntry", "return_reason"): "the office's reason to an org about its "
+                                               "self-assessment: org work, no rater",
+    ("assessment.Visit", "return_reason"): "the office's reason to an assessor: no rater",
+    ("assessment.SelfAnswer", "evidence"): "an org's account of its own work: no rater",
+    ("assessment.SelfAnswer", "attachment_name"): "a sanitised file name of an org's "
+                                                  "evidence",
+    ("assessment.SelfAnswer", "office_note"): "the office's note on an org's score",
     ("exchange.RejectedMessage", "remote_name"): CONFIG,
     ("exchange.RejectedMessage", "body_sha256"): "a digest of the refused body",
     ("exchange.RejectedMessage", "body_size"): "a size",

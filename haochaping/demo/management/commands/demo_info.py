@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from haochaping.demo.appraisal_info import appraisal_lines
+from haochaping.demo.assessment import assessment_lines
 from haochaping.demo.channels import channel_lines
 from haochaping.demo.citizen import citizen_lines
 from haochaping.demo.complaint_info import complaint_lines
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         lines += supervision_lines(base)
         lines += problem_lines(base)
         lines += appraisal_lines(base)
+        lines += assessment_lines(base)
         lines += ["-" * 60,
                   f"  个人信息清单 Privacy   {base}/work/privacy/",
                   "    (security, audit_admin, 管理机构：用途、查看角色、保存期限、已清除的评价人)",
