@@ -38,9 +38,12 @@ LEGACY_IMPORT = "legacy_import"
 # head read the items of their own orders only (complaints.selectors, seed 004 §10).
 COMPLAINT = "complaint"
 COMPLAINT_FILING = "complaint_filing"  # file an item from one's own account (监督员)
+# 防刷评 (issue 15): the signals, the review queue, staff phones and window networks. The
+# office's alone: a department never sees or influences its own signals.
+INTEGRITY = "integrity"
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
              EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
-             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING)
+             LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING, INTEGRITY)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -88,6 +91,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         LEGACY_IMPORT: frozenset({READ, WRITE}),
         COMPLAINT: frozenset({READ, WRITE}),
         COMPLAINT_FILING: frozenset({WRITE}),
+        INTEGRITY: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),

@@ -40,4 +40,6 @@ JOBS: tuple[Job, ...] = (
     Job("audit.anchor", "haochaping.audit.tasks.anchor", 600),
     # Personal data past its retention period (docs/privacy.md).
     Job("vault.retention_purge", "haochaping.vault.tasks.retention_purge", 24 * 3600),
+    # 防刷评 (issue 15): integrity signals over the policy's look-back.
+    Job("integrity.scan", "haochaping.integrity.tasks.scan", 3600),
 )

@@ -55,6 +55,7 @@ class Command(BaseCommand):
         lines += complaint_lines(base)
         lines += stats_lines(base)
         lines += supervision_lines(base)
+        lines += [f"  防刷评核查 Integrity   {base}/work/integrity/  (supervisor: 待核查评价)"]
         lines += ["-" * 60,
                   f"  个人信息清单 Privacy   {base}/work/privacy/",
                   "    (security, audit_admin, 管理机构：用途、查看角色、保存期限、已清除的评价人)",
