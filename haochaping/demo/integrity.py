@@ -50,12 +50,16 @@ Planted = dict[Signal, set[int]]
 
 
 class Planter:
-    """Makes handlings through the intake and rates them, each with a new applicant."""
+    """Makes handlings through the intake and rates them, each with a new applicant:
+    :meth:`add` plans one, :meth:`flush` takes them in with one intake per thousand and
+    submits each rating at its own moment."""
 
     def __init__(self, client: ApiClient, matters: Mapping[int, Matter], rng: random.Random,
-                 prefix: str) -> None:
+                 prefix: str, now: datetime) -> None:
         self.client, self.matters, self.rng, self.prefix = client, matters, rng, prefix
+        self.now = now
         self.seq = 0
+        self.pending: list[tuple[dict[str, str], int, Channel, str | None, datetime]] = []
 
     def applicant(self, phone: str = "") -> dict[str, str]:
         self.seq += 1
@@ -66,30 +70,41 @@ class Planter:
                                                male=self.seq % 2 == 0),
                 "applicant_phone": phone or f"135{self.rng.randrange(10**8):08d}"}
 
-    def rate(self, staff: Staff, *, completed: datetime, after: timedelta, level: int = 5,
-             channel: Channel = Channel.EVALUATOR, phone: str = "", ip: str | None = None,
-             applicant: dict[str, str] | None = None) -> Evaluation:
+    def add(self, staff: Staff, *, completed: datetime, after: timedelta, level: int = 5,
+            channel: Channel = Channel.EVALUATOR, phone: str = "", ip: str | None = None,
+            applicant: dict[str, str] | None = None) -> str:
+        """Plan one rated handling; its project number is the key :meth:`flush` answers."""
         window = staff.window
         assert window is not None
         matter = self.matters[staff.org_id]
         self.seq += 1
         proj_no = f"{self.prefix}{self.seq:05d}"
-        stamp = completed.astimezone(SHANGHAI).isoformat()
         item = {"proj_no": proj_no, "matter_code": matter.impl_code,
                 "matter_version": matter.version, "org_code": staff.org.code,
                 "hall_code": window.hall.code, "window_code": window.code,
                 "staff_no": staff.staff_no, "status": "completed",
                 "service_channel": "offline",
                 "accepted_at": (completed - timedelta(minutes=20)).astimezone(SHANGHAI)
-                .isoformat(), "completed_at": stamp,
+                .isoformat(), "completed_at": completed.astimezone(SHANGHAI).isoformat(),
                 **(applicant or self.applicant(phone))}
-        result = handling_intake(client=self.client, items=[item], now=completed)
-        if result.errors:
-            raise RuntimeError(f"planted intake refused: {result.errors[0].as_dict()}")
-        handling = Handling.objects.get(client=self.client, proj_no=proj_no)
-        [row] = evaluation_submit(handling=handling, rating=RatingInput(level), channel=channel,
-                                  ip=ip, now=completed + after)
-        return row
+        self.pending.append((item, level, channel, ip, completed + after))
+        return proj_no
+
+    def flush(self) -> dict[str, Evaluation]:
+        done: dict[str, Evaluation] = {}
+        pending, self.pending = self.pending, []
+        for i in range(0, len(pending), 1000):
+            result = handling_intake(client=self.client,
+                                     items=[p[0] for p in pending[i:i + 1000]], now=self.now)
+            if result.errors:
+                raise RuntimeError(f"planted intake refused: {result.errors[0].as_dict()}")
+        handlings = {h.proj_no: h for h in Handling.objects.filter(
+            client=self.client, proj_no__in=[p[0]["proj_no"] for p in pending])}
+        for item, level, channel, ip, at in pending:
+            [done[item["proj_no"]]] = evaluation_submit(
+                handling=handlings[item["proj_no"]], rating=RatingInput(level), channel=channel,
+                ip=ip, now=at)
+        return done
 
 
 def _day(now: datetime, back: int, hour: int, minute: int = 0) -> datetime:
@@ -122,40 +137,39 @@ def plant(*, client: ApiClient, office: Actor, staff: Sequence[Staff],
     window; ``staff[0..2]`` of different departments) in the days before ``now``."""
     if len(staff) < 5:
         raise ValueError("plant needs five staff members at five windows")
-    p = Planter(client, matters, random.Random(seed), prefix)
-    planted: Planted = {s: set() for s in Signal}
+    p = Planter(client, matters, random.Random(seed), prefix, now)
+    keys: dict[Signal, list[str]] = {s: [] for s in Signal}
     a, b, c, d, e = staff[:5]
     services.staff_phone_add(actor=office, staff_no=a.staff_no, phone=STAFF_PHONE, now=now)
     assert a.window is not None
     services.network_add(actor=office, place=f"w:{a.window_id}", cidr=NETWORK,
                          note="窗口工作电脑", now=now)
     for back in (3, 5):
-        row = p.rate(a, completed=_day(now, back, 10, 5), after=timedelta(seconds=25),
-                     channel=Channel.QR_CODE, phone=STAFF_PHONE)
-        planted[Signal.QUICK_LINKED].add(row.pk)
-        row = p.rate(a, completed=_day(now, back, 15, 40), after=timedelta(seconds=70),
-                     channel=Channel.WEB, ip=f"10.88.1.{20 + back}")
-        planted[Signal.QUICK_LINKED].add(row.pk)
+        keys[Signal.QUICK_LINKED].append(p.add(
+            a, completed=_day(now, back, 10, 5), after=timedelta(seconds=25),
+            channel=Channel.QR_CODE, phone=STAFF_PHONE))
+        keys[Signal.QUICK_LINKED].append(p.add(
+            a, completed=_day(now, back, 15, 40), after=timedelta(seconds=70),
+            channel=Channel.WEB, ip=f"10.88.1.{20 + back}"))
     for n, who in enumerate([a, b, c, a, b]):
-        row = p.rate(who, completed=_day(now, 2 + n * 3, 9, 30), after=timedelta(hours=3),
-                     channel=Channel.WEB, phone=SHARED_PHONE, ip=f"58.20.{n}.9")
-        planted[Signal.SHARED_PHONE].add(row.pk)
+        keys[Signal.SHARED_PHONE].append(p.add(
+            who, completed=_day(now, 2 + n * 3, 9, 30), after=timedelta(hours=3),
+            channel=Channel.WEB, phone=SHARED_PHONE, ip=f"58.20.{n}.9"))
     for n in range(40):
-        row = p.rate(c, completed=_day(now, 1 + n % 20, 9 + n % 8, n % 50),
-                     after=timedelta(minutes=2), level=5)
-        planted[Signal.UNIFORM].add(row.pk)
+        keys[Signal.UNIFORM].append(p.add(
+            c, completed=_day(now, 1 + n % 20, 9 + n % 8, n % 50), after=timedelta(minutes=2)))
     rater = p.applicant()
-    first = p.rate(d, completed=_day(now, 12, 10), after=timedelta(minutes=1), applicant=rater)
-    second = p.rate(d, completed=_day(now, 6, 11), after=timedelta(minutes=1),
-                    applicant=rater)
-    _denied(office, second, now - timedelta(hours=2))
-    planted[Signal.CALLBACK] |= {first.pk, second.pk}
+    for back in (12, 6):
+        keys[Signal.CALLBACK].append(p.add(d, completed=_day(now, back, 10),
+                                           after=timedelta(minutes=1), applicant=rater))
     completed = _day(now, 4, 16, 0)
     for n in range(6):
-        row = p.rate(e, completed=completed + timedelta(minutes=n),
-                     after=timedelta(hours=6, minutes=5 + 5 * n))
-        planted[Signal.OFF_HOURS].add(row.pk)
-    return planted
+        keys[Signal.OFF_HOURS].append(p.add(
+            e, completed=completed + timedelta(minutes=n),
+            after=timedelta(hours=6, minutes=5 + 5 * n)))
+    rows = p.flush()
+    _denied(office, rows[keys[Signal.CALLBACK][-1]], now - timedelta(hours=2))
+    return {s: {rows[k].pk for k in ks} for s, ks in keys.items()}
 
 
 def measure(planted: Planted) -> dict[Signal, dict[str, Any]]:

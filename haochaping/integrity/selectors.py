@@ -115,7 +115,8 @@ def denials(since: datetime, days: int) -> tuple[list[rules.Denial], list[rules.
               .select_related("item__evaluation")):
         ev = f.item.evaluation
         assert ev is not None
-        how = f"核查抽查{Method(f.method).label}" if f.method in Method else "核查抽查回访"
+        known = f.method in {m.value for m in Method}
+        how = f"核查抽查{Method(f.method).label}" if known else "核查抽查回访"
         found.append(rules.Denial(rater=ev.rater_id, window=ev.window_id, rating=ev.pk, at=f.at,
                                   how=how))
     if not found:

@@ -39,7 +39,8 @@ NET = Network("10.88.1.0/24", "市民中心 1号窗口", window=1, orgs=frozense
 def test_a_staff_phone_right_after_completion_is_flagged() -> None:
     [hit] = rules.quick_linked([rating(1, after=30, phone="idx-staff")], [PHONE], [], TH)
     assert hit.signal is Signal.QUICK_LINKED
-    assert "30 秒" in hit.explanation and "王晓明" in hit.explanation
+    assert "30 秒" in hit.explanation
+    assert "王晓明" in hit.explanation
     # later than the threshold, another org's staff, or an unknown phone: not flagged
     assert rules.quick_linked([rating(2, after=500, phone="idx-staff")], [PHONE], [], TH) == []
     assert rules.quick_linked([rating(3, after=30, phone="idx-staff", org=2)], [PHONE], [],
@@ -51,7 +52,8 @@ def test_the_windows_network_flags_web_ratings_but_not_its_pad() -> None:
     web = rating(1, after=60, ip="10.88.1.23", channel="web", window=None, hall=None)
     pad = rating(2, after=60, ip="10.88.1.23", channel="evaluator")
     [hit] = rules.quick_linked([web, pad], [], [NET], TH)
-    assert hit.rating == 1 and "10.88.1.0/24" in hit.explanation
+    assert hit.rating == 1
+    assert "10.88.1.0/24" in hit.explanation
     assert hit.details["ip_net"] == "10.88.1.0/24"
     outside = rating(3, after=60, ip="10.88.2.23", channel="web")
     assert rules.quick_linked([outside], [], [NET], TH) == []
@@ -70,7 +72,8 @@ def test_one_phone_for_three_applicants_flags_all_their_ratings() -> None:
             for i in range(3)]
     hits = rules.shared_phone(rows, TH)
     assert {h.rating for h in hits} == {0, 1, 2}
-    assert "3 名不同办事人" in hits[0].explanation and "2 个部门" in hits[0].explanation
+    assert "3 名不同办事人" in hits[0].explanation
+    assert "2 个部门" in hits[0].explanation
     # one applicant rating many handlings with their own phone is not the signal
     own = [rating(i, at=T0 + timedelta(days=i), rater=5, phone="q") for i in range(6)]
     assert rules.shared_phone(own, TH) == []
@@ -120,7 +123,8 @@ def test_a_window_of_only_fives_among_mixed_peers_is_flagged_with_its_test() -> 
     odd = _mix(1, 40, 40, 10_000)
     hits = rules.uniform(peers + odd, TH)
     assert {h.rating for h in hits} == {r.id for r in odd}
-    assert "p=" in hits[0].explanation and "60%" in hits[0].explanation
+    assert "p=" in hits[0].explanation
+    assert "60%" in hits[0].explanation
     # too few ratings, or a share under the floor: not tested
     assert rules.uniform(peers + _mix(1, 20, 20, 10_000), TH) == []
     assert rules.uniform(peers + _mix(1, 40, 36, 10_000), TH) == []
@@ -156,7 +160,8 @@ def test_five_pad_ratings_in_half_an_hour_at_night_are_a_burst() -> None:
     rows = [rating(i, at=night + timedelta(minutes=5 * i), channel="evaluator", device=3)
             for i in range(5)]
     hits = rules.bursts(rows, TH)
-    assert len(hits) == 5 and "5 条评价" in hits[0].explanation
+    assert len(hits) == 5
+    assert "5 条评价" in hits[0].explanation
     assert rules.bursts(rows[:4], TH) == []
     day = [rating(i, at=T0 + timedelta(minutes=i), channel="evaluator", device=3)
            for i in range(10)]
@@ -187,8 +192,11 @@ def test_networks_and_masks() -> None:
     assert parse_network("10.88.1.7/24") == ("10.88.1.0/24", "")
     assert parse_network("10.0.0.0/8")[1].startswith("网段过大")
     assert parse_network("十.八")[1].startswith("网段格式不正确")
-    assert mask_ip("58.20.3.9") == "58.20.3.0/24" and mask_ip("bad") == "" and mask_ip(None) == ""
-    assert contains("10.88.1.0/24", "10.88.1.9") and not contains("10.88.1.0/24", "x")
+    assert mask_ip("58.20.3.9") == "58.20.3.0/24"
+    assert mask_ip("bad") == ""
+    assert mask_ip(None) == ""
+    assert contains("10.88.1.0/24", "10.88.1.9")
+    assert not contains("10.88.1.0/24", "x")
 
 
 def test_decision_refusals_are_chinese() -> None:
