@@ -79,6 +79,8 @@ def make_planted(ig: SimpleNamespace) -> Planted:
 
 @pytest.fixture
 def planted(ig: SimpleNamespace) -> Planted:
+    """A few clean ratings at each window (the uniform test's peers), then the plant."""
+    make_clean(ig, per_window=6)
     return make_planted(ig)
 
 
