@@ -115,6 +115,7 @@ def _day(now: datetime, back: int, hour: int, minute: int = 0) -> datetime:
 def _denied(office: Actor, rating: Evaluation, now: datetime) -> None:
     """The rater's call-back answer as the spot check records it: not confirmed."""
     day = now.astimezone(SHANGHAI).date()
+    assert office.org_id is not None
     plan = CheckPlan.objects.create(
         title="防刷评专项电话回访", scope_id=office.org_id, scope_path=office.scope_path or "",
         start=day - timedelta(days=30), end=day - timedelta(days=1), rate_good=0,
