@@ -153,6 +153,23 @@ def test_a_denied_pad_rating_flags_the_raters_pad_ratings_at_that_window() -> No
     assert rules.callback([a], [Denial(8, 1, 2, T0, "回访")], TH) == []
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(-40, 40),
+                          st.sampled_from(["evaluator", "kiosk", "web"])), max_size=15),
+       st.integers(0, 3), st.integers(0, 2))
+def test_callback_flags_only_pad_ratings_of_the_denying_rater_at_that_window(
+        rows: list[tuple[int, int, int, str]], rater: int, window: int) -> None:
+    ratings = [rating(i, at=T0 + timedelta(days=d), rater=r, window=w, channel=c)
+               for i, (r, w, d, c) in enumerate(rows)]
+    denial = Denial(rater=rater, window=window, rating=-1, at=T0 + timedelta(days=10), how="回访")
+    for hit in rules.callback(ratings, [denial], TH):
+        r = next(x for x in ratings if x.id == hit.rating)
+        assert r.rater == rater
+        assert r.window == window
+        assert r.channel in rules.PAD_CHANNELS
+        assert denial.at - timedelta(days=TH.days) <= r.at <= denial.at
+
+
 # 5. off-hours bursts
 
 def test_five_pad_ratings_in_half_an_hour_at_night_are_a_burst() -> None:
