@@ -10,8 +10,7 @@ What is planted (each through the intake and ``evaluation_submit``, as a real ra
 2. one phone given as the phone of five different applicants at three departments;
 3. one window whose 40 pad ratings in three weeks are all 非常满意;
 4. two pad ratings of one rater at a window, one of which the rater denied in a later
-   call-back (the office's spot-check finding, written here as it would be recorded:
-   the draw's randomness cannot be pointed at a planted rating);
+   call-back (a one-day spot check of that day's good ratings, all drawn);
 5. six pad ratings at one window between 22:05 and 22:30.
 """
 
@@ -29,6 +28,7 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.models import Matter, Staff
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
+from haochaping.core.localtime import local_day
 from haochaping.demo.people import resident_id
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
@@ -38,7 +38,9 @@ from haochaping.handlings.services import handling_intake
 from haochaping.integrity import services
 from haochaping.integrity.models import Flag
 from haochaping.integrity.rules import Decision, Signal
-from haochaping.supervision.models import CheckDraw, CheckFinding, CheckItem, CheckPlan
+from haochaping.supervision.models import CheckItem
+from haochaping.supervision.rules import Finding, Method, Stratum
+from haochaping.supervision.services import check_draw, finding_record, plan_create
 
 STAFF_PHONE = "13903710000"  # the demo staff member's own phone (registered by the office)
 SHARED_PHONE = "13803712222"  # one phone for five applicants
@@ -113,22 +115,17 @@ def _day(now: datetime, back: int, hour: int, minute: int = 0) -> datetime:
 
 
 def _denied(office: Actor, rating: Evaluation, now: datetime) -> None:
-    """The rater's call-back answer as the spot check records it: not confirmed."""
-    day = now.astimezone(SHANGHAI).date()
-    assert office.org_id is not None
-    plan = CheckPlan.objects.create(
-        title="防刷评专项电话回访", scope_id=office.org_id, scope_path=office.scope_path or "",
-        start=day - timedelta(days=30), end=day - timedelta(days=1), rate_good=0,
-        created_by=office.user, created_at=now)
-    draw = CheckDraw.objects.create(plan=plan, seed="plant", drawn_at=now, by=office.user,
-                                    candidates=1, digest="0" * 64,
-                                    params={"planted": rating.pk})
-    item = CheckItem.objects.create(draw=draw, stratum="good", evaluation=rating,
-                                    org_id=rating.org_id, window_id=rating.window_id,
-                                    channel=rating.channel)
-    CheckFinding.objects.create(item=item, method="phone", finding="not_confirmed",
-                                note="电话回访，评价人称当天未在评价器上评价，疑为工作人员代评",
-                                checked_on=day, by=office.user, at=now)
+    """The rater's call-back answer as the office records it: a one-day spot check of
+    the good ratings of the rating's day (every one drawn), the planted one found
+    不认可 on the phone (supervision invalidates it, as for any denied rating)."""
+    day = rating.created_at.astimezone(SHANGHAI).date()
+    plan = plan_create(actor=office, title=f"防刷评专项电话回访（{day:%m月%d日}好评）", start=day,
+                       end=day, rates={Stratum.GOOD: 100}, now=now)
+    check_draw(actor=office, plan=plan, seed="igp2026", now=now)
+    item = CheckItem.objects.get(draw__plan=plan, evaluation=rating)
+    finding_record(actor=office, item_id=item.pk, method=Method.PHONE.value,
+                   finding=Finding.NOT_CONFIRMED.value, checked_on=local_day(now), now=now,
+                   note="电话回访，评价人称当天未在评价器上评价，疑为工作人员代评")
 
 
 def plant(*, client: ApiClient, office: Actor, staff: Sequence[Staff],
@@ -169,7 +166,7 @@ def plant(*, client: ApiClient, office: Actor, staff: Sequence[Staff],
             e, completed=completed + timedelta(minutes=n),
             after=timedelta(hours=6, minutes=5 + 5 * n)))
     rows = p.flush()
-    _denied(office, rows[keys[Signal.CALLBACK][-1]], now - timedelta(hours=2))
+    _denied(office, rows[keys[Signal.CALLBACK][-1]], now)
     return {s: {rows[k].pk for k in ks} for s, ks in keys.items()}
 
 

@@ -40,6 +40,7 @@ def refused(code: str, fn: Any, **kw: Any) -> None:
 
 
 def test_the_scan_flags_every_planted_case_once(ig: SimpleNamespace, planted: Planted) -> None:
+    invalid = Evaluation.objects.filter(invalidated_at__isnull=False).count()
     counts = scan(now=ig.now)
     for signal in Signal:
         flagged = set(Flag.objects.filter(signal=signal.value)
@@ -54,7 +55,8 @@ def test_the_scan_flags_every_planted_case_once(ig: SimpleNamespace, planted: Pl
     assert flag is not None
     assert "139****0000" in flag.explanation
     assert STAFF_PHONE not in flag.explanation  # never the number itself
-    assert not Evaluation.objects.filter(invalidated_at__isnull=False).exists()  # no verdict
+    # the scan decides nothing (the one invalid rating is the one the rater denied)
+    assert Evaluation.objects.filter(invalidated_at__isnull=False).count() == invalid == 1
 
 
 def test_the_periodic_job_runs_the_scan(ig: SimpleNamespace, planted: Planted) -> None:
