@@ -44,10 +44,13 @@ APPRAISAL = "appraisal"  # 绩效考核: review sheets, runs, the bottom list (t
 ASSESSMENT = "assessment"
 SELF_ASSESSMENT = "self_assessment"
 ASSESSMENT_VISIT = "assessment_visit"
+# 防刷评 (issue 15): the signals, the review queue, staff phones and window networks. The
+# office's alone: a department never sees or influences its own signals.
+INTEGRITY = "integrity"
 RESOURCES = (CATALOG, STANDARD, POLICY, ACCOUNT, AUDIT_LOG, WORK_ORDER, STATS, SUPERVISION,
              EVALUATION, RATING_INVALIDATION, IDENTITY_REVEAL, PHONE_ENTRY, DEVICE, EXCHANGE,
              LEGACY_IMPORT, COMPLAINT, COMPLAINT_FILING, APPRAISAL, ASSESSMENT, SELF_ASSESSMENT,
-             ASSESSMENT_VISIT)
+             ASSESSMENT_VISIT, INTEGRITY)
 
 PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
     Role.SYSTEM_ADMIN: {
@@ -98,6 +101,7 @@ PERMISSIONS: dict[Role, dict[str, frozenset[str]]] = {
         # 绩效考核 and its bottom list: the supervising office only (seed 000 §15).
         APPRAISAL: frozenset({READ, WRITE}),
         ASSESSMENT: frozenset({READ, WRITE}),
+        INTEGRITY: frozenset({READ, WRITE}),
     },
     Role.HANDLER: {
         CATALOG: frozenset({READ}),

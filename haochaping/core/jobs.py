@@ -42,4 +42,6 @@ JOBS: tuple[Job, ...] = (
     Job("vault.retention_purge", "haochaping.vault.tasks.retention_purge", 24 * 3600),
     # 共性问题: clusters of one cause on a matter or org open a task (docs/supervision.md).
     Job("problems.detect", "haochaping.problems.tasks.detect", 3600),
+    # 防刷评 (issue 15): integrity signals over the policy's look-back.
+    Job("integrity.scan", "haochaping.integrity.tasks.scan", 3600),
 )

@@ -31,6 +31,7 @@ from haochaping.demo.devices import build_device_demo
 from haochaping.demo.exchange_down import build_exchange_down
 from haochaping.demo.export_requests import build_export_requests
 from haochaping.demo.geo import build_locality
+from haochaping.demo.integrity import build_integrity
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
@@ -117,6 +118,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
         settle_staff_sms(now)
         activity |= build_citizen(now=now, step=step)  # a rater's dissent (issue 16)
+        activity |= build_integrity(users=users, now=now, step=step)  # 防刷评 (issue 15)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
         activity |= build_problems(users=users, now=now, step=step)

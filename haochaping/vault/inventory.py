@@ -154,6 +154,14 @@ INVENTORY: tuple[Entry, ...] = (
           "在岗期间公开展示；离岗后停用"),
     Entry("stats.ExportApproval", ("purpose", "requester_label", "note"), "导出申请：用途与申请人",
           "导出审批留痕", SECURITY, OFFICE, "", Purge.KEEP, "只含工作人员信息"),
+    # 防刷评 (issue 15): a staff member's registered phone, never the number itself.
+    Entry("integrity.StaffPhone", ("phone_index", "phone_masked"),
+          "工作人员登记的手机号（索引与脱敏号码）", "发现工作人员为本部门办件刷好评", CONTRACT,
+          OFFICE, "", Purge.KEEP, "登记期间保存，由管理机构删除；不存手机号本身"),
+    Entry("integrity.Flag", ("explanation", "details"), "防刷评信号说明（含脱敏手机号、网段）",
+          "管理机构核查疑似刷评", DUTY, OFFICE, "", Purge.KEEP, "只含脱敏号码与 /24 网段"),
+    Entry("integrity.Review", ("note",), "防刷评核查情况", "认定刷评、绩效考核扣分", DUTY,
+          OFFICE, "", Purge.KEEP, "核查留痕随考核记录保存"),
     Entry("core.IdempotentRequest", ("body",), "接口重试的首次应答", "重试时返回同一应答", DUTY,
           (SYSTEM,), "", Purge.DELETE, "到期后由 core.idempotency_prune 删除（不超过一天）"),
 )

@@ -78,6 +78,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("exchange.ProfileDoc", "body"): CONFIG,
     ("exchange.Remote", "name"): CONFIG,
     ("exchange.Remote", "label"): CONFIG,
+    ("integrity.NetworkRange", "note"): CONFIG,
 }
 
 

@@ -24,6 +24,7 @@ from haochaping.accounts.rules import (
     EVALUATION,
     EXCHANGE,
     IDENTITY_REVEAL,
+    INTEGRITY,
     LEGACY_IMPORT,
     PHONE_ENTRY,
     POLICY,
@@ -356,6 +357,21 @@ MATRIX: list[tuple[str, str, str, str, str]] = [
     ("window_staff", ASSESSMENT_VISIT, WRITE, ROLE, ROLE),
     ("outsider", ASSESSMENT_VISIT, READ, ROLE, ROLE),
     ("outsider", ASSESSMENT_VISIT, WRITE, ROLE, ROLE),
+    # 防刷评 (issue 15): the supervising office's alone; no department, auditor or admin.
+    ("admin", INTEGRITY, READ, ROLE, ROLE),
+    ("admin", INTEGRITY, WRITE, ROLE, ROLE),
+    ("supervisor", INTEGRITY, READ, OK, SCOPE),
+    ("supervisor", INTEGRITY, WRITE, OK, SCOPE),
+    ("district_supervisor", INTEGRITY, READ, OK, SCOPE),
+    ("district_supervisor", INTEGRITY, WRITE, OK, SCOPE),
+    ("handler", INTEGRITY, READ, ROLE, ROLE),
+    ("handler", INTEGRITY, WRITE, ROLE, ROLE),
+    ("auditor", INTEGRITY, READ, ROLE, ROLE),
+    ("auditor", INTEGRITY, WRITE, ROLE, ROLE),
+    ("window_staff", INTEGRITY, READ, ROLE, ROLE),
+    ("window_staff", INTEGRITY, WRITE, ROLE, ROLE),
+    ("outsider", INTEGRITY, READ, ROLE, ROLE),
+    ("outsider", INTEGRITY, WRITE, ROLE, ROLE),
 ]
 
 

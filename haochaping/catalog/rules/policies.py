@@ -16,10 +16,13 @@ from typing import Any
 from haochaping.catalog.rules.codes import WHOLE_HANDLING, Stage
 
 # Re-exported: callers import the value types from here.
+from haochaping.catalog.rules.policy_values import SECONDS_MAX as SECONDS_MAX
 from haochaping.catalog.rules.policy_values import TIMES_MAX as TIMES_MAX
 from haochaping.catalog.rules.policy_values import Duration as Duration
 from haochaping.catalog.rules.policy_values import DurationUnit as DurationUnit
 from haochaping.catalog.rules.policy_values import Hour as Hour
+from haochaping.catalog.rules.policy_values import Permille as Permille
+from haochaping.catalog.rules.policy_values import Seconds as Seconds
 from haochaping.catalog.rules.policy_values import Times as Times
 from haochaping.core.errors import RuleViolation
 
@@ -48,6 +51,8 @@ class FieldKind(StrEnum):
     RETENTION = "retention"  # natural days, MIN_RETENTION_DAYS..MAX_RETENTION_DAYS
     TIMES = "times"
     HOUR = "hour"
+    SECONDS = "seconds"  # 0..SECONDS_MAX
+    PERMILLE = "permille"  # 0..1000
 
 
 def _f(label: str, kind: FieldKind, help_text: str = "") -> dict[str, Any]:
@@ -146,6 +151,35 @@ class Policy:
         "连续末位期数", FieldKind.TIMES, "连续这么多期考核排名末位的，列入限期整改名单"))
     appraisal_rectify_limit: Duration = field(metadata=_f(
         "末位限期整改期限", FieldKind.DURATION, "列入名单后制定整改计划的默认整改期限"))
+    # Integrity signals against 刷好评 (issue 15, integrity.rules; docs/supervision.md 防刷评).
+    integrity_quick_seconds: Seconds = field(metadata=_f(
+        "防刷评：办结后即时评价秒数", FieldKind.SECONDS,
+        "办结后该时长内、来自工作人员登记手机号或窗口内网的评价列入核查"))
+    integrity_days: Duration = field(metadata=_f(
+        "防刷评：核查回看期限", FieldKind.DURATION,
+        "同号多评、等级分布、回访不一致按该期限内的评价计算"))
+    integrity_phone_raters: Times = field(metadata=_f(
+        "防刷评：同一手机号评价人数", FieldKind.TIMES,
+        "回看期限内同一手机号为达到该人数的不同办事人评价时列入核查"))
+    integrity_uniform_min: Times = field(metadata=_f(
+        "防刷评：等级分布检验最少评价数", FieldKind.TIMES,
+        "评价器或窗口在回看期限内的评价少于该数时不做检验"))
+    integrity_uniform_p: Permille = field(metadata=_f(
+        "防刷评：等级分布检验显著性水平", FieldKind.PERMILLE,
+        "“非常满意”占比高于同类的单侧二项检验 p 值低于该值时列入核查"))
+    integrity_uniform_share: Permille = field(metadata=_f(
+        "防刷评：“非常满意”占比下限", FieldKind.PERMILLE,
+        "“非常满意”占比还须不低于该值才列入核查"))
+    integrity_burst_count: Times = field(metadata=_f(
+        "防刷评：非工作时间集中评价条数", FieldKind.TIMES,
+        "同一评价器或窗口在非工作时间、下一项时长内达到该条数时列入核查"))
+    integrity_burst_seconds: Seconds = field(metadata=_f(
+        "防刷评：集中评价时长", FieldKind.SECONDS, "计算集中评价的时间窗"))
+    integrity_hours_start: Hour = field(metadata=_f(
+        "防刷评：大厅工作时间起", FieldKind.HOUR, "此时刻之前的现场评价为非工作时间评价"))
+    integrity_hours_end: Hour = field(metadata=_f(
+        "防刷评：大厅工作时间止", FieldKind.HOUR,
+        "此时刻及之后的现场评价为非工作时间评价；起止相同为不限时段"))
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: to_json(getattr(self, f.name)) for f in fields(self)}
@@ -156,7 +190,7 @@ def to_json(value: object) -> Any:
         return value.as_json()
     if isinstance(value, tuple):
         return [to_json(v) for v in value]
-    if isinstance(value, Times | Hour):
+    if isinstance(value, Times | Hour | Seconds | Permille):
         return int(value)
     if isinstance(value, StrEnum):
         return value.value
@@ -214,6 +248,12 @@ def _retention(pf: PolicyField, value: object) -> Duration:
     raise PolicyError("policy.invalid_value", f"“{pf.label}”须以自然日计", pf.name)
 
 
+# The whole-number kinds: (largest value, value type).
+WHOLE_KINDS: dict[FieldKind, tuple[int, type[int]]] = {
+    FieldKind.TIMES: (TIMES_MAX, Times), FieldKind.HOUR: (24, Hour),
+    FieldKind.SECONDS: (SECONDS_MAX, Seconds), FieldKind.PERMILLE: (1000, Permille)}
+
+
 def _parse(pf: PolicyField, value: object) -> object:
     key, kind = pf.name, pf.kind
     if kind in (FieldKind.OPTIONAL_DURATION, FieldKind.OPTIONAL_LEVEL) and value is None:
@@ -233,11 +273,11 @@ def _parse(pf: PolicyField, value: object) -> object:
         return parse_stages(value, pf)
     if kind is FieldKind.RETENTION:
         return _retention(pf, value)
-    if kind in (FieldKind.TIMES, FieldKind.HOUR):
-        top = TIMES_MAX if kind is FieldKind.TIMES else 24
+    if kind in WHOLE_KINDS:
+        top, kind_type = WHOLE_KINDS[kind]
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
             raise PolicyError("policy.invalid_value", f"“{pf.label}”须为 0 至 {top} 的整数", key)
-        return Times(value) if kind is FieldKind.TIMES else Hour(value)
+        return kind_type(value)
     choices = [m.value for m in MultipleRatings]
     if value not in choices:
         raise PolicyError("policy.invalid_value",
@@ -301,7 +341,7 @@ def display_value(value: object) -> str:
         return value.label
     if isinstance(value, tuple):
         return "、".join(s.label for s in value)
-    if isinstance(value, Times | Hour):
+    if isinstance(value, Times | Hour | Seconds | Permille):
         return str(value)
     if isinstance(value, int):
         return f"{LEVEL_LABELS[value]}（{value}）"

@@ -10,8 +10,10 @@ from haochaping.catalog.rules.policies import (
     Duration,
     Hour,
     MultipleRatings,
+    Permille,
     Policy,
     PolicyError,
+    Seconds,
     Times,
 )
 
@@ -60,6 +62,17 @@ NATIONAL = Policy(
     appraisal_bottom_count=Times(3),
     appraisal_bottom_periods=Times(2),
     appraisal_rectify_limit=Duration.natural(90),
+    # Issue 15: integrity signals (integrity.rules; docs/supervision.md 防刷评).
+    integrity_quick_seconds=Seconds(120),
+    integrity_days=Duration.natural(30),
+    integrity_phone_raters=Times(3),
+    integrity_uniform_min=Times(30),
+    integrity_uniform_p=Permille(1),
+    integrity_uniform_share=Permille(950),
+    integrity_burst_count=Times(5),
+    integrity_burst_seconds=Seconds(1800),
+    integrity_hours_start=Hour(8),
+    integrity_hours_end=Hour(19),
 )
 # Seeds 001 and 002 let a rater rate every stage of a handling.
 ALL_STAGES: tuple[Stage, ...] = tuple(Stage)

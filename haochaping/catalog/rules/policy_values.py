@@ -60,5 +60,26 @@ class Hour(int):
         return f"{int(self):02d}:00"
 
 
+class Seconds(int):
+    """A span of seconds (integrity signals: a rating right after completion, a burst),
+    shown in minutes when it is whole minutes: "120 秒", "30 分钟"."""
+
+    def __str__(self) -> str:
+        value = int(self)
+        return f"{value // 60} 分钟" if value and value % 60 == 0 else f"{value} 秒"
+
+
+class Permille(int):
+    """A share or probability in thousandths (0–1000), shown as "1‰"."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}‰"
+
+    @property
+    def share(self) -> float:
+        return int(self) / 1000
+
+
 # Bounds of the whole-number kinds.
 TIMES_MAX = 1000
+SECONDS_MAX = 86400  # a day

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         lines += problem_lines(base)
         lines += appraisal_lines(base)
         lines += assessment_lines(base)
+        lines += [f"  防刷评核查 Integrity   {base}/work/integrity/  (supervisor: 待核查评价)"]
         lines += ["-" * 60,
                   f"  个人信息清单 Privacy   {base}/work/privacy/",
                   "    (security, audit_admin, 管理机构：用途、查看角色、保存期限、已清除的评价人)",
