@@ -15,6 +15,7 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.notify.models import InboxItem, InboxPreference
 from haochaping.workbench import cards, nav
 from haochaping.workorders.models import WorkOrder
+from haochaping.workorders.tests.conftest import clock, rq, w  # noqa: F401  (fixtures)
 
 URLS_NEED = {  # what a nav entry opens → the grant it needs (the matrix below checks it)
     "/work/orders/console/": (access.SUPERVISION, access.WRITE),
@@ -52,7 +53,7 @@ def test_nav_marks_the_current_page() -> None:
 
 
 def test_handler_home_lists_its_orders_returned_first(
-        w: SimpleNamespace, client: Client) -> None:
+        w: SimpleNamespace, client: Client) -> None:  # noqa: F811
     w.rate()
     order = WorkOrder.objects.get()
     html = _home(client, w.people.handler)
@@ -66,7 +67,7 @@ def test_handler_home_lists_its_orders_returned_first(
     assert _home(client, w.people.outsider).count(order.number) == 0
 
 
-def test_head_home_shows_the_replies_awaiting_review(settings: Any, rq: SimpleNamespace,
+def test_head_home_shows_the_replies_awaiting_review(settings: Any, rq: SimpleNamespace,  # noqa: F811
                                                      client: Client) -> None:
     from haochaping.workorders import services as s
     from haochaping.workorders.tests.conftest import PARTS
@@ -92,7 +93,7 @@ def test_supervisor_home_has_the_office_queues_and_headline(
 
 
 def test_window_staff_home_shows_own_ratings_never_the_rater(
-        w: SimpleNamespace, client: Client) -> None:
+        w: SimpleNamespace, client: Client) -> None:  # noqa: F811
     from haochaping.evaluations.tests import factories as ef
 
     w.rate()

@@ -28,6 +28,8 @@ def test_every_state_has_exactly_one_place() -> None:
                 steps = stepper.stepper(state, head_approval=head, qa=qa)
                 marks = [st.mark for st in steps]
                 assert marks.count("current") <= 1
+                if state is State.VOIDED:
+                    continue
                 if state is State.CLOSED:
                     assert set(marks) == {"done"}
                 else:
