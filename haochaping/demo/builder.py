@@ -27,6 +27,7 @@ from haochaping.demo.devices import build_device_demo
 from haochaping.demo.exchange_down import build_exchange_down
 from haochaping.demo.export_requests import build_export_requests
 from haochaping.demo.geo import build_locality
+from haochaping.demo.inbox import build_inbox_demo
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
 from haochaping.demo.names import NameMaker
@@ -111,6 +112,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         settle_staff_sms(now)
         step("核查抽查 / spot checks …")
         activity |= build_supervision(users=users, now=now, step=step)
+        activity |= build_inbox_demo(users=users, now=now, step=step)  # 站内通知 (issue 16)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
