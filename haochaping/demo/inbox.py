@@ -17,11 +17,11 @@ UNREAD_KEPT = 5
 
 def build_inbox_demo(*, users: dict[str, Any], now: datetime,
                      step: Callable[[str], None]) -> dict[str, int]:
-    for user in users.values():
-        newest = list(InboxItem.objects.filter(user=user).order_by("-created_at", "-pk")
+    for user_id in set(InboxItem.objects.values_list("user_id", flat=True)):
+        newest = list(InboxItem.objects.filter(user_id=user_id).order_by("-created_at", "-pk")
                       .values_list("pk", flat=True)[:UNREAD_KEPT])
-        (InboxItem.objects.filter(user=user, read_at__isnull=True).exclude(pk__in=newest)
-         .update(read_at=now - timedelta(hours=1)))
+        (InboxItem.objects.filter(user_id=user_id, read_at__isnull=True)
+         .exclude(pk__in=newest).update(read_at=now - timedelta(hours=1)))
     if "head" in users:
         inbox_preferences_set(user=users["head"], muted=[], sms=False, now=now)
     unread = InboxItem.objects.filter(read_at__isnull=True).count()
