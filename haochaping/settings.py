@@ -232,7 +232,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
+                "django.contrib.auth.context_processors.auth", "haochaping.workbench.topbar.topbar",
                 "django.contrib.messages.context_processors.messages",
                 "haochaping.accounts.context_processors.may",
             ],

@@ -31,6 +31,7 @@ from haochaping.demo.devices import build_device_demo
 from haochaping.demo.exchange_down import build_exchange_down
 from haochaping.demo.export_requests import build_export_requests
 from haochaping.demo.geo import build_locality
+from haochaping.demo.inbox import build_inbox_demo
 from haochaping.demo.integrity import build_integrity
 from haochaping.demo.logins import create_logins
 from haochaping.demo.matters import build_matters
@@ -123,6 +124,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         activity |= build_supervision(users=users, now=now, step=step)
         activity |= build_problems(users=users, now=now, step=step)
         activity |= build_assessment(users=users, now=now, step=step)  # 自评与第三方评估
+        activity |= build_inbox_demo(users=users, now=now, step=step)  # 站内通知 (issue 16)
         step("统计汇总 / statistics roll-ups …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))

@@ -172,3 +172,45 @@ class RelayCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id}: {self.outcome} {self.seconds}s"
+
+
+class InboxItem(models.Model):
+    """One in-app notification to one person (站内通知): the text names the order by its
+    number and deadline, never a rater or a submitter; ``url`` opens the work. Once per
+    event and person (``dedupe_key``), written in the transaction of the change."""
+
+    user = models.ForeignKey("accounts.User", verbose_name="接收人", on_delete=models.CASCADE,
+                             related_name="+")
+    event = models.CharField("事件", max_length=16)
+    text = models.CharField("内容", max_length=200)
+    url = models.CharField("链接", max_length=200, blank=True)
+    urgent = models.BooleanField("紧急", default=False)
+    dedupe_key = models.CharField("去重键", max_length=160, unique=True)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="inbox_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.event}"
+
+
+class InboxPreference(models.Model):
+    """What a person wants to be told: events turned off in the inbox (``muted``, see
+    ``inbox_rules.EVENTS``) and whether urgent ones also come by SMS. No row: everything
+    on."""
+
+    user = models.OneToOneField("accounts.User", verbose_name="用户", primary_key=True,
+                                on_delete=models.CASCADE, related_name="+")
+    muted = models.JSONField("不接收的事件", default=list, blank=True)
+    sms = models.BooleanField("紧急事项短信提醒", default=True)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知偏好"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: sms={self.sms}"

@@ -37,6 +37,7 @@ from haochaping.handlings.models import SERVICE_CHANNEL_CHOICES
 from haochaping.stats import drill, drill_rows, labels, regions, rules, selectors
 from haochaping.stats.drill_items import ITEM_FIGURE_LABELS
 from haochaping.workorders.models import KIND_CHOICES, STATUS_CHOICES, Callback
+from haochaping.workorders.numbering import order_number
 
 EMPTY = "—"  # a figure with nothing to divide by
 PERCENT = "0.00%"
@@ -198,7 +199,7 @@ HANDLING_COLUMNS: list[tuple[str, str]] = [
     ("rating_level", "评价情况"), ("rating_default", "默认评价"),
 ]
 ORDER_COLUMNS: list[tuple[str, str]] = [
-    ("public_id", "工单编号"), ("created_at", "创建时间"), ("org__name", "承办部门"),
+    ("pk", "工单编号"), ("created_at", "创建时间"), ("org__name", "承办部门"),
     ("kind", "类型"), ("status", "状态"), ("matter_name", "事项"),
     ("rectify_due_at", "整改时限"), ("closed_at", "办结时间"),
     ("overdue_at", "首次逾期时间"), ("has_callback", "已回访"),
@@ -228,8 +229,9 @@ def _handling_line(values: tuple[Any, ...]) -> list[Cell]:
 def _order_line(values: tuple[Any, ...]) -> list[Cell]:
     row = dict(zip((c for c, _ in ORDER_COLUMNS), values, strict=True))
     return [
-        str(row["public_id"]), _when(row["created_at"]), row["org__name"],
-        ORDER_KINDS.get(row["kind"], row["kind"]), ORDER_STATES.get(row["status"], row["status"]),
+        order_number(row["kind"], row["created_at"], row["pk"]), _when(row["created_at"]),
+        row["org__name"], ORDER_KINDS.get(row["kind"], row["kind"]),
+        ORDER_STATES.get(row["status"], row["status"]),
         row["matter_name"] or "", _when(row["rectify_due_at"]), _when(row["closed_at"]),
         _when(row["overdue_at"]), "是" if row["has_callback"] else "否",
     ]

@@ -30,7 +30,7 @@ FINDING_HEADERS = ["部门", "窗口", "类别", "对象", "核查方式", "核�
 def _object(item: Any) -> str:
     if item.evaluation is not None:
         return f"评价 {str(item.evaluation.public_id)[:8]}（{item.evaluation.level} 级）"
-    return f"工单 {str(item.order.public_id)[:8]}"
+    return f"工单 {item.order.number}"
 
 
 def _outcome(outcome: dict[str, Any]) -> str:

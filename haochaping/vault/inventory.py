@@ -133,6 +133,8 @@ INVENTORY: tuple[Entry, ...] = (
           CASE_FILE),
     Entry("workorders.Notification", ("text",), "站内提醒", "提醒承办部门", DUTY, CASE, "",
           Purge.KEEP, "只含工单编号与时限，不含评价人身份"),
+    Entry("notify.InboxItem", ("text",), "个人站内通知", "提醒经办人、负责人和管理机构",
+          DUTY, CASE, "", Purge.KEEP, "只含工单编号与时限，不含评价人身份"),
     Entry("workorders.Attachment", ("file", "name"), "工单附件", "整改佐证", DUTY, CASE, "",
           Purge.KEEP, CASE_FILE),
     Entry("exchange.ForwardedItem", ("content", "reply"), "上级平台转办的诉求内容与办理结果",

@@ -11,13 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from haochaping.accounts import rules as access
-from haochaping.accounts.roles import Role
+from haochaping.accounts.roles import ADMIN_ROLES, Role
 from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.catalog.rules.policies import display_value
 from haochaping.catalog.rules.policy_presets import PRESET_LABELS
 from haochaping.catalog.selectors.policy import calendar_coverage_warnings, effective_policy
-from haochaping.supervision.selectors import panel as spotcheck_panel
+from haochaping.core.errors import PermissionDenied
+from haochaping.notify.selectors import inbox_for
+from haochaping.workbench import homes
+from haochaping.workbench.cards import cards_for
+from haochaping.workbench.nav import nav_for
 from haochaping.workbench.selectors import matter_search, workbench_counts
 
 
@@ -51,21 +55,55 @@ def _policy_context(actor: Actor) -> dict[str, Any]:
 LANDING = {Role.MONITOR: "complaints:mine"}
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    actor = actor_for_user(request.user)
-    if actor.role in LANDING:
-        return redirect(LANDING[actor.role])
-    context = {
+def _catalog_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
+    return {
         "actor": actor,
         "org": request.user.org,  # type: ignore[union-attr]
         "counts": workbench_counts(actor),
-        "spotcheck": spotcheck_panel(actor),  # 核查抽查 (supervision, issue 15)
         "categories": list(MatterCategory),
         **_policy_context(actor),
         **_matter_context(request, actor),
     }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start of each role's day (issue 16): its queue cards (``cards.HOME_CARDS``) and
+    what its work starts with (``homes``); anonymous visitors go to the login page."""
+    actor = actor_for_user(request.user)
+    if actor.role in LANDING:
+        return redirect(LANDING[actor.role])
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "actor": actor, "org": request.user.org,  # type: ignore[union-attr]
+        "cards": cards_for(actor), "now": timezone.now(),
+        "inbox": inbox_for(request.user, unread_only=True, limit=5),
+    }
+    if actor.role in (Role.HANDLER, Role.DEPT_HEAD):
+        context.update(homes.department(actor))
+    if actor.role in (Role.SUPERVISOR, Role.AUDITOR, Role.DEPT_HEAD):
+        context.update(homes.headline(actor, today))
+    if actor.allows(access.STATS, access.READ):
+        context.update(homes.spot_checks(actor))
+    if actor.role is Role.WINDOW_STAFF:
+        context.update(homes.own_standing(actor, today))
+    if actor.role in ADMIN_ROLES:
+        context["admin_links"] = homes.admin_links(actor)
+    if actor.role is Role.AUDITOR:
+        context["readable"] = [e for e in nav_for(actor) if e["url"] != "/"]
     return render(request, "workbench/home.html", context)
+
+
+@login_required
+def catalog(request: HttpRequest) -> HttpResponse:
+    """服务目录: the catalog summary, the policy in force and the matter search (the old
+    home page, for those who need it)."""
+    actor = actor_for_user(request.user)
+    try:
+        context = _catalog_context(request, actor)
+    except PermissionDenied as exc:
+        return render(request, "workbench/refused.html", {"error": exc}, status=exc.status)
+    return render(request, "workbench/catalog.html", context)
 
 
 @login_required

@@ -38,7 +38,8 @@ router = Router(tags=["workorders"], auth=api_auth)
 
 def order_out(order: WorkOrder) -> dict[str, Any]:
     return {
-        "id": order.pk, "public_id": str(order.public_id), "kind": order.kind,
+        "id": order.pk, "public_id": str(order.public_id), "number": order.number,
+        "kind": order.kind,
         "status": order.status, "status_label": STATE_LABELS[State(order.status)],
         "org_id": order.org_id, "complexity": order.complexity,
         "typical_case": order.typical_case, "public_summary": order.public_summary,

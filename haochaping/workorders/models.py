@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Q
 
+from haochaping.workorders.numbering import order_number
 from haochaping.workorders.rules import KIND_LABELS, OPEN_STATES, STATE_LABELS, Complexity
 
 STATUS_CHOICES = [(s.value, label) for s, label in STATE_LABELS.items()]
@@ -22,8 +23,7 @@ OPEN_VALUES = [s.value for s in OPEN_STATES]
 
 
 def _due_index(field: str, job: str) -> models.Index:
-    # Read by the worker job "workorders.deadlines" (warn before, mark overdue, escalate):
-    # overdue is a range query on this column over open orders only.
+    # Read by the deadline sweeps: a range query on this column over open orders only.
     return models.Index(fields=[field], name=f"wo_{field[:-7]}_due_{job}"[:30],
                         condition=Q(**{f"{field}__isnull": False}, status__in=OPEN_VALUES))
 
@@ -116,7 +116,11 @@ class WorkOrder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}工单 {str(self.public_id)[:8]}"
+        return f"{self.get_kind_display()}工单 {self.number}"
+
+    @property
+    def number(self) -> str:  # the one readable 工单编号 (numbering.py)
+        return order_number(self.kind, self.created_at, self.pk)
 
     @property
     def next_due_at(self) -> datetime | None:  # the soonest running deadline (queues)
@@ -221,8 +225,7 @@ class Verification(_Step):
     findings = models.TextField("核实情况")
 
     class Meta:
-        verbose_name = "核实"
-        verbose_name_plural = "核实"
+        verbose_name = verbose_name_plural = "核实"
 
     def __str__(self) -> str:
         return f"{self.order_id}: verification {self.pk}"
@@ -234,8 +237,7 @@ class Rectification(_Step):
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="+")
 
     class Meta:
-        verbose_name = "整改"
-        verbose_name_plural = "整改"
+        verbose_name = verbose_name_plural = "整改"
 
     def __str__(self) -> str:
         return f"{self.order_id}: rectification {self.pk}"
@@ -253,8 +255,7 @@ class Reply(_Step):
     visible_to_rater_at = models.DateTimeField("对评价人公开时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "反馈"
-        verbose_name_plural = "反馈"
+        verbose_name = verbose_name_plural = "反馈"
 
     def __str__(self) -> str:
         return f"{self.order_id}: reply {self.pk}"
@@ -265,8 +266,7 @@ class Review(_Step):
     reasons = models.TextField("退回理由", blank=True)
 
     class Meta:
-        verbose_name = "质检"
-        verbose_name_plural = "质检"
+        verbose_name = verbose_name_plural = "质检"
 
     def __str__(self) -> str:
         return f"{self.order_id}: review {self.pk}"
@@ -365,7 +365,6 @@ NOTIFICATION_KINDS = [("warning", "即将到期"), ("overdue", "已逾期"), ("e
 
 class Notification(models.Model):
     """An in-app message to an org's users about one order (the workbench lists them).
-
     Addressed to the org that owes the step (the handling department, or the supervising
     office for a ruling); the unique constraint makes each warning or escalation notice
     once per (order, kind, clock, due time), whoever runs the sweep. A ``new`` or

@@ -13,6 +13,7 @@ from haochaping.core.bounds import Day, Id, Moment
 class OrderOut(Schema):
     id: int
     public_id: str
+    number: str  # the readable 工单编号 (workorders.numbering)
     kind: str
     status: str
     status_label: str

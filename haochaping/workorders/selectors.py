@@ -162,6 +162,19 @@ def _party(actor: Actor) -> Party | None:
         return None
 
 
+def reply_blocker(actor: Actor, order: WorkOrder) -> str | None:
+    """Why the department's reply form is not offered yet (e.g. 须先回访评价人), for the
+    handler of a working order; None when it is offered or is not theirs to send."""
+    if _party(actor) is not Party.HANDLER or State(order.status) not in rules.WORKING:
+        return None
+    if not actor.allows(access.WORK_ORDER, access.WRITE) or not actor.covers(order.org_path):
+        return None
+    policy, kind = effective_policy(order.org), Kind(order.kind)
+    refusal = rules.reply_refusal(policy, steps_done(order.pk, order.returned_at), kind,
+                                  rules.reply_action(policy, kind))
+    return None if refusal is None else refusal.message
+
+
 def available_actions(actor: Actor, order: WorkOrder,
                       now: datetime | None = None) -> list[Action]:
     """What the actor may do now: the table, its subtree, and the step's preconditions."""

@@ -53,7 +53,9 @@ def test_supervisor_sees_counts_searches_and_logs_out(page: Any,
                                                       catalog: SimpleNamespace) -> None:
     _login(page, "supervisor")
     assert page.url.endswith("/")
-    assert "工作台" in page.inner_text("h1")
+    page.click("[data-testid=topnav] >> text=服务目录")
+    page.wait_for_url("**/work/catalog/")
+    assert "服务目录" in page.inner_text("h1")
     assert page.inner_text("[data-testid=role]") == "政务服务管理机构"
     assert page.inner_text("[data-testid=org]") == "郑州市政务服务局"
     assert [_count(page, n) for n in ("orgs", "halls", "windows", "staff", "matters")] == [
@@ -67,7 +69,7 @@ def test_supervisor_sees_counts_searches_and_logs_out(page: Any,
     table = page.inner_text("#matter-table")
     assert "城乡居民养老保险待遇申领" in table
     assert "营业执照设立登记" not in table
-    assert page.url.endswith("/")  # htmx swapped the table; the page did not reload
+    assert page.url.endswith("/work/catalog/")  # htmx swapped the table; no reload
 
     page.select_option("select[name=category]", "licensing")
     page.fill("input[name=q]", "")
@@ -84,6 +86,7 @@ def test_supervisor_sees_counts_searches_and_logs_out(page: Any,
 
 def test_handler_sees_only_its_subtree(page: Any, catalog: SimpleNamespace) -> None:
     _login(page, "handler")
+    page.goto("/work/catalog/")
     assert page.inner_text("[data-testid=org]") == "郑州市市场监督管理局"
     assert [_count(page, n) for n in ("orgs", "halls", "windows", "staff", "matters")] == [
         "1", "0", "1", "1", "2"]

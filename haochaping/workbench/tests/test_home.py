@@ -1,4 +1,4 @@
-"""The staff workbench (home page) and its htmx matter-search partial."""
+"""The catalog page (服务目录, the former home page) and its htmx matter-search partial."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_home_shows_role_org_counts_and_policy(client: Client, personas: SimpleN
                                                catalog: SimpleNamespace) -> None:
     PolicyOverride.objects.create(org=catalog.district_office, key="rectify_limit",
                                   value={"amount": 10, "unit": "working_days"})
-    html = _page(client, personas.district_supervisor)
+    html = _page(client, personas.district_supervisor, "/work/catalog/")
     assert "政务服务管理机构" in html
     assert "金水区政务服务局" in html
     assert 'data-testid="count-orgs">2<' in html
@@ -88,7 +88,7 @@ def test_home_shows_role_org_counts_and_policy(client: Client, personas: SimpleN
 
 def test_window_staff_sees_no_policy_values_and_no_admin_link(
         client: Client, personas: SimpleNamespace, catalog: SimpleNamespace) -> None:
-    html = _page(client, personas.window_staff)
+    html = _page(client, personas.window_staff, "/work/catalog/")
     assert "本机构适用的政策" not in html
     assert 'href="/admin/"' not in html
     assert "营业执照设立登记" in html

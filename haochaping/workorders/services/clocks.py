@@ -24,6 +24,7 @@ from haochaping.catalog.models import Org
 from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.selectors.policy import ancestor_paths, calendar_overrides
 from haochaping.notify.services import outbox_enqueue
+from haochaping.notify.services.inbox import sms_wanted
 from haochaping.workorders import sweep_rules
 from haochaping.workorders.models import (
     OPEN_VALUES,
@@ -34,7 +35,7 @@ from haochaping.workorders.models import (
 )
 from haochaping.workorders.rules import CLOCK_LABELS, Clock, Party
 from haochaping.workorders.services.engine import SYSTEM
-from haochaping.workorders.services.notices import handlers_to_text
+from haochaping.workorders.services.notices import handlers_to_text, people_of, tell
 from haochaping.workorders.services.opening import workorder_on_invalidated_id
 
 BATCH = 200
@@ -87,13 +88,20 @@ def owner_org(order: WorkOrder, clock: Clock) -> Org:
     return office or order.org
 
 
+def _owners(order: WorkOrder, org: Org, clock: Clock) -> list[User]:
+    """Who owes the step, told in their own inbox: the department's handlers (never the
+    staff member the order is about), or the office's supervisors for a ruling."""
+    if sweep_rules.DUTY_CLOCKS[clock] is Party.HANDLER:
+        return people_of(order)
+    return list(User.objects.filter(org=org, role=Role.SUPERVISOR.value, is_active=True)
+                .order_by("pk"))
+
+
 def _assignees(order: WorkOrder, org: Org, clock: Clock) -> list[User]:
-    """Who is texted: the department's handlers (never the staff member a request is
-    about), or the office's supervisors for a ruling."""
+    """Who is texted: the owers with a phone who keep SMS reminders on."""
     if sweep_rules.DUTY_CLOCKS[clock] is Party.HANDLER:
         return handlers_to_text(order)
-    return list(User.objects.filter(org=org, role=Role.SUPERVISOR.value, is_active=True)
-                .exclude(phone="").order_by("pk"))
+    return sms_wanted([u for u in _owners(order, org, clock) if u.phone])
 
 
 def _local(moment: datetime) -> str:
@@ -144,19 +152,20 @@ def _warn_one(pk: int, clock: Clock, due: datetime, now: datetime) -> bool:
         if order is None:
             return False
         org = owner_org(order, clock)
-        label = CLOCK_LABELS[clock]
+        text = f"工单 {order.number} 的{CLOCK_LABELS[clock]}将于 {_local(due)} 到期"
         try:
             with transaction.atomic():
                 Notification.objects.create(
                     org=org, order=order, kind="warning", clock=clock.value, due_at=due,
-                    text=f"工单 {str(order.public_id)[:8]} 的{label}将于 {_local(due)} 到期",
-                    created_at=now)
+                    text=text, created_at=now)
         except IntegrityError:
             return False  # another worker warned first
         stamp = f"{due.astimezone(SHANGHAI):%Y%m%d%H%M}"
+        tell(order, _owners(order, org, clock), "warning", text,
+             f"wo-warn:{order.pk}:{clock.value}:{stamp}", now, urgent=True)
         for user in _assignees(order, org, clock):
             outbox_enqueue(template="deadline_warning", to=user.phone,
-                           params={"ticket": str(order.public_id)[:8], "deadline": _local(due)},
+                           params={"ticket": order.number, "deadline": _local(due)},
                            dedupe_key=f"wo-warn:{order.pk}:{clock.value}:{stamp}:{user.pk}")
         audit_record(action="workorder.deadline_warning", actor_label=SYSTEM.label, obj=order,
                      after={"clock": clock.value, "due_at": due.isoformat(), "org": org.pk})
@@ -204,10 +213,13 @@ def _escalate_one(pk: int, clock: Clock, due: datetime, level: int, period: str,
                                           note=f"{CLOCK_LABELS[clock]}已逾期",
                                           payload={"clock": clock.value,
                                                    "due_at": due.isoformat()}, at=now)
-        Notification.objects.get_or_create(
+        org, text = owner_org(order, clock), f"工单 {order.number} 的{CLOCK_LABELS[clock]}已逾期"
+        _row, told = Notification.objects.get_or_create(
             order=order, kind="overdue", clock=clock.value, due_at=due,
-            defaults={"org": owner_org(order, clock), "created_at": now,
-                      "text": f"工单 {str(order.public_id)[:8]} 的{CLOCK_LABELS[clock]}已逾期"})
+            defaults={"org": org, "created_at": now, "text": text})
+        if told:
+            tell(order, _owners(order, org, clock), "overdue", text,
+                 f"wo-overdue:{order.pk}:{clock.value}:{due:%Y%m%d%H%M}", now, urgent=True)
         record = {"escalation": row.pk, "clock": clock.value, "level": level,
                   "due_at": due.isoformat()}
         WorkOrderEvent.objects.create(order=order, action="escalate", from_status=status,

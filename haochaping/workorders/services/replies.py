@@ -106,6 +106,8 @@ def _reply(ctx: Ctx) -> None:
 @step(Action.SUBMIT)
 def _submit(ctx: Ctx) -> None:
     _answer(ctx, Action.SUBMIT)
+    order_id = ctx.order.pk
+    ctx.then.append(lambda: notices.notify_review(order_id, ctx.now))
 
 
 def _close_after_reply(ctx: Ctx) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -96,6 +97,24 @@ STEPS: dict[str, Step] = {
 }
 
 
+# The confirmation shown after each step (Django messages; the order page shows it).
+DONE: dict[str, str] = {
+    "sign": "已签收", "callback": "已记录回访", "verify": "已记录核实", "rectify": "已记录整改",
+    "reply": "答复已提交", "head_review": "审阅结论已提交", "review": "质检结论已提交",
+    "extension_request": "延期申请已提交", "extension_decide": "延期审批已提交",
+    "appeal_file": "申诉已提出", "appeal_rule": "申诉复核结论已提交", "redispatch": "已改派",
+    "typical": "典型案例设置已保存",
+}
+
+
+def _confirm(request: HttpRequest, pk: int, step: str) -> None:
+    order = WorkOrder.objects.filter(pk=pk).only("kind", "created_at", "status").first()
+    if order is None:
+        return
+    messages.success(request, f"{DONE.get(step, '操作已完成')}：工单 {order.number} 现为"
+                              f"“{order.get_status_display()}”。")
+
+
 def _respond(request: HttpRequest, pk: int, error: AppError | None) -> HttpResponse:
     """Re-render where the form was: a console tab, or the order page (fragment for
     htmx); a refusal keeps its status so nothing reads it as success."""
@@ -134,6 +153,8 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         handler(actor, order, request)
     except AppError as exc:
         return _respond(request, pk, exc)
+    if request.POST.get("console_tab", "") not in console.TABS:
+        _confirm(request, pk, step)
     return _respond(request, pk, None)
 
 

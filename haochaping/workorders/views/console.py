@@ -4,12 +4,10 @@ overdue and escalated orders, extension requests, typical cases), each a narrowi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,30 +18,12 @@ from haochaping.catalog.models import Org
 from haochaping.core.errors import AppError, PermissionDenied
 from haochaping.core.htmx import htmx
 from haochaping.workorders import selectors
-from haochaping.workorders.models import OPEN_VALUES, WorkOrder
-from haochaping.workorders.rules import Party, State
+from haochaping.workorders.queues import TABS
+from haochaping.workorders.rules import Party
 from haochaping.workorders.services.engine import party_of
 from haochaping.workorders.views.common import reader, refused
 
 PAGE_SIZE = 20
-Narrow = Callable[[QuerySet[WorkOrder]], QuerySet[WorkOrder]]
-
-
-def _overdue(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
-    now = timezone.now()
-    return qs.filter(Q(rectify_due_at__lt=now) | Q(ruling_due_at__lt=now)
-                     | Q(escalations__isnull=False), status__in=OPEN_VALUES).distinct()
-
-
-TABS: dict[str, tuple[str, Narrow]] = {
-    "dispatch": ("派单改派", lambda qs: qs.filter(status__in=[
-        State.DISPATCHED, State.SIGNED, State.RETURNED])),
-    "qa": ("质检审核", lambda qs: qs.filter(status=State.REPLIED)),  # after the head's 审阅
-    "appeals": ("申诉复核", lambda qs: qs.filter(status=State.APPEALING)),
-    "overdue": ("逾期督办", _overdue),
-    "extensions": ("延期审批", lambda qs: qs.filter(extension__status="requested")),
-    "typical": ("典型案例", lambda qs: qs.filter(status=State.CLOSED)),
-}
 
 
 def office(request: HttpRequest) -> Actor:

@@ -17,14 +17,15 @@ from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Matter, Org
+from haochaping.catalog.selectors.policy import effective_policy
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
 from haochaping.vault.selectors import access_alerts_for
-from haochaping.workorders import selectors
+from haochaping.workorders import selectors, stepper
 from haochaping.workorders.models import Callback, WorkOrder
 from haochaping.workorders.request_rules import REPLY_PARTS
-from haochaping.workorders.rules import STATE_LABELS, State
+from haochaping.workorders.rules import STATE_LABELS, Kind, State, needs_head_approval
 from haochaping.workorders.views.common import (
     EVENT_LABELS,
     clocks_of,
@@ -91,11 +92,26 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/queue.html", context)
 
 
+def _progress(actor: Actor, detail: selectors.OrderDetail) -> dict[str, Any]:
+    """The stepper, the engine's allowed actions split into next steps and others, the
+    reply's precondition while it is not met, and the reply a reviewer judges."""
+    order = detail.order
+    policy = effective_policy(order.org)
+    steps = stepper.stepper(State(order.status), qa=policy.qa_required,
+                            head_approval=needs_head_approval(policy, Kind(order.kind)))
+    main, side = stepper.split_actions(detail.actions)
+    replies = detail.records.get("replies", [])
+    return {"steps": steps, "action_groups": [[a.value for a in main], [a.value for a in side]],
+            "next_labels": [stepper.action_label(a) for a in main],
+            "reply_blocker": selectors.reply_blocker(actor, order),
+            "judged_reply": replies[-1] if replies else None}
+
+
 def detail_context(actor: Actor, pk: int) -> dict[str, Any]:
     detail = selectors.order_detail(actor, pk)
     order = detail.order
     return {
-        "d": detail, "order": order, "evaluation": order.evaluation,
+        "d": detail, "order": order, "evaluation": order.evaluation, **_progress(actor, detail),
         "actions": [a.value for a in detail.actions], "clocks": clocks_of(order),
         "labels": code_labels(order), "methods": Callback.METHODS,
         "timeline": [(e, EVENT_LABELS.get(e.action, e.action)) for e in detail.events],

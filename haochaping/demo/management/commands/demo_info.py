@@ -35,6 +35,8 @@ class Command(BaseCommand):
             "政务服务“好差评”演示 / haochaping demo",
             "=" * 60,
             f"  工作台 Home            {base}/",
+            f"  站内通知 Inbox         {base}/work/inbox/  (每个角色登录后首页即其待办；"
+            "顶栏“通知”显示未读数 / each role's home, unread count in the top bar)",
             f"  登录 Login             {base}/accounts/login/",
             f"  管理后台 Admin         {base}/admin/",
             f"  后台任务 Tasks         {base}/admin/django_tasks_database/dbtaskresult/"
