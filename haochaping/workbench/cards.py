@@ -87,6 +87,18 @@ def _spot_checks(actor: Actor) -> Iterable[Card]:
     yield ("核查抽查未发布通报", count, _url("supervision:index"))
 
 
+def _issue15(actor: Actor) -> Iterable[Card]:
+    """共性问题, 防刷评, 自评与第三方评估 and 绩效考核: each app's own counts, empty for a
+    role that has no part in them."""
+    from haochaping.appraisal.selectors import office_counts
+    from haochaping.assessment.selectors import pending_counts
+    from haochaping.integrity.selectors import queue_counts
+    from haochaping.problems.selectors import open_counts
+
+    for source in (open_counts, queue_counts, pending_counts, office_counts):
+        yield from source(actor)
+
+
 def _roles(*roles: Role) -> Callable[[Actor], bool]:
     return lambda actor: actor.role in roles
 
@@ -106,6 +118,7 @@ HOME_CARDS: list[CardSource] = [
     CardSource(_office_may(access.PHONE_ENTRY, access.WRITE), _phone),
     CardSource(_office_may(access.SUPERVISION, access.READ), _forwarded),
     CardSource(_office_may(access.SUPERVISION, access.WRITE), _spot_checks),
+    CardSource(_roles(Role.SUPERVISOR, Role.HANDLER, Role.DEPT_HEAD, Role.AUDITOR), _issue15),
 ]
 
 

@@ -22,6 +22,10 @@ URLS_NEED = {  # what a nav entry opens → the grant it needs (the matrix below
     "/work/stats/": (access.STATS, access.READ),
     "/work/exchange/": (access.EXCHANGE, access.READ),
     "/work/phone/": (access.PHONE_ENTRY, access.WRITE),
+    "/work/integrity/": (access.INTEGRITY, access.READ),
+    "/work/assessment/": (access.ASSESSMENT, access.READ),
+    "/work/assessment/visits/": (access.ASSESSMENT_VISIT, access.WRITE),
+    "/work/appraisal/": (access.APPRAISAL, access.READ),
 }
 
 
@@ -168,3 +172,25 @@ def test_inbox_pages(personas: SimpleNamespace, client: Client) -> None:
     InboxItem.objects.filter(pk=mine.pk).update(read_at=None)
     done = client.post("/work/inbox/read-all", follow=True).content.decode()
     assert "已将 1 条通知标为已读" in done
+
+
+@pytest.mark.django_db
+def test_issue_15_screens_reach_their_roles_from_the_home(personas: SimpleNamespace,
+                                                         client: Client) -> None:
+    """The office sees the cards and the bar entries of 共性问题, 防刷评, 自评与第三方评估
+    and 绩效考核; a handler those of its own department; window staff none of them."""
+    office = _home(client, personas.supervisor)
+    for label in ("共性问题待核查", "待核查的疑似刷评", "待审核自评", "待发布的考核结果"):
+        assert label in office
+    for url in ("/work/problems/", "/work/integrity/", "/work/assessment/",
+                "/work/appraisal/"):
+        assert f'href="{url}"' in office
+    handler = _home(client, personas.handler)
+    assert "待整改共性问题" in handler
+    assert "待填报自评" in handler
+    assert "待核查的疑似刷评" not in handler
+    assert 'href="/work/integrity/"' not in handler
+    assert 'href="/work/appraisal/"' not in handler
+    window = _home(client, personas.window_staff)
+    assert "共性问题" not in window
+    assert "/work/integrity/" not in window
