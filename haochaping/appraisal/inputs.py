@@ -27,9 +27,11 @@ from haochaping.accounts.roles import Role
 from haochaping.accounts.scoping import Actor
 from haochaping.appraisal.models import PrivacyViolation
 from haochaping.appraisal.rules import SubjectKind, Unit
+from haochaping.assessment import figures as assessment_figures
 from haochaping.complaints.models import Submission
 from haochaping.complaints.rules.kinds import ACCEPTED_STATUSES, SubmissionKind
 from haochaping.core.localtime import day_bounds
+from haochaping.integrity import figures as integrity_figures
 from haochaping.stats import ranking, selectors
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats import rules as stats_rules
@@ -182,6 +184,12 @@ def _both(make: Callable[[SubjectKind], Compute]) -> dict[SubjectKind, Compute]:
     return {kind: make(kind) for kind in SubjectKind}
 
 
+def _third_party_orgs(start: date, end: date) -> Values:
+    """Third-party scores of whole orgs (a window's score belongs to the window only)."""
+    return {key: score for (kind, key), score in
+            assessment_figures.third_party_scores(start, end).items() if kind == "org"}
+
+
 PRIVACY = "privacy_violations"
 INPUTS: dict[str, Input] = {i.key: i for i in (
     Input("satisfaction", "满意率", Unit.RATE, _both(_satisfaction),
@@ -205,6 +213,15 @@ INPUTS: dict[str, Input] = {i.key: i for i in (
           "核查抽查中评价未获确认、整改未落实或虚假整改"),
     Input(PRIVACY, "泄露评价人信息", Unit.COUNT, _both(privacy_violations),
           "管理机构认定的评价人信息保护违规，发生即直接排名末位"),
+    Input("confirmed_fraud", "查实刷评扣分", Unit.COUNT,
+          {SubjectKind.ORG: integrity_figures.confirmed_fraud_by_org,
+           SubjectKind.STAFF: integrity_figures.confirmed_fraud_by_staff},
+          "防刷评核查中经管理机构查实的刷好评，按认定的扣分累计（每分计一）"),
+    Input("self_assessment", "自评得分", Unit.SCORE,
+          {SubjectKind.ORG: assessment_figures.self_assessment_scores},
+          "自评经管理机构评分，折算为百分制"),
+    Input("third_party", "第三方评估得分", Unit.SCORE, {SubjectKind.ORG: _third_party_orgs},
+          "第三方评估已发布的得分，折算为百分制"),
 )}
 
 

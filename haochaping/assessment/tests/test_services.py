@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from haochaping.appraisal.inputs import INPUTS
+from haochaping.appraisal.rules import SubjectKind
 from haochaping.assessment import figures, services, services_visits
 from haochaping.assessment.models import SelfEntry
 from haochaping.assessment.rules import ItemSpec
@@ -70,6 +72,8 @@ def test_self_assessment_from_form_to_score(asm: SimpleNamespace) -> None:
     assert figures.self_assessment_scores(date(2026, 10, 1), date(2026, 12, 31)) == {
         asm.loc.market.pk: 97.0}
     assert figures.self_assessment_scores(date(2026, 10, 2), date(2026, 12, 31)) == {}
+    own = INPUTS["self_assessment"].by[SubjectKind.ORG]  # what the performance review reads
+    assert own(date(2026, 10, 1), date(2026, 12, 31)) == {asm.loc.market.pk: 97.0}
     with pytest.raises(Conflict):
         services.self_entry_save(actor=asm.handler, entry_id=entry.pk,
                                  answers=full_marks(entry), submit=True, now=asm.now)
@@ -161,6 +165,8 @@ def test_third_party_round_from_sheet_to_published_scores(asm: SimpleNamespace) 
     assert figures.third_party_scores(date(2026, 11, 1), date(2026, 11, 30)) == {
         ("org", asm.loc.market.pk): 91.0, ("window", asm.loc.window.pk): 91.0}
     assert figures.third_party_scores(date(2026, 11, 10), date(2026, 11, 30)) == {}
+    third = INPUTS["third_party"].by[SubjectKind.ORG]  # what the performance review reads
+    assert third(date(2026, 11, 1), date(2026, 11, 30)) == {asm.loc.market.pk: 91.0}
     assert actions() == ["assessment.round_create", "assessment.visit_assign",
                          "assessment.visit_record", "assessment.visit_return",
                          "assessment.visit_record", "assessment.visit_accept",

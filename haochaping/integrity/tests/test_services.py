@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from haochaping.appraisal.inputs import INPUTS
+from haochaping.appraisal.rules import SubjectKind
 from haochaping.audit.models import AuditEvent
 from haochaping.core.errors import AppError
 from haochaping.core.jobs import JOBS
@@ -87,6 +89,10 @@ def test_a_confirmed_fraud_is_audited_invalidated_and_counted(ig: SimpleNamespac
     assert figures.confirmed_fraud_by_org(start, day) == {rating.org_id: 2.5}
     assert figures.confirmed_fraud_by_staff(start, day) == {rating.staff_id: 2.5}
     assert figures.confirmed_fraud_by_org(date(2026, 1, 1), date(2026, 1, 31)) == {}
+    # the performance review reads the same deduction (appraisal.inputs)
+    fraud = INPUTS["confirmed_fraud"].by
+    assert fraud[SubjectKind.ORG](start, day) == {rating.org_id: 2.5}
+    assert fraud[SubjectKind.STAFF](start, day) == {rating.staff_id: 2.5}
     refused("integrity.decided", review_decide, actor=ig.supervisor, evaluation_id=pk,
             decision="cleared", deduction="", note="再次核查", invalidate=False, now=ig.now)
     assert pk not in {row["evaluation"].pk for row in selectors.queue(ig.supervisor)}
