@@ -25,7 +25,7 @@ from haochaping.accounts.scoping import Actor
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
-from haochaping.stats import ranking, rules, snapshot_rules, snapshots
+from haochaping.stats import periods, ranking, rules, snapshot_rules, snapshots
 from haochaping.stats import ranking_rules as rr
 from haochaping.stats.views.common import Filters, refused, viewer
 from haochaping.stats.views.panels import percent
@@ -50,7 +50,8 @@ def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
     if period is None:
         raise ValidationError("stats.period", "不支持的统计周期", "period")
     day = parse_day(query.get("day"), "day", code="stats.invalid_date")
-    return level, period, day or timezone.localdate()
+    # by default the latest period that has ended (the current one is partial)
+    return level, period, day or periods.last_complete(timezone.localdate(), period)
 
 
 def _row(row: rr.Ranked, level: rr.Level, span: Filters) -> dict[str, Any]:
