@@ -27,7 +27,9 @@ def invitations(scene: SimpleNamespace, personas: SimpleNamespace) -> list[Any]:
 
     PolicyOverride.objects.create(org=None, key="phone_invitation", value=True)
     other = ef.make_rater(id_no="110105198001010016", phone="13900001111", name="李四")
-    return [scene.handling(), scene.handling(rater=other), scene.handling()]
+    first = scene.handling()
+    second = ef.make_handling(scene.loc, client=first.client, rater=other)
+    return [first, second, scene.handling()]
 
 
 @pytest.mark.parametrize("viewport", WIDTHS, ids=["1280", "390"])
