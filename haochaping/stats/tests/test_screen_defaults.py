@@ -58,7 +58,9 @@ def test_ranking_defaults_to_the_last_ended_period(personas: SimpleNamespace, pe
                                                       {"period": period})
     assert response.status_code == 200
     assert response.context["day"] == day
-    assert f'name="day" value="{day.isoformat()}"' in response.content.decode()
+    html = response.content.decode()
+    assert f'name="day" value="{day.isoformat()}"' in html
+    assert "数据更新于" in html
 
 
 @pytest.mark.django_db

@@ -27,6 +27,7 @@ from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
 from haochaping.stats import periods, ranking, rules, snapshot_rules, snapshots
 from haochaping.stats import ranking_rules as rr
+from haochaping.stats.cache import last_updated
 from haochaping.stats.views.common import Filters, refused, viewer
 from haochaping.stats.views.panels import percent
 
@@ -83,7 +84,7 @@ def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
     span = Filters(period, start, rules.shift(start, period, 1) - timedelta(days=1))
     return {
         "level": level, "period": period, "day": day,
-        "start": start,
+        "start": start, "updated_at": last_updated(),
         "levels": [(lv.value, label) for lv, label in rr.LEVEL_LABELS.items()],
         "periods": [(p.value, label) for p, label in PERIODS.items()],
         "level_label": rr.LEVEL_LABELS[level], "components": list(COMPONENT_LABELS.values()),
