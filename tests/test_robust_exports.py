@@ -17,6 +17,7 @@ from haochaping.audit.models import AuditEvent
 from haochaping.catalog.models import Org
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.localtime import SHANGHAI
+from haochaping.core.sheets import without_banner
 from haochaping.evaluations.guards import EVALUATION_GUARD
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.rules import RatingInput
@@ -36,7 +37,8 @@ def _workbook(response: Any) -> Any:
 
 
 def _rows(response: Any) -> list[list[Any]]:
-    return [list(r) for r in _workbook(response).worksheets[0].iter_rows(values_only=True)]
+    return without_banner([list(r) for r in
+                           _workbook(response).worksheets[0].iter_rows(values_only=True)])
 
 
 def _csv(response: Any) -> list[list[str]]:
@@ -83,8 +85,10 @@ def test_drilldown_xlsx_with_stored_controls_is_written_neutralised_and_signed(
         {"figure": "bad_reviews", "start": legacy.day, "end": legacy.day})
     assert response.status_code == 200, response.content
     book = _workbook(response)
-    header, *lines = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    read = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    header, *lines = without_banner(read)
     [line] = lines
+    assert "生成时间：" in read[1][0]  # the banner names the export's time too
     assert line[header.index("文字评价")] == "'=cmd|' /C calc'!A0"
     assert line[header.index("被评价部门")] == "市场监管局"
     event = AuditEvent.objects.filter(action="stats.export").latest("pk")

@@ -83,20 +83,22 @@ def _open_for_rating(now: datetime) -> Q:
 
 
 def unrated_handlings(actor: Actor, *, now: datetime, org_id: int | None = None,
-                      limit: int = 50) -> QuerySet[Handling]:
+                      limit: int | None = 50) -> QuerySet[Handling]:
     """Completed, still unrated handlings in the actor's subtree whose rating window is
     open: the phone-invitation work list (电话邀约, seed 004 §11). Supervising office only;
-    rows carry the masked rater (``rater__name_masked``/``rater__phone_masked``)."""
+    rows carry the masked rater (``rater__name_masked``/``rater__phone_masked``). Without
+    ``limit`` the queryset stays open for the screen's search, sort and paging."""
     if actor.is_client or not actor.allows(access.PHONE_ENTRY, access.READ):
         raise PermissionDenied("forbidden.role", "只有政务服务管理机构可以电话邀约评价")
     qs = scope(Handling.objects.filter(_open_for_rating(now), rated_at__isnull=True), actor)
     if org_id is not None:
         qs = qs.filter(org_id=org_id)
-    return (qs.select_related("matter", "org", "window", "rater")
-            .only("pk", "proj_no", "completed_at", "rating_closes_at", "batch_no",
-                  "matter__name", "org__name", "org__path", "window__number",
-                  "rater__name_masked", "rater__phone_masked")
-            .order_by("completed_at", "pk")[:limit])
+    qs = (qs.select_related("matter", "org", "window", "rater")
+          .only("pk", "proj_no", "completed_at", "rating_closes_at", "batch_no",
+                "matter__name", "org__name", "org__path", "window__number",
+                "rater__name_masked", "rater__phone_masked")
+          .order_by("completed_at", "pk"))
+    return qs if limit is None else qs[:limit]
 
 
 def rater_handlings(actor: Actor, *, rater_ids: list[int], now: datetime,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -29,6 +30,13 @@ def generation() -> str:
     newest = (OrgDayRollup.objects.aggregate(m=Max("id"))["m"],
               OrgMonthRollup.objects.aggregate(m=Max("id"))["m"])
     return f"{state.first()}|{newest}"
+
+
+def last_updated() -> datetime | None:
+    """When the roll-ups behind every figure were last brought up to date (the screens
+    show it: 数据更新于)."""
+    return (RollupState.objects.filter(name="main")
+            .values_list("last_run_at", flat=True).first())
 
 
 def cached(kind: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:

@@ -7,7 +7,7 @@ rater names, which have no place in the audit log.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -44,14 +44,53 @@ def export_recorded(actor: Actor, *, kind: str, fmt: str, rows: int,
                    **({"approval": spent} if spent else {})})
 
 
+PERIOD_WORDS = {"day": "按日", "week": "按周", "month": "按月", "quarter": "按季度",
+                "year": "按年"}
+FILTER_WORDS = {"figure": "指标", "group_by": "分组", "level": "排名对象", "matter": "事项",
+                "hall": "大厅", "window": "窗口", "staff": "工作人员", "channel": "评价渠道",
+                "matter_category": "事项类型", "org": "部门"}
+SKIPPED = ("kind", "format", "rows", "approval", "start", "end", "period", "scope",
+           "region", "compare_previous", "flags")
+
+
+def _period_text(query: dict[str, Any]) -> str:
+    """``2026-04-01 至 2026-09-30（按月）`` from the query's dates (a ranking's period from
+    its start)."""
+    from haochaping.stats import periods
+
+    start, end, unit = query.get("start"), query.get("end"), query.get("period")
+    if start and not end and unit in PERIOD_WORDS:
+        first = date.fromisoformat(str(start))
+        end = (periods.shift(first, periods.Period(unit), 1) - timedelta(days=1)).isoformat()
+    if not start:
+        return ""
+    return f"{start} 至 {end}" + (f"（{PERIOD_WORDS[unit]}）" if unit in PERIOD_WORDS else "")
+
+
+def _scope_text(query: dict[str, Any]) -> str:
+    """The org (and region) the file covers, by name; the rest of the query's filters."""
+    from haochaping.catalog.models import Org, Region
+
+    parts = []
+    org = Org.objects.filter(pk=query["scope"]).first() if query.get("scope") else None
+    parts.append(f"{org.name}及下级机构" if org else "本人管辖范围内全部机构")
+    region = (Region.objects.filter(pk=query["region"]).first() if query.get("region")
+              else None)
+    if region is not None:
+        parts.append(f"{region.name}（含下级区划）")
+    parts += [f"{FILTER_WORDS.get(k, k)}：{v}" for k, v in query.items()
+              if k not in SKIPPED and v not in (None, "")]
+    return "，".join(parts)
+
+
 def provenance_of(event: AuditEvent, title: str) -> Provenance:
     """What an exported file says of itself: the audit record of its export (who, when,
-    the query) and that record's number."""
-    query = {k: v for k, v in (event.after or {}).items()
-             if k not in ("format", "rows", "approval")}
-    scope = "；".join(f"{k}={v}" for k, v in query.items())
-    return Provenance(by=event.actor_label, at=event.at, title=title, scope=scope,
-                      reference=str(event.pk))
+    the period and scope of its query, by name) and that record's number; its XLSX opens
+    with them in a title row (``banner``)."""
+    query = dict(event.after or {})
+    return Provenance(by=event.actor_label, at=event.at, title=title,
+                      scope=_scope_text(query), period=_period_text(query),
+                      reference=str(event.pk), banner=True)
 
 
 def report_download_recorded(actor: Actor, report: MonthlyReport, *, fmt: str,

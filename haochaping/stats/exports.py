@@ -147,14 +147,30 @@ DRILL_COLUMNS: list[tuple[str, str]] = [
     ("public_id", "评价编号"), ("created_at", "评价时间"), ("org__name", "被评价部门"),
     ("matter__name", "事项"), ("hall__name", "大厅"), ("window__number", "窗口号"),
     ("staff__name", "工作人员"), ("channel", "评价渠道"), ("level", "评价等级"),
-    ("is_default", "默认评价"), ("reason_codes", "差评原因"), ("text", "文字评价"),
+    ("is_default", "默认评价"), ("content_codes", "评价内容"), ("reason_codes", "差评原因"),
+    ("text", "文字评价"),
     ("rater__name_masked", "评价人（脱敏）"),
     # a four-key pad's rating (docs/devices.md) and a legacy system's (import-format.md)
     ("degraded", "降级设备评价"), ("legacy_source", "来源系统"),
 ]
 
 
-def _drill_line(values: tuple[Any, ...]) -> list[Cell]:
+def code_texts() -> tuple[dict[str, str], dict[str, str]]:
+    """Rated content items and bad reasons as the standards word them, by code (a later
+    standard's wording wins), so a file says 办事流程繁琐 rather than 108."""
+    from haochaping.catalog.models import BadReason, ContentItem
+
+    content = dict(ContentItem.objects.order_by("version_id", "pk").values_list("code", "text"))
+    reasons = dict(BadReason.objects.order_by("version_id", "pk").values_list("code", "text"))
+    return content, reasons
+
+
+def _worded(codes: list[str] | None, texts: Mapping[str, str]) -> str:
+    return "、".join(texts.get(code, code) for code in codes or [])
+
+
+def _drill_line(values: tuple[Any, ...], content: Mapping[str, str],
+                reasons: Mapping[str, str]) -> list[Cell]:
     row = dict(zip((c for c, _ in DRILL_COLUMNS), values, strict=True))
     return [
         str(row["public_id"]),
@@ -162,14 +178,17 @@ def _drill_line(values: tuple[Any, ...]) -> list[Cell]:
         row["org__name"], row["matter__name"], row["hall__name"] or "",
         row["window__number"] or "", row["staff__name"] or "",
         CHANNELS.get(row["channel"], row["channel"]), LEVELS.get(row["level"], row["level"]),
-        "是" if row["is_default"] else "否", "、".join(row["reason_codes"] or []),
+        "是" if row["is_default"] else "否", _worded(row["content_codes"], content),
+        _worded(row["reason_codes"], reasons),
         row["text"], row["rater__name_masked"] or "",
         "是" if row["degraded"] else "否", row["legacy_source"] or "",
     ]
 
 
 def drill_sheet(lines: Iterable[tuple[Any, ...]]) -> Sheet:
-    return Sheet("评价明细", [h for _, h in DRILL_COLUMNS], (_drill_line(v) for v in lines))
+    content, reasons = code_texts()
+    return Sheet("评价明细", [h for _, h in DRILL_COLUMNS],
+                 (_drill_line(v, content, reasons) for v in lines))
 
 
 def drilldown_export(actor: Actor, *, figure: str, start: date, end: date,

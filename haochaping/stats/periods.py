@@ -75,3 +75,22 @@ class Window:
 def window(period: Period, first: date, last: date) -> Window:
     """The buckets covering the days ``first`` … ``last`` (both included)."""
     return Window(period, bucket_start(first, period), shift(last, period, 1))
+
+
+def last_complete(today: date, period: Period) -> date:
+    """The last day of the latest period that has ended by ``today`` (the screens open on
+    it: the current period is partial, most figures 样本不足)."""
+    return bucket_start(today, period) - timedelta(days=1)
+
+
+def default_span(today: date, period: Period, buckets: int) -> tuple[date, date]:
+    """The dashboard's default: ``buckets`` whole periods ending with the last complete one."""
+    end = last_complete(today, period)
+    return shift(end, period, 1 - buckets), end
+
+
+def direction(value: float | None, previous: float | None) -> str:
+    """``up``, ``down`` or ``flat`` from the previous period; empty when either is unknown."""
+    if value is None or previous is None:
+        return ""
+    return "up" if value > previous else "down" if value < previous else "flat"

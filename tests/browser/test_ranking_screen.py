@@ -33,6 +33,10 @@ def test_the_office_changes_a_weight_through_the_form(
     tab = login(browser, live_server, "supervisor", "/work/stats/", VIEWPORT)
     tab.click("[data-testid=nav-ranking]")
     tab.wait_for_url("**/work/stats/ranking/")
+    assert "最近一个已结束的统计期" in tab.inner_text("[data-testid=updated-at]")
+    from django.utils import timezone
+
+    tab.goto(f"/work/stats/ranking/?day={timezone.localdate().isoformat()}")  # this month
     market = tab.locator(f"tr[data-code={scene.loc.market.code}]")
     assert "样本不足" in market.inner_text()  # 3 ratings, minimum sample 10
 

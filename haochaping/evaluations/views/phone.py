@@ -14,8 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from haochaping.accounts.scoping import actor_for_user
+from haochaping.accounts.scoping import actor_for_user, scope
+from haochaping.catalog.models import Org
 from haochaping.catalog.rules.standards import Channel
+from haochaping.core import listing
+from haochaping.core.bounds import is_key
 from haochaping.core.errors import AppError
 from haochaping.evaluations import phone_invitation
 from haochaping.evaluations.selectors import unrated_handlings
@@ -27,20 +30,50 @@ from haochaping.evaluations.views.common import (
     rating_from_post,
     user_agent,
 )
+from haochaping.vault import blind_index
 
 
 def _refused(request: HttpRequest, exc: AppError) -> HttpResponse:
     return render(request, "evaluations/staff_error.html", {"error": exc}, status=exc.status)
 
 
+PAGE_SIZE = 30
+FILTERS = ("org",)
+# The shared list helper's columns (core.listing).
+SORTS = {"completed": ("completed_at",), "closes": ("rating_closes_at",),
+         "org": ("org__path",), "matter": ("matter__name",), "proj": ("proj_no",)}
+
+
+def _phone_hash(phone: str) -> str:
+    return blind_index("phone", phone)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def phone_list(request: HttpRequest) -> HttpResponse:
-    """The work list: completed, unrated handlings in the user's subtree (masked)."""
+    """The work list: completed, unrated handlings in the user's subtree (masked),
+    searched by case number, matter or the rater's phone (its blind index: the search
+    form is a POST, core.listing), filtered by department, sorted and paged."""
+    if request.method == "POST" or listing.phone_in_query(request.GET):
+        form = request.POST if request.method == "POST" else request.GET
+        target = listing.search_target(form, hasher=_phone_hash, filters=FILTERS)
+        return redirect(f"{request.path}?{target}" if target else request.path)
+    lq = listing.parse_list(request.GET, sorts=SORTS, default_sort="completed",
+                            filters=FILTERS)
     try:
-        rows = list(unrated_handlings(actor_for_user(request.user), now=timezone.now()))
+        actor = actor_for_user(request.user)
+        qs = unrated_handlings(actor, now=timezone.now(), limit=None)
     except AppError as exc:
         return _refused(request, exc)
-    return render(request, "evaluations/phone_list.html", {"rows": rows})
+    orgs = scope(Org.objects.filter(kind="handling"), actor).order_by("path")
+    if is_key(lq.filters["org"]):
+        org = orgs.filter(pk=int(lq.filters["org"])).first()
+        qs = qs.filter(org__path__startswith=org.path) if org else qs.none()
+    qs = listing.apply(qs, lq, text_fields=("proj_no", "matter__name"),
+                       phone_fields=("rater__phone_index",), sorts=SORTS)
+    page = listing.page_of(qs, lq, PAGE_SIZE)
+    return render(request, "evaluations/phone_list.html",
+                  {"rows": page.object_list, "page": page, "lq": lq, "orgs": orgs})
 
 
 @login_required

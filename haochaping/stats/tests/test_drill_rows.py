@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
+from haochaping.core.sheets import without_banner
 from haochaping.evaluations.models import Evaluation
 from haochaping.handlings.models import Handling
 from haochaping.stats import drill_rows, selectors
@@ -332,7 +333,7 @@ def _body(response: Any) -> bytes:
 def _xlsx(response: Any) -> list[list[Any]]:
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(_body(response)), read_only=True)
-    return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    return without_banner([list(r) for r in book.worksheets[0].iter_rows(values_only=True)])
 
 
 def _csv(response: Any) -> list[list[str]]:

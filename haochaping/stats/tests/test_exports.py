@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
+from haochaping.core.sheets import without_banner
 from haochaping.evaluations.guards import EVALUATION_GUARD
 from haochaping.evaluations.models import Evaluation
 from haochaping.stats import drill, exports, rules, selectors
@@ -32,7 +33,7 @@ def _body(response: Any) -> bytes:
 
 def _xlsx_rows(response: Any) -> list[list[Any]]:
     workbook = load_workbook(io.BytesIO(_body(response)), read_only=True)
-    return [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+    return without_banner([list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)])
 
 
 def _csv_rows(response: Any) -> list[list[str]]:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.audit.models import AuditEvent
 from haochaping.catalog.rules.calendar import SHANGHAI
+from haochaping.core.sheets import without_banner
 from haochaping.stats import downloads, ranking
 from haochaping.stats.exports import CONTENT_TYPES
 from haochaping.stats.tests.test_ranking import months  # noqa: F401  (fixture)
@@ -63,7 +64,12 @@ def test_the_xlsx_holds_the_same_rows_and_the_download_is_audited(
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet is not None
-    values = list(sheet.iter_rows(values_only=True))
+    read = [list(r) for r in sheet.iter_rows(values_only=True)]
+    values = [tuple(r) for r in without_banner(read)]
+    assert read[0][0] == "综合排名"  # the title row, then period, scope and time generated
+    assert "统计期：" in read[1][0]
+    assert "生成时间：" in read[1][0]
+    assert sheet.freeze_panes == "A4"
     assert values[1][2] == weighted.loc.market.name
     assert values[2][-2:] == (3, "2、2、2")  # the district HR bureau, last three months
     [event] = AuditEvent.objects.filter(seq__gt=before, action=downloads.EXPORT)

@@ -21,7 +21,7 @@ from haochaping.catalog.models import Org, Region
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError, PermissionDenied, ValidationError
 from haochaping.core.htmx import htmx
-from haochaping.stats import rules
+from haochaping.stats import periods, rules
 
 PERIODS: dict[rules.Period, str] = {rules.Period.DAY: "按日", rules.Period.WEEK: "按周",
                                     rules.Period.MONTH: "按月"}
@@ -90,9 +90,11 @@ def parse_filters(actor: Actor, query: QueryDict) -> Filters:
         raise ValidationError("stats.period", "不支持的统计周期", "period") from None
     if period not in PERIODS:
         raise ValidationError("stats.period", "不支持的统计周期", "period")
-    today = timezone.localdate()
-    default_start = rules.shift(today, period, -5 if period is not rules.Period.DAY else -29)
-    start, end = _day(query, "start", default_start), _day(query, "end", today)
+    # By default the last whole periods: six months (weeks) or 30 days up to the end of
+    # the latest one that has ended, never a partial period or a day still to come.
+    default_start, default_end = periods.default_span(
+        timezone.localdate(), period, 30 if period is rules.Period.DAY else 6)
+    start, end = _day(query, "start", default_start), _day(query, "end", default_end)
     if start > end:
         raise ValidationError("stats.range", "开始日期不能晚于结束日期", "start")
     win = rules.window(period, start, end)

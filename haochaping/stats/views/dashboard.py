@@ -32,12 +32,17 @@ def context(actor: Actor, filters: Filters) -> dict[str, Any]:
 
 
 def _org_options(actor: Actor, filters: Filters) -> str:
-    """The org filter's options, built in one pass: a city office may see thousands."""
+    """The org filter's options as a tree (indented by depth under the viewer's top org,
+    in path order), built in one pass: a city office may see thousands. The page's
+    search box narrows them by name (stats/dashboard.js)."""
     chosen = filters.org.pk if filters.org is not None else None
-    rows = scope(Org.objects.all(), actor).order_by("path").values_list("pk", "name")
-    return format_html_join("", '<option value="{}"{}>{}</option>', (
-        (pk, mark_safe(" selected") if pk == chosen else "", name)  # noqa: S308
-        for pk, name in rows))
+    rows = list(scope(Org.objects.all(), actor).order_by("path")
+                .values_list("pk", "name", "path"))
+    top = min((path.count("/") for _, _, path in rows), default=0)
+    return format_html_join("", '<option value="{}"{} data-name="{}">{}{}</option>', (
+        (pk, mark_safe(" selected") if pk == chosen else "", name,  # noqa: S308
+         "\u3000" * (path.count("/") - top), name)
+        for pk, name, path in rows))
 
 
 @login_required

@@ -17,7 +17,8 @@ from haochaping.catalog.rules.codes import REGION_PATH_STEP
 from haochaping.catalog.rules.standards import Channel
 from haochaping.evaluations.models import LEVEL_CHOICES
 from haochaping.stats import drill_rows, labels, regions, rules, selectors
-from haochaping.stats.cache import cached
+from haochaping.stats.cache import cached, last_updated
+from haochaping.stats.periods import direction
 from haochaping.stats.rules import Figure
 from haochaping.stats.views import item_panel
 from haochaping.stats.views.common import Filters
@@ -101,12 +102,13 @@ def _kpis(total: selectors.FigureRow | None, link: Linker) -> list[dict[str, Any
                link.handlings(drill_figure) if kind == "handlings" else
                link.orders(drill_figure))
         return {"label": label, "value": shown, "previous": was, "unit": "" if score else "%",
-                "url": url, "key": figure.value}
+                "url": url, "key": figure.value, "direction": direction(shown, was)}
 
     def count(label: str, figure: str) -> dict[str, Any]:
-        return {"label": label, "value": getattr(c, figure), "unit": "",
-                "previous": getattr(before, figure) if before else None,
-                "url": link(figure), "key": figure}
+        was = getattr(before, figure) if before else None
+        return {"label": label, "value": getattr(c, figure), "unit": "", "previous": was,
+                "url": link(figure), "key": figure,
+                "direction": direction(getattr(c, figure), was)}
 
     return [count("有效评价", "real_ratings"), count("满意评价", "satisfied"),
             count("差评", "bad_reviews"), count("默认评价（另计）", "default_ratings"),
@@ -122,6 +124,7 @@ def dashboard(actor: Actor, filters: Filters) -> dict[str, Any]:
     data = cached("dashboard", (who.scope_path, filters.params()),
                   lambda: _from_rollups(who, filters))
     return {**data, "overdue": overdue_orders(who, filters.narrowing()),
+            "updated_at": last_updated(),
             "overdue_url": Linker(filters).orders("overdue")}
 
 

@@ -25,8 +25,9 @@ from haochaping.accounts.scoping import Actor
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.clientip import client_ip_or_none
 from haochaping.core.errors import AppError, FieldProblem, ValidationError
-from haochaping.stats import ranking, rules, snapshot_rules, snapshots
+from haochaping.stats import periods, ranking, rules, snapshot_rules, snapshots
 from haochaping.stats import ranking_rules as rr
+from haochaping.stats.cache import last_updated
 from haochaping.stats.views.common import Filters, refused, viewer
 from haochaping.stats.views.panels import percent
 
@@ -50,7 +51,8 @@ def _choice(query: QueryDict) -> tuple[rr.Level, rules.Period, date]:
     if period is None:
         raise ValidationError("stats.period", "不支持的统计周期", "period")
     day = parse_day(query.get("day"), "day", code="stats.invalid_date")
-    return level, period, day or timezone.localdate()
+    # by default the latest period that has ended (the current one is partial)
+    return level, period, day or periods.last_complete(timezone.localdate(), period)
 
 
 def _row(row: rr.Ranked, level: rr.Level, span: Filters) -> dict[str, Any]:
@@ -82,7 +84,7 @@ def _context(actor: Actor, query: QueryDict, form: dict[str, Any] | None = None,
     span = Filters(period, start, rules.shift(start, period, 1) - timedelta(days=1))
     return {
         "level": level, "period": period, "day": day,
-        "start": start,
+        "start": start, "updated_at": last_updated(),
         "levels": [(lv.value, label) for lv, label in rr.LEVEL_LABELS.items()],
         "periods": [(p.value, label) for p, label in PERIODS.items()],
         "level_label": rr.LEVEL_LABELS[level], "components": list(COMPONENT_LABELS.values()),

@@ -4,26 +4,31 @@ timeline and the forms of exactly the actions the actor may take now."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Matter, Org
 from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.core import listing
 from haochaping.core.bounds import is_key, parse_day
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
+from haochaping.core.localtime import local_day
+from haochaping.vault import blind_index
 from haochaping.vault.selectors import access_alerts_for
 from haochaping.workorders import selectors, stepper
 from haochaping.workorders.models import Callback, WorkOrder
+from haochaping.workorders.numbering import number_key
 from haochaping.workorders.request_rules import REPLY_PARTS
 from haochaping.workorders.rules import STATE_LABELS, Kind, State, needs_head_approval
 from haochaping.workorders.views.common import (
@@ -35,6 +40,50 @@ from haochaping.workorders.views.common import (
 )
 
 PAGE_SIZE = 20
+FILTERS = ("status", "overdue", "org", "matter", "from", "to")
+# The shared list helper's columns (core.listing): sort keys, searched and hashed fields.
+SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("rectify_due_at", "created_at"), "dispatched": ("dispatched_at",),
+    "status": ("status",), "org": ("org__path",), "matter": ("evaluation__matter__name",),
+}
+TEXT_FIELDS = ("public_id", "handling__proj_no", "evaluation__handling__proj_no",
+               "evaluation__matter__name")
+REFERENCE = re.compile(r"^CP(\d{8})-(\d{6,})$")  # evaluations.reference, a 差评's reference
+PHONE_FIELDS = ("evaluation__rater__phone_index", "handling__rater__phone_index")
+
+
+def phone_hash(phone: str) -> str:
+    return blind_index("phone", phone)
+
+
+def list_query(request: HttpRequest, filters: tuple[str, ...] = FILTERS
+               ) -> listing.ListQuery:
+    return listing.parse_list(request.GET, sorts=SORTS, default_sort="due", filters=filters)
+
+
+def searched(qs: QuerySet[WorkOrder], lq: listing.ListQuery) -> QuerySet[WorkOrder]:
+    """The list narrowed by the search: a whole order number (差评-20261207-000123) or
+    the reference a rater was given after a 差评 (CP20261207-000456) finds its order;
+    other text is matched against ``TEXT_FIELDS``."""
+    by_number = numbered(qs, lq.text)
+    if by_number is not None:
+        qs, lq = by_number, dataclasses.replace(lq, text="")
+    return listing.apply(qs, lq, text_fields=TEXT_FIELDS, phone_fields=PHONE_FIELDS,
+                         sorts=SORTS)
+
+
+def numbered(qs: QuerySet[WorkOrder], text: str) -> QuerySet[WorkOrder] | None:
+    typed = text.strip().upper()
+    reference = REFERENCE.match(typed)
+    if reference:
+        day, rating = reference.groups()
+        found = qs.filter(evaluation_id=int(rating)).select_related("evaluation")
+        return qs.filter(pk__in=[o.pk for o in found if o.evaluation is not None
+                                 and f"{local_day(o.evaluation.created_at):%Y%m%d}" == day])
+    key = number_key(typed)
+    if key is None:
+        return None
+    return qs.filter(pk__in=[o.pk for o in qs.filter(pk=key) if o.number == typed])
 
 
 def _date(raw: str | None) -> date | None:
@@ -67,20 +116,21 @@ def _filtered(actor: Actor, params: dict[str, str]) -> QuerySet[WorkOrder]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
+    """The queue; its search form is a POST (a phone never in a URL, core.listing)."""
     try:
         actor = reader(request)
     except AppError as exc:
         return refused(request, exc)
-    params = {k: request.GET.get(k, "") for k in ("status", "overdue", "org", "matter",
-                                                   "from", "to")}
-    paginator = Paginator(_filtered(actor, params), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    if request.method == "POST" or listing.phone_in_query(request.GET):
+        form = request.POST if request.method == "POST" else request.GET
+        target = listing.search_target(form, hasher=phone_hash, filters=FILTERS)
+        return redirect(f"{request.path}?{target}" if target else request.path)
+    lq = list_query(request)
+    page = listing.page_of(searched(_filtered(actor, lq.filters), lq), lq, PAGE_SIZE)
     context: dict[str, Any] = {
-        "page": page, "params": params, "query": query.urlencode(), "now": timezone.now(),
+        "page": page, "params": lq.filters, "lq": lq, "now": timezone.now(),
         "states": [(s.value, s.label) for s in State],
         "orgs": scope(Org.objects.filter(kind="handling"), actor).order_by("path"),
         "matters": scope(Matter.objects.all(), actor).order_by("name")[:300],

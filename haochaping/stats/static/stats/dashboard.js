@@ -4,12 +4,17 @@
   "use strict";
   var PALETTE = ["#1f6feb", "#2da44e", "#bf8700", "#cf222e", "#8250df", "#0a7b83", "#6e7781"];
 
-  function bar(items, label, value, name) {
+  /* Long names are cut with an ellipsis at a width that fits the chart (a phone gets
+     less), the whole name in the tooltip; containLabel keeps every label inside. */
+  function labelWidth(el) { return Math.max(70, Math.min(180, Math.round(el.clientWidth * 0.35))); }
+
+  function bar(items, label, value, name, el) {
     return {
-      color: PALETTE, tooltip: {trigger: "axis"},
-      grid: {left: 140, right: 20, top: 10, bottom: 24},
+      color: PALETTE, tooltip: {trigger: "axis", confine: true},
+      grid: {left: 8, right: 24, top: 10, bottom: 8, containLabel: true},
       xAxis: {type: "value", minInterval: 1},
-      yAxis: {type: "category", inverse: true, axisLabel: {width: 130, overflow: "truncate"},
+      yAxis: {type: "category", inverse: true, triggerEvent: true,
+              axisLabel: {width: labelWidth(el), overflow: "truncate", ellipsis: "…"},
               data: items.map(function (i) { return i[label]; })},
       series: [{name: name, type: "bar", data: items.map(function (i) {
         return {value: i[value], url: i.url};
@@ -19,8 +24,8 @@
 
   function pie(items, name) {
     return {
-      color: PALETTE, tooltip: {trigger: "item", formatter: "{b}：{c}（{d}%）"},
-      legend: {bottom: 0},
+      color: PALETTE, tooltip: {trigger: "item", formatter: "{b}：{c}（{d}%）", confine: true},
+      legend: {bottom: 0, type: "scroll"},
       series: [{name: name, type: "pie", radius: ["35%", "65%"], data: items.map(function (i) {
         return {name: i.name, value: i.value, url: i.url};
       })}]
@@ -30,9 +35,10 @@
   var BUILD = {
     trend: function (d) {
       return {
-        color: PALETTE, tooltip: {trigger: "axis"}, legend: {bottom: 0},
-        grid: {left: 50, right: 50, top: 36, bottom: 50},
-        xAxis: {type: "category", data: d.map(function (t) { return t.bucket; })},
+        color: PALETTE, tooltip: {trigger: "axis", confine: true}, legend: {bottom: 0},
+        grid: {left: 8, right: 8, top: 36, bottom: 32, containLabel: true},
+        xAxis: {type: "category", data: d.map(function (t) { return t.bucket; }),
+                axisLabel: {hideOverlap: true, rotate: d.length > 8 ? 45 : 0}},
         yAxis: [{type: "value", name: "评价量", minInterval: 1},
                 {type: "value", name: "满意率%", min: 0, max: 100}],
         series: [
@@ -44,10 +50,10 @@
     },
     levels: function (d) { return pie(d, "评价等级"); },
     channels: function (d) { return pie(d, "评价渠道"); },
-    matters: function (d) { return bar(d, "name", "bad", "差评"); },
-    windows: function (d) { return bar(d, "name", "bad", "差评"); },
-    participation: function (d) {
-      var option = bar(d, "name", "rate", "参评率%");
+    matters: function (d, el) { return bar(d, "name", "bad", "差评", el); },
+    windows: function (d, el) { return bar(d, "name", "bad", "差评", el); },
+    participation: function (d, el) {
+      var option = bar(d, "name", "rate", "参评率%", el);
       option.xAxis.max = 100;
       return option;
     }
@@ -61,13 +67,31 @@
       var old = echarts.getInstanceByDom(el);
       if (old) { old.dispose(); }
       var chart = echarts.init(el, null, {renderer: "canvas"});
-      chart.setOption(BUILD[el.dataset.chart](data[el.dataset.chart] || []));
+      chart.setOption(BUILD[el.dataset.chart](data[el.dataset.chart] || [], el));
       chart.on("click", function (p) {
         if (p.data && p.data.url) { window.location.href = p.data.url; }
       });
     });
   }
 
+  /* The org tree's search box: options whose name does not hold the text are hidden
+     (the chosen one stays). */
+  function filterOrgs(input) {
+    var select = document.querySelector("select[name='" + input.dataset.orgFilter + "']");
+    if (!select) { return; }
+    var text = input.value.trim();
+    Array.prototype.forEach.call(select.options, function (o) {
+      var name = o.dataset.name;
+      o.hidden = Boolean(text && name && name.indexOf(text) < 0 && !o.selected);
+    });
+  }
+
+  document.addEventListener("change", function (e) {  // not a filter of the form itself
+    if (e.target.dataset && e.target.dataset.orgFilter) { e.stopPropagation(); }
+  }, true);
+  document.addEventListener("input", function (e) {
+    if (e.target.dataset && e.target.dataset.orgFilter) { filterOrgs(e.target); }
+  });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function () { draw(document); });
   window.addEventListener("resize", function () {
