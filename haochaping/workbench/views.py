@@ -17,6 +17,7 @@ from haochaping.catalog.rules.codes import MatterCategory
 from haochaping.catalog.rules.policies import display_value
 from haochaping.catalog.rules.policy_presets import PRESET_LABELS
 from haochaping.catalog.selectors.policy import calendar_coverage_warnings, effective_policy
+from haochaping.disclosure.views import home as public_home
 from haochaping.supervision.selectors import panel as spotcheck_panel
 from haochaping.workbench.selectors import matter_search, workbench_counts
 
@@ -51,8 +52,9 @@ def _policy_context(actor: Actor) -> dict[str, Any]:
 LANDING = {Role.MONITOR: "complaints:mine"}
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:  # the public home (issue 16); staff log in there
+        return public_home(request)
     actor = actor_for_user(request.user)
     if actor.role in LANDING:
         return redirect(LANDING[actor.role])
