@@ -25,3 +25,15 @@ def test_public_staff_and_admin_pages_link_it(client: Client, personas: SimpleNa
     assert "/static/core/admin.css" in html  # the product's colours
     assert "政务服务“好差评” · 系统管理" in html
     assert "Django" not in html.split("<body")[1].split("<div id=\"content\"")[0]
+
+
+def test_the_admin_names_the_lock_out_tables_in_chinese(client: Client,
+                                                        personas: SimpleNamespace) -> None:
+    client.force_login(personas.admin)
+    html = client.get("/admin/").content.decode()
+    assert "登录锁定" in html
+    for english in ("Axes", "Access attempts", "Access logs", "Access failures"):
+        assert english not in html
+    html = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "登录失败记录" in html
+    assert "尝试时间" in html  # the date filter, shown on an empty list too
