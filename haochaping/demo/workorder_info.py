@@ -56,9 +56,9 @@ def workorder_lines(base: str) -> list[str]:
     console = _path("workorders:console", "/work/orders/console/")
     busiest = (WorkOrder.objects.filter(status__in=OPEN_VALUES).values("org_id")
                .annotate(n=Count("pk")).order_by("-n", "org_id").first())
-    lines = ["-" * 60, "差评整改工单 / work orders",
-             f"  承办部门工作台 Workbench   {base}{queue}",
-             f"  管理机构督办台 Console     {base}{console}  （supervisor 登录）"]
+    lines = ["-" * 60, "差评整改工单",
+             f"  承办部门工作台             {base}{queue}",
+             f"  管理机构督办台             {base}{console}  （supervisor 登录）"]
     handlers = get_user_model().objects.filter(role="handler").order_by("username")
     if busiest is not None:
         owner = handlers.filter(org_id=busiest["org_id"]).first()

@@ -27,20 +27,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.HCP_ENV == "production":
             # The demo logins share a published password.
-            raise CommandError("生产环境（HCP_ENV=production）不能构建演示数据。"
-                               "/ The demo is refused in production.")
+            raise CommandError("生产环境（HCP_ENV=production）不能构建演示数据。")
         if demo_exists():
             if options["if_empty"]:
-                self.stdout.write("已有机构数据，跳过演示数据构建。/ Orgs exist; demo skipped.")
+                self.stdout.write("已有机构数据，跳过演示数据构建。")
                 return
             raise CommandError("数据库中已有机构数据：演示数据只能建在空库上"
-                               "（使用 --if-empty 跳过）。/ The catalog is not empty.")
+                               "（使用 --if-empty 跳过）。")
         size = SIZES[options["size"]]
-        self.stdout.write(f"构建演示数据（规模：{size.label} / {size.name}，"
+        self.stdout.write(f"构建演示数据（规模：{size.label}，"
                           f"种子 {options['seed']}）…")
         if options["handlings"] is not None and options["handlings"] < 0:
-            raise CommandError("--handlings 不能为负数 / must not be negative")
+            raise CommandError("--handlings 不能为负数")
         result = build_demo(size, seed=options["seed"], handlings=options["handlings"],
                             log=self.stdout.write)
         summary = "，".join(f"{k} {v}" for k, v in result.counts.items())
-        self.stdout.write(self.style.SUCCESS(f"演示数据已生成 / demo built: {summary}"))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已生成：{summary}"))
