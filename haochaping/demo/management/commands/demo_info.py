@@ -54,7 +54,9 @@ class Command(BaseCommand):
         lines += supervision_lines(base)
         lines += ["-" * 60,
                   f"  个人信息清单          {base}/work/privacy/",
-                  "    （security、audit_admin 或管理机构登录：用途、查看角色、保存期限、已清除的评价人）",
-                  f"  隐私告知              {base}/yinsi/  （每个评价页面底部链接，评价记录其版本）"]
+                  "    （security、audit_admin 或管理机构登录：用途、查看角色、保存期限、"
+                  "已清除的评价人）",
+                  f"  隐私告知              {base}/yinsi/"
+                  "  （每个评价页面底部链接，评价记录其版本）"]
         lines += ["-" * 60, "仅供演示，切勿用于生产环境。", ""]
         self.stdout.write("\n".join(lines))
