@@ -24,3 +24,8 @@ def test_the_build_log_and_demo_info_are_chinese(built: str) -> None:
         for line in text.splitlines():
             assert not GLOSS.search(line), line
             assert not ENGLISH_WORDS.search(_without_urls(line)), line
+
+
+def test_every_count_of_the_summary_has_a_chinese_name(built: str) -> None:
+    summary = next(line for line in built.splitlines() if line.startswith("演示数据已生成"))
+    assert not re.search(r"[a-z]{3,}_?[a-z]*", summary), summary

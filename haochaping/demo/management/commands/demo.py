@@ -10,6 +10,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from haochaping.demo.builder import DEFAULT_SEED, build_demo, demo_exists
 from haochaping.demo.sizes import SIZES
 
+# The build's counts as the summary line names them (a new count falls back to its key).
+COUNT_LABELS = {
+    "regions": "区划", "orgs": "机构", "halls": "大厅", "windows": "窗口", "staff": "工作人员",
+    "matters": "事项", "users": "账号", "handlings": "办件", "raters": "评价人",
+    "evaluations": "评价", "api_clients": "接口客户端", "devices": "评价设备",
+    "third_party_devices": "第三方评价设备", "legacy_ratings": "历史满意度评价",
+    "work_orders": "差评工单", "handler_logins": "经办人账号", "stages": "办件环节",
+    "stage_ratings": "环节评价", "reconcile_checks": "对账核对项",
+    "reconcile_differences": "对账差异", "inbound_ratings": "上级平台评价",
+    "parked_ratings": "待匹配评价", "forwarded_items": "上级转办诉求", "complaints": "诉求件",
+    "complaints_accepted": "诉求件已受理", "complaints_answered": "诉求件已答复",
+    "complaints_closed": "诉求件已办结", "complaints_dispatched": "诉求件已交办",
+    "complaints_merged": "诉求件已合并", "complaints_refused": "诉求件不予受理",
+    "complaints_reopened": "诉求件重新办理", "complaints_triage": "诉求件待分拣",
+    "purged_raters": "已清除的评价人", "spot_check_items": "核查抽查项",
+}
+
 
 class Command(BaseCommand):
     help = "构建演示数据（郑州市：区县、乡镇、村社区、机构、大厅、窗口、人员、事项、账号）"
@@ -41,5 +58,5 @@ class Command(BaseCommand):
             raise CommandError("--handlings 不能为负数")
         result = build_demo(size, seed=options["seed"], handlings=options["handlings"],
                             log=self.stdout.write)
-        summary = "，".join(f"{k} {v}" for k, v in result.counts.items())
+        summary = "，".join(f"{COUNT_LABELS.get(k, k)} {v}" for k, v in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成：{summary}"))
