@@ -10,6 +10,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from haochaping.demo.builder import DEFAULT_SEED, build_demo, demo_exists
 from haochaping.demo.sizes import SIZES
 
+# Measured (docs/performance.md, "Demo build"): wall time on the 2-core development machine.
+SIZE_HELP = ("small（默认，5,000 件办件，SQLite 上 CPU 约 80 秒；多人共用、负载很高的 2 核机器上"
+             "实测 5 分钟）| medium（10 万件，推荐 PostgreSQL，见 docs/performance.md）"
+             "| large（100 万件、省级规模的目录，须 PostgreSQL；耗时见 docs/performance.md）")
+
 # The build's counts as the summary line names them (a new count falls back to its key).
 COUNT_LABELS = {
     "regions": "区划", "orgs": "机构", "halls": "大厅", "windows": "窗口", "staff": "工作人员",
@@ -33,7 +38,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small",
-                            help="small（默认，数秒）| medium | large（省级规模的目录）")
+                            help=SIZE_HELP)
         parser.add_argument("--if-empty", action="store_true",
                             help="已有机构数据时什么也不做（make run 可重复执行）")
         parser.add_argument("--handlings", type=int, default=None,
