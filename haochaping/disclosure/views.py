@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
@@ -85,10 +85,21 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @public_page
+def _home_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "disclosure/home.html", _front())
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """The public home an anonymous visit to ``/`` reaches (workbench.views.home): how to
-    rate a service, follow a case, see the results; staff find the login link there."""
-    return render(request, "disclosure/home.html", _front())
+    rate a service, follow a case, see the results; staff find the login link there.
+    Rendered from the server's cache like every public page, but never kept by a browser
+    or proxy: after logging in, the same ``/`` is the staff member's workbench."""
+    response = _home_page(request)
+    response["Cache-Control"] = "no-cache, private"
+    if response.has_header("Expires"):
+        del response["Expires"]
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 Found = tuple[dict[str, Any], snapshots.Published]

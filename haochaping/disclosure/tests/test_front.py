@@ -33,10 +33,15 @@ def test_anonymous_root_is_the_public_home(published: SimpleNamespace, client: C
                  "/accounts/login/", "2026年9月评价结果"):
         assert text in html
     assert client.get("/gongshi/shouye/").status_code == 200
+    # The same / is the workbench once logged in: no browser or proxy may keep it.
+    assert response["Cache-Control"] == "no-cache, private"
+    assert not response.has_header("Expires")
+    assert "Cookie" in response["Vary"]
 
 
 def test_staff_still_reach_their_workbench_at_root(published: SimpleNamespace,
                                                    client: Client) -> None:
+    client.get("/")  # the public home, now in the server's cache
     client.force_login(published.people.supervisor)
     html = client.get("/").content.decode()
     assert "我要评价" not in html
