@@ -12,7 +12,8 @@ from haochaping.demo.sizes import SIZES
 
 # Measured (docs/performance.md, "Demo build"): wall time on the 2-core development machine.
 SIZE_HELP = ("small（默认，5,000 件办件，SQLite 上 CPU 约 80 秒；多人共用、负载很高的 2 核机器上"
-             "实测 5 分钟）| medium（10 万件，推荐 PostgreSQL，见 docs/performance.md）"
+             "实测 5 分钟）| medium（10 万件，推荐 PostgreSQL：Python CPU 约 4 分钟，同一机器上"
+             "实测 32 分钟）"
              "| large（100 万件、省级规模的目录，须 PostgreSQL；耗时见 docs/performance.md）")
 
 # The build's counts as the summary line names them (a new count falls back to its key).
