@@ -27,6 +27,8 @@ assets: package.json
 	mkdir -p haochaping/core/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js haochaping/core/static/vendor/
 	cp node_modules/echarts/dist/echarts.min.js haochaping/core/static/vendor/
+	@# axe-core stays in node_modules: the browser tests inject it (tests/browser_checks.py)
+	@test -f node_modules/axe-core/axe.min.js || { echo "ERROR: axe-core missing after npm install" >&2; exit 1; }
 
 # Debian's Chromium for the browser tests (never a downloaded browser build). Where the
 # browser tests are required (HCP_REQUIRE_BROWSER=1, set by .ci/run) a failed install fails.

@@ -161,7 +161,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "haochaping.core.axes_app.AxesConfig",  # django-axes, named in Chinese
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",

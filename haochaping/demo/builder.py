@@ -81,51 +81,51 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         log(f"[{time.monotonic() - started:6.1f}s] {text}")
 
     with transaction.atomic():
-        step("行政区划与机构 / regions and orgs …")
+        step("行政区划与机构 …")
         locality = build_locality(size, names, rng)
         step(f"  {Region.objects.count()} 个区划, {Org.objects.count()} 个机构")
-        step("大厅、窗口与工作人员 / halls, windows, staff …")
+        step("大厅、窗口与工作人员 …")
         sites = build_sites(locality, size, names, rng)
         step(f"  {len(sites.halls)} 个大厅, {len(sites.windows)} 个窗口, "
              f"{len(sites.staff)} 名工作人员")
-        step("政务服务事项 / matters …")
+        step("政务服务事项 …")
         matter_count = build_matters(locality, size)
         step(f"  {matter_count} 个事项")
-        step("演示账号与政策覆盖 / logins and a policy override …")
+        step("演示账号与政策覆盖 …")
         users = create_logins(locality, sites, names)
         policy_override_set(actor=actor_for_user(users["admin"]),
                             org=locality.district(DEMO_DISTRICT).office,
                             key=EXAMPLE_OVERRIDE_KEY, value=EXAMPLE_OVERRIDE_VALUE,
                             note=EXAMPLE_OVERRIDE_NOTE)
-        step("办件、评价人与评价（近 6 个月）/ handlings, raters and ratings …")
+        step("办件、评价人与评价（近 6 个月） …")
         activity = build_activity(
             locality=locality, sites=sites, users=users, seed=seed, names=names, rng=rng,
             total=size.handlings if handlings is None else handlings, now=now, step=step)
         activity |= build_device_demo(sites=sites, users=users, seed=seed, now=now, step=step)
-        step("差评工单（派单、签收、回访、整改、质检、申诉、延期）/ work orders …")
+        step("差评工单（派单、签收、回访、整改、质检、申诉、延期） …")
         activity |= build_workorders(locality=locality, users=users, names=names, rng=rng,
                                      now=now, step=step)
-        step("办件环节与环节评价 / stages and stage ratings …")
+        step("办件环节与环节评价 …")
         activity |= build_stages(locality=locality, users=users, rng=rng, now=now, step=step)
         activity |= build_reconcile(now=now, step=step)  # 对账 with one planted difference
         activity |= build_exchange_down(locality=locality, users=users, now=now, step=step)
-        step("咨询投诉建议与综合点评 / complaints, inquiries, suggestions, comments …")
+        step("咨询投诉建议与综合点评 …")
         activity |= build_complaints(users=users, names=names, seed=seed, now=now,
                                      staff=users["window"].staff,
                                      market=locality.departments["market"], step=step)
         activity |= build_causes(users=users, market=locality.departments["market"], now=now,
                                  step=step)
-        step("超过保存期限的个人信息清除 / retention purge …")
+        step("超过保存期限的个人信息清除 …")
         activity |= build_purged_raters(names=names, seed=seed, now=now, step=step)
         settle_staff_sms(now)
         activity |= build_citizen(now=now, step=step)  # a rater's dissent (issue 16)
         activity |= build_integrity(users=users, now=now, step=step)  # 防刷评 (issue 15)
-        step("核查抽查 / spot checks …")
+        step("核查抽查 …")
         activity |= build_supervision(users=users, now=now, step=step)
         activity |= build_problems(users=users, now=now, step=step)
         activity |= build_assessment(users=users, now=now, step=step)  # 自评与第三方评估
         activity |= build_inbox_demo(users=users, now=now, step=step)  # 站内通知 (issue 16)
-        step("统计汇总 / statistics roll-ups …")
+        step("统计汇总 …")
         step("  " + _rebuild_rollups())
         step("  " + archive_last_month(now))
         step("  " + publish_rankings(now))
@@ -140,7 +140,7 @@ def build_demo(size: DemoSize, *, seed: int = DEFAULT_SEED, handlings: int | Non
         audit_record(action="demo.build", actor_label="demo",
                      after={"size": size.name, "seed": seed, **counts})
     seconds = time.monotonic() - started
-    step(f"完成 / done in {seconds:.1f}s")
+    step(f"完成，用时 {seconds:.1f} 秒")
     return DemoResult(size=size.name, seed=seed, counts=counts, seconds=seconds)
 
 

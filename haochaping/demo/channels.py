@@ -79,51 +79,46 @@ def channel_lines(base: str, now: datetime | None = None) -> list[str]:
     rater = demo_rater()
     if seed is None or rater is None:
         return []
-    lines = ["", "评价渠道试用 / try every rating channel", "-" * 60]
+    lines = ["", "评价渠道试用", "-" * 60]
     link = rating_link(now)
     if link:
-        lines += ["  1. 评价链接（手机/网页，一次有效）/ rating link (mobile/web, single use)",
+        lines += ["  1. 评价链接（手机/网页，一次有效）",
                   f"     {base}{link}",
-                  "     可选择评价办件整体或申报、补正环节 / rate the handling or its 申报, "
-                  "补正 stage",
+                  "     可选择评价办件整体或申报、补正环节",
                   "     工作人员不能为本单位办件评价：以 supervisor 登录后打开此链接即被拒绝并记入"
-                  "审计日志 / staff cannot rate their own org's handlings: logged in as "
-                  "supervisor, the link is refused and the attempt audited"]
+                  "审计日志"]
     last = Handling.objects.filter(rater=rater, window__isnull=False).select_related(
         "window", "staff__org", "staff__window").order_by("-completed_at").first()
     if last is not None and last.window is not None:
-        lines += ["  2. 窗口二维码（输入手机号和短信验证码）/ window QR page (phone + SMS code)",
+        lines += ["  2. 窗口二维码（输入手机号和短信验证码）",
                   f"     {base}/q/w/{last.window.code}",
-                  f"     试用手机号 / demo phone: {DEMO_PHONE}",
-                  "     验证码由 make run 一同启动的 worker 打印在终端 / "
-                  "the worker that `make run` starts prints the code here"]
+                  f"     试用手机号：{DEMO_PHONE}",
+                  "     验证码由 make run 一同启动的 worker 打印在终端"]
         pad = Device.objects.filter(window=last.window, kind="evaluator", is_active=True).first()
         pad_url = _device_url(seed, pad, f"device:{last.window.code}") if pad else None
         if pad_url:
-            lines += [f"  3. 评价器（{last.window.number}号窗口）/ evaluator pad",
+            lines += [f"  3. 评价器（{last.window.number}号窗口）",
                       f"     {base}{pad_url}"]
     kiosk = Device.objects.filter(kind="kiosk", is_active=True).select_related("window").first()
     kiosk_url = _device_url(seed, kiosk, f"kiosk:{kiosk.window.code}") if kiosk else None
     if kiosk_url:
-        lines += ["  4. 自助服务终端 / self-service kiosk", f"     {base}{kiosk_url}"]
-    lines += ["  5. 短信邀评：worker 在终端打印发给演示评价人的邀评短信，回复 1–5 即评价"
-              " / SMS: the worker prints the invitation to the demo applicant",
-              "     模拟评价人回复 / reply as the rater: .venv/bin/haochaping demo sms-reply 5",
+        lines += ["  4. 自助服务终端", f"     {base}{kiosk_url}"]
+    lines += ["  5. 短信邀评：worker 在终端打印发给演示评价人的邀评短信，回复 1–5 即评价",
+              f"     模拟评价人回复：.venv/bin/haochaping demo sms-reply 5 --url {base}",
               "     （回复 1 或 2 为差评，worker 随即发短信询问原因，再用同一命令回复原因文字）",
-              "  6. 电话邀约：supervisor 登录后录入 / phone invitation: log in as supervisor",
-              "  7. 接口文档（办件推送、App/小程序评价）/ API docs (intake, app ratings)",
+              "  6. 电话邀约：supervisor 登录后录入",
+              "  7. 接口文档（办件推送、App/小程序评价）",
               f"     {base}/api/v1/docs"]
     client = ApiClient.objects.filter(key_prefix=demo_key(seed, f"client:{INTAKE}").prefix,
                                       is_active=True).first()
     if client is not None:
         key = demo_key(seed, f"client:{INTAKE}").raw
-        lines += [f"  办件推送密钥 / intake API key（{client.name}）: {key}"]
+        lines += [f"  办件推送密钥（{client.name}）：{key}"]
         if last is not None and last.staff is not None:
-            lines += ["  推送一件刚办结的办件，评价器立即切换到评价页 / push a completed "
-                      "handling; the pad switches to its rating screen:",
+            lines += ["  推送一件刚办结的办件，评价器立即切换到评价页：",
                       *_intake_curl(base, key, last.staff)]
     app = demo_key(seed, f"client:{APP}")
     if ApiClient.objects.filter(key_prefix=app.prefix, is_active=True).exists():
-        lines += [f"  App/小程序评价密钥 / app rating API key: {app.raw}"]
+        lines += [f"  App/小程序评价密钥：{app.raw}"]
     return lines
 

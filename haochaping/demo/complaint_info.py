@@ -20,14 +20,14 @@ def _path(name: str, fallback: str) -> str:
 def complaint_lines(base: str) -> list[str]:
     if not Submission.objects.exists():
         return []
-    lines = ["-" * 60, "咨询投诉建议与综合点评 / complaints (issue 14)",
-             f"  公众提交与查询（手机） Public form   {base}/tousu/",
-             f"  管理机构诉求台 Office queue          {base}"
+    lines = ["-" * 60, "咨询投诉建议与综合点评",
+             f"  公众提交与查询（手机）      {base}/tousu/",
+             f"  管理机构诉求台              {base}"
              f"{_path('complaints:queue', '/work/complaints/')}  （supervisor 登录）",
-             f"  工作人员代录入 Office entry          {base}"
+             f"  工作人员代录入              {base}"
              f"{_path('complaints:entry', '/work/complaints/entry/')}"
              "  （12345 热线、现场、意见箱、座谈会）",
-             f"  政务服务监督员 Monitor               {base}"
+             f"  政务服务监督员              {base}"
              f"{_path('complaints:mine', '/work/complaints/mine/')}"
              "  （monitor 登录后直接进入）"]
     for status in Status:

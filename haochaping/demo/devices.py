@@ -99,7 +99,7 @@ def build_device_demo(*, sites: Sites, users: dict[str, Any], seed: int, now: da
                              step: Callable[[str], None]) -> dict[str, int]:
     """The demo's third-party devices, a four-key pad rating, an offline device and a
     legacy import batch; returns row counts."""
-    step("第三方评价设备与历史满意度导入 / third-party devices, legacy import …")
+    step("第三方评价设备与历史满意度导入 …")
     office = actor_for_user(users["supervisor"])
     staff, matter = _four_key_staff(sites)
     window = staff.window
@@ -141,17 +141,17 @@ def device_lines(base: str) -> list[str]:
     seed = demo_seed()
     if seed is None:
         return []
-    lines = ["", "设备接口与历史评价导入 / device interface and legacy import", "-" * 60,
-             f"  评价设备与离线清单 / devices, offline list: {base}/work/devices/",
-             f"  历史满意度评价导入 / legacy import: {base}/work/legacy/"]
+    lines = ["", "设备接口与历史评价导入", "-" * 60,
+             f"  评价设备与离线清单：{base}/work/devices/",
+             f"  历史满意度评价导入：{base}/work/legacy/"]
     for device in Device.objects.filter(is_active=True, kind__in=("evaluator", "four_key")
                                         ).select_related("window").order_by("pk"):
         purpose = FOUR_KEY if device.kind == "four_key" else THIRD_PARTY
         key = demo_key(seed, f"{purpose}:{device.window.code}")
         if key.prefix == device.key_prefix:  # not re-keyed since the build
             lines += [f"  {device.name}：X-HCP-Device {key.prefix}",
-                      f"    设备密钥 / device key: {key.raw}"]
-    lines.append("  签名方法与示例 / signing recipe: docs/devices.md")
+                      f"    设备密钥：{key.raw}"]
+    lines.append("  签名方法与示例：docs/devices.md")
     if LegacyImport.objects.exists():
-        lines.append(f"  导入批次明细 / batches: {base}/work/legacy/")
+        lines.append(f"  导入批次明细：{base}/work/legacy/")
     return lines

@@ -40,4 +40,4 @@ def build_export_requests(*, users: dict[str, Any], now: datetime) -> str:
         if note is not None:
             approvals.export_decide(actor=office, approval=row, approve=True, note=note,
                                     now=now - timedelta(hours=1))
-    return "导出申请：1 件已批准（handler 可下载一次）、1 件待审批 / export requests"
+    return "导出申请：1 件已批准（handler 可下载一次）、1 件待审批"

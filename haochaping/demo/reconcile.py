@@ -51,7 +51,7 @@ def _last_day(now: datetime) -> date:
 
 
 def build_reconcile(*, now: datetime, step: Callable[[str], None]) -> dict[str, int]:
-    step("对账（一处差异）/ a reconciliation report with one planted difference …")
+    step("对账（一处差异）…")
     remote = _remote()
     day = _last_day(now)
     for kind in KINDS:

@@ -41,7 +41,7 @@ def _district_line(base: str) -> list[str]:
                 .order_by("code").first())
     if district is None:
         return []
-    return [f"  分区划（{district.name}各乡镇街道）/ one district by town  "
+    return [f"  分区划（{district.name}各乡镇街道）  "
             f"{base}/work/stats/?region={district.pk}"]
 
 
@@ -58,36 +58,36 @@ def _export_lines(base: str) -> list[str]:
     pending = ExportApproval.objects.filter(status="pending").count()
     if not ExportApproval.objects.exists():
         return []
-    return [f"  导出审批（supervisor 登录，{pending} 件待审批）/ export approvals  "
+    return [f"  导出审批（supervisor 登录，{pending} 件待审批）  "
             f"{base}/work/stats/exports/approvals/",
-            f"  我的导出申请（handler 登录，已批准的可下载一次）/ my export requests  "
+            f"  我的导出申请（handler 登录，已批准的可下载一次）  "
             f"{base}/work/stats/exports/requests/"]
 
 
 def stats_lines(base: str) -> list[str]:
     lines = [
-        "统计、排名与公示 / statistics, rankings, disclosure",
+        "统计、排名与公示",
         "-" * 60,
-        f"  统计看板（supervisor 登录）/ dashboard      {base}/work/stats/",
+        f"  统计看板（supervisor 登录）        {base}/work/stats/",
         *_district_line(base),
-        f"  排名与权重（supervisor 登录）/ ranking weights {base}/work/stats/ranking/",
-        f"  社情民意热词（supervisor 登录）/ hot words    {base}/work/stats/opinion/",
-        f"  公示专栏（无需登录）/ public disclosure     {base}/gongshi/",
-        f"  综合排名 / rankings                       {base}/gongshi/paiming/",
-        f"  整改情况 / rectification                  {base}/gongshi/zhenggai/",
-        f"  典型案例 / typical cases                  {base}/gongshi/anli/",
-        f"  指标口径 / definitions                    {base}/gongshi/koujing/",
-        f"  统计接口（supervisor 登录或 stats:read 密钥）/ figures API  {base}{_figures_path()}",
+        f"  排名与权重（supervisor 登录）        {base}/work/stats/ranking/",
+        f"  社情民意热词（supervisor 登录）      {base}/work/stats/opinion/",
+        f"  公示专栏（无需登录）          {base}/gongshi/",
+        f"  综合排名                      {base}/gongshi/paiming/",
+        f"  整改情况                      {base}/gongshi/zhenggai/",
+        f"  典型案例                      {base}/gongshi/anli/",
+        f"  指标口径                      {base}/gongshi/koujing/",
+        f"  统计接口（supervisor 登录或 stats:read 密钥）  {base}{_figures_path()}",
         *_export_lines(base),
     ]
     latest = RankingSnapshot.objects.filter(period="month").order_by("-start").first()
     if latest is not None:
-        lines.append(f"  公示排名（{latest.start:%Y-%m}，已发布）/ published ranking  "
+        lines.append(f"  公示排名（{latest.start:%Y-%m}，已发布）  "
                      f"{base}/gongshi/paiming/?period=month&at={latest.start:%Y-%m}  "
                      f"SHA-256 {latest.sha256[:16]}…")
     report = _office_report()
     if report is not None:
-        lines.append(f"  月度报告（{report.period:%Y-%m}，supervisor 登录）/ monthly report  "
+        lines.append(f"  月度报告（{report.period:%Y-%m}，supervisor 登录）  "
                      f"{base}/api/v1/stats/exports/reports/{report.pk}  "
                      f"SHA-256 {report.xlsx_sha256[:16]}…")
     return lines

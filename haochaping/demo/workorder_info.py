@@ -56,10 +56,10 @@ def workorder_lines(base: str) -> list[str]:
     console = _path("workorders:console", "/work/orders/console/")
     busiest = (WorkOrder.objects.filter(status__in=OPEN_VALUES).values("org_id")
                .annotate(n=Count("pk")).order_by("-n", "org_id").first())
-    lines = ["-" * 60, "差评整改工单 / work orders",
-             f"  承办部门工作台 Workbench   {base}{queue}",
-             f"  管理机构督办台 Console     {base}{console}  （supervisor 登录）",
-             "  列表检索：工作台、督办台、电话邀约按工单号、办件编号或手机号"
+    lines = ["-" * 60, "差评整改工单",
+             f"  承办部门工作台             {base}{queue}",
+             f"  管理机构督办台             {base}{console}  （supervisor 登录）",
+             "  列表检索：工作台、督办台、电话邀约按工单号、受理编号、办件编号或手机号"
              "（不进地址栏）检索，点列头排序"]
     handlers = get_user_model().objects.filter(role="handler").order_by("username")
     if busiest is not None:

@@ -1,14 +1,15 @@
-"""Public disclosure (公示专栏) rules: which period a query names and the figure definitions
-read from docs/metrics.md. Pure Python. (Typical cases are redacted when the office
+"""Public disclosure (公示专栏) rules: which period a query names, the headline figures of a
+published snapshot, search text and paging. Pure Python. (Typical cases are redacted when the office
 publishes them: workorders.typical_rules.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 # The public form of a period is the snapshots' (stats, below): re-exported for the pages.
 from haochaping.stats.snapshot_rules import period_value as period_value
@@ -70,65 +71,71 @@ def parse_period(period: str | None, at: str | None, today: date,
     return period, start
 
 
-# --- docs/metrics.md, rendered without a Markdown library --------------------------------
+# --- headline figures, search and paging ----------------------------------------------
+
+PAGE_SIZE = 20
+TOP = 5  # departments the 公示专栏's front page shows of the latest ranking
 
 
-@dataclass
-class Block:
-    kind: str  # "p", "ul" or "table"
-    lines: list[str] = field(default_factory=list)
-    header: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Headline:
+    """Counts summed from one published snapshot (exact: counts, never averaged rates)."""
+
+    departments: int  # departments in the ranking
+    ranked: int  # of which ranked (enough ratings)
+    ratings: int  # real ratings
+    bad_reviews: int
+    due: int  # bad-review orders to rectify (opened − voided)
+    closed: int
+    rectification: str  # closed ÷ due as 12.3%, or — with nothing due
 
 
-@dataclass
-class Section:
-    title: str
-    blocks: list[Block] = field(default_factory=list)
+def headline(document: Mapping[str, Any]) -> Headline:
+    ranking = document.get("ranking", [])
+    rectification = document.get("rectification", [])
+    due = sum(r["orders"] - r["voided"] for r in rectification)
+    closed = sum(r["closed"] for r in rectification)
+    return Headline(
+        departments=len(ranking), ranked=sum(1 for r in ranking if r.get("rank")),
+        ratings=sum(r["ratings"] for r in ranking),
+        bad_reviews=sum(r["bad_reviews"] for r in rectification), due=due, closed=closed,
+        rectification=percent(closed / due if due else None))
 
 
-def _inline(text: str) -> str:
-    return text.replace("**", "").replace("`", "").strip()
+def percent(value: float | None) -> str:
+    """A rate as the public pages print it: ``12.3%``, or ``—`` with nothing to divide."""
+    return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _cells(line: str) -> list[str]:
-    return [_inline(c) for c in line.strip().strip("|").split("|")]
+def search_text(text: str | None) -> str:
+    """A search box's text: trimmed, at most 40 characters (longer queries match nothing
+    more useful and are cut, never refused)."""
+    return (text or "").strip()[:40]
 
 
-def sections(markdown: str, titles: Iterable[str]) -> list[Section]:
-    """The ``## `` sections of ``markdown`` whose title starts with one of ``titles``, as
-    paragraphs, lists and tables (the subset of Markdown docs/metrics.md uses)."""
-    wanted = tuple(titles)
-    result: list[Section] = []
-    current: Section | None = None
-    block: Block | None = None
-    for raw in markdown.splitlines():
-        line = raw.rstrip()
-        if line.startswith("## "):
-            title = line[3:].strip()
-            current = Section(title) if title.startswith(wanted) else None
-            if current is not None:
-                result.append(current)
-            block = None
-            continue
-        if current is None or line.startswith("#"):
-            continue
-        if not line.strip():
-            block = None
-        elif line.startswith("|"):
-            if block is None or block.kind != "table":
-                block = Block("table", header=_cells(line))
-                current.blocks.append(block)
-            elif not set(line.replace("|", "").strip()) <= set("-: "):
-                block.rows.append(_cells(line))
-        elif line.startswith("- "):
-            if block is None or block.kind != "ul":
-                block = Block("ul")
-                current.blocks.append(block)
-            block.lines.append(_inline(line[2:]))
-        elif block is not None and block.kind in ("p", "ul"):
-            block.lines[-1] = f"{block.lines[-1]} {_inline(line)}"
-        else:
-            block = Block("p", lines=[_inline(line)])
-            current.blocks.append(block)
-    return result
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based
+    pages: int  # at least 1
+    total: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def page_of(total: int, page: str | None) -> Page:
+    """The page a ``?page=`` names among ``total`` items: anything that is not a page
+    number gives the first page, a number past the end the last one (a public link never
+    ends on an error)."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = int(page) if page and page.isascii() and page.isdigit() and len(page) < 7 else 1
+    return Page(number=min(max(number, 1), pages), pages=pages, total=total)

@@ -1,17 +1,15 @@
 """Public reads of the disclosure pages. Rankings and rectification figures come from the
 snapshots published once a period has ended (stats.snapshots: never recomputed, so a
-later weight change or upheld appeal does not rewrite them); typical cases from the
-redacted text stored on closed orders when the office marked them 典型案例. A public read
-decrypts nothing (docs/disclosure.md)."""
+later weight change or upheld appeal does not rewrite them); typical cases (searched and
+paged) from the redacted text stored on closed orders when the office marked them 典型案例.
+A public read decrypts nothing (docs/disclosure.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
+from django.db.models import Q
 
 from haochaping.catalog.rules.calendar import local_day
 from haochaping.disclosure import rules
@@ -20,10 +18,7 @@ from haochaping.stats import snapshots
 from haochaping.workorders.models import WorkOrder
 from haochaping.workorders.rules import Kind, State
 
-CASES_LIMIT = 50
 PUBLISHED_LIMIT = 12  # periods of each kind listed on the index page
-METRICS_MD = Path(settings.BASE_DIR) / "docs" / "metrics.md"
-DEFINITION_SECTIONS = ("Which rows count", "Figures", "Rankings")
 
 
 def published(period: str, start: date) -> snapshots.Published | None:
@@ -51,27 +46,37 @@ class Case:
     text: str
 
 
-def typical_cases(limit: int = CASES_LIMIT) -> list[Case]:
-    """Published typical cases: the text stored, already redacted, when the office marked
-    the order (workorders.services.publication). Nothing is decrypted here."""
+def typical_cases(text: str = "", page: str | None = None) -> tuple[list[Case], rules.Page]:
+    """Published typical cases, newest first, one page of them; ``text`` matches the
+    matter, the department or the case's text. The text was stored, already redacted,
+    when the office marked the order (workorders.services.publication): nothing is
+    decrypted here."""
     orders = WorkOrder.objects.filter(
         typical_case=True, published_at__isnull=False, status=State.CLOSED.value,
         kind=Kind.BAD_REVIEW.value, evaluation__isnull=False,
-    ).exclude(public_summary="").select_related("org", "evaluation__matter").only(
+    ).exclude(public_summary="")
+    if text:
+        orders = orders.filter(Q(evaluation__matter__name__icontains=text)
+                               | Q(org__name__icontains=text)
+                               | Q(public_summary__icontains=text))
+    found = rules.page_of(orders.count(), page)
+    rows = orders.select_related("org", "evaluation__matter").only(
         "closed_at", "updated_at", "published_at", "public_summary", "org__name",
         "evaluation__matter__name",
-    ).order_by("-closed_at", "-pk")[:limit]
+    ).order_by("-closed_at", "-pk")[found.offset:found.offset + rules.PAGE_SIZE]
     cases = []
-    for order in orders:
+    for order in rows:
         assert order.evaluation is not None  # filtered above
         assert order.published_at is not None
         closed = order.closed_at or order.updated_at
         cases.append(Case(closed_on=local_day(closed),
                           published_on=local_day(order.published_at), org=order.org.name,
                           matter=order.evaluation.matter.name, text=order.public_summary))
-    return cases
+    return cases, found
 
 
-@lru_cache(maxsize=1)
-def definitions() -> list[rules.Section]:
-    return rules.sections(METRICS_MD.read_text(encoding="utf-8"), DEFINITION_SECTIONS)
+def latest(period: str) -> tuple[date, snapshots.Published] | None:
+    """The latest published snapshot of the period kind, with its first day."""
+    starts = published_starts(period, 1)
+    found = published(period, starts[0]) if starts else None
+    return None if found is None else (starts[0], found)

@@ -9,6 +9,8 @@ from haochaping.disclosure import views
 app_name = "disclosure"
 urlpatterns = [
     path("", views.index, name="index"),
+    # The public home; also what an anonymous visit to / shows (workbench.views.home).
+    path("shouye/", views.home, name="home"),
     path("paiming/", views.rankings, name="rankings"),
     path("zhenggai/", views.rectification, name="rectification"),
     re_path(r"^xiazai/(?P<table>paiming|zhenggai)\.(?P<fmt>csv|xlsx)$", views.download,

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
@@ -61,12 +61,47 @@ def public_page(view: View) -> View:
     return require_GET(wrapper)
 
 
+def _front(period: str = "month") -> dict[str, Any]:
+    """The latest published ranking (months, else quarters): its headline figures and
+    first departments, for the 公示专栏's front page and the public home."""
+    found = selectors.latest(period) or selectors.latest("quarter")
+    if found is None:
+        return {"latest": None}
+    start, snapshot = found
+    kind = snapshot.document["period"]
+    rows = [_ranking_row(r) for r in snapshot.document["ranking"] if r.get("rank")]
+    return {"latest": {"label": rules.period_label(kind, start),
+                       "query": urlencode({"period": kind,
+                                          "at": rules.period_value(kind, start)}),
+                       "generated_at": snapshot.row.generated_at,
+                       "headline": rules.headline(snapshot.document),
+                       "top": rows[:rules.TOP]}}
+
+
 @public_page
 def index(request: HttpRequest) -> HttpResponse:
     published = {p: [{"value": rules.period_value(p, start),
                       "label": rules.period_label(p, start)}
                      for start in selectors.published_starts(p)] for p in rules.PERIODS}
-    return render(request, "disclosure/index.html", {"published": published})
+    return render(request, "disclosure/index.html", {"published": published, **_front()})
+
+
+@public_page
+def _home_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "disclosure/home.html", _front())
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The public home an anonymous visit to ``/`` reaches (workbench.views.home): how to
+    rate a service, follow a case, see the results; staff find the login link there.
+    Rendered from the server's cache like every public page, but never kept by a browser
+    or proxy: after logging in, the same ``/`` is the staff member's workbench."""
+    response = _home_page(request)
+    response["Cache-Control"] = "no-cache, private"
+    if response.has_header("Expires"):
+        del response["Expires"]
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 Found = tuple[dict[str, Any], snapshots.Published]
@@ -101,10 +136,18 @@ def rankings(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     context, snapshot = found
-    rows = [{**r, "composite": "—" if r["composite"] is None else f"{r['composite']:.2f}",
-             **{name: _percent(r[name]) for name in sr.RANKING_FIGURES}}
-            for r in snapshot.document["ranking"]]
-    return render(request, "disclosure/rankings.html", {**context, "rows": rows})
+    text = rules.search_text(request.GET.get("q"))
+    rows = [_ranking_row(r) for r in snapshot.document["ranking"]
+            if not text or text in r["name"]]
+    page = rules.page_of(len(rows), request.GET.get("page"))
+    return render(request, "disclosure/rankings.html", {
+        **context, "rows": rows[page.offset:page.offset + rules.PAGE_SIZE], "page": page,
+        "q": text, "all": len(snapshot.document["ranking"])})
+
+
+def _ranking_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "composite": "—" if row["composite"] is None else f"{row['composite']:.2f}",
+            **{name: rules.percent(row[name]) for name in sr.RANKING_FIGURES}}
 
 
 @public_page
@@ -114,7 +157,7 @@ def rectification(request: HttpRequest) -> HttpResponse:
         return found
     context, snapshot = found
     rows = [{**r, "due": r["orders"] - r["voided"],
-             **{name: _percent(r[name]) for name in sr.RECTIFICATION_FIGURES}}
+             **{name: rules.percent(r[name]) for name in sr.RECTIFICATION_FIGURES}}
             for r in snapshot.document["rectification"]]
     return render(request, "disclosure/rectification.html", {**context, "rows": rows})
 
@@ -149,19 +192,18 @@ def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     return response
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
 @public_page
 def cases(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/cases.html", {"cases": selectors.typical_cases()})
+    text = rules.search_text(request.GET.get("q"))
+    found, page = selectors.typical_cases(text, request.GET.get("page"))
+    return render(request, "disclosure/cases.html", {"cases": found, "page": page, "q": text})
 
 
 @public_page
 def definitions(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/definitions.html",
-                  {"sections": selectors.definitions()})
+    """The figures explained in plain Chinese (the precise definitions, with their
+    fields, are docs/metrics.md's, for staff and auditors)."""
+    return render(request, "disclosure/definitions.html", _front())
 
 
 @public_page

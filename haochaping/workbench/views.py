@@ -18,6 +18,7 @@ from haochaping.catalog.rules.policies import display_value
 from haochaping.catalog.rules.policy_presets import PRESET_LABELS
 from haochaping.catalog.selectors.policy import calendar_coverage_warnings, effective_policy
 from haochaping.core.errors import PermissionDenied
+from haochaping.disclosure.views import home as public_home
 from haochaping.notify.selectors import inbox_for
 from haochaping.workbench import homes
 from haochaping.workbench.cards import cards_for
@@ -66,10 +67,12 @@ def _catalog_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
     }
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The start of each role's day (issue 16): its queue cards (``cards.HOME_CARDS``) and
-    what its work starts with (``homes``); anonymous visitors go to the login page."""
+    what its work starts with (``homes``); an anonymous visitor gets the public home
+    (rate a service, follow a case, see results), which links the staff login."""
+    if not request.user.is_authenticated:
+        return public_home(request)
     actor = actor_for_user(request.user)
     if actor.role in LANDING:
         return redirect(LANDING[actor.role])

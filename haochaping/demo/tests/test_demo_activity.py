@@ -203,7 +203,7 @@ def test_demo_info_prints_working_channels(built: str, client: Client) -> None:
     link = re.search(rf"{base}(/r/\S+)", text)
     qr = re.search(rf"{base}(/q/w/\S+)", text)
     pads = re.findall(rf"{base}(/pad/\?key=(\S+))", text)
-    intake_key = re.search(r"intake API key（[^）]+）: (\S+)", text)
+    intake_key = re.search(r"办件推送密钥（[^）]+）：(\S+)", text)
     assert link is not None
     assert qr is not None
     assert intake_key is not None

@@ -49,7 +49,7 @@ def test_demo_info_prints_keys_that_sign(built: str) -> None:
     call_command("demo_info", port=8123, stdout=out)
     text = out.getvalue()
     assert "http://127.0.0.1:8123/work/devices/" in text
-    keys = re.findall(r"设备密钥 / device key: (\S+)", text)
+    keys = re.findall(r"设备密钥：(\S+)", text)
     assert len(keys) == 2
     for key in keys:
         device = Device.objects.get(key_prefix=key.split("_")[1])

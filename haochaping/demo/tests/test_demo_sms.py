@@ -71,3 +71,10 @@ def test_demo_info_tells_how_to_reply(built: str) -> None:
     out = StringIO()
     call_command("demo_info", stdout=out)
     assert "haochaping demo sms-reply 5" in out.getvalue()
+
+
+def test_demo_info_names_the_port_the_server_runs_on(built: str) -> None:
+    """The printed command reaches the server wherever it runs (issue 16)."""
+    out = StringIO()
+    call_command("demo_info", port=8123, stdout=out)
+    assert "haochaping demo sms-reply 5 --url http://127.0.0.1:8123" in out.getvalue()

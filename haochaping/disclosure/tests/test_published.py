@@ -119,7 +119,7 @@ def test_the_rectification_table_of_the_period(published: SimpleNamespace,
     assert "<caption>" in table
     assert '<th scope="col">整改率</th>' in table
     assert '<th scope="col">回访率</th>' in table
-    cells = re.findall(r"<td>([^<]*)</td>", table)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
     # one bad review, one order due, closed: 整改率 100 %
     assert cells[:4] == ["1", "1", "1", "100.0%"]
     assert f'<th scope="row">{published.loc.market.name}</th>' in table
@@ -159,4 +159,4 @@ def test_the_index_lists_the_published_periods(published: SimpleNamespace,
     assert "2026年9月部门综合排名" in html
     assert "2026年第3季度部门综合排名" in html
     assert "/gongshi/zhenggai/?period=month&amp;at=2026-09" in html
-    assert "2026年10月" not in html
+    assert "2026年10月部门综合排名" not in html  # (published on 1 October: a date, not a period)

@@ -29,10 +29,13 @@ def _page(client: Client, user: Any, url: str = "/") -> str:
     return response.content.decode()
 
 
-def test_home_requires_login(client: Client, db: Any) -> None:
+def test_an_anonymous_visit_reaches_the_public_home(client: Client, db: Any) -> None:
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 200  # the public home (issue 16), not the staff login
+    html = response.content.decode()
+    assert "我要评价" in html
+    assert 'href="/accounts/login/"' in html
+    assert "matter" not in response.context or response.context.get("matters") is None
 
 
 def test_supervisor_counts_cover_the_whole_subtree(personas: SimpleNamespace,

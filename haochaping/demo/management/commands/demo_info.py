@@ -21,7 +21,7 @@ from haochaping.demo.workorder_info import workorder_lines
 
 
 class Command(BaseCommand):
-    help = "打印演示地址与演示账号 / print the demo URLs and logins"
+    help = "打印演示地址与演示账号"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -32,29 +32,26 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in LOGINS)
         lines = [
             "",
-            "政务服务“好差评”演示 / haochaping demo",
+            "政务服务“好差评”演示",
             "=" * 60,
-            f"  工作台 Home            {base}/",
-            f"  站内通知 Inbox         {base}/work/inbox/  (每个角色登录后首页即其待办；"
-            "顶栏“通知”显示未读数 / each role's home, unread count in the top bar)",
-            f"  登录 Login             {base}/accounts/login/",
-            f"  管理后台 Admin         {base}/admin/",
-            f"  后台任务 Tasks         {base}/admin/django_tasks_database/dbtaskresult/"
-            "  (admin: 队列、重试、死信重新排队 / queues, retries, dead letters)",
-            f"  接口文档 API docs      {base}/api/v1/docs",
+            f"  首页（公众首页；登录后为工作台）  {base}/",
+            f"  站内通知              {base}/work/inbox/"
+            "  （各角色登录后首页即其待办，顶栏“通知”显示未读数）",
+            f"  工作人员登录          {base}/accounts/login/",
+            f"  管理后台              {base}/admin/",
+            f"  后台任务              {base}/admin/django_tasks_database/dbtaskresult/"
+            "  （admin 登录：队列、重试、死信重新排队）",
+            f"  接口文档              {base}/api/v1/docs",
             "",
-            f"演示账号（密码均为 / every password is）：{DEMO_PASSWORD}",
+            f"演示账号（密码均为）：{DEMO_PASSWORD}",
             "-" * 60,
         ]
         for login in LOGINS:
             lines.append(f"  {login.username:<{width}}  {DEMO_PASSWORD}  {login.role.label}"
                          f" · {login.where_zh}")
-            lines.append(f"  {'':<{width}}  ({login.role.value}: {login.where_en})")
         lines += ["  演示环境只需用户名和密码登录；生产环境中管理机构和系统管理员",
                   "  须另用动态口令（两步验证），密码定期更换、长期不用的账号自动停用",
-                  "  （docs/security.md）。",
-                  "  (Demo: one-step logins. Production: TOTP for the office and administrators,",
-                  "  password age and dormant accounts per policy.)"]
+                  "  （见 docs/security.md）。"]
         lines += channel_lines(base)
         lines += device_lines(base)
         lines += workorder_lines(base)
@@ -67,8 +64,10 @@ class Command(BaseCommand):
         lines += assessment_lines(base)
         lines += [f"  防刷评核查 Integrity   {base}/work/integrity/  (supervisor: 待核查评价)"]
         lines += ["-" * 60,
-                  f"  个人信息清单 Privacy   {base}/work/privacy/",
-                  "    (security, audit_admin, 管理机构：用途、查看角色、保存期限、已清除的评价人)",
-                  f"  隐私告知 Notice        {base}/yinsi/  (每个评价页面底部链接，评价记录其版本)"]
-        lines += ["-" * 60, "仅供演示，切勿用于生产环境。/ Demo only: never use in production.", ""]
+                  f"  个人信息清单          {base}/work/privacy/",
+                  "    （security、audit_admin 或管理机构登录：用途、查看角色、保存期限、"
+                  "已清除的评价人）",
+                  f"  隐私告知              {base}/yinsi/"
+                  "  （每个评价页面底部链接，评价记录其版本）"]
+        lines += ["-" * 60, "仅供演示，切勿用于生产环境。", ""]
         self.stdout.write("\n".join(lines))

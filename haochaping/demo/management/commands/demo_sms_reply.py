@@ -32,14 +32,14 @@ OUTCOMES = {
 
 
 class Command(BaseCommand):
-    help = ("演示：模拟短信网关把评价人的回复推送到运行中的服务 / demo: send an SMS reply "
-            "to the running server's inbound webhook, as the gateway would")
+    help = "演示：模拟短信网关把评价人的回复推送到运行中的服务"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", help="回复内容：1–5 为评价等级，其他文字为差评原因")
         parser.add_argument("--phone", default=DEMO_PHONE, help="评价人手机号")
         parser.add_argument("--url", default=settings.HCP_PUBLIC_BASE_URL,
-                            help="运行中的服务地址（默认 HCP_PUBLIC_BASE_URL）")
+                            help="运行中的服务地址（默认 HCP_PUBLIC_BASE_URL；demo_info 打印的"
+                                 "命令已带上服务实际的端口）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         secret = settings.HCP_SMS_GATEWAY_SECRET
@@ -58,4 +58,4 @@ class Command(BaseCommand):
             raise CommandError(
                 f"无法连接 {options['url']}：{exc.reason}（先运行 make run）") from exc
         meaning = OUTCOMES.get(outcome, "评价被拒绝" if outcome.startswith("rejected:") else "")
-        self.stdout.write(f"{outcome}  {meaning}")
+        self.stdout.write(meaning or f"服务返回了未知结果（{outcome}）")
