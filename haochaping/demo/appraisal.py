@@ -58,7 +58,7 @@ def _bottom_staff(sheet: ReviewSheet, start: date) -> int | None:
 
 def build_appraisal(*, users: dict[str, Any], now: datetime,
                     step: Callable[[str], None]) -> dict[str, int]:
-    step("绩效考核 / performance review …")
+    step("绩效考核 …")
     office = actor_for_user(users["supervisor"])
     orgs = services.sheet_create(actor=office, title="部门季度绩效考核（好差评）",
                                  subject_kind="org", period_kind="quarter",

@@ -12,7 +12,7 @@ def appraisal_lines(base: str) -> list[str]:
     review = PublishedReview.objects.order_by("-start", "-pk").first()
     if review is None:
         return []
-    return ["-" * 60, "绩效考核 / performance review (issue 15)",
+    return ["-" * 60, "绩效考核",
             f"  考核方案 Sheets               {base}{reverse('appraisal:index')}"
             "  （supervisor 登录；部门看不到考核结果和末位名单）",
             f"  已发布考核 Published review    {base}"

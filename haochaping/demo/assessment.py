@@ -137,7 +137,7 @@ def assessment_lines(base: str) -> list[str]:
     """The block of ``demo_info``: where to look (the ``assessor`` login is in LOGINS)."""
     if not Assessment.objects.exists():
         return []
-    return ["-" * 60, "自评与第三方评估 / self- and third-party assessment (issue 15)",
+    return ["-" * 60, "自评与第三方评估",
             f"  管理机构自评管理 Office        {base}{reverse('assessment:index')}"
             "  （supervisor；第三方评估：/work/assessment/rounds/）",
             f"  本单位自评 Org's own          {base}{reverse('assessment:mine')}"

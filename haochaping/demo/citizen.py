@@ -31,7 +31,7 @@ def build_citizen(*, now: datetime, step: Callable[[str], None]) -> dict[str, in
     if order is None:
         return {"rater_dissents": 0}
     workorder_dissent(actor=SYSTEM, order=order, reason=DISSENT_REASON, now=now)
-    step(f"  评价人对整改不满意，工单 #{order.pk} 退回管理机构质检复核")
+    step(f"  评价人对整改不满意，工单 {order.number} 退回管理机构质检复核")
     return {"rater_dissents": 1}
 
 
@@ -43,13 +43,13 @@ def citizen_lines(base: str) -> list[str]:
               .order_by("-created_at", "-pk").first())
     if newest is not None:
         url = reverse("workorder_follow", args=[follow_token(newest.pk)])
-        lines += ["  差评后的办理进度（受理编号、反馈期限、进度）/ a 差评's follow-up page",
+        lines += ["  差评后的办理进度（受理编号、反馈期限、进度）",
                   f"     {base}{url}  （受理编号 {reference_of(newest)}）"]
     dissent = (WorkOrderEvent.objects.filter(action=Action.DISSENT.value)
                .select_related("order").order_by("-pk").first())
     if dissent is not None:
         order = dissent.order
-        lines += ["  评价人对整改“不满意”并说明原因，工单退回管理机构质检 / a rater's dissent",
+        lines += ["  评价人对整改“不满意”并说明原因，工单退回管理机构质检",
                   f"     {base}/workorders/reply/{order.public_id}",
                   f"     {base}/work/orders/{order.pk}/  （supervisor 登录，质检审核队列）"]
-    return ["", "办事群众页面 / citizen pages", "-" * 60, *lines] if lines else []
+    return ["", "办事群众页面", "-" * 60, *lines] if lines else []

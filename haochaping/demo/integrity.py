@@ -188,18 +188,18 @@ def measure(planted: Planted) -> dict[Signal, dict[str, Any]]:
 
 
 def table(report: Mapping[Signal, Mapping[str, Any]], clean_total: int) -> str:
-    lines = [f"{'signal':<14}{'planted':>8}{'flagged':>8}{'found':>6}{'recall':>8}"
-             f"{'precision':>10}{'clean FP':>9}"]
+    lines = []
     for signal, r in report.items():
-        lines.append(f"{signal.value:<14}{r['planted']:>8}{r['flagged']:>8}{r['found']:>6}"
-                     f"{r['recall']:>8.0%}{r['precision']:>10.0%}{r['clean_flagged']:>9}")
-    lines.append(f"clean ratings in the look-back: {clean_total}")
+        lines.append(f"{signal.value:<14} 植入 {r['planted']}，标记 {r['flagged']}，查出 "
+                     f"{r['found']}，召回率 {r['recall']:.0%}，精确率 {r['precision']:.0%}，"
+                     f"正常评价误报 {r['clean_flagged']}")
+    lines.append(f"回看期内正常评价 {clean_total} 条")
     return "\n".join(lines)
 
 
 def build_integrity(*, users: dict[str, Any], now: datetime,
                     step: Callable[[str], None]) -> dict[str, int]:
-    step("防刷评：植入刷评并计算信号 / integrity signals on planted fraud …")
+    step("防刷评：植入刷评并计算信号 …")
     office = actor_for_user(users["supervisor"])
     scope = office.scope_path or ""
     client = ApiClient.objects.filter(is_active=True).order_by("pk").first()

@@ -31,6 +31,12 @@ COUNT_LABELS = {
     "complaints_merged": "诉求件已合并", "complaints_refused": "诉求件不予受理",
     "complaints_reopened": "诉求件重新办理", "complaints_triage": "诉求件待分拣",
     "purged_raters": "已清除的评价人", "spot_check_items": "核查抽查项",
+    "rater_dissents": "评价人不满意整改", "inbox_items": "站内通知",
+    "complaint_causes": "已分类诉求件", "complaint_cause_clusters": "集中问题诉求件",
+    "problem_tasks": "共性问题", "problem_recurrences": "共性问题复发",
+    "integrity_flags": "防刷评信号", "integrity_pending": "待核查疑似刷评",
+    "self_assessments": "单位自评", "assessment_visits": "第三方评估走访",
+    "appraisal_reviews": "已发布考核", "appraisal_plans": "限期整改计划",
 }
 
 
