@@ -138,10 +138,10 @@ def assessment_lines(base: str) -> list[str]:
     if not Assessment.objects.exists():
         return []
     return ["-" * 60, "自评与第三方评估",
-            f"  管理机构自评管理 Office        {base}{reverse('assessment:index')}"
+            f"  管理机构自评管理              {base}{reverse('assessment:index')}"
             "  （supervisor；第三方评估：/work/assessment/rounds/）",
-            f"  本单位自评 Org's own          {base}{reverse('assessment:mine')}"
+            f"  本单位自评                    {base}{reverse('assessment:mine')}"
             "  （handler：待填报）",
-            f"  我的评估走访 Assessor         {base}{reverse('assessment:visits')}"
+            f"  我的评估走访                  {base}{reverse('assessment:visits')}"
             f"  （{ASSESSOR} 登录）",
-            f"  第三方评估结果 Public         {base}{reverse('disclosure:assessments')}"]
+            f"  第三方评估结果（公示）        {base}{reverse('disclosure:assessments')}"]

@@ -26,6 +26,8 @@ class NavEntry:
     roles: frozenset[Role] | None = None
     # A further test of the actor (e.g. one of two grants); None: none.
     test: Callable[[Actor], bool] | None = None
+    # Shown under 更多 (a role's daily screens stay in the bar, the rest fold away).
+    more: bool = False
 
     def shown_to(self, actor: Actor) -> bool:
         if self.needs is not None and not actor.allows(*self.needs):
@@ -36,6 +38,7 @@ class NavEntry:
 
 
 R, W = access.READ, access.WRITE
+INLINE = 9  # a bar of at most this many entries shows them all; a longer one folds 更多
 DEPARTMENT = frozenset({Role.HANDLER, Role.DEPT_HEAD})
 
 
@@ -49,32 +52,33 @@ NAV: list[NavEntry] = [
     NavEntry("工单", "workorders:queue", (access.WORK_ORDER, R), test=_not_department),
     NavEntry("监管控制台", "workorders:console", (access.SUPERVISION, W)),
     NavEntry("咨询投诉建议", "complaints:office_queue", (access.COMPLAINT, R)),
-    NavEntry("录入咨询投诉建议", "complaints:entry", (access.COMPLAINT, W)),
+    NavEntry("录入咨询投诉建议", "complaints:entry", (access.COMPLAINT, W), more=True),
     NavEntry("我的点评", "complaints:mine", (access.COMPLAINT_FILING, W),
              frozenset({Role.MONITOR})),
-    NavEntry("电话邀约", "evaluations:phone_list", (access.PHONE_ENTRY, W)),
-    NavEntry("上级转办", "exchange_inbound:page", (access.SUPERVISION, R)),
+    NavEntry("电话邀约", "evaluations:phone_list", (access.PHONE_ENTRY, W), more=True),
+    NavEntry("上级转办", "exchange_inbound:page", (access.SUPERVISION, R), more=True),
     NavEntry("统计看板", "stats:dashboard", (access.STATS, R)),
-    NavEntry("排名", "stats:ranking", (access.STATS, R)),
+    NavEntry("排名", "stats:ranking", (access.STATS, R), more=True),
     NavEntry("核查抽查", "supervision:index", (access.SUPERVISION, R)),
     NavEntry("核查抽查通报", "supervision:index", (access.STATS, R),
-             test=lambda a: not a.allows(access.SUPERVISION, R)),
+             test=lambda a: not a.allows(access.SUPERVISION, R), more=True),
     NavEntry("共性问题", "problems:index", test=lambda a: a.allows(access.SUPERVISION, R)
              or a.role in DEPARTMENT),
     NavEntry("防刷评核查", "integrity:index", (access.INTEGRITY, R)),
-    NavEntry("自评与第三方评估", "assessment:index", (access.ASSESSMENT, R)),
-    NavEntry("本单位自评", "assessment:mine", (access.SELF_ASSESSMENT, W)),
+    NavEntry("自评与第三方评估", "assessment:index", (access.ASSESSMENT, R), more=True),
+    NavEntry("本单位自评", "assessment:mine", (access.SELF_ASSESSMENT, W), more=True),
     NavEntry("我的评估走访", "assessment:visits", (access.ASSESSMENT_VISIT, W)),
     NavEntry("绩效考核", "appraisal:index", (access.APPRAISAL, R)),
     NavEntry("本部门考核结果", "appraisal:mine", (access.STATS, R),
-             test=lambda a: not a.allows(access.APPRAISAL, R)),
-    NavEntry("数据上报", "exchange:office", (access.EXCHANGE, R)),
-    NavEntry("评价设备", "evaluations:devices", (access.DEVICE, R)),
-    NavEntry("历史导入", "evaluations:legacy", (access.LEGACY_IMPORT, R)),
-    NavEntry("服务目录", "workbench:catalog", (access.CATALOG, R), test=_not_department),
+             test=lambda a: not a.allows(access.APPRAISAL, R), more=True),
+    NavEntry("数据上报", "exchange:office", (access.EXCHANGE, R), more=True),
+    NavEntry("评价设备", "evaluations:devices", (access.DEVICE, R), more=True),
+    NavEntry("历史导入", "evaluations:legacy", (access.LEGACY_IMPORT, R), more=True),
+    NavEntry("服务目录", "workbench:catalog", (access.CATALOG, R), test=_not_department, more=True),
     NavEntry("个人信息清单", "vault:inventory", test=lambda a: a.allows(
-        access.AUDIT_LOG, R) or a.allows(access.ACCOUNT, R)),
-    NavEntry("管理后台", "admin:index", test=lambda a: bool(getattr(a.user, "is_staff", False))),
+        access.AUDIT_LOG, R) or a.allows(access.ACCOUNT, R), more=True),
+    NavEntry("管理后台", "admin:index", more=True,
+             test=lambda a: bool(getattr(a.user, "is_staff", False))),
 ]
 
 
@@ -89,7 +93,11 @@ def nav_for(actor: Actor, path: str = "") -> list[dict[str, object]]:
             url = reverse(entry.url_name)
         except NoReverseMatch:  # a screen of an app not mounted in this deployment
             continue
-        shown.append({"label": entry.label, "url": url, "current": False})
+        shown.append({"label": entry.label, "url": url, "current": False,
+                      "more": entry.more})
+    if len(shown) <= INLINE:  # a short bar folds nothing away
+        for e in shown:
+            e["more"] = False
     matches = [e for e in shown if path.startswith(str(e["url"])) and (e["url"] != "/" or
                                                                        path == "/")]
     if matches:

@@ -19,4 +19,6 @@ def topbar(request: HttpRequest) -> dict[str, Any]:
             r.value for r in Role}:
         return {}
     actor = actor_for_user(user)
-    return {"topnav": nav_for(actor, request.path), "inbox_unread": inbox_unread_count(user)}
+    entries = nav_for(actor, request.path)
+    return {"topnav": entries, "topnav_more": any(e["more"] for e in entries),
+            "inbox_unread": inbox_unread_count(user)}

@@ -19,6 +19,7 @@ from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.standards import Channel, is_bad
 from haochaping.catalog.selectors.standards import active_standard
 from haochaping.demo.codes import is_valid_uscc
+from haochaping.demo.integrity import PLANTED_PREFIX
 from haochaping.demo.names import NameMaker
 from haochaping.demo.people import ApplicantMaker
 from haochaping.demo.showcase import (
@@ -61,7 +62,8 @@ def test_applicants_have_valid_format_identities() -> None:
 
 def test_handlings_and_ratings_have_the_intended_mix(built: str) -> None:
     assert "办件、评价人与评价" in built
-    total = Handling.objects.count()
+    generated = Handling.objects.exclude(proj_no__startswith=PLANTED_PREFIX)  # 防刷评's own
+    total = generated.count()
     assert HANDLINGS <= total <= HANDLINGS * 1.05 + 3
     statuses = Counter(Handling.objects.values_list("status", flat=True))
     assert set(statuses) == {"accepted", "in_progress", "completed", "withdrawn"}
@@ -72,7 +74,8 @@ def test_handlings_and_ratings_have_the_intended_mix(built: str) -> None:
     assert batches
     assert len({b for b, _ in batches}) == len(set(batches))  # one rater per batch
 
-    current = Evaluation.objects.filter(is_current=True)
+    current = Evaluation.objects.filter(is_current=True).exclude(
+        handling__proj_no__startswith=PLANTED_PREFIX)
     levels = Counter(current.filter(is_default=False).values_list("level", flat=True))
     real = sum(levels.values())
     assert set(levels) == {1, 2, 3, 4, 5}
@@ -111,7 +114,7 @@ def test_times_fall_on_working_days_and_in_order(built: str) -> None:
     for proj_no, accepted, completed, rated in Handling.objects.values_list(
             "proj_no", "accepted_at", "completed_at", "rated_at"):
         assert accepted <= now
-        if not proj_no.startswith(DEMO_PROJ_PREFIX):
+        if not proj_no.startswith((DEMO_PROJ_PREFIX, PLANTED_PREFIX)):
             assert calendar.is_workday(calendar.local_day(accepted)), proj_no
         assert completed is None or accepted <= completed <= now
         assert rated is None or (completed is not None and completed <= rated <= now)
@@ -146,6 +149,8 @@ def test_exactly_one_current_evaluation_per_rated_handling(built: str) -> None:
     # demo.exchange_down) leaves its future ones to the sweeps (handlings.marks).
     live = set(Evaluation.objects.filter(inbound__isnull=False).values_list("handling_id",
                                                                             flat=True))
+    live |= set(Handling.objects.filter(proj_no__startswith=PLANTED_PREFIX)
+                .values_list("pk", flat=True))  # 防刷评's planted ratings, taken live
     assert live
     loaded = rated - live
     assert not Handling.objects.filter(pk__in=loaded, default_due_at__isnull=False).exists()

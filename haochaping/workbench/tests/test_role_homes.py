@@ -194,3 +194,17 @@ def test_issue_15_screens_reach_their_roles_from_the_home(personas: SimpleNamesp
     window = _home(client, personas.window_staff)
     assert "共性问题" not in window
     assert "/work/integrity/" not in window
+
+
+def test_a_long_bar_folds_its_less_daily_screens_under_more() -> None:
+    office = Actor(role=Role.SUPERVISOR, scope_path="/1/", label="x",
+                   user=SimpleNamespace(is_staff=True))
+    entries = nav.nav_for(office)
+    inline = [e["label"] for e in entries if not e["more"]]
+    assert len(entries) > nav.INLINE
+    assert len(inline) <= nav.INLINE
+    assert {"首页", "监管控制台", "统计看板"} <= set(inline)
+    assert "服务目录" not in inline
+    admin = Actor(role=Role.AUDIT_ADMIN, scope_path=None, label="x",
+                  user=SimpleNamespace(is_staff=True))
+    assert not any(e["more"] for e in nav.nav_for(admin))  # a short bar folds nothing

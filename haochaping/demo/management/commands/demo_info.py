@@ -62,7 +62,7 @@ class Command(BaseCommand):
         lines += problem_lines(base)
         lines += appraisal_lines(base)
         lines += assessment_lines(base)
-        lines += [f"  防刷评核查 Integrity   {base}/work/integrity/  (supervisor: 待核查评价)"]
+        lines += [f"  防刷评核查            {base}/work/integrity/  （supervisor：待核查评价）"]
         lines += ["-" * 60,
                   f"  个人信息清单          {base}/work/privacy/",
                   "    （security、audit_admin 或管理机构登录：用途、查看角色、保存期限、"
