@@ -91,8 +91,8 @@ class Cursor:
 @dataclass(frozen=True)
 class Page:
     ids: list[int]
-    next: str | None  # cursor of the older rows, None on the last page
-    previous: str | None  # cursor of the newer rows, None on the first page
+    next: str | None  # cursor of the following rows (older, newest first), None: last page
+    previous: str | None  # cursor of the preceding rows, None on the first page
 
 
 def _check(actor: Actor) -> None:
@@ -149,25 +149,30 @@ def newer(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySe
 
 
 def keyset(qs: QuerySet[M], *, field: str = "created_at", after: str | None = None,
-           before: str | None = None, size: int = PAGE_SIZE) -> Page:
-    """One page of ids of ``qs``, newest first on ``(field, pk)``: the first page, the
-    rows after the cursor ``after`` or the rows before the cursor ``before``. Every
+           before: str | None = None, size: int = PAGE_SIZE,
+           ascending: bool = False) -> Page:
+    """One page of ids of ``qs``, newest first on ``(field, pk)`` (oldest first when
+    ``ascending``): the first page, the rows after the cursor ``after`` or the rows
+    before the cursor ``before``, "after" meaning further along the chosen order. Every
     drill-down (evaluations, handlings, work orders) pages through this."""
     if after and before:
         raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看", "cursor")
+    # ahead: the rows further along the order (in that order); back: those before it
+    ahead, back = (newer, older) if ascending else (older, newer)
     if before:
         upper = Cursor.decode(before)
-        found = list(newer(qs, upper, field).values_list(field, "pk")[:size + 1])
+        found = list(back(qs, upper, field).values_list(field, "pk")[:size + 1])
         more_newer = len(found) > size
         found = found[:size][::-1]
-        more_older = older(qs, upper, field).exists()
+        more_older = ahead(qs, upper, field).exists()
     else:
         lower = Cursor.decode(after) if after else None
-        ordered = older(qs, lower, field) if lower else qs.order_by(f"-{field}", "-pk")
+        first = (field, "pk") if ascending else (f"-{field}", "-pk")
+        ordered = ahead(qs, lower, field) if lower else qs.order_by(*first)
         found = list(ordered.values_list(field, "pk")[:size + 1])
         more_older = len(found) > size
         found = found[:size]
-        more_newer = lower is not None and newer(qs, lower, field).exists()
+        more_newer = lower is not None and back(qs, lower, field).exists()
     return Page(
         ids=[pk for _, pk in found],
         next=Cursor(*found[-1]).encode() if found and more_older else None,

@@ -19,14 +19,16 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from haochaping.accounts.scoping import Actor
 from haochaping.core.bounds import is_key
 from haochaping.core.errors import AppError, ValidationError
+from haochaping.core.listing import ListQuery
 from haochaping.evaluations.models import LEVEL_CHOICES, Evaluation
 from haochaping.handlings.models import Handling
 from haochaping.stats import drill, drill_rows, labels, selectors
+from haochaping.stats.views import drill_search as search
 from haochaping.stats.views.common import Filters, parse_filters, refused, viewer
 from haochaping.workorders.models import OPEN_VALUES, Callback, WorkOrder
 from haochaping.workorders.selectors import visible_orders
@@ -53,29 +55,49 @@ def _key(query: QueryDict) -> dict[str, Any]:
 
 
 def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, Any],
-                  after: str | None = None, before: str | None = None) -> dict[str, Any]:
+                  after: str | None = None, before: str | None = None,
+                  lq: ListQuery | None = None) -> dict[str, Any]:
     if figure not in FIGURE_LABELS:
         raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
+    lq = lq or ListQuery(sort="time", descending=True)
     who, where = filters.narrow(actor), filters.narrowing(key)
-    found = drill.page(who, figure=figure, start=filters.start, end=filters.end, key=where,
-                       after=after or None, before=before or None, size=PAGE_SIZE)
+    qs = search.searched(drill.rows(who, figure=figure, start=filters.start,
+                                    end=filters.end, key=where), lq, search.EVALUATIONS)
+    found = drill.keyset(qs, after=after or None, before=before or None, size=PAGE_SIZE,
+                         ascending=not lq.descending)
     rows = selectors.figures(who, group_by=(), period=filters.period, start=filters.start,
                              end=filters.end, compare_previous=False, filters=where)
     total = getattr(rows[0].counts, figure) if rows else 0
     by_pk = {e.pk: e for e in Evaluation.objects.filter(pk__in=found.ids).select_related(
         "org", "matter", "window__hall", "rater")}
-    base = filters.params(figure=figure, **key)
     orders = _orders_of(actor, found.ids)
     return {"kind": "evaluations", "figure": figure, "figure_label": FIGURE_LABELS[figure],
             "total": total,
             "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
             "rows": [_row(by_pk[i], orders.get(i)) for i in found.ids if i in by_pk],
-            "first_url": f"?{base}" if found.previous else None,
-            "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
-            if found.previous else None,
-            "next_url": f"?{filters.params(figure=figure, after=found.next, **key)}"
-            if found.next else None,
-            "exports": _exports("stats:drill_export", base)}
+            **_paging(filters, figure, key, lq, found, qs),
+            "exports": _exports("stats:drill_export", filters.params(figure=figure, **key))}
+
+
+def _paging(filters: Filters, figure: str, key: dict[str, Any], lq: ListQuery,
+            found: drill.Page, qs: Any) -> dict[str, Any]:
+    """The pager's links, the search form and sort toggle, and the found count while
+    searching (the roll-up total does not apply to a searched list)."""
+    kept = search.extra(lq)
+
+    def params(**more: Any) -> str:
+        return filters.params(figure=figure, **key, **{**kept, **more})
+
+    return {"first_url": f"?{params()}" if found.previous else None,
+            "previous_url": f"?{params(before=found.previous)}" if found.previous else None,
+            "next_url": f"?{params(after=found.next)}" if found.next else None,
+            "found": qs.count() if search.searching(lq) else None,
+            **search.search_context(lq, _kind_of(qs), lq.filters, params)}
+
+
+def _kind_of(qs: Any) -> str:
+    return {Evaluation: search.EVALUATIONS, Handling: search.HANDLINGS}.get(
+        qs.model, search.ORDERS)
 
 
 def _exports(name: str, params: str) -> list[tuple[str, str]]:
@@ -102,14 +124,17 @@ def _orders_of(actor: Actor, evaluation_ids: list[int]) -> dict[int, int]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # the search form is a POST (phone, core.listing)
 def drill_page(request: HttpRequest) -> HttpResponse:
     try:
         actor = viewer(request)
         filters = parse_filters(actor, request.GET)
+        moved = search.search_redirect(request)
+        if moved is not None:
+            return moved
         context = drill_context(actor, filters, request.GET.get("figure", ""),
                                 _key(request.GET), request.GET.get("after"),
-                                request.GET.get("before"))
+                                request.GET.get("before"), search.list_query(request))
     except AppError as exc:
         return refused(request, exc)
     return render(request, "stats/drill.html", context)
@@ -124,34 +149,32 @@ LEVELS = dict(LEVEL_CHOICES)
 
 def rows_context(actor: Actor, filters: Filters, kind: str, figure: str,
                  key: dict[str, Any], after: str | None = None,
-                 before: str | None = None) -> dict[str, Any]:
+                 before: str | None = None, lq: ListQuery | None = None) -> dict[str, Any]:
     """A page of handlings or work orders behind ``figure``: validated (422) before any
     read; the total is the rollup count (``drill_rows.total_from``) or, for the overdue
     list and 未回访, the count of the rows."""
     figures = drill_rows.figures_of(kind)
     if figure not in figures:
         raise ValidationError("stats.figure", "不支持下钻的指标", "figure")
+    lq = lq or ListQuery(sort="time", descending=True)
     who, where = filters.narrow(actor), filters.narrowing(key)
-    listed = drill_rows.page(kind, who, figure=figure, start=filters.start, end=filters.end,
-                             key=where, after=after or None, before=before or None,
-                             size=PAGE_SIZE)
+    qs = search.searched(drill_rows.rows_of(kind, who, figure=figure, start=filters.start,
+                                            end=filters.end, key=where), lq, kind)
+    listed = drill_rows.Listed(drill.keyset(
+        qs, field=drill_rows.field_of(kind), after=after or None, before=before or None,
+        size=PAGE_SIZE, ascending=not lq.descending), qs)
     total = _total(who, filters, kind, figure, where, listed)
     ids = listed.page.ids
     rows = _handling_rows(ids) if kind == drill_rows.HANDLINGS else _order_rows(actor, ids)
     page_url, export_url = KINDS[kind]
     base = filters.params(figure=figure, **key)
-    found = listed.page
     return {
         "kind": kind, "figure": figure, "figure_label": figures[figure], "total": total,
         "filters": filters, "key": [(KEY_LABELS[k], v) for k, v in key.items()],
         "live": figure == drill_rows.LIVE, "rows": rows,
         "related": [(name, label, f"{reverse(page_url)}?{filters.params(figure=name, **key)}")
                     for name, label in figures.items()],
-        "first_url": f"?{base}" if found.previous else None,
-        "previous_url": f"?{filters.params(figure=figure, before=found.previous, **key)}"
-        if found.previous else None,
-        "next_url": f"?{filters.params(figure=figure, after=found.next, **key)}"
-        if found.next else None,
+        **_paging(filters, figure, key, lq, listed.page, qs),
         "exports": _exports(export_url, base),
     }
 
@@ -219,21 +242,24 @@ def _rows_page(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         actor = viewer(request)
         filters = parse_filters(actor, request.GET)
+        moved = search.search_redirect(request)
+        if moved is not None:
+            return moved
         context = rows_context(actor, filters, kind, request.GET.get("figure", ""),
                                _key(request.GET), request.GET.get("after"),
-                               request.GET.get("before"))
+                               request.GET.get("before"), search.list_query(request))
     except AppError as exc:
         return refused(request, exc)
     return render(request, f"stats/drill_{kind}.html", context)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # the search form is a POST (phone, core.listing)
 def handlings_page(request: HttpRequest) -> HttpResponse:
     return _rows_page(request, drill_rows.HANDLINGS)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # the search form is a POST (phone, core.listing)
 def orders_page(request: HttpRequest) -> HttpResponse:
     return _rows_page(request, drill_rows.ORDERS)
