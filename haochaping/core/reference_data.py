@@ -17,6 +17,8 @@ LOADERS = (
     ("haochaping.catalog.migrations.0002_national_standards", "load_standards"),
     ("haochaping.notify.migrations.0003_seed_message_templates", "seed"),
     ("haochaping.notify.migrations.0005_workorder_sms_templates", "seed"),
+    # issue 16: the seeded texts shortened to fit one SMS where they can
+    ("haochaping.notify.migrations.0007_short_sms_templates", "shorten"),
     ("haochaping.complaints.migrations.0002_default_filter_words", "seed"),
 )
 

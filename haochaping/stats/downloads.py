@@ -67,15 +67,26 @@ def _period_text(query: dict[str, Any]) -> str:
     return f"{start} 至 {end}" + (f"（{PERIOD_WORDS[unit]}）" if unit in PERIOD_WORDS else "")
 
 
+def _is_key(value: object) -> bool:
+    """A database key as an audit record stores it (an int, or its digits)."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isdigit() and len(value) < 19)
+
+
 def _scope_text(query: dict[str, Any]) -> str:
     """The org (and region) the file covers, by name; the rest of the query's filters."""
     from haochaping.catalog.models import Org, Region
 
     parts = []
-    org = Org.objects.filter(pk=query["scope"]).first() if query.get("scope") else None
+    scope, region_key = query.get("scope"), query.get("region")
+    org = None
+    if _is_key(scope):
+        org = Org.objects.filter(pk=int(scope)).first()  # type: ignore[arg-type]
+    elif isinstance(scope, str) and scope.startswith("/"):  # an org path (exchange's exports)
+        org = Org.objects.filter(path=scope).first()
     parts.append(f"{org.name}及下级机构" if org else "本人管辖范围内全部机构")
-    region = (Region.objects.filter(pk=query["region"]).first() if query.get("region")
-              else None)
+    region = (Region.objects.filter(pk=int(region_key)).first()  # type: ignore[arg-type]
+              if _is_key(region_key) else None)
     if region is not None:
         parts.append(f"{region.name}（含下级区划）")
     parts += [f"{FILTER_WORDS.get(k, k)}：{v}" for k, v in query.items()

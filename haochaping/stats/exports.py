@@ -55,7 +55,8 @@ COUNT_LABELS: dict[str, str] = {
     "rated_default": "默认评价办件", "orders": "差评工单", "voided": "撤销工单",
     "closed": "办结工单", "closed_on_time": "按期办结工单", "called_back": "已回访工单",
     "appealed": "已申诉工单", "appeal_upheld": "申诉成立工单",
-    **ITEM_FIGURE_LABELS,  # the complaint counts (诉求件)
+    # the complaint counts (诉求件) of the roll-ups; 举一反三's count from rows is no column
+    **{k: v for k, v in ITEM_FIGURE_LABELS.items() if k in rules.COUNT_FIELDS},
 }
 CHANNELS = dict(CHANNEL_CHOICES)
 LEVELS = dict(LEVEL_CHOICES)

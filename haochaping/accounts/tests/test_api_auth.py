@@ -86,7 +86,7 @@ def test_session_user_me(personas: SimpleNamespace, client: Client) -> None:
     assert body["role"] == "handler"
     assert body["role_label"] == "承办部门经办人"
     assert body["scopes"] == ["catalog:read", "complaint:read", "identity_reveal:read",
-                              "policy:read",
+                              "policy:read", "self_assessment:read", "self_assessment:write",
                               "standard:read", "stats:read",
                               "work_order:read", "work_order:write"]
 
