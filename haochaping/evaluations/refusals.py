@@ -74,6 +74,7 @@ ADVICE: dict[str, str] = {
     "workorder.invalid_channel": "请刷新页面后再试。",
     # /tousu/ (咨询投诉建议)
     "complaint.content_required": "请写明您要咨询、投诉或建议的内容。",
+    "complaint.invalid_cause": "请从列表中重新选择问题类别，或不选。",
     "complaint.content_too_long": "请删减文字后再提交。",
     "complaint.subject_too_long": "请删减文字后再提交。",
     "complaint.comment_too_long": "请删减文字后再提交。",

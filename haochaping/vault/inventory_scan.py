@@ -20,6 +20,20 @@ CONFIG = "configuration written by administrators, no person"
 CODES = "codes from a fixed table"
 
 NOT_PERSONAL: dict[tuple[str, str], str] = {
+    # 共性问题 and 绩效考核 (issue 15): about orgs, matters and staff in post, never a rater
+    ("problems.ProblemTask", "subject_kind"): "matter or org",
+    ("problems.ProblemTask", "subject_key"): "a matter's or org's key",
+    ("problems.ProblemEvidence", "text"): "a department's account of its systemic fix",
+    ("problems.ProblemEvidence", "file"): "a department's evidence file",
+    ("problems.ProblemEvidence", "file_name"): "the evidence file's name",
+    ("problems.ProblemEvidence", "file_type"): "a MIME type",
+    ("problems.ProblemEvidence", "file_sha256"): "a digest",
+    ("problems.ProblemEvidence", "check_note"): "the office's check of the fix",
+    ("appraisal.ReviewSheet", "subject_kind"): "org or staff",
+    ("appraisal.ReviewRun", "content"): "figures per org or staff member in post",
+    ("appraisal.PublishedReview", "content"): "figures per org or staff member in post",
+    ("appraisal.ImprovementPlan", "measures"): "an improvement plan's measures",
+    ("appraisal.ImprovementPlan", "transfer_note"): "the office's note of a 调换",
     ("core.PeriodicJobState", "name"): "a job name",
     ("core.IdempotentRequest", "content_type"): "a MIME type",
     ("accounts.ApiClient", "name"): "a business system's name",

@@ -40,6 +40,9 @@ def test_office_previews_edits_and_confirms_a_typical_case(
 
     tab = login(browser, live_server, "supervisor", f"/work/orders/{order.pk}/",
                 viewport=PHONE_VIEWPORT)
+    other = tab.locator("[data-testid=other-actions]")  # 其他操作, folded below 下一步
+    if other.count() and not other.evaluate("d => d.open"):
+        other.locator("summary").click()
     tab.click("form[data-form=typical-preview] button[type=submit]")
     tab.wait_for_selector("[data-testid=typical-preview]")
     marks = tab.locator("[data-testid=preview-text] mark")
@@ -56,7 +59,7 @@ def test_office_previews_edits_and_confirms_a_typical_case(
         "部门答复：\n您好，已核实，回访电话***，已增开窗口，感谢监督。")
     box.fill(box.input_value() + "\n（经管理机构审核公开）")
     tab.click("form[data-form=typical-confirm] button[type=submit]")
-    tab.wait_for_selector("[data-testid=published]")
+    tab.wait_for_selector("[data-testid=published]", state="attached")  # under 其他操作
     order.refresh_from_db()
     assert order.public_summary.endswith("（经管理机构审核公开）")
 
