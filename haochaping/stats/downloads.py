@@ -15,6 +15,7 @@ from django.db import transaction
 from haochaping.accounts.scoping import Actor
 from haochaping.audit.models import AuditEvent
 from haochaping.audit.services import audit_record
+from haochaping.core.bounds import is_key
 from haochaping.core.sheets import Provenance
 from haochaping.stats import approvals
 from haochaping.stats.models import MonthlyReport
@@ -68,9 +69,8 @@ def _period_text(query: dict[str, Any]) -> str:
 
 
 def _is_key(value: object) -> bool:
-    """A database key as an audit record stores it (an int, or its digits)."""
-    return (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, str) and value.isdigit() and len(value) < 19)
+    """A database key as an audit record stores it (an int, or its digits: core.bounds)."""
+    return isinstance(value, int | str) and not isinstance(value, bool) and is_key(str(value))
 
 
 def _scope_text(query: dict[str, Any]) -> str:
