@@ -81,6 +81,14 @@ def _names(scope_path: str | None) -> frozenset[str]:
 
 def _texts(scope_path: str | None, start: date, end: date, matter: int | None
            ) -> tuple[list[tuple[int, frozenset[str]]], int, int, bool]:
+    """The period's texts segmented once per roll-up generation: the page's words and
+    each department's words read the same segmentation."""
+    return cached("opinion-texts", (scope_path, start, end, matter),
+                  lambda: _segmented(scope_path, start, end, matter))
+
+
+def _segmented(scope_path: str | None, start: date, end: date, matter: int | None
+               ) -> tuple[list[tuple[int, frozenset[str]]], int, int, bool]:
     ratings = _rating_rows(scope_path, start, end, matter)
     items = _item_rows(scope_path, start, end, matter)
     truncated = len(ratings) > MAX_TEXTS or len(items) > MAX_TEXTS
