@@ -209,6 +209,20 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _pinned_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter counts in fixed windows of wall-clock time; a test that makes its
+    requests across a window boundary (a 60-second window every minute) would see its
+    count restart. Each test counts at the moment it started; a caller passing ``now``
+    still chooses its own moment."""
+    import time
+
+    from haochaping.core import ratelimit
+
+    started = time.time()
+    monkeypatch.setattr(ratelimit, "clock", lambda: started)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_memos() -> Iterator[None]:
     """Per-process memos (core.memo) and the Django cache (rate-limit counters, cached
     statistics keyed by row ids) must not carry one test's database into the next, where

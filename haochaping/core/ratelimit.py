@@ -19,6 +19,10 @@ from django.core.cache import cache
 
 PREFIX = "hcp:rl"
 
+# The limiter's clock; tests pin it (``rate_window`` fixture) so a count never straddles
+# a window boundary.
+clock = time.time
+
 
 def window_of(epoch_seconds: float, window: int) -> int:
     """The fixed window of ``window`` seconds that a moment falls in."""
@@ -27,7 +31,7 @@ def window_of(epoch_seconds: float, window: int) -> int:
 
 def hit(key: str, window: int, *, now: float | None = None) -> int:
     """Count one event for ``key`` in its current window; the count so far."""
-    moment = time.time() if now is None else now
+    moment = clock() if now is None else now
     counter = f"{PREFIX}:{key}:{window}:{window_of(moment, window)}"
     cache.add(counter, 0, timeout=window * 2)
     try:
