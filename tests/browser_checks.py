@@ -56,3 +56,16 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
     assert page.evaluate("() => typeof window.axe === 'object'"), (
         "axe-core did not load: open the page in a context with bypass_csp=True")
     return list(page.evaluate(_RUN_AXE, list(impacts)))
+
+
+def layout_problems(page: Any, name: str) -> list[str]:
+    """Every problem of the page as a line naming it: sideways scrolling and the serious or
+    critical axe-core violations. A walk of many pages collects them and fails once."""
+    found = []
+    try:
+        assert_no_horizontal_scroll(page)
+    except AssertionError as exc:
+        found.append(f"{name}: {exc}")
+    for v in axe_violations(page):
+        found.append(f"{name}: axe {v['impact']} {v['id']} ({v['help']}) at {v['targets']}")
+    return found

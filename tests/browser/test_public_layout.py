@@ -31,7 +31,7 @@ from haochaping.stats.models import EvaluationRollup
 from haochaping.workorders import services as wo
 from haochaping.workorders.models import WorkOrder
 from tests.browser.conftest import SPEECH_STUB, new_tab
-from tests.browser_checks import assert_no_horizontal_scroll, axe_violations
+from tests.browser_checks import layout_problems
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
@@ -74,17 +74,6 @@ def site(scene: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
     return SimpleNamespace(scene=scene, pages=PUBLIC + citizen, keys=keys)
 
 
-def _problems(tab: Any, name: str) -> list[str]:
-    found = []
-    try:
-        assert_no_horizontal_scroll(tab)
-    except AssertionError as exc:
-        found.append(f"{name}: {exc}")
-    for v in axe_violations(tab):
-        found.append(f"{name}: axe {v['impact']} {v['id']} ({v['help']}) at {v['targets']}")
-    return found
-
-
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_every_public_and_citizen_page_fits_and_passes_axe(
         browser: Any, live_server: Any, site: SimpleNamespace, width: str) -> None:
@@ -95,16 +84,16 @@ def test_every_public_and_citizen_page_fits_and_passes_axe(
         response = tab.goto(url)
         assert response is not None
         assert response.status == 200, url
-        problems += _problems(tab, url)
+        problems += layout_problems(tab, url)
     for kind, raw in site.keys.items():  # the pad and the kiosk: idle, then rating
         pad = new_tab(browser, live_server, viewport=WIDTHS[width], bypass_csp=True)
         pad.add_init_script(SPEECH_STUB)
         pad.goto(f"/pad/?key={raw}")
         pad.wait_for_selector("[data-screen=idle]")
-        problems += _problems(pad, f"{kind} idle")
+        problems += layout_problems(pad, f"{kind} idle")
         site.scene.handling(completed_at=timezone.now())
         bump_pads([site.scene.loc.window.pk])
         pad.wait_for_selector("[data-screen=rating]", timeout=10_000)
-        problems += _problems(pad, f"{kind} rating")
+        problems += layout_problems(pad, f"{kind} rating")
         pad.context.close()
     assert not problems, "\n".join(problems)
