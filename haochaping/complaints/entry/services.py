@@ -168,10 +168,11 @@ def office_entry_receive(*, actor: Actor, entry: EntryInput,
 
 
 def monitor_file(*, actor: Actor, kind: str, content: str, subject: SubjectIds,
-                 urgency: str = Urgency.NORMAL.value,
+                 urgency: str = Urgency.NORMAL.value, cause: str = "",
                  now: datetime | None = None) -> Submission:
     """A 政务服务监督员 files an item from their own account: the submitter is the
-    account's person (in the vault when the account has a valid phone, else none)."""
+    account's person (in the vault when the account has a valid phone, else none). The
+    问题类别 is optional, as at every other intake."""
     filing_check(actor)
     kind_: SubmissionKind = _enum(SubmissionKind, kind, rules.MONITOR_KINDS,
                                   "complaint.entry.kind_not_allowed",
@@ -187,4 +188,5 @@ def monitor_file(*, actor: Actor, kind: str, content: str, subject: SubjectIds,
                                   subject=resolved, submitter_id=submitter_id,
                                   phone_index=phone_index,
                                   reply_channel=ReplyChannel.APP, urgency=urgency,
-                                  filed_by=user, actor_label=actor.label, now=now)
+                                  filed_by=user, actor_label=actor.label, now=now,
+                                  cause=cause)

@@ -116,7 +116,8 @@ def _mine_context(actor: Actor, data: Any, error: AppError | None = None) -> dic
     return {"rows": selectors.my_items(actor), "form": data,
             "error": error, "kinds": [(k.value, k.label) for k in rules.MONITOR_KINDS],
             "urgencies": [(u.value, label) for u, label in URGENCY_LABELS.items()],
-            "channel": Channel.MONITOR.label, **_pickers(actor, data)}
+            "channel": Channel.MONITOR.label, "causes": cause_choices(),
+            **_pickers(actor, data)}
 
 
 @login_required
@@ -133,7 +134,8 @@ def mine_page(request: HttpRequest) -> HttpResponse:
         item = monitor_file(actor=actor, kind=request.POST.get("kind", ""),
                             content=request.POST.get("content", ""),
                             subject=forms.subject_ids(request.POST),
-                            urgency=request.POST.get("urgency", "normal"))
+                            urgency=request.POST.get("urgency", "normal"),
+                            cause=request.POST.get("cause", ""))
     except AppError as exc:
         return render(request, "complaints/entry/mine.html",
                       _mine_context(actor, request.POST, exc), status=exc.status)

@@ -66,6 +66,13 @@ def test_monitor_files_a_comment_under_their_own_name(
     assert item.get_status_display() in page
 
 
+def test_a_monitor_may_name_the_cause(client: Client, personas: SimpleNamespace) -> None:
+    client.force_login(personas.monitor)
+    assert 'data-testid="cause"' in client.get(URL).content.decode()
+    assert _file(client, personas.monitor, cause="queueing").status_code == 302
+    assert Submission.objects.get().cause == "queueing"
+
+
 def test_a_monitor_without_a_phone_files_without_a_vault_row(
         client: Client, personas: SimpleNamespace) -> None:
     _file(client, personas.monitor, kind="suggestion")
@@ -79,6 +86,7 @@ def test_a_monitor_without_a_phone_files_without_a_vault_row(
     ({"content": ""}, "complaint.content_required"),
     ({"org_id": "999999"}, "complaint.entry.subject_out_of_scope"),
     ({"urgency": "now"}, "complaint.invalid_urgency"),
+    ({"cause": "weather"}, "complaint.invalid_cause"),
 ])
 def test_bad_filing_is_refused_unwritten(client: Client, personas: SimpleNamespace,
                                          fields: dict[str, str], code: str) -> None:
