@@ -79,3 +79,24 @@ def test_dashboard_fits_and_opens_on_the_last_whole_months(
                            ".map(o => o.dataset.name || '')")
     assert scene.loc.market.name in visible
     assert all(not name or scene.loc.market.name in name for name in visible)
+
+
+def test_workbench_department_filter_is_a_searchable_tree(
+        browser: Any, live_server: Any, scene: SimpleNamespace,
+        personas: SimpleNamespace) -> None:
+    tab = login(browser, live_server, "supervisor", "/work/orders/", PHONE_VIEWPORT)
+    options = "select[name=org] option[data-name]"
+    names = tab.evaluate(f"() => Array.from(document.querySelectorAll('{options}'))"
+                         ".map(o => o.textContent)")
+    assert len(names) > 1
+    assert any(n.startswith("\u3000") for n in names)  # indented under its parent
+    tab.fill("input[data-org-filter=org]", scene.loc.market.name)
+    visible = tab.evaluate(f"() => Array.from(document.querySelectorAll('{options}'))"
+                           ".filter(o => !o.hidden).map(o => o.dataset.name)")
+    assert visible == [scene.loc.market.name]
+    assert tab.url.endswith("/work/orders/")  # the search box is never submitted
+    tab.select_option("select[name=org]", str(scene.loc.market.pk))
+    tab.click("form[role=search] button[type=submit]")
+    tab.wait_for_load_state("networkidle")
+    assert f"org={scene.loc.market.pk}" in tab.url
+    assert tab.evaluate(NO_SIDEWAYS)

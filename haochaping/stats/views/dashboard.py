@@ -7,14 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from haochaping.accounts.scoping import Actor, scope
 from haochaping.catalog.models import Org
 from haochaping.core.errors import AppError
 from haochaping.core.htmx import htmx
+from haochaping.core.orgtree import options_html
 from haochaping.stats.views import panels
 from haochaping.stats.views.common import PERIODS, Filters, parse_filters, refused, viewer
 
@@ -32,17 +31,10 @@ def context(actor: Actor, filters: Filters) -> dict[str, Any]:
 
 
 def _org_options(actor: Actor, filters: Filters) -> str:
-    """The org filter's options as a tree (indented by depth under the viewer's top org,
-    in path order), built in one pass: a city office may see thousands. The page's
-    search box narrows them by name (stats/dashboard.js)."""
-    chosen = filters.org.pk if filters.org is not None else None
-    rows = list(scope(Org.objects.all(), actor).order_by("path")
-                .values_list("pk", "name", "path"))
-    top = min((path.count("/") for _, _, path in rows), default=0)
-    return format_html_join("", '<option value="{}"{} data-name="{}">{}{}</option>', (
-        (pk, mark_safe(" selected") if pk == chosen else "", name,  # noqa: S308
-         "\u3000" * (path.count("/") - top), name)
-        for pk, name, path in rows))
+    """The org filter's options as a tree (``core.orgtree``), read in one statement: a city
+    office may see thousands."""
+    return options_html(scope(Org.objects.all(), actor).values_list("pk", "name", "path"),
+                        filters.org.pk if filters.org is not None else None)
 
 
 @login_required

@@ -74,24 +74,6 @@
     });
   }
 
-  /* The org tree's search box: options whose name does not hold the text are hidden
-     (the chosen one stays). */
-  function filterOrgs(input) {
-    var select = document.querySelector("select[name='" + input.dataset.orgFilter + "']");
-    if (!select) { return; }
-    var text = input.value.trim();
-    Array.prototype.forEach.call(select.options, function (o) {
-      var name = o.dataset.name;
-      o.hidden = Boolean(text && name && name.indexOf(text) < 0 && !o.selected);
-    });
-  }
-
-  document.addEventListener("change", function (e) {  // not a filter of the form itself
-    if (e.target.dataset && e.target.dataset.orgFilter) { e.stopPropagation(); }
-  }, true);
-  document.addEventListener("input", function (e) {
-    if (e.target.dataset && e.target.dataset.orgFilter) { filterOrgs(e.target); }
-  });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function () { draw(document); });
   window.addEventListener("resize", function () {
