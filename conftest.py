@@ -212,14 +212,18 @@ def _fast_password_hashing(settings: Any) -> None:
 def _pinned_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rate limiter counts in fixed windows of wall-clock time; a test that makes its
     requests across a window boundary (a 60-second window every minute) would see its
-    count restart. Each test counts at the moment it started; a caller passing ``now``
-    still chooses its own moment."""
+    count restart. Each test counts at the moment it started, unless it travels in time
+    (time_machine), where the limiter follows the travelled clock; a caller passing
+    ``now`` still chooses its own moment."""
     import time
+
+    from time_machine import escape_hatch
 
     from haochaping.core import ratelimit
 
     started = time.time()
-    monkeypatch.setattr(ratelimit, "clock", lambda: started)
+    monkeypatch.setattr(ratelimit, "clock",
+                        lambda: time.time() if escape_hatch.is_travelling() else started)
 
 
 @pytest.fixture(autouse=True)
