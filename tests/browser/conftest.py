@@ -123,3 +123,19 @@ def scene(locality: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
         return ef.make_handling(locality, client=source, rater=rater, **kw)
 
     return SimpleNamespace(loc=locality, rater=rater, handling=handling)
+
+
+def publish_september(loc: SimpleNamespace) -> None:
+    """A September of ratings at the locality's window, rolled up and its ranking published
+    on 1 October: the public ranking and dashboard pages have a period to show."""
+    from datetime import date, datetime
+
+    from haochaping.catalog.rules.calendar import SHANGHAI
+    from haochaping.stats import rollup, tasks
+    from haochaping.stats.models import EvaluationRollup
+
+    EvaluationRollup.objects.create(day=date(2026, 9, 10), org=loc.market, matter=loc.matter,
+                                    hall=loc.hall, window=loc.window, channel="web",
+                                    level_5=11, level_1=1)
+    rollup.derive_all()
+    tasks.ranking_snapshots.call(datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI).isoformat())

@@ -6,21 +6,17 @@ headers repeated on each page; and each one makes a PDF of a sensible number of 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.engine.worker import drain
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
-from haochaping.stats import rollup, tasks
-from haochaping.stats.models import EvaluationRollup
 from haochaping.workorders.models import WorkOrder
-from tests.browser.conftest import login, new_tab
+from tests.browser.conftest import login, new_tab, publish_september
 from tests.browser_checks import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -65,12 +61,7 @@ def _printed(tab: Any, name: str, must_show: str, max_pages: int) -> list[str]:
 @pytest.fixture
 def printable(scene: SimpleNamespace, personas: SimpleNamespace) -> WorkOrder:
     """A published September ranking and an open bad-review work order."""
-    loc = scene.loc
-    EvaluationRollup.objects.create(day=date(2026, 9, 10), org=loc.market, matter=loc.matter,
-                                    hall=loc.hall, window=loc.window, channel="web",
-                                    level_5=11, level_1=1)
-    rollup.derive_all()
-    tasks.ranking_snapshots.call(datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI).isoformat())
+    publish_september(scene.loc)
     evaluation_submit(handling=scene.handling(), channel=Channel.WEB,
                       rating=RatingInput(1, reason_codes=["108"], text="来回跑了三趟"))
     drain()  # the worker opens the work order

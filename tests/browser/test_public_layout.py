@@ -8,7 +8,6 @@ time); its failure lists every page and problem found. axe-core is injected from
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,7 +17,6 @@ from django.utils import timezone
 
 from haochaping.accounts.keys import generate_key
 from haochaping.accounts.scoping import actor_for_user
-from haochaping.catalog.rules.calendar import SHANGHAI
 from haochaping.catalog.rules.standards import Channel
 from haochaping.core.engine.worker import drain
 from haochaping.evaluations.invitations import invitation_create
@@ -26,11 +24,9 @@ from haochaping.evaluations.models import Device
 from haochaping.evaluations.rules import RatingInput
 from haochaping.evaluations.services import evaluation_submit
 from haochaping.handlings.services import bump_pads
-from haochaping.stats import rollup, tasks
-from haochaping.stats.models import EvaluationRollup
 from haochaping.workorders import services as wo
 from haochaping.workorders.models import WorkOrder
-from tests.browser.conftest import SPEECH_STUB, new_tab
+from tests.browser.conftest import SPEECH_STUB, new_tab, publish_september
 from tests.browser_checks import layout_problems
 
 pytestmark = pytest.mark.browser
@@ -45,11 +41,7 @@ CITIZEN_STATIC = ["/tousu/", "/tousu/track/", "/yinsi/"]
 def site(scene: SimpleNamespace, personas: SimpleNamespace) -> SimpleNamespace:
     """A published September, an invitation, a replied bad review, a pad and a kiosk."""
     loc = scene.loc
-    EvaluationRollup.objects.create(day=date(2026, 9, 10), org=loc.market, matter=loc.matter,
-                                    hall=loc.hall, window=loc.window, channel="web",
-                                    level_5=11, level_1=1)
-    rollup.derive_all()
-    tasks.ranking_snapshots.call(datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI).isoformat())
+    publish_september(loc)
     _, token = invitation_create(handling=scene.handling(), rater=scene.rater,
                                  channel="link", ttl=timezone.timedelta(days=7))
     [bad] = evaluation_submit(handling=scene.handling(), channel=Channel.WEB,

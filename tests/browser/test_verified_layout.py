@@ -84,15 +84,21 @@ def _bad_review(tab: Any, scene: SimpleNamespace) -> list[str]:
     return found + layout_problems(tab, "bad review's follow page")
 
 
-def _filing(tab: Any) -> list[str]:
-    tab.goto("/tousu/")
-    tab.fill("input[name=phone]", FILER)
+def _verified(tab: Any, phone: str, name: str, then: str) -> list[str]:
+    """Send the phone's code, check the code step, enter the code, wait for ``then``."""
+    tab.fill("input[name=phone]", phone)
     tab.click("button.submit")
     tab.wait_for_selector("input[name=code]")
-    found = layout_problems(tab, "filing: code step")
+    found = layout_problems(tab, f"{name}: code step")
     tab.fill("input[name=code]", _code())
     tab.click("button.submit")
-    tab.wait_for_selector("textarea[name=content]")
+    tab.wait_for_selector(then)
+    return found
+
+
+def _filing(tab: Any) -> list[str]:
+    tab.goto("/tousu/")
+    found = _verified(tab, FILER, "filing", "textarea[name=content]")
     found += layout_problems(tab, "filing: form after verification")
     tab.click("label[for=k-complaint]")
     tab.fill("textarea[name=content]", CONTENT)
@@ -110,13 +116,7 @@ def _tracked_answer(tab: Any, world: SimpleNamespace) -> list[str]:
     item = answered(file_item(world.loc, phone=TRACKER), world.people.supervisor, world.loc)
     tab.goto("/tousu/track/")
     tab.fill("input[name=ref]", item.ref)
-    tab.fill("input[name=phone]", TRACKER)
-    tab.click("button.submit")
-    tab.wait_for_selector("input[name=code]")
-    found = layout_problems(tab, "tracking: code step")
-    tab.fill("input[name=code]", _code())
-    tab.click("button.submit")
-    tab.wait_for_selector("#answer")
+    found = _verified(tab, TRACKER, "tracking", "#answer")
     found += layout_problems(tab, "tracking: an answered item")
     tab.click("label[for=res-1]")
     tab.click("label[for=lv-5]")
