@@ -37,7 +37,8 @@ from haochaping.handlings.models import Handling
 from haochaping.handlings.services import handling_intake
 from haochaping.integrity import services
 from haochaping.integrity.models import Flag
-from haochaping.integrity.rules import Decision, Signal
+from haochaping.integrity.review_rules import Decision
+from haochaping.integrity.rules import Signal
 from haochaping.supervision.models import CheckItem
 from haochaping.supervision.rules import Finding, Method, Stratum
 from haochaping.supervision.services import check_draw, finding_record, plan_create

@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from haochaping.core.localtime import day_bounds
 from haochaping.integrity.models import Review
-from haochaping.integrity.rules import Decision
+from haochaping.integrity.review_rules import Decision
 
 
 def _confirmed(start: date, end: date, key: str) -> dict[int, float]:

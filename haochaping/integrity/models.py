@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from haochaping.integrity.rules import SIGNAL_LABELS, Decision
+from haochaping.integrity.review_rules import Decision
+from haochaping.integrity.rules import SIGNAL_LABELS
 
 SIGNAL_CHOICES = [(s.value, label) for s, label in SIGNAL_LABELS.items()]
 DECISION_CHOICES = [(d.value, d.label) for d in Decision]

@@ -5,6 +5,11 @@ links, the rater's call-back answers) and the policy's thresholds (:class:`Thres
 to :class:`Hit` s: the rating flagged and the plain-Chinese explanation the office reads.
 Nothing here decides: a hit puts a rating in the office's review queue (services).
 
+Thresholds follow the policy's org subtree overrides: ``th`` is the deployment-wide set and
+``overrides`` maps an org to its own where a subtree changed one. A rating is judged by its
+org's; a pad or window by the org most of its ratings belong to. Baselines (the peers of
+signal 3, a phone's other ratings in signal 2) stay deployment-wide.
+
 1. 即时关联评价 — rated within ``quick_seconds`` of completion from a phone a staff member
    of the rated department registered, or (not from a pad or kiosk, which sit on that
    network by design) from the network the office registered for the window or hall.
@@ -57,19 +62,6 @@ SIGNAL_LABELS = {
     Signal.CALLBACK: "回访答复与评价不一致",
     Signal.OFF_HOURS: "非工作时间集中评价",
 }
-
-
-class Decision(StrEnum):
-    CLEARED = "cleared"
-    CONFIRMED = "confirmed"
-
-    @property
-    def label(self) -> str:
-        return {"cleared": "排除（评价正常）", "confirmed": "认定刷评"}[self.value]
-
-
-MAX_DEDUCTION = 100
-MAX_NOTE = 500
 
 
 @dataclass(frozen=True)
@@ -143,6 +135,21 @@ class Hit:
     details: dict[str, object] = field(default_factory=dict)
 
 
+Overrides = Mapping[int, Thresholds]  # org id -> thresholds where a subtree set its own
+
+
+def of_org(org: int, th: Thresholds, overrides: Overrides | None) -> Thresholds:
+    return overrides.get(org, th) if overrides else th
+
+
+def of_unit(rows: Sequence[Rating], th: Thresholds, overrides: Overrides | None) -> Thresholds:
+    """A pad's or window's thresholds: those of the org most of its ratings belong to."""
+    if not overrides:
+        return th
+    org = Counter(r.org for r in rows).most_common(1)[0][0]
+    return overrides.get(org, th)
+
+
 def local(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
 
@@ -154,7 +161,8 @@ def _seconds(r: Rating) -> float | None:
 
 
 def quick_linked(ratings: Iterable[Rating], phones: Sequence[StaffPhone],
-                 networks: Sequence[Network], th: Thresholds) -> list[Hit]:
+                 networks: Sequence[Network], th: Thresholds,
+                 overrides: Overrides | None = None) -> list[Hit]:
     """Signal 1 (see the module)."""
     by_phone: dict[str, list[StaffPhone]] = defaultdict(list)
     for p in phones:
@@ -162,7 +170,7 @@ def quick_linked(ratings: Iterable[Rating], phones: Sequence[StaffPhone],
     hits = []
     for r in ratings:
         after = _seconds(r)
-        if after is None or not 0 <= after <= th.quick_seconds:
+        if after is None or not 0 <= after <= of_org(r.org, th, overrides).quick_seconds:
             continue
         staff = [p for p in by_phone.get(r.phone, []) if p.org == r.org] if r.phone else []
         if staff:
@@ -186,39 +194,52 @@ def quick_linked(ratings: Iterable[Rating], phones: Sequence[StaffPhone],
     return hits
 
 
-def shared_phone(ratings: Iterable[Rating], th: Thresholds) -> list[Hit]:
+def _phone_span(rows: Sequence[Rating], th: Thresholds) -> set[int]:
+    """The ratings of one phone (sorted by time) in a span of ``days`` in which it rated
+    for ``phone_raters`` or more different applicants."""
+    span = timedelta(days=th.days)
+    flagged: set[int] = set()
+    count: Counter[int] = Counter()
+    left = 0
+    for right, r in enumerate(rows):
+        count[r.rater] += 1
+        while rows[right].at - rows[left].at > span:
+            count[rows[left].rater] -= 1
+            if not count[rows[left].rater]:
+                del count[rows[left].rater]
+            left += 1
+        if len(count) >= th.phone_raters:
+            flagged.update(x.id for x in rows[left:right + 1])
+    return flagged
+
+
+def shared_phone(ratings: Iterable[Rating], th: Thresholds,
+                 overrides: Overrides | None = None) -> list[Hit]:
     """Signal 2: for each phone, every rating in a span of ``days`` in which it rated
-    for ``phone_raters`` or more different applicants (raters)."""
+    for ``phone_raters`` or more different applicants (raters). The phone's ratings of
+    every org count; a rating is flagged by its own org's thresholds."""
     groups: dict[str, list[Rating]] = defaultdict(list)
     for r in ratings:
         if r.phone:
             groups[r.phone].append(r)
-    span = timedelta(days=th.days)
     hits = []
     for rows in groups.values():
-        if len({r.rater for r in rows}) < max(th.phone_raters, 2):
-            continue
         rows.sort(key=lambda r: (r.at, r.id))
-        flagged: set[int] = set()
-        count: Counter[int] = Counter()
-        left = 0
-        for right, r in enumerate(rows):
-            count[r.rater] += 1
-            while rows[right].at - rows[left].at > span:
-                count[rows[left].rater] -= 1
-                if not count[rows[left].rater]:
-                    del count[rows[left].rater]
-                left += 1
-            if len(count) >= th.phone_raters:
-                flagged.update(x.id for x in rows[left:right + 1])
-        chosen = [r for r in rows if r.id in flagged]
-        if not chosen:
-            continue
-        raters, orgs = len({r.rater for r in chosen}), len({r.org for r in chosen})
-        text = (f"同一手机号（{chosen[0].phone_masked or '已脱敏'}）在 {th.days} 天内为 "
-                f"{raters} 名不同办事人的 {len(chosen)} 件办件评价，涉及 {orgs} 个部门")
-        hits += [Hit(r.id, Signal.SHARED_PHONE, text, {"raters": raters, "ratings": len(chosen),
-                                                         "orgs": orgs}) for r in chosen]
+        raters_all = len({r.rater for r in rows})
+        for t in dict.fromkeys(of_org(r.org, th, overrides) for r in rows):
+            if raters_all < max(t.phone_raters, 2):
+                continue
+            flagged = _phone_span(rows, t)
+            chosen = [r for r in rows
+                      if r.id in flagged and of_org(r.org, th, overrides) == t]
+            if not chosen:
+                continue
+            raters, orgs = len({r.rater for r in chosen}), len({r.org for r in chosen})
+            text = (f"同一手机号（{chosen[0].phone_masked or '已脱敏'}）在 {t.days} 天内为 "
+                    f"{raters} 名不同办事人的 {len(chosen)} 件办件评价，涉及 {orgs} 个部门")
+            hits += [Hit(r.id, Signal.SHARED_PHONE, text,
+                         {"raters": raters, "ratings": len(chosen), "orgs": orgs})
+                     for r in chosen]
     return hits
 
 
@@ -233,7 +254,8 @@ def _units(ratings: Iterable[Rating]) -> dict[tuple[str, int], list[Rating]]:
     return units
 
 
-def uniform(ratings: Iterable[Rating], th: Thresholds) -> list[Hit]:
+def uniform(ratings: Iterable[Rating], th: Thresholds,
+            overrides: Overrides | None = None) -> list[Hit]:
     """Signal 3 (see the module): units compared with the other units of their kind."""
     units = _units(ratings)
     totals: Counter[str] = Counter()
@@ -245,18 +267,19 @@ def uniform(ratings: Iterable[Rating], th: Thresholds) -> list[Hit]:
     for (kind, _), rows in sorted(units.items()):
         n, k = len(rows), sum(r.level == TOP_LEVEL for r in rows)
         peers_n, peers_k = totals[kind] - n, tops[kind] - k
-        if n < th.uniform_min or peers_n <= 0 or k / n < th.uniform_share:
+        t = of_unit(rows, th, overrides)
+        if n < t.uniform_min or peers_n <= 0 or k / n < t.uniform_share:
             continue
         share = peers_k / peers_n
         if k / n <= share:
             continue
         p = binomial_upper_tail(k, n, share)
-        if p >= th.uniform_p:
+        if p >= t.uniform_p:
             continue
         what = "评价器" if kind == "device" else "窗口"
-        text = (f"{rows[0].place or what}{th.days} 天内 {n} 条评价中“非常满意”{k} 条"
+        text = (f"{rows[0].place or what}{t.days} 天内 {n} 条评价中“非常满意”{k} 条"
                 f"（{k / n:.0%}），同类{what}为 {share:.0%}；单侧二项检验 p={p:.1e}，"
-                f"低于 {th.uniform_p:g}")
+                f"低于 {t.uniform_p:g}")
         hits += [Hit(r.id, Signal.UNIFORM, text, {"unit": kind, "n": n, "k": k,
                                                   "peer_share": round(share, 4), "p": p})
                  for r in rows if r.level == TOP_LEVEL]
@@ -264,17 +287,17 @@ def uniform(ratings: Iterable[Rating], th: Thresholds) -> list[Hit]:
 
 
 def callback(pad_ratings: Iterable[Rating], denials: Sequence[Denial],
-             th: Thresholds) -> list[Hit]:
+             th: Thresholds, overrides: Overrides | None = None) -> list[Hit]:
     """Signal 4: a pad rating whose rater denied a pad rating at the same window in a
     later call-back (within ``days`` before it); the denied rating itself included."""
     by_rater: dict[int, list[Denial]] = defaultdict(list)
     for d in denials:
         by_rater[d.rater].append(d)
-    span = timedelta(days=th.days)
     hits = []
     for r in pad_ratings:
         if r.channel not in PAD_CHANNELS:
             continue
+        span = timedelta(days=of_org(r.org, th, overrides).days)
         for d in by_rater.get(r.rater, []):
             same = r.id == d.rating or (d.window is not None and d.window == r.window
                                         and d.at - span <= r.at <= d.at)
@@ -297,34 +320,36 @@ def off_hours(moment: datetime, th: Thresholds) -> bool:
     return th.hours_end <= hour < th.hours_start
 
 
-def bursts(ratings: Iterable[Rating], th: Thresholds) -> list[Hit]:
+def bursts(ratings: Iterable[Rating], th: Thresholds,
+           overrides: Overrides | None = None) -> list[Hit]:
     """Signal 5: ``burst_count`` or more off-hours pad or kiosk ratings of one pad (or,
-    without a pad, one window) within ``burst_seconds``."""
+    without a pad, one window) within ``burst_seconds``; the hours are each rating's org's."""
     groups: dict[tuple[str, int], list[Rating]] = defaultdict(list)
     for r in ratings:
-        if r.channel not in PAD_CHANNELS or not off_hours(r.at, th):
+        if r.channel not in PAD_CHANNELS or not off_hours(r.at, of_org(r.org, th, overrides)):
             continue
         if r.device is not None:
             groups[("device", r.device)].append(r)
         elif r.window is not None:
             groups[("window", r.window)].append(r)
-    span = timedelta(seconds=th.burst_seconds)
     hits = []
     for rows in groups.values():
+        t = of_unit(rows, th, overrides)
+        span = timedelta(seconds=t.burst_seconds)
         rows.sort(key=lambda r: (r.at, r.id))
         flagged: set[int] = set()
         left = 0
         for right in range(len(rows)):
             while rows[right].at - rows[left].at > span:
                 left += 1
-            if right - left + 1 >= max(th.burst_count, 1):
+            if right - left + 1 >= max(t.burst_count, 1):
                 flagged.update(x.id for x in rows[left:right + 1])
         chosen = [r for r in rows if r.id in flagged]
         if not chosen:
             continue
         first, last = local(chosen[0].at), local(chosen[-1].at)
-        text = (f"{chosen[0].place or '该评价器'}在非工作时间（{th.hours_start:02d}:00 前或 "
-                f"{th.hours_end:02d}:00 后）{first:%m-%d %H:%M} 至 {last:%m-%d %H:%M} 集中"
+        text = (f"{chosen[0].place or '该评价器'}在非工作时间（{t.hours_start:02d}:00 前或 "
+                f"{t.hours_end:02d}:00 后）{first:%m-%d %H:%M} 至 {last:%m-%d %H:%M} 集中"
                 f"产生 {len(chosen)} 条评价")
         hits += [Hit(r.id, Signal.OFF_HOURS, text, {"count": len(chosen)}) for r in chosen]
     return hits
@@ -332,10 +357,13 @@ def bursts(ratings: Iterable[Rating], th: Thresholds) -> list[Hit]:
 
 def all_hits(ratings: Sequence[Rating], pad_ratings: Sequence[Rating],
              phones: Sequence[StaffPhone], networks: Sequence[Network],
-             denials: Sequence[Denial], th: Thresholds) -> list[Hit]:
+             denials: Sequence[Denial], th: Thresholds,
+             overrides: Overrides | None = None) -> list[Hit]:
     """Every signal over the ratings of the look-back; one hit per rating and signal."""
-    found = (quick_linked(ratings, phones, networks, th) + shared_phone(ratings, th)
-             + uniform(ratings, th) + callback(pad_ratings, denials, th) + bursts(ratings, th))
+    o = overrides
+    found = (quick_linked(ratings, phones, networks, th, o) + shared_phone(ratings, th, o)
+             + uniform(ratings, th, o) + callback(pad_ratings, denials, th, o)
+             + bursts(ratings, th, o))
     seen: set[tuple[int, Signal]] = set()
     unique = []
     for hit in found:
@@ -343,20 +371,6 @@ def all_hits(ratings: Sequence[Rating], pad_ratings: Sequence[Rating],
             seen.add((hit.rating, hit.signal))
             unique.append(hit)
     return unique
-
-
-def decision_refusal(decision: str, deduction: float | None, note: str) -> str:
-    """The Chinese refusal of an office decision, or ""."""
-    if decision not in {d.value for d in Decision}:
-        return "请选择核查结论"
-    if not 1 <= len((note or "").strip()) <= MAX_NOTE:
-        return f"请填写核查情况（不超过 {MAX_NOTE} 字）"
-    if decision == Decision.CONFIRMED:
-        if deduction is None or not 0 < deduction <= MAX_DEDUCTION:
-            return f"认定刷评须填写扣分（大于 0、不超过 {MAX_DEDUCTION} 分）"
-    elif deduction:
-        return "排除的评价不扣分"
-    return ""
 
 
 def summary(hits: Iterable[Hit]) -> Mapping[Signal, int]:

@@ -19,6 +19,7 @@ from haochaping.accounts.scoping import NOWHERE, Actor
 from haochaping.catalog.models import Staff, Window
 from haochaping.catalog.rules.policies import Policy
 from haochaping.catalog.rules.standards import Channel
+from haochaping.catalog.selectors.policy import subtree_policies
 from haochaping.core.errors import NotFound, PermissionDenied
 from haochaping.evaluations.models import Evaluation
 from haochaping.integrity import rules
@@ -55,6 +56,19 @@ def thresholds(policy: Policy) -> rules.Thresholds:
         burst_seconds=int(policy.integrity_burst_seconds),
         hours_start=int(policy.integrity_hours_start),
         hours_end=int(policy.integrity_hours_end))
+
+
+INTEGRITY_KEYS = ("integrity_quick_seconds", "integrity_days", "integrity_phone_raters",
+                  "integrity_uniform_min", "integrity_uniform_p", "integrity_uniform_share",
+                  "integrity_burst_count", "integrity_burst_seconds", "integrity_hours_start",
+                  "integrity_hours_end")
+
+
+def subtree_thresholds() -> dict[str, rules.Thresholds]:
+    """The thresholds at ``""`` (deployment-wide) and at each org path whose overrides set
+    one of them (catalog's ``subtree_policies``)."""
+    return {path: thresholds(policy)
+            for path, policy in subtree_policies(INTEGRITY_KEYS).items()}
 
 
 def _rated() -> QuerySet[Evaluation]:

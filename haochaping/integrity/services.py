@@ -22,13 +22,14 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import NOWHERE, Actor
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Hall, Window
-from haochaping.catalog.selectors.policy import effective_policy
+from haochaping.catalog.selectors.policy import differing_orgs
 from haochaping.core.errors import Conflict, PermissionDenied, ValidationError
 from haochaping.evaluations.models import Evaluation
 from haochaping.evaluations.services import evaluation_invalidate
-from haochaping.integrity import rules, selectors
+from haochaping.integrity import review_rules, rules, selectors
 from haochaping.integrity.models import Flag, NetworkRange, Review, StaffPhone
-from haochaping.integrity.rules import Decision, Signal
+from haochaping.integrity.review_rules import Decision
+from haochaping.integrity.rules import Signal
 from haochaping.vault import blind_index
 from haochaping.vault.applicant import phone_valid
 from haochaping.vault.identity import mask_phone, normalise_phone
@@ -122,14 +123,21 @@ def network_remove(*, actor: Actor, pk: int) -> None:
 
 def scan(*, now: datetime) -> Mapping[Signal, int]:
     """Run every signal over the look-back and flag what is new: {signal: new flags}.
-    The deployment-wide policy's thresholds (an org override of them is not read: the
-    signals compare units across the whole deployment)."""
-    th = selectors.thresholds(effective_policy(None))
-    since = now - timedelta(days=th.days)
+    Thresholds follow the policy's subtree overrides: a rating is judged by its org's
+    (``rules`` says how a pad or a phone is), each rating counts within its org's own
+    look-back, and the read reaches back to the longest of them."""
+    by_path = selectors.subtree_thresholds()
+    th = by_path[""]
+    days = max(t.days for t in by_path.values())
+    since = now - timedelta(days=days)
     ratings = selectors.scan_ratings(since, now)
-    denials, pads = selectors.denials(since, th.days)
+    denials, pads = selectors.denials(since, days)
+    overrides = differing_orgs({r.org for r in [*ratings, *pads]}, by_path)
+    if overrides:
+        ratings = [r for r in ratings
+                   if r.at >= now - timedelta(days=rules.of_org(r.org, th, overrides).days)]
     hits = rules.all_hits(ratings, pads, selectors.staff_phones(), selectors.networks(),
-                          denials, th)
+                          denials, th, overrides)
     if not hits:
         return rules.summary([])
     ids = {h.rating for h in hits}
@@ -174,8 +182,9 @@ def review_decide(*, actor: Actor, evaluation_id: int, decision: str, deduction:
     _office(actor)
     evaluation, flags, existing = selectors.flagged_rating(actor, evaluation_id)
     points = _deduction(deduction)
-    refusal = rules.decision_refusal(decision, float(points) if points is not None else None,
-                                     note)
+    refusal = review_rules.decision_refusal(decision,
+                                            float(points) if points is not None else None,
+                                            note)
     if refusal:
         raise ValidationError("integrity.decision", refusal, "decision")
     if invalidate and decision != Decision.CONFIRMED:

@@ -16,9 +16,10 @@ from haochaping.accounts.scoping import Actor, actor_for_user
 from haochaping.catalog.models import Hall, Window
 from haochaping.core.bounds import parse_int
 from haochaping.core.errors import AppError
-from haochaping.integrity import rules, selectors, services
+from haochaping.integrity import review_rules, selectors, services
 from haochaping.integrity.network_rules import mask_ip
-from haochaping.integrity.rules import Decision, Signal
+from haochaping.integrity.review_rules import Decision
+from haochaping.integrity.rules import Signal
 from haochaping.stats.labels import window_name
 
 
@@ -55,7 +56,7 @@ def _rating_page(request: HttpRequest, actor: Actor, pk: int,
                "ip_net": mask_ip(evaluation.ip), "form": request.POST if error else {},
                "place": window_name(evaluation.window) if evaluation.window else "",
                "decisions": [(d.value, d.label) for d in Decision],
-               "max_deduction": rules.MAX_DEDUCTION}
+               "max_deduction": review_rules.MAX_DEDUCTION}
     return render(request, "integrity/rating.html", context,
                   status=error.status if error else 200)
 

@@ -16,6 +16,11 @@ by a task of their matter (otherwise it is the same problem seen twice).
 second one. After a task closes, only signals later than its closing count towards a new
 cluster; a new cluster within ``problem_recurrence_window`` of that closing is a
 **recurrence**, linked to the closed task.
+
+**Whose thresholds.** The owning org's (a matter's org, or the org itself): a subtree that
+overrides ``problem_window``, ``problem_min_count`` or ``problem_recurrence_window`` sets
+them for the clusters its orgs own (``overrides``); every other owner has the
+deployment's.
 """
 
 from __future__ import annotations
@@ -128,6 +133,15 @@ class Decision:
         return f"{cause_label(self.key[0])}问题在{self.key[1].label}集中出现"
 
 
+@dataclass(frozen=True)
+class ClusterRule:
+    """The thresholds of an owner's clusters (the policy's ``problem_*`` values)."""
+
+    window: Duration
+    min_count: int
+    recurrence_window: Duration
+
+
 def lookback(window: Duration) -> timedelta:
     """The window as a span back from now. Working days count as 7/5 natural days each
     (rounded up): a look-back, not a deadline, needs no holiday calendar."""
@@ -173,31 +187,43 @@ def _recurrence(last: Known | None, now: datetime, recurrence: timedelta) -> int
 
 def detect(signals: Iterable[Signal], *, now: datetime, window: Duration, min_count: int,
            recurrence_window: Duration, matter_orgs: Mapping[int, int],
-           known: Mapping[Key, Known]) -> list[Decision]:
+           known: Mapping[Key, Known],
+           overrides: Mapping[int, ClusterRule] | None = None) -> list[Decision]:
     """The tasks to open now (see the module's rule), most signals first. ``matter_orgs``
-    maps a matter to its owning org; ``known`` is the latest task of each key."""
-    threshold = max(int(min_count), 1)
-    groups, covered = _counted(signals, now - lookback(window), now, known)
-    recurrence = lookback(recurrence_window)
+    maps a matter to its owning org; ``known`` is the latest task of each key;
+    ``overrides`` gives an owner org its own thresholds (else those given here)."""
+    default = ClusterRule(window, min_count, recurrence_window)
+    owned = overrides or {}
+    longest = max(lookback(r.window) for r in [default, *owned.values()])
+    groups, covered = _counted(signals, now - longest, now, known)
+
+    def within(found: list[Signal], rule: ClusterRule) -> list[Signal]:
+        since = now - lookback(rule.window)
+        return [s for s in found if s.at >= since]
+
     decisions: list[Decision] = []
     for key in sorted(k for k in groups if k[1] is SubjectKind.MATTER):
-        found = groups[key]
         owner = matter_orgs.get(key[2])
-        if len(found) < threshold or owner is None:
+        if owner is None:
+            continue
+        rule = owned.get(owner, default)
+        found = within(groups[key], rule)
+        if len(found) < max(int(rule.min_count), 1):
             continue
         covered.update(found)  # a firing matter cluster: the org cluster leaves them out
         last = known.get(key)
         if last is not None and last.unfinished:
             continue
         decisions.append(Decision(key, owner, tuple(found),
-                                  _recurrence(last, now, recurrence)))
+                                  _recurrence(last, now, lookback(rule.recurrence_window))))
     for key in sorted(k for k in groups if k[1] is SubjectKind.ORG):
-        rest = [s for s in groups[key] if s not in covered]
+        rule = owned.get(key[2], default)
+        rest = [s for s in within(groups[key], rule) if s not in covered]
         last = known.get(key)
-        if len(rest) < threshold or (last is not None and last.unfinished):
+        if len(rest) < max(int(rule.min_count), 1) or (last is not None and last.unfinished):
             continue
         decisions.append(Decision(key, key[2], tuple(rest),
-                                  _recurrence(last, now, recurrence)))
+                                  _recurrence(last, now, lookback(rule.recurrence_window))))
     return sorted(decisions, key=lambda d: (-len(d.signals), d.key))
 
 

@@ -22,6 +22,7 @@ from haochaping.accounts import rules as access
 from haochaping.accounts.scoping import NOWHERE, Actor
 from haochaping.catalog.models import Matter
 from haochaping.catalog.rules.standards import BAD_LEVELS
+from haochaping.catalog.selectors.policy import subtree_policies
 from haochaping.complaints.models import Submission
 from haochaping.complaints.rules.causes import RATING_CODE_CAUSES, rating_causes
 from haochaping.complaints.rules.kinds import ACCEPTED_STATUSES
@@ -137,6 +138,17 @@ def item_signals(since: datetime, now: datetime) -> list[Signal]:
             .values_list("pk", "cause", "matter_id", "owner", "received_at"))
     return [Signal(Source.ITEM, pk, cause, matter, owner, at)
             for pk, cause, matter, owner, at in rows]
+
+
+PROBLEM_KEYS = ("problem_window", "problem_min_count", "problem_recurrence_window")
+
+
+def subtree_rules() -> dict[str, rules.ClusterRule]:
+    """The cluster thresholds at ``""`` (deployment-wide) and at each org path whose
+    overrides set one of them (catalog's ``subtree_policies``)."""
+    return {path: rules.ClusterRule(p.problem_window, int(p.problem_min_count),
+                                    p.problem_recurrence_window)
+            for path, p in subtree_policies(PROBLEM_KEYS).items()}
 
 
 def matter_orgs(ids: set[int]) -> dict[int, int]:

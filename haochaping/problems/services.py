@@ -3,10 +3,11 @@
 check (accept: 销号, or return with a reason). Each write is atomic and audited; a
 refusal writes nothing.
 
-Thresholds come from the deployment-wide policy (``problem_min_count``,
-``problem_window``, ``problem_recurrence_window``): clusters are found across the whole
-locality at once. The deadline is the owning org's policy (``problem_fix_limit``, its
-working-day calendar), so a subtree may give its departments longer.
+Thresholds are the owning org's policy (``problem_min_count``, ``problem_window``,
+``problem_recurrence_window``; a subtree's override applies to the clusters its orgs own),
+while clusters are found across the whole locality at once. The deadline is the owning
+org's policy too (``problem_fix_limit``, its working-day calendar), so a subtree may give
+its departments longer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from haochaping.accounts.scoping import NOWHERE, Actor
 from haochaping.audit.services import audit_record
 from haochaping.catalog.models import Matter, Org
-from haochaping.catalog.selectors.policy import effective_policy, policy_deadline
+from haochaping.catalog.selectors.policy import differing_orgs, policy_deadline
 from haochaping.core import uploads
 from haochaping.core.errors import Conflict, PermissionDenied, RuleViolation, ValidationError
 from haochaping.problems import rules, selectors
@@ -35,14 +36,17 @@ def detect_run(now: datetime) -> list[ProblemTask]:
     """Find the clusters (``rules.detect``) and open one task each; returns the new
     tasks. Safe to run twice at once: the unique constraint keeps one unfinished task per
     (cause, subject), the loser skips it."""
-    policy = effective_policy(None)
-    since = now - rules.lookback(policy.problem_window)
+    by_path = selectors.subtree_rules()
+    policy = by_path[""]
+    since = now - max(rules.lookback(r.window) for r in by_path.values())
     signals = selectors.rating_signals(since, now) + selectors.item_signals(since, now)
     matters = selectors.matter_orgs({s.matter_id for s in signals if s.matter_id})
-    decisions = rules.detect(signals, now=now, window=policy.problem_window,
-                             min_count=int(policy.problem_min_count),
-                             recurrence_window=policy.problem_recurrence_window,
-                             matter_orgs=matters, known=selectors.known_tasks())
+    owners = {*matters.values(), *(s.org_id for s in signals if s.org_id is not None)}
+    decisions = rules.detect(signals, now=now, window=policy.window,
+                             min_count=policy.min_count,
+                             recurrence_window=policy.recurrence_window,
+                             matter_orgs=matters, known=selectors.known_tasks(),
+                             overrides=differing_orgs(owners, by_path))
     opened = []
     for decision in decisions:
         task = task_open(decision, since=since, now=now)

@@ -9,8 +9,9 @@ shows the values to a user checks ``policy:read`` first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q
@@ -24,6 +25,7 @@ from haochaping.core.memo import Memo
 # Effective policies by (preset, org path); cleared in this process when an override is
 # saved or deleted (catalog.signals), elsewhere within HCP_LOCAL_CACHE_SECONDS (core.memo).
 policies: Memo[Policy] = Memo("policies")
+T = TypeVar("T")
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -62,6 +64,37 @@ def policy_at(path: str) -> Policy:
     """The policy in force for the org at ``path`` ("" : deployment-wide)."""
     return policies.get_or_load((settings.HCP_POLICY_PRESET, path),
                                 lambda: apply_overrides(base_policy(), _layers_at(path)))
+
+
+def subtree_policies(keys: Collection[str]) -> dict[str, Policy]:
+    """The policy at each org path whose own overrides set one of ``keys``, and ``""`` for
+    the deployment-wide one: one query, then one memoised policy each. For those keys an
+    org is governed by the nearest of these paths above or at it (:func:`governing_path`),
+    so a job over every org of a province reads a handful of policies, not thousands."""
+    marked = set(PolicyOverride.objects.filter(org__isnull=False, key__in=list(keys))
+                 .values_list("org__path", flat=True))
+    return {"": policy_at(""), **{path: policy_at(path) for path in sorted(marked)}}
+
+
+def governing_path(path: str, marked: Collection[str]) -> str:
+    """The nearest of ``marked`` at or above the org at ``path``; "" (deployment-wide)
+    when none is."""
+    return next((p for p in reversed(ancestor_paths(path)) if p in marked), "")
+
+
+def differing_orgs(org_ids: Collection[int], by_path: Mapping[str, T]) -> dict[int, T]:
+    """``by_path`` maps ``""`` and overriding org paths (as :func:`subtree_policies`) to
+    values derived from their policies: the orgs among ``org_ids`` whose governing path
+    gives a value other than the deployment's, each with it. One query, none when no
+    subtree overrides anything."""
+    if len(by_path) <= 1:
+        return {}
+    found = {}
+    for pk, path in Org.objects.filter(pk__in=list(org_ids)).values_list("pk", "path"):
+        value = by_path[governing_path(path, by_path)]
+        if value != by_path[""]:
+            found[pk] = value
+    return found
 
 
 def calendar_overrides(years: Iterable[int]) -> dict[date, bool]:

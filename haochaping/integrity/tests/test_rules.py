@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from haochaping.catalog.rules.calendar import SHANGHAI
-from haochaping.integrity import rules
+from haochaping.integrity import review_rules, rules
 from haochaping.integrity.network_rules import contains, mask_ip, parse_network
 from haochaping.integrity.rules import Denial, Network, Rating, Signal, StaffPhone, Thresholds
 from haochaping.integrity.stats_rules import binomial_upper_tail
@@ -217,10 +217,10 @@ def test_networks_and_masks() -> None:
 
 
 def test_decision_refusals_are_chinese() -> None:
-    assert rules.decision_refusal("confirmed", 2.0, "视频核实") == ""
-    assert rules.decision_refusal("cleared", None, "正常") == ""
-    assert "扣分" in rules.decision_refusal("confirmed", None, "视频核实")
-    assert "扣分" in rules.decision_refusal("confirmed", 500.0, "视频核实")
-    assert "不扣分" in rules.decision_refusal("cleared", 1.0, "正常")
-    assert "核查情况" in rules.decision_refusal("cleared", None, " ")
-    assert "结论" in rules.decision_refusal("maybe", None, "x")
+    assert review_rules.decision_refusal("confirmed", 2.0, "视频核实") == ""
+    assert review_rules.decision_refusal("cleared", None, "正常") == ""
+    assert "扣分" in review_rules.decision_refusal("confirmed", None, "视频核实")
+    assert "扣分" in review_rules.decision_refusal("confirmed", 500.0, "视频核实")
+    assert "不扣分" in review_rules.decision_refusal("cleared", 1.0, "正常")
+    assert "核查情况" in review_rules.decision_refusal("cleared", None, " ")
+    assert "结论" in review_rules.decision_refusal("maybe", None, "x")

@@ -14,6 +14,7 @@ import pytest
 from haochaping.appraisal.inputs import INPUTS
 from haochaping.appraisal.rules import SubjectKind
 from haochaping.audit.models import AuditEvent
+from haochaping.catalog.models import Org, PolicyOverride
 from haochaping.core.errors import AppError
 from haochaping.core.jobs import JOBS
 from haochaping.demo.integrity import STAFF_PHONE, Planted
@@ -179,3 +180,35 @@ def test_networks_are_checked_and_scoped(ig: SimpleNamespace) -> None:
             place=f"w:{market_window.pk}", cidr="10.9.9.0/24", **kw)
     assert NetworkRange.objects.count() == 1
     assert Review.objects.count() == 0
+
+
+def _quick_with_override(ig: SimpleNamespace, planted: Planted, *, on_rated: bool,
+                         ) -> tuple[set[int], set[int]]:
+    """Scan with ``integrity_quick_seconds`` set to 1 s on the org of the planted quick
+    ratings (``on_rated``) or on another org: (the planted quick ratings, those flagged)."""
+    quick = planted[Signal.QUICK_LINKED]
+    orgs = set(Evaluation.objects.filter(pk__in=quick).values_list("org_id", flat=True))
+    target = (Org.objects.filter(pk__in=orgs) if on_rated
+              else Org.objects.filter(kind="handling").exclude(pk__in=orgs)).first()
+    assert target is not None
+    PolicyOverride.objects.create(org=target, key="integrity_quick_seconds", value=1)
+    scan(now=ig.now)
+    return quick, set(Flag.objects.filter(signal=Signal.QUICK_LINKED.value)
+                      .values_list("evaluation_id", flat=True))
+
+
+def test_a_subtrees_own_threshold_decides_its_ratings(ig: SimpleNamespace,
+                                                      planted: Planted) -> None:
+    quick, flagged = _quick_with_override(ig, planted, on_rated=True)
+    assert quick
+    assert not quick & flagged  # rated seconds after completion, never within 1 s
+    # the other signals still follow the deployment's thresholds
+    for signal in set(Signal) - {Signal.QUICK_LINKED}:
+        assert planted[signal] <= set(Flag.objects.filter(signal=signal.value)
+                                      .values_list("evaluation_id", flat=True)), signal
+
+
+def test_another_subtrees_threshold_leaves_these_ratings_alone(ig: SimpleNamespace,
+                                                               planted: Planted) -> None:
+    quick, flagged = _quick_with_override(ig, planted, on_rated=False)
+    assert quick <= flagged

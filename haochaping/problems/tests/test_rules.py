@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from haochaping.catalog.rules.policy_values import Duration
 from haochaping.problems.rules import (
+    ClusterRule,
+    Decision,
     Known,
     Signal,
     Source,
@@ -119,3 +121,43 @@ def test_properties(signals: list[Signal], min_count: int) -> None:
             assert all(s.org_id == d.key[2] for s in d.signals)
     # blocking every key found opens nothing more
     assert run(signals, {k: Known(1, True) for k in keys}, min_count) == []
+
+
+# a subtree's own thresholds: the owning org's rule decides its clusters
+
+def test_an_owner_s_own_count_and_window() -> None:
+    signals = [sig(1, matter=20, org=2), sig(2, matter=20, org=2), sig(3, matter=20, org=2)]
+    assert [d.owner_id for d in run(signals)] == [2]
+    stricter = {2: ClusterRule(WINDOW, 4, RECUR)}
+    assert detect(signals, now=NOW, window=WINDOW, min_count=3, recurrence_window=RECUR,
+                  matter_orgs=MATTERS, known={}, overrides=stricter) == []
+    # a longer window of org 2 reaches signals the deployment's 30 days would not
+    old = [sig(n, matter=20, org=2, days=40) for n in (4, 5, 6)]
+    longer = {2: ClusterRule(Duration.natural(60), 3, RECUR)}
+    [found] = detect(old, now=NOW, window=WINDOW, min_count=3, recurrence_window=RECUR,
+                     matter_orgs=MATTERS, known={}, overrides=longer)
+    assert found.owner_id == 2
+    # org 1 keeps the deployment's rule beside it
+    assert run([sig(n, days=40) for n in (7, 8, 9)]) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(signals_st, st.integers(1, 6), st.integers(1, 6), st.integers(5, 60))
+def test_overrides_equal_each_owner_run_with_its_own_rule(
+        signals: list[Signal], min_count: int, own_count: int, own_days: int) -> None:
+    """Matter clusters of an owner with its own rule are what a run with that rule as the
+    deployment's finds for that owner."""
+    rule = ClusterRule(Duration.natural(own_days), own_count, RECUR)
+    mixed = detect(signals, now=NOW, window=WINDOW, min_count=min_count,
+                   recurrence_window=RECUR, matter_orgs=MATTERS, known={},
+                   overrides={2: rule})
+    alone = detect(signals, now=NOW, window=rule.window, min_count=own_count,
+                   recurrence_window=RECUR, matter_orgs=MATTERS, known={})
+
+    def of_two(found: list[Decision]) -> set[tuple]:
+        return {(d.key, d.signals) for d in found
+                if d.owner_id == 2 and d.key[1] is SubjectKind.MATTER}
+    assert of_two(mixed) == of_two(alone)
+    for d in mixed:
+        since = NOW - lookback(rule.window if d.owner_id == 2 else WINDOW)
+        assert all(since <= s.at for s in d.signals)

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from haochaping.audit.models import AuditEvent
+from haochaping.catalog.models import PolicyOverride
 from haochaping.core.errors import AppError
 from haochaping.problems import selectors, services, tasks
 from haochaping.problems.models import ProblemEvidence, ProblemTask
@@ -117,3 +118,17 @@ def test_scoping_and_open_counts(pb: SimpleNamespace) -> None:
     assert selectors.open_counts(pb.handler)[0] == ("待整改共性问题", 1, "/work/problems/")
     office = dict((label, n) for label, n, _ in selectors.open_counts(pb.supervisor))
     assert office["共性问题待核查"] == 0
+
+
+def test_the_owning_orgs_own_threshold_decides(pb: SimpleNamespace) -> None:
+    """The matter's org (the market department) asks for 5 signals: its 4 open nothing;
+    an override elsewhere in the tree changes nothing here."""
+    PolicyOverride.objects.create(org=pb.loc.district_office, key="problem_min_count",
+                                  value=5)
+    assert len(services.detect_run(timezone.now())) == 1
+    ProblemTask.objects.all().delete()
+    PolicyOverride.objects.create(org=pb.loc.market, key="problem_min_count", value=5)
+    assert services.detect_run(timezone.now()) == []
+    file_items(pb.loc, 1, start=3)
+    [task] = services.detect_run(timezone.now())
+    assert (task.org, task.rating_count + task.item_count) == (pb.loc.market, 5)
