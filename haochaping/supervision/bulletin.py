@@ -33,7 +33,9 @@ def _object(item: Any) -> str:
     return f"工单 {item.order.number}"
 
 
-def _outcome(outcome: dict[str, Any]) -> str:
+def outcome_text(outcome: dict[str, Any]) -> str:
+    if outcome.get("reopened") == "already":
+        return "工单已在重新办理中"
     if "reopened" in outcome:
         return "工单已退回重新整改"
     if "invalidated" in outcome:
@@ -48,7 +50,8 @@ def _content(actor: Any, plan: CheckPlan) -> dict[str, Any]:
         "plan": plan, "by_org": rows(selectors.figures_by_org(actor, plan)),
         "by_window": rows(selectors.figures_by_window(actor, plan)),
         "total": rows({"合计": selectors.figures_total(actor, plan)})[0],
-        "problems": [{"item": i, "object": _object(i), "outcome": _outcome(i.finding.outcome)}
+        "problems": [{"item": i, "object": _object(i),
+                      "outcome": outcome_text(i.finding.outcome)}
                      for i in problems],
         "generated_at": timezone.now(),
     }

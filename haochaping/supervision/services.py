@@ -29,6 +29,7 @@ from haochaping.evaluations.services import evaluation_invalidate
 from haochaping.supervision import rules, selectors
 from haochaping.supervision.models import CheckDraw, CheckFinding, CheckItem, CheckPlan
 from haochaping.supervision.rules import Consequence, Finding, Method, Stratum, Target
+from haochaping.workorders.rules import State
 from haochaping.workorders.services import workorder_reopen
 
 MAX_DAYS = 366
@@ -196,6 +197,11 @@ def _consequence(actor: Actor, item: CheckItem, finding: Finding, note: str,
     if follow is Consequence.REOPEN:
         order = item.order
         assert order is not None
+        order.refresh_from_db(fields=["status"])
+        if order.status != State.CLOSED.value:
+            # Back in the loop since the draw (the rater's 不满意, another check): the
+            # finding stands, the order is already being reworked and judged again.
+            return {"reopened": "already", "status": order.status}
         workorder_reopen(actor=actor, order=order, now=now, check=item.pk,
                          reasons=f"核查抽查发现{finding.label}：{note}"[:2000])
         return {"reopened": order.pk}

@@ -14,6 +14,7 @@ from haochaping.audit.models import AuditEvent
 from haochaping.core.errors import AppError
 from haochaping.evaluations.models import Evaluation
 from haochaping.supervision import selectors
+from haochaping.supervision.bulletin import outcome_text
 from haochaping.supervision.models import CheckItem
 from haochaping.supervision.rules import Stratum
 from haochaping.supervision.services import (
@@ -163,13 +164,22 @@ def test_bad_input_is_refused_and_changes_nothing(sv: SimpleNamespace) -> None:
     refused("supervision.unchecked", plan_publish, actor=sv.supervisor, plan=p, now=sv.now)
 
 
-def test_a_reopen_that_fails_records_no_finding(sv: SimpleNamespace) -> None:
-    """The order was reopened meanwhile (not closed any more): the finding is refused
-    whole, the engine's conflict passes through."""
+def test_a_finding_on_an_order_already_back_in_the_loop_is_recorded(
+        sv: SimpleNamespace) -> None:
+    """The order left 已办结 after the draw (the rater's 不满意 sent it back to QA): the
+    finding is recorded all the same, so the plan can still be published, and the order
+    is left where it is instead of being reopened a second time."""
     p = plan(sv, {Stratum.ORDER: 100})
     check_draw(actor=sv.supervisor, plan=p, seed="twice", now=sv.now)
     item = CheckItem.objects.get(order=sv.closed[0])
-    WorkOrder.objects.filter(pk=sv.closed[0].pk).update(status="returned")
-    refused("workorder.invalid_transition", finding_record, actor=sv.supervisor,
-            item_id=item.pk, method="video", finding="not_done", note="视频显示未整改",
-            checked_on=sv.now.date(), now=sv.now)
+    WorkOrder.objects.filter(pk=sv.closed[0].pk).update(status="replied")
+    events = WorkOrderEvent.objects.count()
+    row = finding_record(actor=sv.supervisor, item_id=item.pk, method="video",
+                         finding="not_done", note="视频显示未整改", checked_on=sv.now.date(),
+                         now=sv.now)
+    assert row.outcome == {"reopened": "already", "status": "replied"}
+    assert WorkOrder.objects.get(pk=sv.closed[0].pk).status == "replied"
+    assert WorkOrderEvent.objects.count() == events
+    assert AuditEvent.objects.filter(action="supervision.finding").count() == 1
+    assert "工单已在重新办理中" in outcome_text(row.outcome)
+
