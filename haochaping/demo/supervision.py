@@ -57,6 +57,7 @@ def _has_closed_orders(start: date, end: date, scope: str) -> bool:
     closed = set(WorkOrderEvent.objects.filter(
         to_status=State.CLOSED.value, at__gte=since, at__lt=until,
         order__kind=Kind.BAD_REVIEW.value, order__org_path__startswith=scope,
+        order__status=State.CLOSED.value,  # still closed: not sent back since
     ).values_list("order__org_id", "order_id"))
     per_org = Counter(org for org, _ in closed)
     drawn = sum(stratum_size(n, RATES[Stratum.ORDER]) for n in per_org.values())
@@ -66,7 +67,9 @@ def _has_closed_orders(start: date, end: date, scope: str) -> bool:
 def _findings(items: list[CheckItem]) -> list[tuple[CheckItem, Finding]]:
     """Every kind once where the sample allows, the rest confirmed or verified."""
     good = [i for i in items if i.stratum == Stratum.GOOD.value]
-    orders = [i for i in items if i.order_id]
+    # the fake and the undone fix on orders still closed, so both are reopened (one the
+    # rater's 不满意 sent back since would keep its place: docs/supervision.md)
+    orders = [i for i in items if i.order_id and i.order.status == State.CLOSED.value]
     special = {}
     for item, finding in ((good[:1], Finding.NOT_CONFIRMED), (good[1:2], Finding.UNREACHED),
                           (orders[:1], Finding.FALSE_REPORT), (orders[1:2], Finding.NOT_DONE)):
@@ -99,7 +102,8 @@ def build_supervision(*, users: dict[str, Any], now: datetime,
     plan = plan_create(actor=office, title=f"{end.year}年{end.month}月核查抽查", start=start,
                        end=end, rates=RATES, now=now)
     check_draw(actor=office, plan=plan, seed="demo2026", now=now)
-    items = list(CheckItem.objects.filter(draw__plan=plan).order_by("stratum", "pk"))
+    items = list(CheckItem.objects.filter(draw__plan=plan).select_related("order")
+                 .order_by("stratum", "pk"))
     findings = _check(office, items, now)
     plan_publish(actor=office, plan=plan, now=now)
     before = _month_before(start)
