@@ -98,9 +98,10 @@ def seed_catalog() -> dict[str, Any]:
             "client": client.pk, "key": key, "city": city.pk}
 
 
-def generate(url: str, ids: dict[str, Any], rows: int, now: datetime) -> None:
-    t0 = now - timedelta(days=SPAN_DAYS + 3)
-    params = {**ids, "t0": t0, "span": SPAN_DAYS * 86_400}
+def generate(url: str, ids: dict[str, Any], rows: int, now: datetime, *,
+             span_days: int = SPAN_DAYS) -> None:
+    t0 = now - timedelta(days=span_days + 3)
+    params = {**ids, "t0": t0, "span": span_days * 86_400}
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
         conn.execute("SET synchronous_commit = off")

@@ -78,7 +78,7 @@ class Thresholds:
     hours_end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an hourly scan holds a province's month
 class Rating:
     """A current, valid, non-default rating with what the signals read."""
 

@@ -78,19 +78,21 @@ def _rated() -> QuerySet[Evaluation]:
             .exclude(channel=Channel.DEFAULT.value))
 
 
-def _places(window_ids: set[int]) -> dict[int, str]:
+def _places(qs: QuerySet[Evaluation]) -> dict[int, str]:
+    """The names of the windows ``qs`` rated at, in one query (a subquery of ``qs``)."""
     return {w.pk: window_name(w) for w in
-            Window.objects.filter(pk__in=window_ids).select_related("hall")}
+            Window.objects.filter(pk__in=qs.values("window_id")).select_related("hall")}
 
 
 def _rows(qs: QuerySet[Evaluation]) -> list[rules.Rating]:
-    raw = list(qs.values_list(*RATING_FIELDS))
-    places = _places({r[9] for r in raw if r[9]})
+    """The ratings as plain rows, streamed: a month of a province's ratings is held once,
+    as rows, never also as the database driver's tuples."""
+    places = _places(qs)
     return [rules.Rating(id=r[0], at=r[1], completed_at=r[2], level=r[3], channel=r[4],
                          org=r[5], rater=r[6], phone=r[7] or "", phone_masked=r[8] or "",
                          window=r[9], hall=r[10], device=r[11], ip=r[12],
                          place=places.get(r[9], "") if r[9] else "")
-            for r in raw]
+            for r in qs.values_list(*RATING_FIELDS).iterator(chunk_size=5000)]
 
 
 def scan_ratings(since: datetime, until: datetime) -> list[rules.Rating]:

@@ -88,7 +88,7 @@ MIN_EVIDENCE_TEXT = 10  # a sentence saying what changed, not "已整改"
 MAX_TEXT = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a detection run holds a month of signals
 class Signal:
     source: Source
     ref: int  # the rating's or the item's id
