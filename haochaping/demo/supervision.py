@@ -69,7 +69,7 @@ def _findings(items: list[CheckItem]) -> list[tuple[CheckItem, Finding]]:
     good = [i for i in items if i.stratum == Stratum.GOOD.value]
     # the fake and the undone fix on orders still closed, so both are reopened (one the
     # rater's 不满意 sent back since would keep its place: docs/supervision.md)
-    orders = [i for i in items if i.order_id and i.order.status == State.CLOSED.value]
+    orders = [i for i in items if i.order is not None and i.order.status == State.CLOSED.value]
     special = {}
     for item, finding in ((good[:1], Finding.NOT_CONFIRMED), (good[1:2], Finding.UNREACHED),
                           (orders[:1], Finding.FALSE_REPORT), (orders[1:2], Finding.NOT_DONE)):
