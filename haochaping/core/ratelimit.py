@@ -19,8 +19,8 @@ from django.core.cache import cache
 
 PREFIX = "hcp:rl"
 
-# The limiter's clock; tests pin it (``rate_window`` fixture) so a count never straddles
-# a window boundary.
+# The limiter's clock; tests pin it (conftest.py ``_pinned_rate_window``) so that a count
+# never straddles a window boundary.
 clock = time.time
 
 
