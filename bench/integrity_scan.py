@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,10 +27,10 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_submit import _manage, fresh_db  # noqa: E402
+from bench.bench_submit import fresh_db  # noqa: E402
+from bench.common import run_inner  # noqa: E402
 
 DB = "hcp_bench_integrity"
-PG = os.environ.get("HCP_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 ROWS = int(os.environ.get("HCP_BENCH_ROWS", "1000000"))
 RATERS = int(os.environ.get("HCP_BENCH_RATERS", "200000"))
 SPAN_DAYS = 27  # the generator adds up to 3 days of completion-to-rating: inside 30
@@ -104,16 +103,7 @@ def inner() -> None:
 
 
 def main() -> None:
-    url = fresh_db(DB)
-    try:
-        _manage("haochaping.settings", url, "migrate", "-v0")
-        subprocess.run([sys.executable, __file__, "--inner"], cwd=ROOT, check=True,
-                       env={**os.environ, "DJANGO_SETTINGS_MODULE": "haochaping.settings",
-                            "DATABASE_URL": url, "HCP_AXES_ENABLED": "false"})
-    finally:
-        if os.environ.get("HCP_BENCH_KEEP_DB") != "1":
-            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    run_inner(__file__, DB, fresh_db(DB))
 
 
 if __name__ == "__main__":
