@@ -45,8 +45,7 @@ def _filters(request: HttpRequest) -> selectors.Filters:
 
 
 def _row(task: Any, now: Any) -> dict[str, Any]:
-    return {"task": task, "overdue": rules.is_overdue(Status(task.status), task.due_at, now),
-            "recurrences": task.recurrences.count()}
+    return {"task": task, "overdue": rules.is_overdue(Status(task.status), task.due_at, now)}
 
 
 @login_required
