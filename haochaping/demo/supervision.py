@@ -58,6 +58,7 @@ def _has_closed_orders(start: date, end: date, scope: str) -> bool:
         to_status=State.CLOSED.value, at__gte=since, at__lt=until,
         order__kind=Kind.BAD_REVIEW.value, order__org_path__startswith=scope,
         order__status=State.CLOSED.value,  # still closed: not sent back since
+        order__typical_case=False,  # a published typical case is never the fake fix
     ).values_list("order__org_id", "order_id"))
     per_org = Counter(org for org, _ in closed)
     drawn = sum(stratum_size(n, RATES[Stratum.ORDER]) for n in per_org.values())
@@ -68,8 +69,10 @@ def _findings(items: list[CheckItem]) -> list[tuple[CheckItem, Finding]]:
     """Every kind once where the sample allows, the rest confirmed or verified."""
     good = [i for i in items if i.stratum == Stratum.GOOD.value]
     # the fake and the undone fix on orders still closed, so both are reopened (one the
-    # rater's 不满意 sent back since would keep its place: docs/supervision.md)
-    orders = [i for i in items if i.order is not None and i.order.status == State.CLOSED.value]
+    # rater's 不满意 sent back since would keep its place: docs/supervision.md), and never
+    # on a published typical case (the demo shows those as closed examples)
+    orders = [i for i in items if i.order is not None and not i.order.typical_case
+              and i.order.status == State.CLOSED.value]
     special = {}
     for item, finding in ((good[:1], Finding.NOT_CONFIRMED), (good[1:2], Finding.UNREACHED),
                           (orders[:1], Finding.FALSE_REPORT), (orders[1:2], Finding.NOT_DONE)):
