@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from haochaping.accounts.scoping import actor_for_user
 from haochaping.complaints.rules.sampling import stratum_size
 from haochaping.core.localtime import day_bounds, local_day
+from haochaping.demo.workorders import GREETING
 from haochaping.supervision.models import CheckItem, CheckPlan
 from haochaping.supervision.rules import Finding, Method, Stratum
 from haochaping.supervision.services import (
@@ -24,7 +25,7 @@ from haochaping.supervision.services import (
     plan_create,
     plan_publish,
 )
-from haochaping.workorders.models import WorkOrderEvent
+from haochaping.workorders.models import Reply, WorkOrderEvent
 from haochaping.workorders.rules import Kind, State
 
 RATES = {Stratum.GOOD: 1, Stratum.BAD: 20, Stratum.DEFAULT: 1, Stratum.ORDER: 50}
@@ -70,9 +71,11 @@ def _findings(items: list[CheckItem]) -> list[tuple[CheckItem, Finding]]:
     good = [i for i in items if i.stratum == Stratum.GOOD.value]
     # the fake and the undone fix on orders still closed, so both are reopened (one the
     # rater's 不满意 sent back since would keep its place: docs/supervision.md), and never
-    # on a published typical case (the demo shows those as closed examples)
+    # on a published typical case or the typical-case candidate the demo shows closed
+    shown = set(Reply.objects.filter(text__startswith=GREETING).values_list("order_id",
+                                                                            flat=True))
     orders = [i for i in items if i.order is not None and not i.order.typical_case
-              and i.order.status == State.CLOSED.value]
+              and i.order.status == State.CLOSED.value and i.order_id not in shown]
     special = {}
     for item, finding in ((good[:1], Finding.NOT_CONFIRMED), (good[1:2], Finding.UNREACHED),
                           (orders[:1], Finding.FALSE_REPORT), (orders[1:2], Finding.NOT_DONE)):
