@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE := haochaping.settings
 # Links in the demo's SMS and QR codes point at the server `make run` starts.
 export HCP_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install assets browser migrate demo run test lint bench clean
+.PHONY: install assets browser migrate demo run test demo-sweep lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -67,6 +67,10 @@ run: demo
 
 test: install browser
 	scripts/test.sh
+
+# The demo tests at every hour of a day and some edge dates (about 15 minutes).
+demo-sweep: install
+	scripts/demo_sweep.sh
 
 lint: install
 	$(BIN)/ruff check haochaping bench conftest.py

@@ -98,34 +98,35 @@ def build_stages(*, locality: Locality, users: dict[str, Any], rng: random.Rando
         completed_at__gte=now - timedelta(days=30), completed_at__lte=now - timedelta(hours=3))
         .exclude(proj_no__startswith=DEMO_PROJ_PREFIX).select_related("window", "staff")
         .order_by("-completed_at", "pk")[:STAGED])
+    handler_orgs = set(get_user_model().objects.filter(role="handler").values_list(
+        "org_id", flat=True))
+    # the newest one of a department with a handler login has a 补正, rated badly, so its
+    # order has someone to work it (whatever the hour of the build)
+    bad = next((h for h in recent if h.org_id in handler_orgs), None)
     amended = set()
-    for i, h in enumerate(recent):
-        if i == 0 or rng.random() < AMEND_SHARE:  # the newest one has a 补正: rated badly
+    for h in recent:
+        if h is bad or rng.random() < AMEND_SHARE:
             amended.add(h.pk)
         staged.report(h, amend=h.pk in amended)
     for i, h in enumerate(Handling.objects.filter(client=intake, status="completed",
                                                   proj_no__startswith=DEMO_PROJ_PREFIX)
                           .select_related("window", "staff").order_by("proj_no")):
         staged.report(h, amend=i == 0)
-    rated, poor = _rate(recent, amended, staged=staged, app=app, rng=rng)
+    rated, poor = _rate(recent, amended, bad, staged=staged, app=app, rng=rng)
     stages = HandlingStage.objects.count()
     step(f"  办件环节 {stages} 条，环节评价 {rated} 条（其中差评 {poor} 条，已派工单）")
     return {"stages": stages, "stage_ratings": rated}
 
 
-def _rate(recent: list[Handling], amended: set[int], *, staged: _Staged, app: ApiClient,
-          rng: random.Random) -> tuple[int, int]:
+def _rate(recent: list[Handling], amended: set[int], bad: Handling | None, *,
+          staged: _Staged, app: ApiClient, rng: random.Random) -> tuple[int, int]:
     """Stage ratings through the app (count, bad ones): 申报 for some, 补正 for some of
-    those that had one; the newest 补正 of a department with a handler login is rated
-    badly, so its order has someone to work it."""
+    those that had one, and ``bad``'s 补正 badly."""
     version = active_standard()
     items = dict(ContentItem.objects.filter(version=version).order_by("-sort").values_list(
         "level", "code"))
     reason = (BadReason.objects.filter(version=version).exclude(code="other").order_by("sort")
               .values_list("code", flat=True).first())
-    handler_orgs = set(get_user_model().objects.filter(role="handler").values_list(
-        "org_id", flat=True))
-    bad = next((h for h in recent if h.pk in amended and h.org_id in handler_orgs), None)
     count = poor_count = 0
     for h in recent:
         stages = ["apply"] if rng.random() < RATED_SHARE else []
