@@ -67,11 +67,13 @@ def _four_key_staff(sites: Sites) -> tuple[Staff, Matter]:
 
 def _legacy_rows(now: datetime) -> list[list[str]]:
     """Three unrated completed handlings (created), one rated here (duplicate: ours is
-    kept), one unknown number and one unreadable level (invalid)."""
+    kept), one unknown number and one unreadable level (invalid). The oldest unrated ones:
+    how many handlings of the last day are still unrated depends on the hour of the build,
+    and the newest are left to the provincial hand-down (``exchange_down``)."""
     unrated = list(Handling.objects.filter(status="completed", rated_at__isnull=True,
-                                           completed_at__lt=now - timedelta(days=1))
+                                           completed_at__lt=now - timedelta(hours=1))
                    .exclude(proj_no__startswith=DEMO_PROJ_PREFIX)
-                   .order_by("-completed_at", "pk")[:3])
+                   .order_by("completed_at", "pk")[:3])
     rated = (Evaluation.objects.filter(is_current=True, is_default=False)
              .select_related("handling").order_by("-created_at").first())
     rows = []

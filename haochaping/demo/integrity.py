@@ -114,6 +114,11 @@ class Planter:
         return done
 
 
+# Enough that a few genuine ratings of 满意 at the window leave it significant against the
+# demo's peers (80-85% 非常满意): 40 were not, at some hours of the build.
+UNIFORM_PLANTED = 80
+
+
 def _day(now: datetime, back: int, hour: int, minute: int = 0) -> datetime:
     day = (now.astimezone(SHANGHAI) - timedelta(days=back)).date()
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
@@ -158,7 +163,7 @@ def plant(*, client: ApiClient, office: Actor, staff: Sequence[Staff],
         keys[Signal.SHARED_PHONE].append(p.add(
             who, completed=_day(now, 2 + n * 3, 9, 30), after=timedelta(hours=3),
             channel=Channel.WEB, phone=SHARED_PHONE, ip=f"58.20.{n}.9"))
-    for n in range(40):
+    for n in range(UNIFORM_PLANTED):
         keys[Signal.UNIFORM].append(p.add(
             c, completed=_day(now, 1 + n % 20, 9 + n % 8, n % 50), after=timedelta(minutes=2)))
     rater = p.applicant()
