@@ -64,14 +64,15 @@ def build_exchange_down(*, locality: Locality, users: dict[str, Any], now: datet
     profile = profile_get(remote.profile)
     market = locality.departments["market"]
     now = now.replace(microsecond=0)
-    # A completed, unrated handling nobody else in the demo uses (not the showcase's, not
-    # one with an invitation out).
-    unrated = (Handling.objects.filter(status="completed", rated_at__isnull=True,
-                                       completed_at__lt=now - timedelta(hours=2),
-                                       invitations__isnull=True)
-               .filter(Q(rating_closes_at__isnull=True) | Q(rating_closes_at__gt=now))
-               .exclude(proj_no__startswith=DEMO_PROJ_PREFIX)
-               .select_related("org").order_by("-completed_at").first())
+    # A completed, unrated handling nobody else in the demo uses (not the showcase's, and
+    # preferably not one with an invitation out: after a weekend or a holiday every unrated
+    # one may have an invitation, and the rating through the province then answers it).
+    open_ = (Handling.objects.filter(status="completed", rated_at__isnull=True,
+                                     completed_at__lt=now - timedelta(hours=2))
+             .filter(Q(rating_closes_at__isnull=True) | Q(rating_closes_at__gt=now))
+             .exclude(proj_no__startswith=DEMO_PROJ_PREFIX)
+             .select_related("org").order_by("-completed_at"))
+    unrated = open_.filter(invitations__isnull=True).first() or open_.first()
     ratings: list[tuple[str, Any]] = []
     if unrated is not None and unrated.completed_at is not None:
         at = min(unrated.completed_at + timedelta(hours=1), now - timedelta(minutes=10))

@@ -19,6 +19,7 @@ from haochaping.catalog.rules import calendar
 from haochaping.catalog.rules.standards import Channel, is_bad
 from haochaping.catalog.selectors.standards import active_standard
 from haochaping.demo.codes import is_valid_uscc
+from haochaping.demo.devices import FOUR_KEY_PROJ
 from haochaping.demo.integrity import PLANTED_PREFIX
 from haochaping.demo.names import NameMaker
 from haochaping.demo.people import ApplicantMaker
@@ -107,14 +108,14 @@ def test_handlings_and_ratings_have_the_intended_mix(built: str) -> None:
 
 
 def test_times_fall_on_working_days_and_in_order(built: str) -> None:
-    """The generated months fall on working days; the showcase's fresh handlings are
-    stamped in the hour before the build, whatever day that is (a demo built on a Sunday
-    still has handlings to rate at once)."""
+    """The generated months fall on working days; the showcase's fresh handlings and the
+    four-key pad's are stamped in the hour before the build, whatever day that is (a demo
+    built on a Sunday still has handlings to rate at once)."""
     now = timezone.now()
     for proj_no, accepted, completed, rated in Handling.objects.values_list(
             "proj_no", "accepted_at", "completed_at", "rated_at"):
         assert accepted <= now
-        if not proj_no.startswith((DEMO_PROJ_PREFIX, PLANTED_PREFIX)):
+        if not proj_no.startswith((DEMO_PROJ_PREFIX, PLANTED_PREFIX, FOUR_KEY_PROJ)):
             assert calendar.is_workday(calendar.local_day(accepted)), proj_no
         assert completed is None or accepted <= completed <= now
         assert rated is None or (completed is not None and completed <= rated <= now)
