@@ -61,19 +61,22 @@ CHUNK = 2000  # rows per keyset read of an export
 M = TypeVar("M", bound=Model)
 
 _SIGNER = signing.Signer(salt="haochaping.stats.drill.cursor")
-_POSITION = re.compile(r"^(\d{8}T\d{12})_(\d{1,18})$")
+_POSITION = re.compile(r"^(\d{8}T\d{12}|i-?\d{1,18})_(\d{1,18})$")
 _STAMP = "%Y%m%dT%H%M%S%f"
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """The position of one row in the (created_at, pk) descending order."""
+    """The position of one row in the ``(field, pk)`` order: the row's value of the sort
+    field (a time, or a whole number such as the rating level) and its pk."""
 
-    created_at: datetime
+    value: datetime | int
     pk: int
 
     def encode(self) -> str:
-        return _SIGNER.sign(f"{self.created_at.astimezone(UTC).strftime(_STAMP)}_{self.pk}")
+        shown = (f"i{self.value}" if isinstance(self.value, int)
+                 else self.value.astimezone(UTC).strftime(_STAMP))
+        return _SIGNER.sign(f"{shown}_{self.pk}")
 
     @classmethod
     def decode(cls, raw: str) -> Cursor:
@@ -81,11 +84,12 @@ class Cursor:
             found = _POSITION.match(_SIGNER.unsign(raw.strip()))
             if found is None:
                 raise ValueError(raw)
-            moment = datetime.strptime(found[1], _STAMP).replace(tzinfo=UTC)
+            value: datetime | int = (int(found[1][1:]) if found[1].startswith("i") else
+                                     datetime.strptime(found[1], _STAMP).replace(tzinfo=UTC))
         except (signing.BadSignature, ValueError):
             raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看",
                                   "cursor") from None
-        return cls(moment, int(found[2]))
+        return cls(value, int(found[2]))
 
 
 @dataclass(frozen=True)
@@ -138,14 +142,25 @@ def rows(actor: Actor, *, figure: str, start: date, end: date,
 def older(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySet[M]:
     """Rows after the cursor, newest first on ``(field, pk)``. The redundant
     ``field <=`` bound is what an index on the field can use; the OR alone it cannot."""
-    return qs.filter(Q(**{f"{field}__lt": cursor.created_at}) | Q(pk__lt=cursor.pk),
-                     **{f"{field}__lte": cursor.created_at}).order_by(f"-{field}", "-pk")
+    return qs.filter(Q(**{f"{field}__lt": cursor.value}) | Q(pk__lt=cursor.pk),
+                     **{f"{field}__lte": cursor.value}).order_by(f"-{field}", "-pk")
 
 
 def newer(qs: QuerySet[M], cursor: Cursor, field: str = "created_at") -> QuerySet[M]:
     """Rows before the cursor, oldest first (the caller reverses them)."""
-    return qs.filter(Q(**{f"{field}__gt": cursor.created_at}) | Q(pk__gt=cursor.pk),
-                     **{f"{field}__gte": cursor.created_at}).order_by(field, "pk")
+    return qs.filter(Q(**{f"{field}__gt": cursor.value}) | Q(pk__gt=cursor.pk),
+                     **{f"{field}__gte": cursor.value}).order_by(field, "pk")
+
+
+# sort fields whose values are whole numbers (the rest are times)
+NUMBER_FIELDS = frozenset({"level"})
+
+
+def _of_field(cursor: Cursor, field: str) -> Cursor:
+    """A cursor made for another sort (a link edited by hand) is refused, not misread."""
+    if isinstance(cursor.value, int) != (field in NUMBER_FIELDS):
+        raise ValidationError("stats.cursor", "分页位置无效，请从第一页重新查看", "cursor")
+    return cursor
 
 
 def keyset(qs: QuerySet[M], *, field: str = "created_at", after: str | None = None,
@@ -160,13 +175,13 @@ def keyset(qs: QuerySet[M], *, field: str = "created_at", after: str | None = No
     # ahead: the rows further along the order (in that order); back: those before it
     ahead, back = (newer, older) if ascending else (older, newer)
     if before:
-        upper = Cursor.decode(before)
+        upper = _of_field(Cursor.decode(before), field)
         found = list(back(qs, upper, field).values_list(field, "pk")[:size + 1])
         more_newer = len(found) > size
         found = found[:size][::-1]
         more_older = ahead(qs, upper, field).exists()
     else:
-        lower = Cursor.decode(after) if after else None
+        lower = _of_field(Cursor.decode(after), field) if after else None
         first = (field, "pk") if ascending else (f"-{field}", "-pk")
         ordered = ahead(qs, lower, field) if lower else qs.order_by(*first)
         found = list(ordered.values_list(field, "pk")[:size + 1])

@@ -51,6 +51,9 @@ def _walk(actor: Any, size: int, **kw: Any) -> tuple[list[drill.Page], list[int]
 def test_cursor_round_trips_and_tampering_is_refused() -> None:
     mark = drill.Cursor(datetime(2026, 3, 1, 2, 3, 4, 567_890, tzinfo=UTC), 42)
     assert drill.Cursor.decode(mark.encode()) == mark
+    by_level = drill.Cursor(2, 42)  # the ratings' level sort (issue 16)
+    assert drill.Cursor.decode(by_level.encode()) == by_level
+    assert drill.Cursor.decode(by_level.encode()).value == 2
     position, signature = mark.encode().rsplit(":", 1)
     for bad in (f"{position[:-1]}9:{signature}", "20260301T020304567890_42", "x", ""):
         with pytest.raises(ValidationError) as caught:

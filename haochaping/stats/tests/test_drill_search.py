@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import uuid
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from haochaping.evaluations.models import Evaluation
@@ -23,6 +25,7 @@ from haochaping.stats.tests.test_drill_rows import (  # noqa: F401
 )
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
 from haochaping.stats.tests.test_views import _client, refused_page
+from haochaping.stats.views import drill as drill_view
 from haochaping.vault import blind_index
 from haochaping.workorders.models import WorkOrder
 
@@ -158,3 +161,59 @@ def test_bad_search_input_is_a_chinese_message_never_a_5xx(sim: Simulation) -> N
                  "stats.search_phone", "诉求件明细不能按手机号查找", _written)
     refused_page(client, HANDLINGS, _params(figure="completed", after="bogus", sort="time"),
                  "stats.cursor", "分页位置无效", _written)
+
+
+def _rated_rows(client: Client, params: dict[str, Any]) -> tuple[list[str], str]:
+    """Every rating row's public id, following 下一页, and the first page."""
+    html = page = _get(client, DRILL, params)
+    rows: list[str] = []
+    while True:
+        rows += re.findall(r'data-evaluation="([0-9a-f-]+)"', html)
+        found = re.search(r'href="\?([^"]+)" rel="next"', html)
+        if found is None:
+            return rows, page
+        html = client.get(f"{DRILL}?{htmllib.unescape(found[1])}").content.decode()
+
+
+def test_ratings_sort_by_level_both_ways_through_every_page(
+        sim: Simulation, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setattr(drill_view, "PAGE_SIZE", 5)  # several pages of the simulation's
+    client = _client(sim.town.people.supervisor)
+    by_time, page = _rated_rows(client, _params(figure="real_ratings"))
+    worst, worst_page = _rated_rows(client, _params(figure="real_ratings", sort="level"))
+    best, _ = _rated_rows(client, _params(figure="real_ratings", sort="-level"))
+    assert len(by_time) > 10, "several pages"
+    assert len(worst) == len(best) == len(set(worst)) == len(by_time)
+    assert set(worst) == set(best) == set(by_time)
+    levels = dict(Evaluation.objects.filter(public_id__in=by_time)
+                  .values_list("public_id", "level"))
+    ranked = [levels[uuid.UUID(i)] for i in worst]
+    assert ranked == sorted(ranked)
+    assert ranked[0] < ranked[-1], "the simulation rates at several levels"
+    assert [levels[uuid.UUID(i)] for i in best] == sorted(ranked, reverse=True)
+    assert worst == best[::-1]  # ties by row, the same both ways
+    # the page offers the four sorts and marks the chosen one
+    assert 'data-testid="sort-worst"' in page
+    assert 'data-testid="sort-best"' in page
+    assert '<strong aria-current="true">差评在前</strong>' in worst_page
+    # a cursor made for the time sort is refused under the level sort, never misread
+    after = re.search(r'href="\?([^"]+)" rel="next"', page)
+    assert after
+    cursor = re.search(r"after=([^&]+)", htmllib.unescape(after[1]))
+    assert cursor
+    refused_page(client, DRILL, _params(figure="real_ratings", sort="level",
+                                        after=cursor[1].replace("%3A", ":")),
+                 "stats.cursor", "分页位置无效", _written)
+
+
+def test_lists_without_levels_offer_only_the_time_sorts(sim: Simulation) -> None:  # noqa: F811
+    client = _client(sim.town.people.supervisor)
+    for url, figure in ((HANDLINGS, "completed"), (ORDERS, "orders"),
+                        (ITEMS, "items_complaint")):
+        html = _get(client, url, _params(figure=figure))
+        assert 'data-testid="sort-oldest"' in html
+        assert 'data-testid="sort-worst"' not in html
+        # asked anyway, the list falls back to newest first
+        assert (re.findall(r"data-(?:handling|order-row|item)=\"([^\"]+)\"",
+                           _get(client, url, _params(figure=figure, sort="level")))
+                == re.findall(r"data-(?:handling|order-row|item)=\"([^\"]+)\"", html))

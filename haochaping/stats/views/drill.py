@@ -63,8 +63,8 @@ def drill_context(actor: Actor, filters: Filters, figure: str, key: dict[str, An
     who, where = filters.narrow(actor), filters.narrowing(key)
     qs = search.searched(drill.rows(who, figure=figure, start=filters.start,
                                     end=filters.end, key=where), lq, search.EVALUATIONS)
-    found = drill.keyset(qs, after=after or None, before=before or None, size=PAGE_SIZE,
-                         ascending=not lq.descending)
+    found = drill.keyset(qs, field=search.sort_field(lq), after=after or None,
+                         before=before or None, size=PAGE_SIZE, ascending=not lq.descending)
     rows = selectors.figures(who, group_by=(), period=filters.period, start=filters.start,
                              end=filters.end, compare_previous=False, filters=where)
     total = getattr(rows[0].counts, figure) if rows else 0
@@ -134,7 +134,8 @@ def drill_page(request: HttpRequest) -> HttpResponse:
             return moved
         context = drill_context(actor, filters, request.GET.get("figure", ""),
                                 _key(request.GET), request.GET.get("after"),
-                                request.GET.get("before"), search.list_query(request))
+                                request.GET.get("before"),
+                                search.list_query(request, search.EVALUATIONS))
     except AppError as exc:
         return refused(request, exc)
     return render(request, "stats/drill.html", context)
@@ -247,7 +248,7 @@ def _rows_page(request: HttpRequest, kind: str) -> HttpResponse:
             return moved
         context = rows_context(actor, filters, kind, request.GET.get("figure", ""),
                                _key(request.GET), request.GET.get("after"),
-                               request.GET.get("before"), search.list_query(request))
+                               request.GET.get("before"), search.list_query(request, kind))
     except AppError as exc:
         return refused(request, exc)
     return render(request, f"stats/drill_{kind}.html", context)

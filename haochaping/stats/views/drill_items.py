@@ -100,7 +100,7 @@ def items_page(request: HttpRequest) -> HttpResponse:
             return moved
         page = parse_int(request.GET.get("page"), "page", low=1, code="stats.page") or 1
         context = items_context(actor, filters, request.GET.get("figure", ""),
-                                _key(request.GET), page, search.list_query(request))
+                                _key(request.GET), page, search.list_query(request, search.ITEMS))
     except AppError as exc:
         return refused(request, exc)
     return render(request, "stats/drill_items.html", context)

@@ -4,7 +4,9 @@ A drill-down's search box finds rows by 办件编号, 工单编号, matter or wi
 (诉求件: their 受理编号), or by the rater's phone through its blind index: the form is a
 POST redirected to a GET carrying ``ph`` (the keyed hash), never the phone, exactly like
 the staff lists. The sort is the keyset's own field both ways: ``sort=-time`` (newest
-first, the default) or ``sort=time`` (oldest first); the cursors page either way.
+first, the default) or ``sort=time`` (oldest first), and for ratings also ``sort=level``
+(worst first) or ``sort=-level`` (best first), ties newest-created last by row; the
+cursors page every way.
 
 A search only narrows rows already scoped to the viewer (``drill``/``drill_rows``/
 ``drill_items`` scope first), so it never widens what a department sees. While a search
@@ -25,7 +27,6 @@ from haochaping.core.errors import ValidationError
 from haochaping.vault import blind_index
 from haochaping.workorders.numbering import number_key
 
-SORTS = ("time",)
 NEWEST = "-time"
 # the drill-downs' own parameters, kept through the search form's redirect
 KEPT = ("period", "start", "end", "scope", "region", "figure", "org", "own_region", "hall",
@@ -44,6 +45,13 @@ PHONE_FIELDS: dict[str, tuple[str, ...]] = {
     EVALUATIONS: ("rater__phone_index",), HANDLINGS: ("rater__phone_index",),
     ORDERS: ("evaluation__rater__phone_index", "handling__rater__phone_index"),
 }
+# each list's sorts: the key in the query string → the keyset's field
+SORT_FIELDS: dict[str, dict[str, str]] = {
+    EVALUATIONS: {"time": "created_at", "level": "level"},
+}
+# the sort links, in the order shown: (label, sort parameter, test id)
+SORT_LINKS = (("由新到旧", NEWEST, "sort-newest"), ("由旧到新", "time", "sort-oldest"),
+              ("差评在前", "level", "sort-worst"), ("好评在前", "-level", "sort-best"))
 PLACEHOLDERS = {
     EVALUATIONS: "办件编号、事项、窗口或手机号", HANDLINGS: "办件编号、事项、窗口或手机号",
     ORDERS: "工单编号、办件编号、事项、窗口或手机号", ITEMS: "受理编号", SPOTS: "受理编号",
@@ -64,8 +72,16 @@ def search_redirect(request: HttpRequest) -> HttpResponse | None:
     return redirect(f"{request.path}?{target}" if target else request.path)
 
 
-def list_query(request: HttpRequest) -> listing.ListQuery:
-    return listing.parse_list(request.GET, sorts=SORTS, default_sort=NEWEST, filters=KEPT)
+def list_query(request: HttpRequest, kind: str) -> listing.ListQuery:
+    """The search, filters and sort of a drill-down of ``kind``; a sort the list does not
+    offer falls back to newest first."""
+    return listing.parse_list(request.GET, sorts=SORT_FIELDS.get(kind, {"time": ""}),
+                              default_sort=NEWEST, filters=KEPT)
+
+
+def sort_field(lq: listing.ListQuery, default: str = "created_at") -> str:
+    """The keyset field of the chosen sort (``default``, the list's time, for "time")."""
+    return default if lq.sort == "time" else SORT_FIELDS[EVALUATIONS][lq.sort]
 
 
 def searching(lq: listing.ListQuery) -> bool:
@@ -75,7 +91,7 @@ def searching(lq: listing.ListQuery) -> bool:
 def extra(lq: listing.ListQuery) -> dict[str, str | None]:
     """The search and sort parameters every link of the page keeps."""
     return {"q": lq.text or None, "ph": lq.phone_hash or None,
-            "sort": None if lq.descending else "time"}
+            "sort": None if lq.sort_param == NEWEST else lq.sort_param}
 
 
 def searched(qs: QuerySet[Any], lq: listing.ListQuery, kind: str) -> QuerySet[Any]:
@@ -105,7 +121,9 @@ def search_context(lq: listing.ListQuery, kind: str, base: dict[str, Any],
     return {
         "lq": lq, "searching": searching(lq), "placeholder": PLACEHOLDERS[kind],
         "kept": [(k, v) for k, v in base.items() if v not in (None, "")],
-        "newest_url": "?" + params(**{**kept, "sort": None}),
-        "oldest_url": "?" + params(**{**kept, "sort": "time"}),
+        "sorts": [(label, "?" + params(**{**kept, "sort": None if sort == NEWEST else sort}),
+                   sort == lq.sort_param, testid)
+                  for label, sort, testid in SORT_LINKS
+                  if sort.removeprefix("-") in SORT_FIELDS.get(kind, {"time": ""})],
         "clear_url": "?" + params(sort=kept["sort"]),
     }
