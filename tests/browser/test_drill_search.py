@@ -38,6 +38,12 @@ def test_a_drill_down_searches_and_sorts_on_a_phone(
         tab.goto(url)
         assert tab.locator("[data-testid=drill-search]").is_visible()
         assert_no_horizontal_scroll(tab)
+        if "figure=real_ratings" in url:  # ratings also sort by level (差评在前)
+            tab.click("[data-testid=sort-worst]")
+            tab.wait_for_url(lambda url: "sort=level" in url)
+            assert tab.locator("[data-testid=drill-sort] strong").inner_text() == "差评在前"
+            assert tab.locator("tr[data-evaluation]").count() == 3
+            assert_no_horizontal_scroll(tab)
     wanted = handlings[1].proj_no
     tab.fill("[data-testid=drill-search] input[name=q]", wanted)
     tab.click("[data-testid=drill-search] button[type=submit]")

@@ -5,7 +5,7 @@ A drill-down's search box finds rows by 办件编号, 工单编号, matter or wi
 POST redirected to a GET carrying ``ph`` (the keyed hash), never the phone, exactly like
 the staff lists. The sort is the keyset's own field both ways: ``sort=-time`` (newest
 first, the default) or ``sort=time`` (oldest first), and for ratings also ``sort=level``
-(worst first) or ``sort=-level`` (best first), ties newest-created last by row; the
+(worst first) or ``sort=-level`` (best first), ties in row order; the
 cursors page every way.
 
 A search only narrows rows already scoped to the viewer (``drill``/``drill_rows``/
