@@ -24,7 +24,7 @@ from haochaping.stats.tests.test_drill_rows import (  # noqa: F401
     sim,
 )
 from haochaping.stats.tests.test_rollup_equals_raw import Simulation, town  # noqa: F401
-from haochaping.stats.tests.test_views import _client, refused_page
+from haochaping.stats.tests.test_views import _client, _drill_rows, refused_page
 from haochaping.stats.views import drill as drill_view
 from haochaping.vault import blind_index
 from haochaping.workorders.models import WorkOrder
@@ -163,25 +163,15 @@ def test_bad_search_input_is_a_chinese_message_never_a_5xx(sim: Simulation) -> N
                  "stats.cursor", "分页位置无效", _written)
 
 
-def _rated_rows(client: Client, params: dict[str, Any]) -> tuple[list[str], str]:
-    """Every rating row's public id, following 下一页, and the first page."""
-    html = page = _get(client, DRILL, params)
-    rows: list[str] = []
-    while True:
-        rows += re.findall(r'data-evaluation="([0-9a-f-]+)"', html)
-        found = re.search(r'href="\?([^"]+)" rel="next"', html)
-        if found is None:
-            return rows, page
-        html = client.get(f"{DRILL}?{htmllib.unescape(found[1])}").content.decode()
-
-
 def test_ratings_sort_by_level_both_ways_through_every_page(
         sim: Simulation, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     monkeypatch.setattr(drill_view, "PAGE_SIZE", 5)  # several pages of the simulation's
     client = _client(sim.town.people.supervisor)
-    by_time, page = _rated_rows(client, _params(figure="real_ratings"))
-    worst, worst_page = _rated_rows(client, _params(figure="real_ratings", sort="level"))
-    best, _ = _rated_rows(client, _params(figure="real_ratings", sort="-level"))
+    _, by_time = _drill_rows(client, _params(figure="real_ratings"))
+    _, worst = _drill_rows(client, _params(figure="real_ratings", sort="level"))
+    _, best = _drill_rows(client, _params(figure="real_ratings", sort="-level"))
+    page = _get(client, DRILL, _params(figure="real_ratings"))
+    worst_page = _get(client, DRILL, _params(figure="real_ratings", sort="level"))
     assert len(by_time) > 10, "several pages"
     assert len(worst) == len(best) == len(set(worst)) == len(by_time)
     assert set(worst) == set(best) == set(by_time)
