@@ -30,6 +30,8 @@ class ExchangeConfig(AppConfig):
     verbose_name = "数据汇聚与上报"
 
     def ready(self) -> None:
+        from haochaping.exchange import checks  # noqa: F401  (registers the demo-key check)
+
         post_migrate.connect(_reinstall_triggers, sender=self,
                              dispatch_uid="exchange.reinstall_triggers")
         # A forwarded item's work order closed: record its outcome for the remote, in the

@@ -45,6 +45,12 @@ def demo_ring(side: str) -> KeyRing:
                    sm2_peer_public=sets["SM2_PEER_PUBLIC"])
 
 
+def demo_secrets() -> tuple[str, ...]:
+    """The secret parts of the demo keys (without their key ids, which an operator may have
+    renamed): what production must never hold (start-up check ``haochaping.E011``)."""
+    return (_HMAC.split(":", 1)[1], _SM4.split(":", 1)[1], _OUR_SM2[0], _THEIR_SM2[0])
+
+
 def demo_environ() -> dict[str, str]:
     """The environment variables of both sides' demo keys."""
     out = {}
