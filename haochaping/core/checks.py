@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 
 
 @register(deploy=False)
@@ -129,13 +129,23 @@ def production_durability(app_configs: Any, **kwargs: Any) -> list[Error]:
     return [Error(p, id="haochaping.E008") for p in database_durability(connection)]
 
 
+# The tag of the checks an app above core registers for every production start (core
+# cannot import them: the exchange's demo keys, E011).
+START_TAG = "haochaping_start"
+
+
 def assert_production_ready() -> None:
     """Called by the WSGI entry point, the worker and padwait: refuse to start on demo
     secrets, the console SMS backend, a demo privacy-number relay, a per-process pad counter
-    or a database that loses acknowledged commits."""
-    problems = [*production_secrets(None), *production_sms_backend(None),
-                *production_pad_counter(None), *production_telephony(None),
-                *production_durability(None)]
+    or a database that loses acknowledged commits, and on what the apps' ``START_TAG``
+    checks find."""
+    from django.core.checks import run_checks
+
+    problems: list[CheckMessage] = [
+        *production_secrets(None), *production_sms_backend(None),
+        *production_pad_counter(None), *production_telephony(None),
+        *production_durability(None)]
+    problems += [p for p in run_checks(tags=[START_TAG]) if p.is_serious()]
     if problems:
         from django.core.exceptions import ImproperlyConfigured
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
+from haochaping.core.checks import START_TAG
 from haochaping.exchange.fakeremote.demokeys import demo_secrets
 
 FILE_SUFFIX = "_FILE"
@@ -44,7 +45,7 @@ def holding_demo_keys(environ: dict[str, str] | None = None) -> list[str]:
                   if any(s in _value(name, value) for s in secrets))
 
 
-@register(deploy=False)
+@register(START_TAG, deploy=False)  # also at every production start (WSGI, worker, padwait)
 def production_exchange_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
     if settings.HCP_ENV != "production":
         return []

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.core.checks import registry
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from haochaping.core.checks import assert_production_ready
 from haochaping.exchange.checks import holding_demo_keys, production_exchange_keys
 from haochaping.exchange.fakeremote.demokeys import demo_environ, demo_secrets
 from haochaping.exchange.keys import env_name
@@ -68,3 +70,25 @@ def test_a_production_start_with_a_demo_key_is_refused() -> None:
     assert done.returncode != 0
     assert "haochaping.E011" in done.stderr
     assert demo_secrets()[1] not in done.stderr + done.stdout
+
+
+# a production configuration that passes every other start-up check
+PRODUCTION = {"HCP_ENV": "production", "DEBUG": False, "SECRET_KEY": "x" * 50,
+              "HCP_FIELD_KEYS": "k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
+              "HCP_BLIND_INDEX_KEY": "cHJvZC1ibGluZC1rZXk=", "HCP_SMS_GATEWAY_SECRET": "",
+              "HCP_PAD_WAIT_URL": "/pad/wait", "HCP_SMS_BACKEND": "http",
+              "HCP_TELEPHONY_BACKEND": "off",
+              "HCP_AUDIT_KEYS": "k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g="}
+
+
+def test_the_worker_and_web_start_refuse_a_demo_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``core.checks.assert_production_ready`` (the WSGI entry point, the worker, padwait)
+    runs the exchange's check through its start tag (core cannot import the exchange)."""
+    for name in list(demo_environ()):
+        monkeypatch.delenv(name, raising=False)
+    with override_settings(**PRODUCTION):
+        assert_production_ready()  # accepted without a demo key
+        monkeypatch.setenv(env_name("HN", "HMAC"), f"k1:{demo_secrets()[0]}")
+        with pytest.raises(ImproperlyConfigured, match="HCP_EXCHANGE_HN_HMAC") as refused:
+            assert_production_ready()
+    assert demo_secrets()[0] not in str(refused.value)
