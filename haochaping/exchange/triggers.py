@@ -96,10 +96,14 @@ def emits(vendor: str, *, with_stages: bool) -> list[Emit]:
         Emit("handling_update", "handlings_handling", "UPDATE", Kind.HANDLING, Event.SAVED,
              _handling_source(),
              when=f"{not_withdrawn} AND {_changed(HANDLING_COLUMNS, vendor)}", versioned=True),
+        # Versioned: an order reopened (a spot check's 整改不实, the rater's dissent) and
+        # closed again leaves its new result as the next version, not a duplicate key the
+        # outbox would drop.
         Emit("result_insert", "workorders_workorder", "INSERT", Kind.RESULT, Event.CLOSED,
-             order_source, when=closed_bad),
+             order_source, when=closed_bad, versioned=True),
         Emit("result_close", "workorders_workorder", "UPDATE", Kind.RESULT, Event.CLOSED,
-             order_source, when=f"{closed_bad} AND {was_open}", of_columns=("status",)),
+             order_source, when=f"{closed_bad} AND {was_open}", of_columns=("status",),
+             versioned=True),
     ]
     if with_stages:
         # A stage reported, or changed, is a new version of its handling.
