@@ -8,7 +8,7 @@ What is planted (each through the intake and ``evaluation_submit``, as a real ra
    window QR seconds after completion; two web ratings from a window's registered
    internal network a minute after completion;
 2. one phone given as the phone of five different applicants at three departments;
-3. one window whose 40 pad ratings in three weeks are all 非常满意;
+3. one window whose 80 pad ratings in three weeks are all 非常满意;
 4. two pad ratings of one rater at a window, one of which the rater denied in a later
    call-back (a one-day spot check of that day's good ratings, all drawn);
 5. six pad ratings at one window between 22:05 and 22:30.
