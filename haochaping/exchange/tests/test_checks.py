@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from haochaping.core.checks import assert_production_ready
+from haochaping.core.tests.test_durability import PRODUCTION
 from haochaping.exchange.checks import holding_demo_keys, production_exchange_keys
 from haochaping.exchange.fakeremote.demokeys import demo_environ, demo_secrets
 from haochaping.exchange.keys import env_name
@@ -70,15 +71,6 @@ def test_a_production_start_with_a_demo_key_is_refused() -> None:
     assert done.returncode != 0
     assert "haochaping.E011" in done.stderr
     assert demo_secrets()[1] not in done.stderr + done.stdout
-
-
-# a production configuration that passes every other start-up check
-PRODUCTION = {"HCP_ENV": "production", "DEBUG": False, "SECRET_KEY": "x" * 50,
-              "HCP_FIELD_KEYS": "k1:cHJvZC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2gh",
-              "HCP_BLIND_INDEX_KEY": "cHJvZC1ibGluZC1rZXk=", "HCP_SMS_GATEWAY_SECRET": "",
-              "HCP_PAD_WAIT_URL": "/pad/wait", "HCP_SMS_BACKEND": "http",
-              "HCP_TELEPHONY_BACKEND": "off",
-              "HCP_AUDIT_KEYS": "k1:cHJvZC1hdWRpdC1rZXktMzItYnl0ZXMtbG9uZy1lbm91Z2g="}
 
 
 def test_the_worker_and_web_start_refuse_a_demo_key(monkeypatch: pytest.MonkeyPatch) -> None:

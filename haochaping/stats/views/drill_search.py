@@ -45,10 +45,9 @@ PHONE_FIELDS: dict[str, tuple[str, ...]] = {
     EVALUATIONS: ("rater__phone_index",), HANDLINGS: ("rater__phone_index",),
     ORDERS: ("evaluation__rater__phone_index", "handling__rater__phone_index"),
 }
-# each list's sorts: the key in the query string → the keyset's field
-SORT_FIELDS: dict[str, dict[str, str]] = {
-    EVALUATIONS: {"time": "created_at", "level": "level"},
-}
+# each list's sorts (the default: time only); "level" is also the keyset's field
+SORTS: dict[str, tuple[str, ...]] = {EVALUATIONS: ("time", "level")}
+TIME_ONLY = ("time",)
 # the sort links, in the order shown: (label, sort parameter, test id)
 SORT_LINKS = (("由新到旧", NEWEST, "sort-newest"), ("由旧到新", "time", "sort-oldest"),
               ("差评在前", "level", "sort-worst"), ("好评在前", "-level", "sort-best"))
@@ -75,13 +74,13 @@ def search_redirect(request: HttpRequest) -> HttpResponse | None:
 def list_query(request: HttpRequest, kind: str) -> listing.ListQuery:
     """The search, filters and sort of a drill-down of ``kind``; a sort the list does not
     offer falls back to newest first."""
-    return listing.parse_list(request.GET, sorts=SORT_FIELDS.get(kind, {"time": ""}),
+    return listing.parse_list(request.GET, sorts=SORTS.get(kind, TIME_ONLY),
                               default_sort=NEWEST, filters=KEPT)
 
 
-def sort_field(lq: listing.ListQuery, default: str = "created_at") -> str:
-    """The keyset field of the chosen sort (``default``, the list's time, for "time")."""
-    return default if lq.sort == "time" else SORT_FIELDS[EVALUATIONS][lq.sort]
+def sort_field(lq: listing.ListQuery) -> str:
+    """The ratings' keyset field of the chosen sort."""
+    return "created_at" if lq.sort == "time" else lq.sort
 
 
 def searching(lq: listing.ListQuery) -> bool:
@@ -124,6 +123,6 @@ def search_context(lq: listing.ListQuery, kind: str, base: dict[str, Any],
         "sorts": [(label, "?" + params(**{**kept, "sort": None if sort == NEWEST else sort}),
                    sort == lq.sort_param, testid)
                   for label, sort, testid in SORT_LINKS
-                  if sort.removeprefix("-") in SORT_FIELDS.get(kind, {"time": ""})],
+                  if sort.removeprefix("-") in SORTS.get(kind, TIME_ONLY)],
         "clear_url": "?" + params(sort=kept["sort"]),
     }
